@@ -1,0 +1,55 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import path from 'node:path';
+import { API_PREFIX } from '../../shared/protocol/index.ts';
+import { authenticate } from './auth/authenticate.ts';
+import { errorHandler, HttpError } from './http/errors.ts';
+import { crossOriginIsolation } from './http/isolation.ts';
+import { openApiDocument } from './http/openapi.ts';
+import { requestLog } from './http/request-log.ts';
+import { handle, route, type Route } from './http/route.ts';
+import { serveApp } from './http/static.ts';
+import { routeGroups } from './routes/index.ts';
+import type { Services } from './services/index.ts';
+
+export interface AppOptions {
+  /** Folder holding the built web apps: `<webRoot>/edge-app` and `<webRoot>/admin`. */
+  webRoot: string;
+}
+
+const openApiRoute = route<Services>({
+  method: 'get',
+  path: '/openapi.json',
+  summary: 'This document',
+  tags: ['meta'],
+  access: 'public',
+  response: null,
+  handler: () => document,
+});
+
+const groups = routeGroups.map((g) => (g.prefix === API_PREFIX ? { ...g, routes: [...g.routes, openApiRoute] } : g));
+const document = openApiDocument(groups, { title: 'TinySphere API', version: '1' });
+
+/** Builds the Koa app: a stack of small middleware with one error policy, then routes, then the web apps. */
+export function createApp(services: Services, options: AppOptions): Koa {
+  const app = new Koa({ proxy: true });
+  // Errors are answered by errorHandler and logged by requestLog; Koa's default printer would log twice.
+  app.silent = true;
+
+  const router = new Router();
+  for (const group of groups) {
+    for (const r of group.routes as Route<Services>[]) router[r.method](group.prefix + r.path, handle(r, services));
+  }
+
+  app.use(requestLog(services.logger));
+  app.use(errorHandler());
+  app.use(crossOriginIsolation());
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', onError: (err) => { throw HttpError.of('bad_request', `invalid JSON body: ${err.message}`); } }));
+  app.use(authenticate(services.auth));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  app.use(serveApp('/admin/', path.join(options.webRoot, 'admin')));
+  app.use(serveApp('/', path.join(options.webRoot, 'edge-app'), { exclude: ['/api/', '/admin/'] }));
+  return app;
+}

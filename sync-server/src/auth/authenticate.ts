@@ -1,0 +1,21 @@
+import type { Middleware } from 'koa';
+import { HttpError } from '../http/errors.ts';
+import type { AuthService } from '../services/auth.ts';
+
+/**
+ * Resolves `Authorization: Bearer <token>` to ctx.state.principal. No header leaves the request
+ * anonymous (routes decide); a header that is malformed or names no valid token is a 401 at once.
+ */
+export function authenticate(auth: AuthService): Middleware {
+  return async (ctx, next) => {
+    const header = ctx.get('authorization');
+    if (header) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match) throw HttpError.of('unauthorized', 'the Authorization header must be `Bearer <token>`');
+      const principal = await auth.verify(match[1]!);
+      if (!principal) throw HttpError.of('unauthorized', 'the bearer token is not valid');
+      ctx.state.principal = principal;
+    }
+    await next();
+  };
+}

@@ -1,0 +1,120 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** A configuration problem is reported as one line naming the variable, then the process exits. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number from 0 to 65535')
+  .transform(Number)
+  .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535');
+
+const url = (protocols: string[]) =>
+  z.string().refine((s) => {
+    try {
+      return protocols.includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+const bytes = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number of bytes')
+  .transform(Number);
+
+/** Every variable TinySphere reads; README's table is written from this list. */
+const EnvSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_ACCESS_KEY: z.string().min(1).optional(),
+  S3_SECRET_KEY: z.string().min(1).optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)')
+    .default('tinysphere'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_POOL_SIZE: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(10),
+  MAX_UPLOAD_BYTES: bytes.default(512 * 1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: z.string().regex(/^\d+$/, 'must be a whole number of milliseconds').transform(Number).default(10_000),
+});
+
+export interface S3Config {
+  endpoint: URL;
+  accessKey: string;
+  secretKey: string;
+  bucket: string;
+  region: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  s3: S3Config | undefined;
+  adminToken: string | undefined;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  dbPoolSize: number;
+  maxUploadBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
+
+/** Parses the environment; throws ConfigError for the first bad variable. Empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of ENV_VARIABLES) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = EnvSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, `${issue.message} (got ${JSON.stringify(input[variable] ?? '')})`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    s3: s3Config(e),
+    adminToken: e.ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    dbPoolSize: e.DB_POOL_SIZE,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function s3Config(e: z.infer<typeof EnvSchema>): S3Config | undefined {
+  if (!e.S3_ENDPOINT) {
+    for (const key of ['S3_ACCESS_KEY', 'S3_SECRET_KEY'] as const) {
+      if (e[key]) throw new ConfigError('S3_ENDPOINT', `must be set when ${key} is set`);
+    }
+    return undefined;
+  }
+  if (!e.S3_ACCESS_KEY) throw new ConfigError('S3_ACCESS_KEY', 'must be set when S3_ENDPOINT is set');
+  if (!e.S3_SECRET_KEY) throw new ConfigError('S3_SECRET_KEY', 'must be set when S3_ENDPOINT is set');
+  return {
+    endpoint: new URL(e.S3_ENDPOINT),
+    accessKey: e.S3_ACCESS_KEY,
+    secretKey: e.S3_SECRET_KEY,
+    bucket: e.S3_BUCKET,
+    region: e.S3_REGION,
+  };
+}

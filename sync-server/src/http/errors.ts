@@ -1,0 +1,75 @@
+import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../../shared/protocol/index.ts';
+import { InvalidBlobKeyError, InvalidRangeError } from '../store/blobs/types.ts';
+
+/** An error meant for the client: its code and message are sent as they are. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | (string & {}),
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+
+  static of(code: ErrorCode, message: string, details?: unknown): HttpError {
+    return new HttpError(ERROR_STATUS[code], code, message, details);
+  }
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = Object.fromEntries(
+  Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
+);
+STATUS_CODES[400] = 'bad_request';
+
+/** Maps anything thrown to a status and body; only HttpError-like errors reveal their message. */
+export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; expose: boolean } {
+  if (err instanceof HttpError) {
+    const error = { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+    return { status: err.status, body: { error }, expose: true };
+  }
+  if (err instanceof z.ZodError) {
+    return {
+      status: 400,
+      body: { error: { code: 'validation_failed', message: z.prettifyError(err), details: err.issues } },
+      expose: true,
+    };
+  }
+  if (err instanceof InvalidBlobKeyError) return { status: 400, body: { error: { code: 'bad_request', message: err.message } }, expose: true };
+  if (err instanceof InvalidRangeError) {
+    return { status: 416, body: { error: { code: 'range_not_satisfiable', message: err.message } }, expose: true };
+  }
+  // Errors from Koa's own helpers and body parsers (ctx.throw, http-errors) carry status and expose.
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown; code?: unknown };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500 && e.expose !== false) {
+    const code = STATUS_CODES[status] ?? 'bad_request';
+    return { status, body: { error: { code, message: String(e.message ?? code) } }, expose: true };
+  }
+  return { status: status >= 500 && status < 600 ? status : 500, body: { error: { code: 'internal', message: 'internal server error' } }, expose: false };
+}
+
+/**
+ * The one error policy: every failure below this middleware, and every request nothing answered,
+ * leaves as DESIGN §6's JSON error shape. Unexposed errors are logged with their stack.
+ */
+export function errorHandler(): Middleware {
+  return async (ctx: Context, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null) {
+        throw HttpError.of('not_found', `no route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (err) {
+      const { status, body, expose } = toErrorResponse(err);
+      if (!expose) ctx.state.error = err;
+      ctx.status = status;
+      ctx.body = body;
+      const allow = (err as { headers?: Record<string, string> }).headers;
+      if (allow && typeof allow === 'object') ctx.set(allow);
+    }
+  };
+}

@@ -1,0 +1,94 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { Principal, Role } from '../../../shared/protocol/index.ts';
+import { HttpError } from './errors.ts';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Who may call a route: anyone, any authenticated principal, or the listed roles (admin always may). */
+export type Access = 'public' | 'authenticated' | readonly (Role | 'device')[];
+
+export interface RouteInput<P, Q, B, S> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal | undefined;
+  services: S;
+  ctx: Context;
+}
+
+/**
+ * A route is data: the schemas that validate its input are the ones the OpenAPI document is
+ * generated from, so the document cannot drift from the code.
+ */
+export interface Route<S = unknown> {
+  method: Method;
+  /** Path relative to the mount point, in koa-router syntax (`/models/:name`). */
+  path: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Status of a successful answer and its schema; `null` for answers without a JSON body. */
+  status: number;
+  response: z.ZodType | null;
+  /** Error statuses the route documents besides the ones every route can answer. */
+  errors?: number[];
+  handler(input: RouteInput<any, any, any, S>): unknown;
+}
+
+export function route<S, P = unknown, Q = unknown, B = unknown>(spec: {
+  method: Method;
+  path: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  status?: number;
+  response: z.ZodType | null;
+  errors?: number[];
+  handler(input: RouteInput<P, Q, B, S>): unknown;
+}): Route<S> {
+  return { status: 200, ...spec } as Route<S>;
+}
+
+export function authorize(access: Access, principal: Principal | undefined): void {
+  if (access === 'public') return;
+  if (!principal) throw HttpError.of('unauthorized', 'this request needs `Authorization: Bearer <token>`');
+  if (access === 'authenticated' || principal.role === 'admin') return;
+  if (!access.includes(principal.role)) {
+    throw HttpError.of('forbidden', `role ${principal.role} may not do this; it needs one of: admin, ${access.join(', ')}`);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return value as T;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw HttpError.of('validation_failed', `invalid ${where}: ${z.prettifyError(result.error)}`, result.error.issues);
+  }
+  return result.data;
+}
+
+/** The Koa handler for one route: authorize, validate, call, shape. */
+export function handle<S>(r: Route<S>, services: S) {
+  return async (ctx: Context & { params?: Record<string, string> }) => {
+    const principal = ctx.state.principal as Principal | undefined;
+    authorize(r.access, principal);
+    const input = {
+      params: parse(r.params, ctx.params ?? {}, 'path parameters'),
+      query: parse(r.query, ctx.query, 'query'),
+      body: parse(r.body, (ctx.request as { body?: unknown }).body, 'body'),
+      principal,
+      services,
+      ctx,
+    };
+    const result = await r.handler(input);
+    if (result !== undefined) ctx.body = result;
+    ctx.status = r.status;
+  };
+}

@@ -1,0 +1,90 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { createApp } from './app.ts';
+import { ConfigError, type Config } from './config.ts';
+import { createServices, type Services } from './services/index.ts';
+import { openBlobStore, type BlobStore } from './store/blobs/index.ts';
+import { migrate, openDb, type Db } from './store/db/index.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  /** The admin token issued on this start (first start without ADMIN_TOKEN), else undefined. */
+  bootstrapToken: string | undefined;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes the stores. */
+  close(): Promise<void>;
+}
+
+const reason = (err: unknown) => (err instanceof Error ? err.message || (err as { code?: string }).code || err.name : String(err));
+
+/** Opens the stores, migrates, and listens. Failures caused by configuration become ConfigError. */
+export async function startServer(config: Config, opts: { webRoot: string; logger?: Logger }): Promise<RunningServer> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  let db: Db;
+  try {
+    db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
+  } catch (err) {
+    if (config.databaseUrl) throw new ConfigError('DATABASE_URL', `cannot connect to the database: ${reason(err)}`);
+    throw new ConfigError('DATA_DIR', `cannot open the embedded database under ${config.dataDir}: ${reason(err)}`);
+  }
+  let blobs: BlobStore | undefined;
+  try {
+    const applied = await migrate(db);
+    if (applied.length) logger.info({ applied }, 'database migrated');
+    try {
+      blobs = await openBlobStore({ s3: config.s3, dataDir: config.dataDir });
+    } catch (err) {
+      if (config.s3) throw new ConfigError('S3_ENDPOINT', `cannot use bucket ${config.s3.bucket} at ${config.s3.endpoint.origin}: ${reason(err)}`);
+      throw new ConfigError('DATA_DIR', `cannot open the blob folder under ${config.dataDir}: ${reason(err)}`);
+    }
+    const services = createServices({ config, logger, db, blobs });
+    const bootstrapToken = await services.auth.bootstrap(config.adminToken);
+    const app = createApp(services, { webRoot: opts.webRoot });
+    const http = await listen(createServer(app.callback()), config);
+    const port = (http.address() as AddressInfo).port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      services,
+      bootstrapToken,
+      close: () => shutdown(http, config.shutdownTimeoutMs, async () => {
+        await blobs!.close();
+        await db.close();
+      }),
+    };
+  } catch (err) {
+    await blobs?.close().catch(() => {});
+    await db.close().catch(() => {});
+    throw err;
+  }
+}
+
+async function listen(server: Server, config: Config): Promise<Server> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new ConfigError('PORT', `cannot listen on ${config.host}:${config.port}: ${err.code}`) : err),
+    );
+    server.listen(config.port, config.host, resolve);
+  });
+  return server;
+}
+
+/** Graceful: no new connections, idle keep-alives closed now, busy ones when their request ends or at the deadline. */
+async function shutdown(server: Server, timeoutMs: number, closeStores: () => Promise<void>): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Connections that finish their in-flight request are closed instead of kept alive.
+  server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+  const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(deadline);
+    clearInterval(sweeper);
+  }
+  await closeStores();
+}

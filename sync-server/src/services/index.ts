@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { BlobStore } from '../store/blobs/index.ts';
+import type { Db } from '../store/db/index.ts';
+import { AuthService } from './auth.ts';
+
+/** Everything a route handler may call; built once per process from the stores. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  blobs: BlobStore;
+  auth: AuthService;
+}
+
+export function createServices(base: { config: Config; logger: Logger; db: Db; blobs: BlobStore }): Services {
+  return { ...base, auth: new AuthService(base.db) };
+}

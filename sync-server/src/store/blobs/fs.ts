@@ -1,0 +1,84 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import { assertBlobKey, resolveRange, type BlobStat, type BlobStore, type ByteRange } from './types.ts';
+
+const TMP = '.tmp';
+
+/** Blobs as files under a folder. Writes go to a temp file and are renamed, so readers never see half a blob. */
+export class FsBlobStore implements BlobStore {
+  readonly kind = 'fs' as const;
+
+  constructor(readonly root: string) {}
+
+  static async open(root: string): Promise<FsBlobStore> {
+    await mkdir(path.join(root, TMP), { recursive: true });
+    return new FsBlobStore(path.resolve(root));
+  }
+
+  #file(key: string): string {
+    assertBlobKey(key);
+    const file = path.resolve(this.root, key);
+    // assertBlobKey already forbids '..'; this is the second lock on the same door.
+    if (!file.startsWith(this.root + path.sep)) throw new Error(`blob key escapes the store: ${key}`);
+    return file;
+  }
+
+  async put(key: string, body: Readable | Uint8Array, size: number): Promise<void> {
+    const file = this.#file(key);
+    const tmp = path.join(this.root, TMP, randomUUID());
+    await mkdir(path.dirname(file), { recursive: true });
+    try {
+      const source = body instanceof Uint8Array ? Readable.from([body]) : body;
+      await pipeline(source, createWriteStream(tmp));
+      const written = (await stat(tmp)).size;
+      if (written !== size) throw new Error(`blob ${key}: expected ${size} bytes, received ${written}`);
+      await rename(tmp, file);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable | undefined> {
+    const info = await this.stat(key);
+    if (!info) return undefined;
+    if (!range) return createReadStream(this.#file(key));
+    const { start, end } = resolveRange(range, info.size);
+    return createReadStream(this.#file(key), { start, end });
+  }
+
+  async stat(key: string): Promise<BlobStat | undefined> {
+    try {
+      const s = await stat(this.#file(key));
+      return s.isFile() ? { key, size: s.size, lastModified: s.mtime } : undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.#file(key), { force: true });
+  }
+
+  async *list(prefix = ''): AsyncIterable<string> {
+    const keys: string[] = [];
+    const walk = async (dir: string, rel: string) => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        if (entry.name.startsWith('.')) continue;
+        const key = rel ? `${rel}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) {
+          if (key.startsWith(prefix) || prefix.startsWith(key)) await walk(path.join(dir, entry.name), key);
+        } else if (key.startsWith(prefix)) keys.push(key);
+      }
+    };
+    await walk(this.root, '');
+    yield* keys.sort();
+  }
+
+  async close(): Promise<void> {}
+}
