@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.ts';
+import { shutdown } from './http/shutdown.ts';
 import { ConfigError, type Config } from './config.ts';
 import { createServices, type Services } from './services/index.ts';
 import { openBlobStore, type BlobStore } from './store/blobs/index.ts';
@@ -70,21 +71,4 @@ async function listen(server: Server, config: Config): Promise<Server> {
     server.listen(config.port, config.host, resolve);
   });
   return server;
-}
-
-/** Graceful: no new connections, idle keep-alives closed now, busy ones when their request ends or at the deadline. */
-async function shutdown(server: Server, timeoutMs: number, closeStores: () => Promise<void>): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  // Connections that finish their in-flight request are closed instead of kept alive.
-  server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
-  const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
-  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
-  try {
-    await closed;
-  } finally {
-    clearTimeout(deadline);
-    clearInterval(sweeper);
-  }
-  await closeStores();
 }

@@ -6,7 +6,7 @@
 // special cases are kept in SciPy's order so the same inputs take the same
 // shortcut.
 
-const MINLOG = -708.3964185322641; // cephes: log(2^-1022)
+const MINLOG = -7.451332191019412076235e2; // cephes MINLOG = log(2^-1075)
 const SMIRNOV_MAX_COMPUTE_N = 1000000;
 
 /** Dekker two-product: n*x = hi + lo exactly (no FMA in JS). */

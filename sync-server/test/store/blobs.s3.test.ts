@@ -1,6 +1,6 @@
 import { S3BlobStore } from '../../src/store/blobs/s3.ts';
 import { runBlobStoreAdapterTests } from '../../src/store/blobs/adapter-tests.ts';
-import { startS3 } from '../support/s3.ts';
+import { startS3 } from '../../../testing/s3.ts';
 
 runBlobStoreAdapterTests('S3 through the minio client (s3rver)', async () => {
   const s3 = await startS3();

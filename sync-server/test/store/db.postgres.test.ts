@@ -1,6 +1,6 @@
 import { openPostgres } from '../../src/store/db/pg.ts';
 import { runDbAdapterTests } from '../../src/store/db/adapter-tests.ts';
-import { createTestDatabase } from '../support/postgres.ts';
+import { createTestDatabase } from '../../../testing/postgres.ts';
 
 runDbAdapterTests('PostgreSQL server', async () => {
   const database = await createTestDatabase();

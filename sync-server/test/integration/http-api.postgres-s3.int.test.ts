@@ -1,0 +1,23 @@
+import { runHttpApiTests } from './http-api.ts';
+import { createTestDatabase } from '../../../testing/postgres.ts';
+import { startS3 } from '../../../testing/s3.ts';
+import { startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
+
+runHttpApiTests('PostgreSQL server and S3 (s3rver)', async () => {
+  const database = await createTestDatabase();
+  if (!database) return undefined;
+  const s3 = await startS3();
+  const data = await tempDataDir();
+  const adminToken = 'integration-admin-token-0123456789';
+  const server = await startServerProcess({ DATABASE_URL: database.url, ADMIN_TOKEN: adminToken, DATA_DIR: data.dir, ...s3.env, S3_BUCKET: 'it-bucket' });
+  return {
+    server,
+    adminToken,
+    expect: { db: 'postgres', blobs: 's3' },
+    async teardown() {
+      await s3.stop();
+      await database.drop();
+      await data.remove();
+    },
+  };
+});
