@@ -108,7 +108,9 @@ function run(name: string, cmd: string, args: string[], env: Record<string, stri
     });
     child.on('exit', (code, signal) => {
       const clean = text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
-      const summary = clean.split('\n').filter((l) => summaryLine.test(l)).map((l) => l.trim());
+      const lines = clean.split('\n').filter((l) => summaryLine.test(l)).map((l) => l.trim());
+      // web-test-runner repeats its progress line; its last one is the summary.
+      const summary = name === 'browser' ? lines.slice(-1) : lines;
       resolve({ name, code: code ?? (signal ? 1 : 0), summary });
     });
   });
@@ -125,10 +127,12 @@ async function main(): Promise<number> {
   const wants = (s: string) => !only || only.has(s);
   const started = Date.now();
 
-  const chrome = wants('browser') || wants('integration') ? ensureChromium() : undefined;
+  const needsChrome = wants('browser') || wants('integration');
+  const chrome = needsChrome ? ensureChromium() : undefined;
   const postgres = await ensurePostgres();
-  if (CI && (!chrome || !postgres)) {
-    say(`CI=true and ${[!chrome && 'Chromium', !postgres && 'PostgreSQL'].filter(Boolean).join(' and ')} missing: failing instead of skipping.`);
+  const missing = [needsChrome && !chrome && 'Chromium', !postgres && 'PostgreSQL'].filter(Boolean);
+  if (CI && missing.length) {
+    say(`CI=true and ${missing.join(' and ')} missing: failing instead of skipping.`);
     return 1;
   }
   const env: Record<string, string> = { TEST_DATABASE_URL, ...(chrome ? { CHROME_PATH: chrome } : {}) };
