@@ -35,7 +35,9 @@ const CASES: Case[] = [
 
 /** Segment parameters: before the first change, between, after the second. */
 const SEGMENTS: Record<Kind, [number, number, number]> = {
-  gaussian: [0, 1, 2.5], // mean of N(mean, 1)
+  // N(mean, 0.1): Page-Hinkley's threshold (50) is in data units, so a unit-variance stream would
+  // measure the parameters, not the detector.
+  gaussian: [0, 0.1, 0.25],
   bernoulli: [0.05, 0.2, 0.5], // error rate
   confidence: [0.9, 0.75, 0.55], // mean confidence, N(mean, 0.05) clipped to [0, 1]
   classes: [0, 1, 2], // which class distribution: reference, mild shift, strong shift
@@ -52,7 +54,7 @@ function stream(kind: Kind, n: number, seed: number): Float64Array {
   for (let i = 0; i < n; i++) {
     const seg = i < n / 3 ? 0 : i < (2 * n) / 3 ? 1 : 2;
     const p = SEGMENTS[kind][seg]!;
-    if (kind === 'gaussian') out[i] = gaussian(rng, p, 1);
+    if (kind === 'gaussian') out[i] = gaussian(rng, p, 0.1);
     else if (kind === 'bernoulli') out[i] = rng.nextFloat() < p ? 1 : 0;
     else if (kind === 'confidence') out[i] = Math.min(1, Math.max(0, gaussian(rng, p, 0.05)));
     else {

@@ -17,17 +17,17 @@ export class PgDb implements Db {
     this.#onClose = onClose;
   }
 
-  async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-    const result = await this.#pool.query<R>(sql, params as unknown[]);
-    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  async query<R extends object = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+    const result = await this.#pool.query(sql, params as unknown[]);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     const tx: Queryable = {
-      async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []) {
-        const result = await client.query<R>(sql, params as unknown[]);
-        return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+      async query<R extends object = Row>(sql: string, params: readonly unknown[] = []) {
+        const result = await client.query(sql, params as unknown[]);
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
       },
     };
     let broken: Error | undefined;
