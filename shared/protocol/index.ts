@@ -5,4 +5,6 @@ export * from './auth.ts';
 /** Path prefixes of TinySphere's HTTP surface. */
 export const API_PREFIX = '/api/v1';
 export const MLFLOW_PREFIX = '/api/2.0/mlflow';
+export const MLFLOW_ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts';
 export * from './client.ts';
+export * from './registry.ts';

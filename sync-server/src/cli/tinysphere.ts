@@ -11,6 +11,9 @@ export interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.ts')).serve,
+  models: async () => (await import('./models.ts')).models,
+  'drift-stream': async () => (await import('./drift-stream.ts')).driftStream,
+  'drift-report': async () => (await import('./drift-report.ts')).driftReport,
 };
 
 function help(): string {

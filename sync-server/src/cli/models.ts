@@ -1,0 +1,135 @@
+import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import {
+  API_PREFIX,
+  ApiError,
+  ModelVersionSchema,
+  page,
+  RegisteredModelSchema,
+  requestJson,
+  UploadedVersionSchema,
+  isErrorBody,
+} from '../../../shared/protocol/index.ts';
+import { EXIT, exitCodeFor, remote, UsageError, type Remote } from './client.ts';
+import type { Command } from './tinysphere.ts';
+
+const USAGE = `tinysphere models push NAME FILE.onnx [--metadata META.json]
+       tinysphere models list [--search TEXT]
+       tinysphere models show NAME
+       tinysphere models alias NAME ALIAS VERSION
+common options: --server URL (or TINYSPHERE_URL, default http://localhost:8080), --token TOKEN (or TINYSPHERE_TOKEN), --json
+exit codes: 0 ok, 1 API error, 2 usage or bad local file, 3 server unreachable, 4 unauthorized/forbidden, 5 not found`;
+
+const out = (line: string) => process.stdout.write(line + '\n');
+
+async function push(r: Remote, [name, file]: string[], metadataPath: string | undefined, json: boolean): Promise<number> {
+  if (!name || !file) throw new UsageError('push needs NAME and FILE.onnx');
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new UsageError(`cannot read ${file}`);
+  const form = new FormData();
+  // openAsBlob streams from disk as fetch sends, so large models are never loaded whole.
+  form.set('file', await openAsBlob(file), path.basename(file));
+  if (metadataPath) {
+    const meta = await stat(metadataPath).catch(() => undefined);
+    if (!meta?.isFile()) throw new UsageError(`cannot read ${metadataPath}`);
+    form.set('metadata', await (await openAsBlob(metadataPath)).text());
+  }
+  let res: Response;
+  try {
+    res = await fetch(`${r.url}${API_PREFIX}/models/${encodeURIComponent(name)}/versions`, {
+      method: 'POST',
+      body: form,
+      headers: r.token ? { authorization: `Bearer ${r.token}` } : {},
+    });
+  } catch {
+    throw new ApiError(0, 'network', `cannot reach ${r.url}`);
+  }
+  const body: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) throw isErrorBody(body) ? new ApiError(res.status, body.error.code, body.error.message) : new ApiError(res.status, 'http', `HTTP ${res.status}`);
+  const v = UploadedVersionSchema.parse(body);
+  if (json) out(JSON.stringify(v));
+  else {
+    out(`${v.name} version ${v.version}  sha256 ${v.sha256}  ${v.size} bytes  opset ${v.opset}`);
+    for (const i of v.inputs) out(`  input  ${i.name}: ${i.type}[${(i.shape ?? []).map((d) => d ?? '?').join(', ')}]`);
+    for (const o of v.outputs) out(`  output ${o.name}: ${o.type}[${(o.shape ?? []).map((d) => d ?? '?').join(', ')}]`);
+  }
+  return EXIT.ok;
+}
+
+async function list(r: Remote, search: string | undefined, json: boolean): Promise<number> {
+  const Page = page(RegisteredModelSchema, 'RegisteredModelPage');
+  const items: z.infer<typeof RegisteredModelSchema>[] = [];
+  let token: string | null = null;
+  do {
+    const q = new URLSearchParams({ pageSize: '1000', ...(search ? { search } : {}), ...(token ? { pageToken: token } : {}) });
+    const p: z.infer<typeof Page> = await requestJson(`${r.url}${API_PREFIX}/models?${q}`, Page, { token: r.token });
+    items.push(...p.items);
+    token = p.nextPageToken;
+  } while (token);
+  if (json) out(JSON.stringify(items));
+  else if (!items.length) out('no models');
+  else for (const m of items) out(`${m.name}  latest ${m.latestVersion ?? '-'}  versions ${m.versionCount}  ${Object.entries(m.aliases).map(([a, v]) => `${a}=${v}`).join(' ')}`);
+  return EXIT.ok;
+}
+
+async function show(r: Remote, name: string | undefined, json: boolean): Promise<number> {
+  if (!name) throw new UsageError('show needs NAME');
+  const base = `${r.url}${API_PREFIX}/models/${encodeURIComponent(name)}`;
+  const model = await requestJson(base, RegisteredModelSchema, { token: r.token });
+  const versions = await requestJson(`${base}/versions?pageSize=1000`, page(ModelVersionSchema, 'ModelVersionPage'), { token: r.token });
+  if (json) out(JSON.stringify({ ...model, versions: versions.items }));
+  else {
+    out(`${model.name}${model.description ? ` — ${model.description}` : ''}`);
+    for (const v of versions.items) out(`  v${v.version}  ${v.sha256.slice(0, 12)}  ${v.size} B  stage ${v.stage}  ${v.aliases.join(',')}  ${v.createdAt}`);
+  }
+  return EXIT.ok;
+}
+
+async function alias(r: Remote, [name, aliasName, version]: string[], json: boolean): Promise<number> {
+  if (!name || !aliasName || !version || !/^\d+$/.test(version)) throw new UsageError('alias needs NAME ALIAS VERSION (a number)');
+  const model = await requestJson(`${r.url}${API_PREFIX}/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(aliasName)}`, RegisteredModelSchema, {
+    token: r.token,
+    method: 'PUT',
+    body: { version: Number(version) },
+  });
+  out(json ? JSON.stringify(model) : `${name}: ${aliasName} → version ${version}`);
+  return EXIT.ok;
+}
+
+export const models: Command = {
+  summary: 'Push, list and inspect models in the registry, and move aliases.',
+  usage: USAGE,
+  async run(args) {
+    try {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { server: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, metadata: { type: 'string' }, search: { type: 'string' } },
+      });
+      const r = remote(values);
+      const [sub, ...rest] = positionals;
+      switch (sub) {
+        case 'push':
+          return await push(r, rest, values.metadata, values.json);
+        case 'list':
+          return await list(r, values.search, values.json);
+        case 'show':
+          return await show(r, rest[0], values.json);
+        case 'alias':
+          return await alias(r, rest, values.json);
+        default:
+          throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed');
+      }
+    } catch (err) {
+      if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+        process.stderr.write(`tinysphere models: ${(err as Error).message}\nusage: ${USAGE}\n`);
+        return EXIT.usage;
+      }
+      process.stderr.write(`tinysphere models: ${err instanceof ApiError ? `${err.message}${err.status ? ` (HTTP ${err.status}, ${err.code})` : ''}` : (err as Error).message}\n`);
+      return exitCodeFor(err);
+    }
+  },
+};
