@@ -64,6 +64,7 @@ export function openApiDocument(routes: { prefix: string; routes: Route<any>[] }
         ...(r.access === 'public' ? { security: [] } : {}),
         ...(parameters.length ? { parameters } : {}),
         ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
+        ...(r.requestBody ? { requestBody: { required: true, content: { [r.requestBody.contentType]: { schema: r.requestBody.schema } } } } : {}),
         responses,
         ...(Array.isArray(r.access) ? { 'x-roles': ['admin', ...r.access] } : {}),
       };

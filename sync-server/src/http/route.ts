@@ -36,6 +36,10 @@ export interface Route<S = unknown> {
   response: z.ZodType | null;
   /** Error statuses the route documents besides the ones every route can answer. */
   errors?: number[];
+  /** A body that is not JSON (e.g. multipart), for the OpenAPI document only; the handler reads it. */
+  requestBody?: { contentType: string; schema: Record<string, unknown> };
+  /** The handler answers through ctx itself (streams, ranges, 304); status and body are left alone. */
+  raw?: boolean;
   handler(input: RouteInput<any, any, any, S>): unknown;
 }
 
@@ -51,6 +55,8 @@ export function route<S, P = unknown, Q = unknown, B = unknown>(spec: {
   status?: number;
   response: z.ZodType | null;
   errors?: number[];
+  requestBody?: { contentType: string; schema: Record<string, unknown> };
+  raw?: boolean;
   handler(input: RouteInput<P, Q, B, S>): unknown;
 }): Route<S> {
   return { status: 200, ...spec } as Route<S>;
@@ -88,6 +94,7 @@ export function handle<S>(r: Route<S>, services: S) {
       ctx,
     };
     const result = await r.handler(input);
+    if (r.raw) return;
     if (result !== undefined) ctx.body = result;
     ctx.status = r.status;
   };

@@ -3,9 +3,10 @@ import type { Services } from '../services/index.ts';
 import { API_PREFIX } from '../../../shared/protocol/index.ts';
 import { authRoutes } from './auth.ts';
 import { healthRoutes } from './health.ts';
+import { modelRoutes } from './models.ts';
 
 /** Every route of the app, grouped by mount point; the OpenAPI document is generated from this list. */
 export const routeGroups: { prefix: string; routes: Route<Services>[] }[] = [
   { prefix: '', routes: healthRoutes },
-  { prefix: API_PREFIX, routes: authRoutes },
+  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes] },
 ];

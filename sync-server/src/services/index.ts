@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { BlobStore } from '../store/blobs/index.ts';
 import type { Db } from '../store/db/index.ts';
 import { AuthService } from './auth.ts';
+import { RegistryService } from './registry/registry.ts';
 
 /** Everything a route handler may call; built once per process from the stores. */
 export interface Services {
@@ -11,8 +12,9 @@ export interface Services {
   db: Db;
   blobs: BlobStore;
   auth: AuthService;
+  registry: RegistryService;
 }
 
 export function createServices(base: { config: Config; logger: Logger; db: Db; blobs: BlobStore }): Services {
-  return { ...base, auth: new AuthService(base.db) };
+  return { ...base, auth: new AuthService(base.db), registry: new RegistryService(base.db, base.blobs, base.logger) };
 }

@@ -1,0 +1,92 @@
+import busboy from 'busboy';
+import type { IncomingMessage } from 'node:http';
+import { stage, type StagedFile } from '../services/registry/staging.ts';
+import { HttpError } from './errors.ts';
+
+export interface MultipartSpec {
+  /** File fields accepted (each at most once); files are staged on disk. */
+  files: readonly string[];
+  /** Text fields accepted (each at most once). */
+  fields: readonly string[];
+  maxFileBytes: number;
+  maxFieldBytes: number;
+}
+
+export interface MultipartResult {
+  files: Record<string, StagedFile>;
+  fields: Record<string, string>;
+}
+
+/**
+ * Streams a multipart/form-data request: files go to disk (hashed as they arrive), text fields are
+ * kept. Anything unexpected — another field name, a field twice, a size beyond its limit — rejects
+ * with a 4xx, and every file staged so far is removed, so a refused upload leaves nothing behind.
+ */
+export function parseMultipart(req: IncomingMessage, spec: MultipartSpec): Promise<MultipartResult> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^multipart\/form-data/i.test(type)) {
+    return Promise.reject(HttpError.of('unsupported_media_type', `expected multipart/form-data with fields ${[...spec.files, ...spec.fields].join(', ')}; got ${type || 'no content type'}`));
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > spec.maxFileBytes + spec.maxFieldBytes * spec.fields.length + 64 * 1024) {
+    req.resume();
+    return Promise.reject(HttpError.of('payload_too_large', `the upload (${declared} bytes) is larger than the limit of ${spec.maxFileBytes} bytes (MAX_UPLOAD_BYTES)`));
+  }
+  return new Promise((resolve, reject) => {
+    const result: MultipartResult = { files: {}, fields: {} };
+    const pending: Promise<unknown>[] = [];
+    let failure: unknown;
+    let bb: busboy.Busboy;
+    try {
+      // Field names and counts are checked below; busboy only bounds the size of text fields.
+      bb = busboy({ headers: req.headers, limits: { fieldSize: spec.maxFieldBytes } });
+    } catch (err) {
+      req.resume();
+      return reject(HttpError.of('bad_request', `malformed multipart request: ${(err as Error).message}`));
+    }
+    // The first problem wins. Parsing goes on to the end of the body (later parts are drained, not
+    // kept): stopping a multipart stream half-way leaves busboy waiting and the client unanswered.
+    const fail = (err: unknown) => {
+      failure ??= err;
+    };
+    bb.on('file', (name, stream) => {
+      if (failure !== undefined || !spec.files.includes(name) || result.files[name]) {
+        stream.resume();
+        return fail(HttpError.of('bad_request', `unexpected multipart file field "${name}"; expected ${spec.files.map((f) => `"${f}"`).join(', ')}, once each`));
+      }
+      pending.push(
+        stage(stream, spec.maxFileBytes).then(
+          (staged) => {
+            result.files[name] = staged;
+          },
+          (err) => {
+            stream.resume();
+            fail(err);
+          },
+        ),
+      );
+    });
+    bb.on('field', (name, _value, info) => {
+      if (!spec.fields.includes(name) || name in result.fields) {
+        return fail(HttpError.of('bad_request', `unexpected multipart field "${name}"; expected ${spec.fields.map((f) => `"${f}"`).join(', ')}, once each`));
+      }
+      if (info.valueTruncated) return fail(HttpError.of('payload_too_large', `field "${name}" is larger than ${spec.maxFieldBytes} bytes`));
+      result.fields[name] = _value;
+    });
+    const finish = async (err?: unknown) => {
+      if (err !== undefined) fail(err);
+      await Promise.allSettled(pending);
+      if (failure === undefined) return resolve(result);
+      await Promise.all(Object.values(result.files).map((f) => f.remove()));
+      reject(failure);
+    };
+    bb.once('close', () => void finish());
+    bb.once('error', (err: Error) => {
+      req.unpipe(bb);
+      req.resume();
+      void finish(HttpError.of('bad_request', `malformed multipart request: ${err.message}`));
+    });
+    req.once('aborted', () => void finish(HttpError.of('bad_request', 'the upload was aborted')));
+    req.pipe(bb);
+  });
+}

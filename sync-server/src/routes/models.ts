@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import {
+  AliasEventSchema,
+  AliasSchema,
+  ModelNameSchema,
+  ModelVersionSchema,
+  page,
+  PageQuerySchema,
+  RegisteredModelSchema,
+  TagsSchema,
+  UploadedVersionSchema,
+  VersionMetadataSchema,
+  StageSchema,
+} from '../../../shared/protocol/index.ts';
+import { HttpError } from '../http/errors.ts';
+import { parseMultipart } from '../http/multipart.ts';
+import { sendImmutable } from '../http/range.ts';
+import { route } from '../http/route.ts';
+import type { Services } from '../services/index.ts';
+
+const WRITE = ['scientist'] as const;
+const READ = ['scientist', 'operator', 'viewer'] as const;
+const MAX_METADATA_BYTES = 8 * 1024 * 1024;
+
+const NameParams = z.object({ name: ModelNameSchema });
+const VersionRef = z.string().regex(/^(\d+|[A-Za-z][A-Za-z0-9_-]{0,63})$/, 'a version number or an alias');
+const VersionParams = z.object({ name: ModelNameSchema, version: VersionRef });
+const AliasParams = z.object({ name: ModelNameSchema, alias: AliasSchema });
+const ModelPatch = z.object({ description: z.string().max(5000).optional(), tags: TagsSchema.optional(), removeTags: z.array(z.string()).optional() });
+
+function parseMetadata(text: string | undefined) {
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw HttpError.of('bad_request', `the "metadata" field is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = VersionMetadataSchema.safeParse(json);
+  if (!parsed.success) throw HttpError.of('validation_failed', `invalid "metadata": ${z.prettifyError(parsed.error)}`, parsed.error.issues);
+  return parsed.data;
+}
+
+export const modelRoutes = [
+  route<Services, { name: string }>({
+    method: 'post',
+    path: '/models/:name/versions',
+    summary: 'Upload an ONNX model as the next version of NAME (creating the registered model)',
+    tags: ['registry'],
+    access: WRITE,
+    params: NameParams,
+    status: 201,
+    response: UploadedVersionSchema,
+    errors: [413, 415],
+    requestBody: {
+      contentType: 'multipart/form-data',
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: { file: { type: 'string', format: 'binary', description: 'the .onnx file' }, metadata: { type: 'string', description: 'JSON: VersionMetadata' } },
+      },
+    },
+    async handler({ params, services, principal, ctx }) {
+      const upload = await parseMultipart(ctx.req, { files: ['file'], fields: ['metadata'], maxFileBytes: services.config.maxUploadBytes, maxFieldBytes: MAX_METADATA_BYTES });
+      const file = upload.files.file;
+      try {
+        if (!file) throw HttpError.of('bad_request', 'the multipart field "file" (the ONNX model) is missing');
+        const metadata = parseMetadata(upload.fields.metadata);
+        const v = await services.registry.registerVersion({ name: params.name, file, ...(metadata ? { metadata } : {}), ...(principal ? { createdBy: principal.name } : {}) });
+        ctx.set('Location', `/api/v1/models/${v.name}/versions/${v.version}`);
+        return { name: v.name, version: v.version, sha256: v.sha256, size: v.size, opset: v.opset, producer: v.producer, inputs: v.inputs, outputs: v.outputs };
+      } finally {
+        await file?.remove();
+      }
+    },
+  }),
+  route<Services, unknown, { search?: string; pageSize: number; pageToken?: string }>({
+    method: 'get',
+    path: '/models',
+    summary: 'List registered models, optionally searching name and description',
+    tags: ['registry'],
+    access: READ,
+    query: PageQuerySchema.extend({ search: z.string().max(200).optional() }),
+    response: page(RegisteredModelSchema, 'RegisteredModelPage'),
+    handler: ({ query, services }) => services.registry.listModels(query),
+  }),
+  route<Services, { name: string }>({
+    method: 'get',
+    path: '/models/:name',
+    summary: 'A registered model with its aliases',
+    tags: ['registry'],
+    access: READ,
+    params: NameParams,
+    response: RegisteredModelSchema,
+    errors: [404],
+    handler: ({ params, services }) => services.registry.getModel(params.name),
+  }),
+  route<Services, { name: string }, unknown, z.infer<typeof ModelPatch>>({
+    method: 'patch',
+    path: '/models/:name',
+    summary: 'Update description and tags',
+    tags: ['registry'],
+    access: WRITE,
+    params: NameParams,
+    body: ModelPatch,
+    response: RegisteredModelSchema,
+    errors: [404],
+    handler: ({ params, body, services }) => services.registry.updateModel(params.name, body),
+  }),
+  route<Services, { name: string }>({
+    method: 'delete',
+    path: '/models/:name',
+    summary: 'Delete a registered model and its versions',
+    tags: ['registry'],
+    access: WRITE,
+    params: NameParams,
+    status: 204,
+    response: null,
+    errors: [404, 409],
+    handler: ({ params, services }) => services.registry.deleteModel(params.name),
+  }),
+  route<Services, { name: string }, { pageSize: number; pageToken?: string }>({
+    method: 'get',
+    path: '/models/:name/versions',
+    summary: 'Versions of a model, newest first',
+    tags: ['registry'],
+    access: READ,
+    params: NameParams,
+    query: PageQuerySchema,
+    response: page(ModelVersionSchema, 'ModelVersionPage'),
+    errors: [404],
+    handler: ({ params, query, services }) => services.registry.listVersions(params.name, query),
+  }),
+  route<Services, { name: string; version: string }>({
+    method: 'get',
+    path: '/models/:name/versions/:version',
+    summary: 'One version (by number or alias)',
+    tags: ['registry'],
+    access: READ,
+    params: VersionParams,
+    response: ModelVersionSchema,
+    errors: [404],
+    handler: ({ params, services }) => services.registry.getVersion(params.name, params.version),
+  }),
+  route<Services, { name: string; version: string }, unknown, z.infer<typeof ModelPatch> & { stage?: z.infer<typeof StageSchema>; archiveExisting?: boolean }>({
+    method: 'patch',
+    path: '/models/:name/versions/:version',
+    summary: 'Update description, tags or stage of a version',
+    tags: ['registry'],
+    access: WRITE,
+    params: VersionParams,
+    body: ModelPatch.extend({ stage: StageSchema.optional(), archiveExisting: z.boolean().optional() }),
+    response: ModelVersionSchema,
+    errors: [404],
+    handler: ({ params, body, services }) => services.registry.updateVersion(params.name, params.version, body),
+  }),
+  route<Services, { name: string; version: string }>({
+    method: 'delete',
+    path: '/models/:name/versions/:version',
+    summary: 'Delete a version (its bytes go when no other version shares them)',
+    tags: ['registry'],
+    access: WRITE,
+    params: VersionParams,
+    status: 204,
+    response: null,
+    errors: [404, 409],
+    handler: ({ params, services }) => services.registry.deleteVersion(params.name, params.version),
+  }),
+  route<Services, { name: string; version: string }>({
+    method: 'get',
+    path: '/models/:name/versions/:version/artifact',
+    summary: 'The ONNX bytes: ETag is the sha256; Range (206/416) and If-None-Match (304) supported',
+    tags: ['registry'],
+    access: READ,
+    params: VersionParams,
+    response: null,
+    errors: [404, 416],
+    raw: true,
+    async handler({ params, services, ctx }) {
+      const v = await services.registry.getVersion(params.name, params.version);
+      await sendImmutable(ctx, { sha256: v.sha256, size: v.size, open: (range) => services.registry.openArtifact(v.sha256, range) }, `${v.name}-v${v.version}.onnx`);
+    },
+  }),
+  route<Services, { name: string; alias: string }, unknown, { version: number }>({
+    method: 'put',
+    path: '/models/:name/aliases/:alias',
+    summary: 'Point an alias (e.g. champion) at a version; the move is recorded',
+    tags: ['registry'],
+    access: WRITE,
+    params: AliasParams,
+    body: z.object({ version: z.number().int().positive() }),
+    response: RegisteredModelSchema,
+    errors: [404],
+    async handler({ params, body, services, principal }) {
+      await services.registry.setAlias(params.name, params.alias, body.version, principal?.name);
+      return services.registry.getModel(params.name);
+    },
+  }),
+  route<Services, { name: string; alias: string }>({
+    method: 'delete',
+    path: '/models/:name/aliases/:alias',
+    summary: 'Remove an alias; the removal is recorded',
+    tags: ['registry'],
+    access: WRITE,
+    params: AliasParams,
+    status: 204,
+    response: null,
+    errors: [404],
+    handler: ({ params, services, principal }) => services.registry.deleteAlias(params.name, params.alias, principal?.name),
+  }),
+  route<Services, { name: string }, { alias?: string }>({
+    method: 'get',
+    path: '/models/:name/alias-history',
+    summary: 'Every move of the aliases, oldest first: what was in production when',
+    tags: ['registry'],
+    access: READ,
+    params: NameParams,
+    query: z.object({ alias: AliasSchema.optional() }),
+    response: z.object({ items: z.array(AliasEventSchema) }),
+    errors: [404],
+    handler: async ({ params, query, services }) => ({ items: await services.registry.aliasHistory(params.name, query.alias) }),
+  }),
+];
