@@ -47,6 +47,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_SIZE: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(10),
   MAX_UPLOAD_BYTES: bytes.default(512 * 1024 * 1024),
+  DEMO: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('1'),
   SHUTDOWN_TIMEOUT_MS: z.string().regex(/^\d+$/, 'must be a whole number of milliseconds').transform(Number).default(10_000),
 });
 
@@ -69,6 +70,8 @@ export interface Config {
   dbPoolSize: number;
   maxUploadBytes: number;
   shutdownTimeoutMs: number;
+  /** Register the demo model on the first start of an empty registry. */
+  demo: boolean;
 }
 
 export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
@@ -98,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPoolSize: e.DB_POOL_SIZE,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    demo: e.DEMO === '1',
   };
 }
 

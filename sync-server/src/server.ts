@@ -5,6 +5,7 @@ import { createApp } from './app.ts';
 import { shutdown } from './http/shutdown.ts';
 import { ConfigError, type Config } from './config.ts';
 import { createServices, type Services } from './services/index.ts';
+import { registerDemoModel } from './services/registry/demo.ts';
 import { openBlobStore, type BlobStore } from './store/blobs/index.ts';
 import { migrate, openDb, type Db } from './store/db/index.ts';
 
@@ -42,6 +43,7 @@ export async function startServer(config: Config, opts: { webRoot: string; logge
     }
     const services = createServices({ config, logger, db, blobs });
     const bootstrapToken = await services.auth.bootstrap(config.adminToken);
+    if (config.demo) await registerDemoModel(db, services.registry, logger);
     const app = createApp(services, { webRoot: opts.webRoot });
     const http = await listen(createServer(app.callback()), config);
     const port = (http.address() as AddressInfo).port;

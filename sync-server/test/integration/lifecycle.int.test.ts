@@ -1,10 +1,39 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { buildDemoModel } from '../../../shared/demo/seattle-weather.ts';
 import { api, runToExit, startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 describe('TinySphere process lifecycle', () => {
+  it('registers the demo model on the first start of an empty registry, with its profile, unless DEMO=0', async () => {
+    const data = await tempDataDir();
+    const off = await tempDataDir();
+    try {
+      const token = 'lifecycle-admin-token-0123456789';
+      const server = await startServerProcess({ DATA_DIR: data.dir, ADMIN_TOKEN: token });
+      const v = await api(`${server.url}/api/v1/models/seattle-weather/versions/champion`, { token });
+      assert.equal(v.status, 200);
+      const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
+      const expected = buildDemoModel(csv);
+      assert.equal(v.body.sha256, createHash('sha256').update(expected.onnx).digest('hex'), 'the same bytes as a local build');
+      assert.deepEqual(v.body.metadata.classLabels, ['drizzle', 'fog', 'rain', 'snow', 'sun']);
+      assert.deepEqual(v.body.inputs, [{ name: 'features', type: 'float32', shape: ['batch', 4] }]);
+      assert.equal(v.body.metadata.referenceProfile.rows, expected.metadata.training.rows);
+      assert.ok(v.body.metadata.training.accuracy > v.body.metadata.training.majorityBaseline.accuracy);
+      assert.equal((await server.stop()).code, 0);
+
+      const none = await startServerProcess({ DATA_DIR: off.dir, ADMIN_TOKEN: token, DEMO: '0' });
+      assert.deepEqual((await api(`${none.url}/api/v1/models`, { token })).body.items, []);
+      assert.equal((await none.stop()).code, 0);
+    } finally {
+      await data.remove();
+      await off.remove();
+    }
+  });
+
   it('`PORT=abc npm start` exits non-zero with one line naming PORT', async () => {
     const r = await runToExit(npm, ['start', '--silent'], { PORT: 'abc' });
     assert.notEqual(r.code, 0);
@@ -56,6 +85,8 @@ describe('TinySphere process lifecycle', () => {
       assert.doesNotMatch(second.stdout(), /tsk_/);
       assert.equal((await api(`${second.url}/api/v1/me`, { token: first.printedToken })).body.role, 'admin');
       assert.equal((await api(`${second.url}/api/v1/me`, { token: created.body.token })).body.role, 'operator');
+      const demo = await api(`${second.url}/api/v1/models/seattle-weather`, { token: first.printedToken });
+      assert.deepEqual([demo.status, demo.body.versionCount, demo.body.aliases], [200, 1, { champion: 1 }], 'the demo model is registered once');
       assert.equal((await second.stop('SIGTERM')).code, 0);
     } finally {
       await data.remove();
