@@ -2,11 +2,13 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import path from 'node:path';
-import { API_PREFIX } from '../../shared/protocol/index.ts';
+import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../shared/protocol/index.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { errorHandler, HttpError } from './http/errors.ts';
 import { crossOriginIsolation } from './http/isolation.ts';
+import { mlflowErrors } from './http/mlflow-errors.ts';
 import { openApiDocument } from './http/openapi.ts';
+import { rawBody } from './http/raw-body.ts';
 import { requestLog } from './http/request-log.ts';
 import { handle, route, type Route } from './http/route.ts';
 import { serveApp } from './http/static.ts';
@@ -43,9 +45,12 @@ export function createApp(services: Services, options: AppOptions): Koa {
   }
 
   app.use(requestLog(services.logger));
+  app.use(mlflowErrors([MLFLOW_PREFIX, MLFLOW_ARTIFACTS_PREFIX]));
   app.use(errorHandler());
   app.use(crossOriginIsolation());
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', onError: (err) => { throw HttpError.of('bad_request', `invalid JSON body: ${err.message}`); } }));
+  app.use(rawBody([`${MLFLOW_ARTIFACTS_PREFIX}/artifacts/`]));
+  // MLflow's client sends JSON bodies with DELETE too (registered-models/delete, …).
+  app.use(bodyParser({ enableTypes: ['json'], parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'], jsonLimit: '1mb', onError: (err) => { throw HttpError.of('bad_request', `invalid JSON body: ${err.message}`); } }));
   app.use(authenticate(services.auth));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

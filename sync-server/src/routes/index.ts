@@ -1,12 +1,15 @@
 import type { Route } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
-import { API_PREFIX } from '../../../shared/protocol/index.ts';
+import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../../shared/protocol/index.ts';
 import { authRoutes } from './auth.ts';
 import { healthRoutes } from './health.ts';
+import { mlflowArtifactRoutes, mlflowRoutes } from './mlflow/index.ts';
 import { modelRoutes } from './models.ts';
 
 /** Every route of the app, grouped by mount point; the OpenAPI document is generated from this list. */
 export const routeGroups: { prefix: string; routes: Route<Services>[] }[] = [
   { prefix: '', routes: healthRoutes },
   { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes] },
+  { prefix: MLFLOW_PREFIX, routes: mlflowRoutes },
+  { prefix: MLFLOW_ARTIFACTS_PREFIX, routes: mlflowArtifactRoutes },
 ];

@@ -4,6 +4,7 @@ import type { BlobStore } from '../store/blobs/index.ts';
 import type { Db } from '../store/db/index.ts';
 import { AuthService } from './auth.ts';
 import { RegistryService } from './registry/registry.ts';
+import { TrackingService } from './tracking/index.ts';
 
 /** Everything a route handler may call; built once per process from the stores. */
 export interface Services {
@@ -13,8 +14,9 @@ export interface Services {
   blobs: BlobStore;
   auth: AuthService;
   registry: RegistryService;
+  tracking: TrackingService;
 }
 
 export function createServices(base: { config: Config; logger: Logger; db: Db; blobs: BlobStore }): Services {
-  return { ...base, auth: new AuthService(base.db), registry: new RegistryService(base.db, base.blobs, base.logger) };
+  return { ...base, auth: new AuthService(base.db), registry: new RegistryService(base.db, base.blobs, base.logger), tracking: new TrackingService(base.db, base.blobs) };
 }

@@ -1,9 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
+import { runMlflowRegistryTests } from './mlflow-registry.ts';
 import { runRegistryTests } from './registry.ts';
 
-runRegistryTests('PGlite and a blob folder', async () => {
+const setup = async () => {
   const data = await tempDataDir();
   const maxUploadBytes = 2_000_000;
   const adminToken = 'registry-admin-token-0123456789';
@@ -23,4 +24,7 @@ runRegistryTests('PGlite and a blob folder', async () => {
     },
     teardown: data.remove,
   };
-});
+};
+
+runRegistryTests('PGlite and a blob folder', setup);
+runMlflowRegistryTests('PGlite and a blob folder', setup);

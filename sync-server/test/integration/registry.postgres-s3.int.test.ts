@@ -2,9 +2,10 @@ import * as Minio from 'minio';
 import { createTestDatabase } from '../../../testing/postgres.ts';
 import { startS3 } from '../../../testing/s3.ts';
 import { startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
+import { runMlflowRegistryTests } from './mlflow-registry.ts';
 import { runRegistryTests } from './registry.ts';
 
-runRegistryTests('PostgreSQL and S3 (s3rver)', async () => {
+const setup = async () => {
   const database = await createTestDatabase();
   if (!database) return undefined;
   const s3 = await startS3();
@@ -30,4 +31,7 @@ runRegistryTests('PostgreSQL and S3 (s3rver)', async () => {
       await data.remove();
     },
   };
-});
+};
+
+runRegistryTests('PostgreSQL and S3 (s3rver)', setup);
+runMlflowRegistryTests('PostgreSQL and S3 (s3rver)', setup);

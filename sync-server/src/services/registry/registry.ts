@@ -73,6 +73,26 @@ export class RegistryService {
     return this.getVersion(input.name, version);
   }
 
+  /** Creates a model with no versions yet (MLflow's registered-models/create); 409 when the name is taken. */
+  async createModel(name: string, opts: { description?: string; tags?: Record<string, string>; createdBy?: string }): Promise<RegisteredModel> {
+    const { rowCount } = await this.db.query(
+      `INSERT INTO registered_models (name, description, tags, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
+      [name, opts.description ?? '', JSON.stringify(opts.tags ?? {}), opts.createdBy ?? null],
+    );
+    if (!rowCount) throw HttpError.of('conflict', `registered model "${name}" already exists`);
+    return this.getModel(name);
+  }
+
+  /** Models whose names match a SQL LIKE pattern (or all), for MLflow's search; ordered by name. */
+  async searchModels(opts: { like?: string; ilike?: string; equals?: string; limit: number; offset: number }): Promise<RegisteredModel[]> {
+    const { rows } = await this.db.query<ModelRow>(
+      `${MODEL_SELECT} WHERE ($1::text IS NULL OR m.name LIKE $1) AND ($2::text IS NULL OR m.name ILIKE $2) AND ($3::text IS NULL OR m.name = $3)
+       ORDER BY m.name LIMIT $4 OFFSET $5`,
+      [opts.like ?? null, opts.ilike ?? null, opts.equals ?? null, opts.limit, opts.offset],
+    );
+    return rows.map(toModel);
+  }
+
   async getModel(name: string, q: Queryable = this.db): Promise<RegisteredModel> {
     const { rows } = await q.query<ModelRow>(`${MODEL_SELECT} WHERE m.name = $1`, [name]);
     if (!rows[0]) throw notFound(`registered model "${name}"`);

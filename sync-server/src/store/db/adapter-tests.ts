@@ -116,6 +116,21 @@ export function runDbAdapterTests(name: string, setup: () => Promise<DbSetup | u
       assert.equal((await db.query('SELECT n FROM t_counter')).rows[0]!.n, 20);
     });
 
+    test('concurrent queries and transactions each get their own results', async () => {
+      await db.query('CREATE TABLE t_mix (k int PRIMARY KEY)');
+      let wrong = 0;
+      await Promise.all(
+        Array.from({ length: 60 }, async (_, i) => {
+          const q = i % 3 === 0 ? (sql: string, p: unknown[]) => db.transaction((tx) => tx.query<{ v: number }>(sql, p)) : (sql: string, p: unknown[]) => db.query<{ v: number }>(sql, p);
+          if (i % 3 === 0) await db.transaction((tx) => tx.query('INSERT INTO t_mix VALUES ($1)', [i]));
+          const { rows } = await q('SELECT $1::int AS v', [i]);
+          if (rows[0]?.v !== i) wrong += 1;
+        }),
+      );
+      assert.equal(wrong, 0);
+      assert.equal((await db.query('SELECT count(*)::int AS n FROM t_mix')).rows[0]!.n, 20);
+    });
+
     test('migrate applies each migration once, in order, even when started twice at the same time', async () => {
       const migrations: Migration[] = [
         { version: 1, name: 'one', sql: 'CREATE TABLE t_m1 (n int)' },

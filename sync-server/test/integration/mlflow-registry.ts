@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sampleModel } from '../../../shared/onnx/test-fixtures.ts';
+import { api, type ServerProcess } from '../../../testing/server-process.ts';
+
+export interface MlflowRegistrySetup {
+  server: ServerProcess;
+  adminToken: string;
+  teardown(): Promise<void>;
+}
+
+/** MLflow's model-registry API over HTTP, and its identity with /api/v1's registry. */
+export function runMlflowRegistryTests(name: string, setup: () => Promise<MlflowRegistrySetup | undefined>): void {
+  describe(`MLflow model registry API: ${name}`, () => {
+    let ctx: MlflowRegistrySetup | undefined;
+    let base = '';
+    let token = '';
+    const model = sampleModel();
+    const ml = (path: string, opts: { method?: string; body?: unknown } = {}) => api(`${base}/api/2.0/mlflow/${path}`, { token, ...opts });
+    const expectError = (res: { status: number; body: any }, status: number, code: string) => {
+      assert.equal(res.status, status, JSON.stringify(res.body));
+      assert.equal(res.body.error_code, code);
+      assert.equal(res.body.error.code, code);
+    };
+
+    before(async () => {
+      ctx = await setup();
+      if (!ctx) return;
+      base = ctx.server.url;
+      token = ctx.adminToken;
+    });
+    after(async () => {
+      if (!ctx) return;
+      await ctx.server.stop();
+      await ctx.teardown();
+    });
+    const test = (title: string, fn: () => Promise<void>) =>
+      it(title, async (t) => {
+        if (!ctx) return t.skip(`${name} is not available`);
+        await fn();
+      });
+
+    test('an ONNX file logged to a run and registered is the same registry version as a direct upload', async () => {
+      const exp = (await ml('experiments/create', { body: { name: 'registry-e2e' } })).body.experiment_id;
+      const run = (await ml('runs/create', { body: { experiment_id: exp, run_name: 'train' } })).body.run.info;
+      const put = await fetch(`${base}/api/2.0/mlflow-artifacts/artifacts/${exp}/${run.run_id}/artifacts/model/model.onnx`, {
+        method: 'PUT',
+        body: model.slice(),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      });
+      assert.equal(put.status, 200, await put.text());
+      expectError(await ml('model-versions/create', { body: { name: 'churn', source: `runs:/${run.run_id}/model` } }), 404, 'RESOURCE_DOES_NOT_EXIST');
+      const created = await ml('registered-models/create', { body: { name: 'churn', description: 'from MLflow', tags: [{ key: 'team', value: 'ds' }] } });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      assert.deepEqual([created.body.registered_model.name, created.body.registered_model.tags], ['churn', [{ key: 'team', value: 'ds' }]]);
+      expectError(await ml('registered-models/create', { body: { name: 'churn' } }), 400, 'RESOURCE_ALREADY_EXISTS');
+
+      const mv = await ml('model-versions/create', { body: { name: 'churn', source: `runs:/${run.run_id}/model`, description: 'v1 from a run' } });
+      assert.equal(mv.status, 200, JSON.stringify(mv.body));
+      assert.deepEqual([mv.body.model_version.version, mv.body.model_version.run_id, mv.body.model_version.status], ['1', run.run_id, 'READY']);
+
+      const own = await api(`${base}/api/v1/models/churn/versions/1`, { token });
+      assert.equal(own.body.runId, run.run_id);
+      assert.equal(own.body.source, `runs:/${run.run_id}/model`);
+      const form = new FormData();
+      form.set('file', new Blob([model.slice()]), 'm.onnx');
+      const direct = (await (await fetch(`${base}/api/v1/models/churn-direct/versions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } })).json()) as any;
+      assert.equal(own.body.sha256, direct.sha256, 'same bytes, same artifact');
+      const file = await fetch(`${base}/api/v1/models/churn/versions/1/artifact`, { headers: { authorization: `Bearer ${token}` } });
+      assert.deepEqual(new Uint8Array(await file.arrayBuffer()), model);
+
+      const put2 = await fetch(`${base}/api/2.0/mlflow-artifacts/artifacts/${exp}/${run.run_id}/artifacts/notes.txt`, { method: 'PUT', body: 'hello', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(put2.status, 200);
+      expectError(await ml('model-versions/create', { body: { name: 'churn', source: `runs:/${run.run_id}/notes.txt` } }), 400, 'INVALID_PARAMETER_VALUE');
+      expectError(await ml('model-versions/create', { body: { name: 'churn', source: 's3://elsewhere/model' } }), 400, 'INVALID_PARAMETER_VALUE');
+    });
+
+    test('versions: get, update, tags, stages with archive_existing_versions, latest per stage, aliases, download URI', async () => {
+      const form = new FormData();
+      form.set('file', new Blob([model.slice()]), 'm.onnx');
+      await fetch(`${base}/api/v1/models/churn/versions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await ml('model-versions/get?name=churn&version=2')).body.model_version.version, '2');
+      expectError(await ml('model-versions/get?name=churn&version=99'), 404, 'RESOURCE_DOES_NOT_EXIST');
+      expectError(await ml('registered-models/get?name=nope'), 404, 'RESOURCE_DOES_NOT_EXIST');
+      assert.equal((await ml('model-versions/update', { method: 'PATCH', body: { name: 'churn', version: '2', description: 'second' } })).body.model_version.description, 'second');
+      await ml('model-versions/set-tag', { body: { name: 'churn', version: '2', key: 'validated', value: 'yes' } });
+      assert.deepEqual((await ml('model-versions/get?name=churn&version=2')).body.model_version.tags, [{ key: 'validated', value: 'yes' }]);
+      await ml('model-versions/delete-tag', { method: 'DELETE', body: { name: 'churn', version: '2', key: 'validated' } });
+      assert.deepEqual((await ml('model-versions/get?name=churn&version=2')).body.model_version.tags, []);
+
+      assert.equal((await ml('model-versions/transition-stage', { body: { name: 'churn', version: '1', stage: 'Production' } })).body.model_version.current_stage, 'Production');
+      await ml('model-versions/transition-stage', { body: { name: 'churn', version: '2', stage: 'production', archive_existing_versions: true } });
+      assert.equal((await ml('model-versions/get?name=churn&version=1')).body.model_version.current_stage, 'Archived');
+      const latest = await ml('registered-models/get-latest-versions', { body: { name: 'churn', stages: ['Production'] } });
+      assert.deepEqual(latest.body.model_versions.map((v: any) => [v.version, v.current_stage]), [['2', 'Production']]);
+      expectError(await ml('model-versions/transition-stage', { body: { name: 'churn', version: '2', stage: 'Live' } }), 400, 'INVALID_PARAMETER_VALUE');
+
+      await ml('registered-models/alias', { body: { name: 'churn', alias: 'champion', version: '2' } });
+      assert.equal((await ml('registered-models/alias?name=churn&alias=champion')).body.model_version.version, '2');
+      assert.deepEqual((await ml('registered-models/get?name=churn')).body.registered_model.aliases, [{ alias: 'champion', version: '2' }]);
+      assert.equal((await api(`${base}/api/v1/models/churn`, { token })).body.aliases.champion, 2, 'one registry: /api/v1 sees the alias');
+      await ml('registered-models/alias', { method: 'DELETE', body: { name: 'churn', alias: 'champion' } });
+      expectError(await ml('registered-models/alias?name=churn&alias=champion'), 404, 'RESOURCE_DOES_NOT_EXIST');
+      assert.match((await ml('model-versions/get-download-uri?name=churn&version=1')).body.artifact_uri, /^runs:\//);
+    });
+
+    test('registered models: search with filters and page tokens, tags, rename, delete', async () => {
+      for (const n of ['search-a', 'search-b', 'search-c', 'other']) assert.equal((await ml('registered-models/create', { body: { name: n } })).status, 200);
+      const names: string[] = [];
+      let pageToken: string | undefined;
+      let pages = 0;
+      do {
+        const res: any = await ml(`registered-models/search?filter=${encodeURIComponent("name LIKE 'search-%'")}&max_results=2${pageToken ? `&page_token=${pageToken}` : ''}`);
+        names.push(...res.body.registered_models.map((m: any) => m.name));
+        pageToken = res.body.next_page_token;
+        pages++;
+      } while (pageToken);
+      assert.deepEqual([names, pages], [['search-a', 'search-b', 'search-c'], 2]);
+      expectError(await ml(`registered-models/search?filter=${encodeURIComponent('tags.x > 3')}`), 400, 'INVALID_PARAMETER_VALUE');
+      expectError(await ml('registered-models/search?max_results=5000'), 400, 'INVALID_PARAMETER_VALUE');
+      expectError(await ml('registered-models/search?page_token=garbage'), 400, 'INVALID_PARAMETER_VALUE');
+      const versions = await ml(`model-versions/search?filter=${encodeURIComponent("name = 'churn'")}`);
+      assert.deepEqual(versions.body.model_versions.map((v: any) => v.version), ['2', '1']);
+
+      await ml('registered-models/set-tag', { body: { name: 'other', key: 'k', value: 'v' } });
+      assert.deepEqual((await ml('registered-models/get?name=other')).body.registered_model.tags, [{ key: 'k', value: 'v' }]);
+      await ml('registered-models/delete-tag', { method: 'DELETE', body: { name: 'other', key: 'k' } });
+      assert.deepEqual((await ml('registered-models/get?name=other')).body.registered_model.tags, []);
+      assert.equal((await ml('registered-models/rename', { body: { name: 'other', new_name: 'renamed' } })).body.registered_model.name, 'renamed');
+      expectError(await ml('registered-models/rename', { body: { name: 'renamed', new_name: 'search-a' } }), 400, 'RESOURCE_ALREADY_EXISTS');
+      assert.equal((await ml('registered-models/update', { method: 'PATCH', body: { name: 'renamed', description: 'd' } })).body.registered_model.description, 'd');
+      assert.equal((await ml('registered-models/delete', { method: 'DELETE', body: { name: 'renamed' } })).status, 200);
+      expectError(await ml('registered-models/get?name=renamed'), 404, 'RESOURCE_DOES_NOT_EXIST');
+      assert.equal((await ml('model-versions/delete', { method: 'DELETE', body: { name: 'churn', version: '1' } })).status, 200);
+      expectError(await ml('model-versions/get?name=churn&version=1'), 404, 'RESOURCE_DOES_NOT_EXIST');
+    });
+  });
+}

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { HttpError } from '../../src/http/errors.ts';
+import { TrackingService, type TrackingStore } from '../../src/services/tracking/index.ts';
+import { FsBlobStore } from '../../src/store/blobs/index.ts';
+import { migrate } from '../../src/store/db/index.ts';
+import { openPglite } from '../../src/store/db/pglite.ts';
+
+/** Rejects with an HttpError of this (MLflow) code, and a message matching the pattern. */
+export const rejectsWith = (p: Promise<unknown>, code: string, pattern?: RegExp) =>
+  assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof HttpError, String(e));
+    assert.equal(e.code, code, e.message);
+    if (pattern) assert.match(e.message, pattern);
+    return true;
+  });
+
+/** A TrackingService over an in-memory PGlite (migrated) and a temporary blob folder. */
+export async function openTracking() {
+  const db = await openPglite(undefined, 4);
+  await migrate(db);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tracking-'));
+  const t = new TrackingService(db, await FsBlobStore.open(dir));
+  const w = <T>(fn: (s: TrackingStore) => Promise<T>) => t.write(undefined, fn);
+  return {
+    db,
+    t,
+    w,
+    newExperiment: async (name: string) => (await w((s) => s.experiments.create({ name }))).experiment_id,
+    newRun: async (experimentId: string, extra: { run_name?: string; start_time?: number } = {}) =>
+      (await w((s) => s.runs.create({ experiment_id: experimentId, ...extra }))).run.info.run_id,
+    async close() {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
