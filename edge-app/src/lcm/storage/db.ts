@@ -1,4 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DeviceDriftState } from '../drift/device-drift.ts';
+import type { LogSegment } from '../logger/segment.ts';
+import type { ActiveModelRecord, StoredModel } from '../types.ts';
 
 /**
  * TinyLCM's IndexedDB schema. Each version's upgrade step only ever adds, so a device that skipped
@@ -7,10 +10,30 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 export interface LcmSchema extends DBSchema {
   /** Small settings and device facts (device id, server URL, last sync time). */
   kv: { key: string; value: unknown };
+  // v2 — the model store (models/). Other subsystems add their stores in their own later step.
+  /**
+   * Model bytes by sha256 (lower-case hex), shared by every version with that hash. Stored as a
+   * Blob, not an ArrayBuffer: puts cost the same, but Chromium reads a 50 MB Blob back about twice
+   * as fast (lazily, from its blob files), and listing or reading metadata never loads the bytes.
+   */
+  'model-bytes': { key: string; value: Blob };
+  /** Each stored version's metadata, keyed [name, version]. */
+  'model-versions': { key: [string, number]; value: StoredModel; indexes: { 'by-sha256': string } };
+  /** The active version per model name (and the previous one, for rollback). */
+  'model-active': { key: string; value: ActiveModelRecord };
+  // v3 — the data logger (logger/) and the drift monitors' saved state (drift/).
+  /**
+   * Inference records in columnar segments (one row per logger flush) by an auto-incremented key
+   * (insertion order). The indexes are sparse: a segment is in `unsent` only until it joins a
+   * batch, in `by-batch` once it has one, in `acked` (by key) once the server acknowledged it.
+   */
+  'inference-logs': { key: number; value: LogSegment; indexes: { unsent: number; 'by-batch': string; acked: number } };
+  /** DeviceDrift.toJSON() per model version, keyed `${name}@${version}`. */
+  'drift-states': { key: string; value: DeviceDriftState };
 }
 
 export const DB_NAME = 'tinylcm';
-export const DB_VERSION = 1;
+export const DB_VERSION = 3;
 
 export type LcmDb = IDBPDatabase<LcmSchema>;
 
@@ -18,6 +41,20 @@ export function openLcmDb(name = DB_NAME): Promise<LcmDb> {
   return openDB<LcmSchema>(name, DB_VERSION, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) db.createObjectStore('kv');
+      if (oldVersion < 2) {
+        // The model store's stores only. Other subsystems (the logger) add theirs as version 3, 4, …:
+        // a step is never edited once shipped, or devices already at that version would miss the change.
+        db.createObjectStore('model-bytes');
+        db.createObjectStore('model-versions', { keyPath: ['name', 'version'] }).createIndex('by-sha256', 'sha256');
+        db.createObjectStore('model-active', { keyPath: 'name' });
+      }
+      if (oldVersion < 3) {
+        const logs = db.createObjectStore('inference-logs', { keyPath: 'key', autoIncrement: true });
+        logs.createIndex('unsent', 'unsent');
+        logs.createIndex('by-batch', 'batchId');
+        logs.createIndex('acked', 'ackedKey');
+        db.createObjectStore('drift-states');
+      }
     },
     blocking(_current, _next, event) {
       // Another tab wants a newer schema: step aside instead of blocking its upgrade forever.

@@ -1,0 +1,9 @@
+/** `tinylcm <command>`: the device-side CLI, running the edge library's own code in Node. */
+import { dispatch } from './command.ts';
+import type { Command } from './command.ts';
+
+const commands: Record<string, () => Promise<Command>> = {
+  infer: async () => (await import('./infer.ts')).infer,
+};
+
+process.exitCode = await dispatch('tinylcm', commands, process.argv.slice(2));

@@ -1,0 +1,190 @@
+import { unwrap } from 'idb';
+import type { LcmDb } from '../storage/db.ts';
+import type { LogSegment } from './segment.ts';
+
+/**
+ * Retention limits; each optional. Only acknowledged records are ever deleted, a whole segment
+ * (one flush) at a time, so limits hold to within one segment.
+ */
+export interface RetentionPolicy {
+  maxRecords?: number;
+  /** Approximate bytes of all stored records (LogSegment.bytes). */
+  maxBytes?: number;
+  maxAgeMs?: number;
+}
+
+export interface LogTotals {
+  /** Records stored. */
+  count: number;
+  segments: number;
+  /** Approximate bytes stored. */
+  bytes: number;
+  /** Records in no batch yet. */
+  unsent: number;
+}
+
+const EMPTY: LogTotals = { count: 0, segments: 0, bytes: 0, unsent: 0 };
+
+const STORE = 'inference-logs';
+const TOTALS_KEY = 'inference-logs:totals';
+const DELETE_CHUNK = 200; // segments deleted per transaction: keeps each one short
+
+const noop = (): void => {};
+
+/**
+ * Runs `work` in `tx` and settles with the transaction: requests whose promises nobody awaits
+ * (fire-and-forget puts) are silenced, because a failure of any of them aborts the transaction
+ * and surfaces once, through tx.done. If `work` throws, the transaction is aborted.
+ */
+async function inTx<T>(tx: { done: Promise<void>; abort(): void }, work: (quiet: (p: Promise<unknown>) => void) => Promise<T>): Promise<T> {
+  const done = tx.done;
+  done.catch(noop);
+  let result: T;
+  try {
+    result = await work((p) => void p.catch(noop));
+  } catch (err) {
+    try {
+      tx.abort();
+    } catch {
+      // already finished or aborted
+    }
+    throw err;
+  }
+  await done;
+  return result;
+}
+
+/**
+ * The logger's IndexedDB access, by segment. Totals live in `kv` and are updated in the same
+ * transaction as every write and delete, so they stay exact across reloads without a scan.
+ */
+export class LogStore {
+  constructor(readonly db: LcmDb) {}
+
+  /** Appends segments in one transaction; resolves with the new totals once it committed. */
+  async append(segments: readonly LogSegment[]): Promise<LogTotals> {
+    const tx = this.db.transaction([STORE, 'kv'], 'readwrite');
+    return inTx(tx, async (quiet) => {
+      // The raw store: no promise per request (a failing add aborts the transaction; inTx reports it).
+      const raw = unwrap(tx.objectStore(STORE)) as IDBObjectStore;
+      let bytes = 0;
+      let count = 0;
+      for (const s of segments) {
+        raw.add(s);
+        bytes += s.bytes;
+        count += s.count;
+      }
+      const kv = tx.objectStore('kv');
+      const t = ((await kv.get(TOTALS_KEY)) as LogTotals | undefined) ?? EMPTY;
+      const next = { count: t.count + count, segments: t.segments + segments.length, bytes: t.bytes + bytes, unsent: t.unsent + count };
+      quiet(kv.put(next, TOTALS_KEY));
+      return next;
+    });
+  }
+
+  async totals(): Promise<LogTotals> {
+    return ((await this.db.get('kv', TOTALS_KEY)) as LogTotals | undefined) ?? { ...EMPTY };
+  }
+
+  /** Whole segments in no batch yet, oldest first, until they hold at least `minRecords` records. */
+  async unsent(minRecords: number): Promise<LogSegment[]> {
+    const out: LogSegment[] = [];
+    let n = 0;
+    const tx = this.db.transaction(STORE, 'readonly');
+    return inTx(tx, async () => {
+      for (let c = await tx.store.index('unsent').openCursor(1); c && n < minRecords; c = await c.continue()) {
+        out.push(c.value);
+        n += c.value.count;
+      }
+      return out;
+    });
+  }
+
+  batch(batchId: string): Promise<LogSegment[]> {
+    return this.db.getAllFromIndex(STORE, 'by-batch', batchId);
+  }
+
+  /** Puts segments (by key) into a batch; acknowledged or missing ones are skipped. */
+  async markSent(keys: readonly number[], batchId: string): Promise<number> {
+    const tx = this.db.transaction([STORE, 'kv'], 'readwrite');
+    return inTx(tx, async (quiet) => {
+      const store = tx.objectStore(STORE);
+      const kv = tx.objectStore('kv');
+      const [t, ...found] = await Promise.all([kv.get(TOTALS_KEY) as Promise<LogTotals | undefined>, ...keys.map((k) => store.get(k))]);
+      let n = 0;
+      let leftUnsent = 0;
+      for (const r of found) {
+        if (!r || r.acked) continue;
+        if (r.unsent) leftUnsent += r.count;
+        delete r.unsent;
+        r.batchId = batchId;
+        quiet(store.put(r));
+        n += 1;
+      }
+      if (leftUnsent > 0) quiet(kv.put({ ...(t ?? EMPTY), unsent: Math.max(0, (t?.unsent ?? 0) - leftUnsent) }, TOTALS_KEY));
+      return n;
+    });
+  }
+
+  /** Marks a batch acknowledged; idempotent. */
+  async acknowledge(batchId: string): Promise<number> {
+    const tx = this.db.transaction(STORE, 'readwrite');
+    return inTx(tx, async (quiet) => {
+      let n = 0;
+      for (let c = await tx.store.index('by-batch').openCursor(batchId); c; c = await c.continue()) {
+        const r = c.value;
+        if (r.acked) continue;
+        r.acked = true;
+        r.ackedKey = c.primaryKey;
+        quiet(c.update(r));
+        n += 1;
+      }
+      return n;
+    });
+  }
+
+  /**
+   * Deletes acknowledged segments, oldest first, while a limit is exceeded or their newest record
+   * is older than maxAgeMs. Unacknowledged ones are never touched (they are not even in the index
+   * walked). Age is checked in insertion order, so the walk stops at the first acknowledged
+   * segment young enough — close to, not exactly, time order.
+   */
+  /** Resolves with the number of records deleted. */
+  async enforce(policy: RetentionPolicy, now: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const tx = this.db.transaction([STORE, 'kv'], 'readwrite');
+      const cutoff = policy.maxAgeMs !== undefined ? now - policy.maxAgeMs : -Infinity;
+      const { removed, more } = await inTx(tx, async (quiet) => {
+        const kv = tx.objectStore('kv');
+        const t = { ...(((await kv.get(TOTALS_KEY)) as LogTotals | undefined) ?? EMPTY) };
+        let n = 0;
+        let removed = 0;
+        let more = false;
+        for (let c = await tx.objectStore(STORE).index('acked').openCursor(); c; c = await c.continue()) {
+          const over = t.count > (policy.maxRecords ?? Infinity) || t.bytes > (policy.maxBytes ?? Infinity);
+          if (!over && c.value.lastTs >= cutoff) break;
+          if (n === DELETE_CHUNK) {
+            more = true;
+            break;
+          }
+          t.count = Math.max(0, t.count - c.value.count);
+          t.segments = Math.max(0, t.segments - 1);
+          t.bytes = Math.max(0, t.bytes - c.value.bytes);
+          quiet(c.delete());
+          n += 1;
+          removed += c.value.count;
+        }
+        if (n > 0) quiet(kv.put(t, TOTALS_KEY));
+        return { removed, more };
+      });
+      total += removed;
+      if (!more) return total;
+    }
+  }
+
+  /** Up to `limit` segments with key > afterKey, in key order (each page its own transaction). */
+  page(afterKey: number, limit: number): Promise<LogSegment[]> {
+    return this.db.getAll(STORE, IDBKeyRange.lowerBound(afterKey, true), limit);
+  }
+}

@@ -1,0 +1,4 @@
+export { InferenceMonitor, type InferenceMonitorOptions } from './monitor.ts';
+export type { AlertThresholds } from './alerts.ts';
+export { browserResourceProbe, defaultResourceProbe, nodeResourceProbe, type ResourceProbe } from './resources.ts';
+export { QuantileSketch, SKETCH_DEFAULTS, type SketchOptions } from './sketch.ts';

@@ -1,0 +1,190 @@
+import { DeviceDrift, DriftStateStore } from './drift/index.ts';
+import { DataLogger, type DataLoggerOptions, type ExportFormat, type ExportOptions } from './logger/index.ts';
+import { ModelStore, type ModelStoreOptions } from './models/index.ts';
+import { InferenceMonitor, type InferenceMonitorOptions } from './monitor/index.ts';
+import { resolvePreprocessing, tabularTensor, type Preprocessing, type TabularRow } from './preprocess/index.ts';
+import { findScoresOutput, summarizeClassifier } from './runtime/index.ts';
+import { openLcmDb, type LcmDb } from './storage/db.ts';
+import type { InferenceBackend } from './backend.ts';
+import type { DriftEvent, Feeds, InferenceObservation, MonitorAlert, MonitorSnapshot, ModelRef, Outputs, StoredModel } from './types.ts';
+
+export interface TinyLCMOptions {
+  backend: InferenceBackend;
+  /** An open database, or the name of one to open (default 'tinylcm'). */
+  db?: LcmDb | string;
+  models?: ModelStoreOptions;
+  monitor?: Omit<InferenceMonitorOptions, 'model' | 'onAlert'>;
+  /** Drift configuration (DriftConfig JSON, later from the server's desired state). */
+  drift?: { config?: unknown; referenceSamples?: readonly (readonly number[])[] };
+  logger?: DataLoggerOptions;
+}
+
+export interface InferResult {
+  outputs: Outputs;
+  latencyMs: number;
+  observation: InferenceObservation;
+}
+
+/** Tabular rows (by feature name or in order) go through the model's preprocessing; Feeds go as they are. */
+export type InferInput = Feeds | TabularRow | readonly TabularRow[];
+
+interface Active {
+  model: StoredModel;
+  prep: Preprocessing | null;
+  labels: readonly string[] | undefined;
+  inputName: string;
+  monitor: InferenceMonitor;
+  drift: DeviceDrift;
+}
+
+/**
+ * TinyLCM on one device: the model store, the runtime, and per inference the monitor, the drift
+ * detectors and the logger. An EventTarget: `inference`, `drift`, `alert`, `model-activated`
+ * (`sync` is the sync engine's). Runs where its backend runs it — Node, a worker, or a page.
+ */
+export class TinyLCM extends EventTarget {
+  private active: Active | undefined;
+  private counter = 0;
+  private readonly session = Math.random().toString(36).slice(2, 10);
+  private inferenceListeners = 0;
+
+  private constructor(
+    readonly db: LcmDb,
+    readonly models: ModelStore,
+    readonly logs: DataLogger,
+    private readonly driftStates: DriftStateStore,
+    private readonly options: TinyLCMOptions,
+  ) {
+    super();
+  }
+
+  static async open(options: TinyLCMOptions): Promise<TinyLCM> {
+    const db = typeof options.db === 'object' ? options.db : await openLcmDb(options.db);
+    const lcm = new TinyLCM(db, new ModelStore(db, options.models), new DataLogger(db, options.logger), new DriftStateStore(db), options);
+    // Resume the model that was active when the app last ran (the first one, if there are several).
+    const [record] = await lcm.models.activeRecords();
+    if (record) await lcm.load(record.name, record.version);
+    return lcm;
+  }
+
+  /** Dispatching an event costs about a microsecond; per-inference events go out only when someone listens. */
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+    if (type === 'inference' && listener) this.inferenceListeners++;
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
+    if (type === 'inference' && listener) this.inferenceListeners = Math.max(0, this.inferenceListeners - 1);
+    super.removeEventListener(type, listener, options);
+  }
+
+  /** The active model, if any. */
+  get model(): StoredModel | undefined {
+    return this.active?.model;
+  }
+
+  /** Makes a stored version active (atomically, keeping the previous one for rollback) and loads it. */
+  async activate(name: string, version: number): Promise<StoredModel> {
+    await this.models.activate(name, version);
+    return this.load(name, version);
+  }
+
+  /** One step back to the previously active version. */
+  async rollback(name: string): Promise<StoredModel> {
+    const record = await this.models.rollback(name);
+    return this.load(name, record.version);
+  }
+
+  private async load(name: string, version: number): Promise<StoredModel> {
+    const model = await this.models.get({ name, version });
+    if (!model) throw new Error(`model ${name} v${version} is not stored on this device`);
+    await this.persist();
+    await this.options.backend.load(await this.models.bytes(model), model);
+    const ref: ModelRef = { name: model.name, version: model.version, sha256: model.sha256 };
+    const onDrift = (event: DriftEvent) => this.dispatchEvent(new CustomEvent('drift', { detail: event }));
+    const saved = await this.driftStates.load(ref);
+    const driftOptions = { model, onDrift, ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}) };
+    const drift = saved ? DeviceDrift.restore(saved, driftOptions) : new DeviceDrift({ ...driftOptions, config: this.options.drift?.config });
+    this.active = {
+      model,
+      prep: resolvePreprocessing(model.metadata),
+      labels: model.metadata.classLabels,
+      inputName: model.onnx.inputs[0]?.name ?? 'input',
+      monitor: new InferenceMonitor({ ...this.options.monitor, model: ref, onAlert: (a: MonitorAlert) => this.dispatchEvent(new CustomEvent('alert', { detail: a })) }),
+      drift,
+    };
+    this.dispatchEvent(new CustomEvent('model-activated', { detail: model }));
+    return model;
+  }
+
+  /** Runs the active model, then the monitor, the drift detectors and the logger see the result. */
+  async infer(input: InferInput): Promise<InferResult> {
+    const a = this.active;
+    if (!a) throw new Error('no model is active: store one and activate it first');
+    const feeds = this.feeds(a, input);
+    const ref = a.model;
+    const obs: InferenceObservation = { id: `${this.session}-${++this.counter}`, ts: 0, model: ref, latencyMs: 0, batch: 1 };
+    // Read before inference: a worker backend takes the feeds' buffers (transfer, not copy).
+    const first = feeds[a.inputName];
+    if (first && first.type === 'float32' && first.dims.length === 2) {
+      obs.batch = first.dims[0]!;
+      // A plain loop: Array.from over a typed array goes through the iterator protocol (~2 µs).
+      const data = first.data as Float32Array;
+      const features = new Array<number>(first.dims[1]!);
+      for (let i = 0; i < features.length; i++) features[i] = data[i]!;
+      obs.features = features;
+    }
+    let result: { outputs: Outputs; latencyMs: number };
+    try {
+      result = await this.options.backend.infer(feeds);
+    } catch (err) {
+      obs.ts = Date.now();
+      obs.error = (err as Error).message;
+      a.monitor.observe(obs);
+      throw err;
+    }
+    obs.ts = Date.now();
+    obs.latencyMs = result.latencyMs;
+    const scores = findScoresOutput(result.outputs);
+    if (scores) Object.assign(obs, summarizeClassifier(result.outputs[scores]!, a.labels ? { labels: a.labels } : {}));
+    a.monitor.observe(obs);
+    const flags = a.drift.update(obs);
+    this.logs.log(obs, flags);
+    if (this.inferenceListeners) this.dispatchEvent(new CustomEvent('inference', { detail: obs }));
+    return { outputs: result.outputs, latencyMs: result.latencyMs, observation: obs };
+  }
+
+  private feeds(a: Active, input: InferInput): Feeds {
+    const isFeeds = typeof input === 'object' && !Array.isArray(input) && !ArrayBuffer.isView(input) && Object.values(input).every((v) => typeof v === 'object' && v !== null && 'dims' in v);
+    if (isFeeds) return input as Feeds;
+    const features = a.prep?.kind === 'tabular' ? a.prep : a.model.metadata.features ? { kind: 'tabular' as const, features: a.model.metadata.features } : undefined;
+    if (!features) throw new Error(`model ${a.model.name} declares no tabular features: pass Feeds ({ "${a.inputName}": { type, dims, data } })`);
+    return { [a.inputName]: tabularTensor(features as never, input as TabularRow) };
+  }
+
+  /** The drift detectors' state of the active version (what persist() saves). */
+  driftState() {
+    return this.active?.drift.toJSON();
+  }
+
+  snapshot(): MonitorSnapshot | undefined {
+    return this.active?.monitor.snapshot();
+  }
+
+  export(format: ExportFormat, options?: ExportOptions): Promise<string> {
+    return this.logs.exportText(format, options);
+  }
+
+  /** Writes buffered logs and the detector states; call on pagehide / before the process ends. */
+  async persist(): Promise<void> {
+    await this.logs.flush();
+    if (this.active) await this.driftStates.save(this.active.drift.toJSON());
+  }
+
+  async close(): Promise<void> {
+    await this.persist();
+    await this.options.backend.unload?.();
+    await this.logs.close();
+    this.db.close();
+  }
+}
