@@ -8,7 +8,7 @@
  * Everything resets on the update after a drift.
  */
 import { checkNumber, resolveParams } from './params.ts';
-import { checkEnvelope, dec, decBool, enc } from './serde.ts';
+import { checkEnvelope, restoreScalars, scalarState } from './serde.ts';
 import type { DetectorResult, DetectorState, StreamDetector } from './types.ts';
 
 export interface DdmParams {
@@ -27,6 +27,10 @@ export const DDM_PARAM_DOCS: Readonly<Record<keyof DdmParams, string>> = {
   warningThreshold: 'warning when p+s exceeds p_min + this * s_min (River warning_threshold)',
   driftThreshold: 'drift when p+s exceeds p_min + this * s_min (River drift_threshold)',
 };
+
+/** The scalar fields that make up the serialised state. */
+const STATE_NUMBERS = ['n', 'p', 'pMin', 'sMin', 'psMin'] as const;
+const STATE_FLAGS = ['driftDetected', 'warningDetected'] as const;
 
 export class Ddm implements StreamDetector<number> {
   readonly name = 'ddm' as const;
@@ -95,33 +99,11 @@ export class Ddm implements StreamDetector<number> {
   }
 
   toJSON(): DetectorState {
-    return {
-      name: this.name,
-      version: 1,
-      params: { ...this.params },
-      state: {
-        n: this.n,
-        p: this.p,
-        pMin: enc(this.pMin),
-        sMin: enc(this.sMin),
-        psMin: enc(this.psMin),
-        driftDetected: this.driftDetected,
-        warningDetected: this.warningDetected,
-      },
-    };
+    return scalarState(this, STATE_NUMBERS, STATE_FLAGS);
   }
 
   static fromJSON(state: DetectorState): Ddm {
     checkEnvelope(state, 'ddm');
-    const d = new Ddm(state.params as Partial<DdmParams>);
-    const s = state.state;
-    d.n = dec(s.n, 'n');
-    d.p = dec(s.p, 'p');
-    d.pMin = dec(s.pMin, 'pMin');
-    d.sMin = dec(s.sMin, 'sMin');
-    d.psMin = dec(s.psMin, 'psMin');
-    d.driftDetected = decBool(s.driftDetected, 'driftDetected');
-    d.warningDetected = decBool(s.warningDetected, 'warningDetected');
-    return d;
+    return restoreScalars(new Ddm(state.params as Partial<DdmParams>), state, STATE_NUMBERS, STATE_FLAGS);
   }
 }

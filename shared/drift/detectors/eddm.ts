@@ -11,7 +11,7 @@
  * Everything resets on the update after a drift.
  */
 import { checkNumber, resolveParams } from './params.ts';
-import { checkEnvelope, dec, decBool } from './serde.ts';
+import { checkEnvelope, restoreScalars, scalarState } from './serde.ts';
 import type { DetectorResult, DetectorState, StreamDetector } from './types.ts';
 
 export interface EddmParams {
@@ -30,6 +30,10 @@ export const EDDM_PARAM_DOCS: Readonly<Record<keyof EddmParams, string>> = {
   alpha: 'warning when (p+2s)/max falls below alpha (River alpha)',
   beta: 'drift when (p+2s)/max falls below beta; beta <= alpha (River beta)',
 };
+
+/** The scalar fields that make up the serialised state. */
+const STATE_NUMBERS = ['n', 'lastError', 'nErrors', 'distN', 'distMean', 'distS', 'p2sMax', 'level'] as const;
+const STATE_FLAGS = ['driftDetected', 'warningDetected'] as const;
 
 export class Eddm implements StreamDetector<number> {
   readonly name = 'eddm' as const;
@@ -109,39 +113,11 @@ export class Eddm implements StreamDetector<number> {
   }
 
   toJSON(): DetectorState {
-    return {
-      name: this.name,
-      version: 1,
-      params: { ...this.params },
-      state: {
-        n: this.n,
-        lastError: this.lastError,
-        nErrors: this.nErrors,
-        distN: this.distN,
-        distMean: this.distMean,
-        distS: this.distS,
-        p2sMax: this.p2sMax,
-        level: this.level,
-        driftDetected: this.driftDetected,
-        warningDetected: this.warningDetected,
-      },
-    };
+    return scalarState(this, STATE_NUMBERS, STATE_FLAGS);
   }
 
   static fromJSON(state: DetectorState): Eddm {
     checkEnvelope(state, 'eddm');
-    const d = new Eddm(state.params as Partial<EddmParams>);
-    const s = state.state;
-    d.n = dec(s.n, 'n');
-    d.lastError = dec(s.lastError, 'lastError');
-    d.nErrors = dec(s.nErrors, 'nErrors');
-    d.distN = dec(s.distN, 'distN');
-    d.distMean = dec(s.distMean, 'distMean');
-    d.distS = dec(s.distS, 'distS');
-    d.p2sMax = dec(s.p2sMax, 'p2sMax');
-    d.level = dec(s.level, 'level');
-    d.driftDetected = decBool(s.driftDetected, 'driftDetected');
-    d.warningDetected = decBool(s.warningDetected, 'warningDetected');
-    return d;
+    return restoreScalars(new Eddm(state.params as Partial<EddmParams>), state, STATE_NUMBERS, STATE_FLAGS);
   }
 }

@@ -10,7 +10,7 @@
  * test mirrors it when `twoSidedTest`. Everything resets on the update after a drift.
  */
 import { checkNumber, resolveParams } from './params.ts';
-import { checkEnvelope, dec, decBool } from './serde.ts';
+import { checkEnvelope, restoreScalars, scalarState } from './serde.ts';
 import type { DetectorResult, DetectorState, StreamDetector } from './types.ts';
 
 export interface HddmAParams {
@@ -33,6 +33,10 @@ export const HDDM_A_PARAM_DOCS: Readonly<Record<keyof HddmAParams, string>> = {
   warningConfidence: 'confidence of the warning test (River warning_confidence)',
   twoSidedTest: 'also monitor decreases of the error rate (River two_sided_test)',
 };
+
+/** The scalar fields that make up the serialised state. */
+const STATE_NUMBERS = ['zN', 'zMean', 'minN', 'minMean', 'maxN', 'maxMean'] as const;
+const STATE_FLAGS = ['driftDetected', 'warningDetected'] as const;
 
 export class HddmA implements StreamDetector<number> {
   readonly name = 'hddm-a' as const;
@@ -138,35 +142,11 @@ export class HddmA implements StreamDetector<number> {
   }
 
   toJSON(): DetectorState {
-    return {
-      name: this.name,
-      version: 1,
-      params: { ...this.params },
-      state: {
-        zN: this.zN,
-        zMean: this.zMean,
-        minN: this.minN,
-        minMean: this.minMean,
-        maxN: this.maxN,
-        maxMean: this.maxMean,
-        driftDetected: this.driftDetected,
-        warningDetected: this.warningDetected,
-      },
-    };
+    return scalarState(this, STATE_NUMBERS, STATE_FLAGS);
   }
 
   static fromJSON(state: DetectorState): HddmA {
     checkEnvelope(state, 'hddm-a');
-    const d = new HddmA(state.params as Partial<HddmAParams>);
-    const s = state.state;
-    d.zN = dec(s.zN, 'zN');
-    d.zMean = dec(s.zMean, 'zMean');
-    d.minN = dec(s.minN, 'minN');
-    d.minMean = dec(s.minMean, 'minMean');
-    d.maxN = dec(s.maxN, 'maxN');
-    d.maxMean = dec(s.maxMean, 'maxMean');
-    d.driftDetected = decBool(s.driftDetected, 'driftDetected');
-    d.warningDetected = decBool(s.warningDetected, 'warningDetected');
-    return d;
+    return restoreScalars(new HddmA(state.params as Partial<HddmAParams>), state, STATE_NUMBERS, STATE_FLAGS);
   }
 }

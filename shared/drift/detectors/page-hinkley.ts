@@ -8,7 +8,7 @@
  * Like River, the detector resets completely on the update *after* an alarm.
  */
 import { checkChoice, checkNumber, resolveParams } from './params.ts';
-import { checkEnvelope, dec, decBool, enc } from './serde.ts';
+import { checkEnvelope, restoreScalars, scalarState } from './serde.ts';
 import type { DetectorResult, DetectorState, StreamDetector } from './types.ts';
 
 export interface PageHinkleyParams {
@@ -41,6 +41,10 @@ export const PAGE_HINKLEY_PARAM_DOCS: Readonly<Record<keyof PageHinkleyParams, s
 };
 
 const MODES = ['up', 'down', 'both'] as const;
+
+/** The scalar fields that make up the serialised state. */
+const STATE_NUMBERS = ['n', 'mean', 'sumIncrease', 'sumDecrease', 'minIncrease', 'maxDecrease'] as const;
+const STATE_FLAGS = ['driftDetected'] as const;
 
 export class PageHinkley implements StreamDetector<number> {
   readonly name = 'page-hinkley' as const;
@@ -117,33 +121,11 @@ export class PageHinkley implements StreamDetector<number> {
   }
 
   toJSON(): DetectorState {
-    return {
-      name: this.name,
-      version: 1,
-      params: { ...this.params },
-      state: {
-        n: this.n,
-        mean: this.mean,
-        sumIncrease: this.sumIncrease,
-        sumDecrease: this.sumDecrease,
-        minIncrease: enc(this.minIncrease),
-        maxDecrease: enc(this.maxDecrease),
-        driftDetected: this.driftDetected,
-      },
-    };
+    return scalarState(this, STATE_NUMBERS, STATE_FLAGS);
   }
 
   static fromJSON(state: DetectorState): PageHinkley {
     checkEnvelope(state, 'page-hinkley');
-    const d = new PageHinkley(state.params as Partial<PageHinkleyParams>);
-    const s = state.state;
-    d.n = dec(s.n, 'n');
-    d.mean = dec(s.mean, 'mean');
-    d.sumIncrease = dec(s.sumIncrease, 'sumIncrease');
-    d.sumDecrease = dec(s.sumDecrease, 'sumDecrease');
-    d.minIncrease = dec(s.minIncrease, 'minIncrease');
-    d.maxDecrease = dec(s.maxDecrease, 'maxDecrease');
-    d.driftDetected = decBool(s.driftDetected, 'driftDetected');
-    return d;
+    return restoreScalars(new PageHinkley(state.params as Partial<PageHinkleyParams>), state, STATE_NUMBERS, STATE_FLAGS);
   }
 }

@@ -45,3 +45,23 @@ export function checkEnvelope(state: DetectorState, name: string): void {
   if (state.version !== 1) throw new Error(`Unsupported ${name} state version ${String(state.version)}`);
   if (state.state === null || typeof state.state !== 'object') throw new Error(`${name} state has no "state" object`);
 }
+
+/**
+ * A detector whose state is a handful of scalars: the envelope plus those fields by name (numbers
+ * through enc, so ±Infinity sentinels survive JSON; booleans as they are).
+ */
+export function scalarState(d: { name: string; params: object }, numbers: readonly string[], booleans: readonly string[]): DetectorState {
+  const o = d as unknown as Record<string, number | boolean>;
+  const state: Record<string, JsonValue> = {};
+  for (const k of numbers) state[k] = enc(o[k] as number);
+  for (const k of booleans) state[k] = o[k] as boolean;
+  return { name: d.name, version: 1, params: { ...(d.params as Record<string, number | string | boolean>) }, state };
+}
+
+/** The inverse of scalarState on a freshly constructed detector (after checkEnvelope). */
+export function restoreScalars<T extends object>(d: T, state: DetectorState, numbers: readonly string[], booleans: readonly string[]): T {
+  const o = d as unknown as Record<string, number | boolean>;
+  for (const k of numbers) o[k] = dec(state.state[k], k);
+  for (const k of booleans) o[k] = decBool(state.state[k], k);
+  return d;
+}
