@@ -54,3 +54,38 @@ describe('TinyLCM in Node (same code paths as the worker)', () => {
     await lcm.close();
   });
 });
+
+describe('TinyLCM model switches', () => {
+  it('a version that fails to load never becomes active, and the device still opens afterwards', async () => {
+    const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
+    const { onnx, metadata } = buildDemoModel(csv);
+    const real = sessionBackend(nodeOrt());
+    let failNext = false;
+    const backend = {
+      ...real,
+      load: (bytes: Uint8Array, model: { name: string; version: number; sha256: string }) => (failNext ? Promise.reject(new Error('the runtime refused the model')) : real.load(bytes, model)),
+    };
+    const db = `tinylcm-switch-${Date.now()}`;
+    const lcm = await TinyLCM.open({ backend, db, models: { storage: null } });
+    const sha256 = createHash('sha256').update(onnx).digest('hex');
+    const meta = { classLabels: metadata.classLabels, features: metadata.features };
+    await lcm.models.add(onnx, { name: 'w', version: 1, sha256, metadata: meta });
+    await lcm.models.add(onnx, { name: 'w', version: 2, sha256, metadata: meta });
+    await lcm.activate('w', 1);
+    failNext = true;
+    await assert.rejects(lcm.activate('w', 2), /refused the model/);
+    assert.equal(lcm.model?.version, 1);
+    assert.equal((await lcm.models.active('w'))?.version, 1, 'the stored pointer did not move');
+    failNext = false;
+    // Two switches at once end in the order they were asked for.
+    await Promise.all([lcm.activate('w', 2), lcm.activate('w', 1)]);
+    assert.equal(lcm.model?.version, 1);
+    assert.equal((await lcm.models.active('w'))?.version, 1);
+    const { observation } = await lcm.infer({ precipitation: 0, temp_max: 20, temp_min: 10, wind: 2 });
+    assert.equal(observation.model.version, 1);
+    await lcm.close();
+    const again = await TinyLCM.open({ backend: sessionBackend(nodeOrt()), db, models: { storage: null } });
+    assert.equal(again.model?.version, 1);
+    await again.close();
+  });
+});

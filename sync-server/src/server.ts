@@ -6,6 +6,7 @@ import { shutdown } from './http/shutdown.ts';
 import { ConfigError, type Config } from './config.ts';
 import { createServices, type Services } from './services/index.ts';
 import { registerDemoModel } from './services/registry/demo.ts';
+import { stagingDir } from './services/registry/staging.ts';
 import { openBlobStore, type BlobStore } from './store/blobs/index.ts';
 import { migrate, openDb, type Db } from './store/db/index.ts';
 
@@ -43,7 +44,7 @@ export async function startServer(config: Config, opts: { webRoot: string; logge
     }
     const services = createServices({ config, logger, db, blobs });
     const bootstrapToken = await services.auth.bootstrap(config.adminToken);
-    if (config.demo) await registerDemoModel(db, services.registry, logger);
+    if (config.demo) await registerDemoModel(db, services.registry, logger, stagingDir(config));
     const app = createApp(services, { webRoot: opts.webRoot });
     const http = await listen(createServer(app.callback()), config);
     const port = (http.address() as AddressInfo).port;

@@ -61,9 +61,18 @@ export class TinyLCM extends EventTarget {
   static async open(options: TinyLCMOptions): Promise<TinyLCM> {
     const db = typeof options.db === 'object' ? options.db : await openLcmDb(options.db);
     const lcm = new TinyLCM(db, new ModelStore(db, options.models), new DataLogger(db, options.logger), new DriftStateStore(db), options);
-    // Resume the model that was active when the app last ran (the first one, if there are several).
+    // Resume the model that was active when the app last ran (the first one, if there are several);
+    // if it no longer loads, the previous one — a device must still start.
     const [record] = await lcm.models.activeRecords();
-    if (record) await lcm.load(record.name, record.version);
+    if (record) {
+      try {
+        await lcm.load(record.name, record.version);
+      } catch (err) {
+        if (record.previous === undefined) throw err;
+        lcm.dispatchEvent(new CustomEvent('alert', { detail: { kind: 'model-load-failed', model: record, message: (err as Error).message } }));
+        await lcm.rollback(record.name);
+      }
+    }
     return lcm;
   }
 
@@ -83,16 +92,39 @@ export class TinyLCM extends EventTarget {
     return this.active?.model;
   }
 
-  /** Makes a stored version active (atomically, keeping the previous one for rollback) and loads it. */
-  async activate(name: string, version: number): Promise<StoredModel> {
-    await this.models.activate(name, version);
-    return this.load(name, version);
+  /**
+   * Loads a stored version into the runtime, then makes it the active one (atomically, keeping the
+   * previous one for rollback) — in that order, so a model that fails to load never becomes active.
+   * Switches run one at a time.
+   */
+  activate(name: string, version: number): Promise<StoredModel> {
+    return this.serial(async () => {
+      const model = await this.load(name, version);
+      await this.models.activate(name, version);
+      this.dispatchEvent(new CustomEvent('model-activated', { detail: model }));
+      return model;
+    });
   }
 
   /** One step back to the previously active version. */
-  async rollback(name: string): Promise<StoredModel> {
-    const record = await this.models.rollback(name);
-    return this.load(name, record.version);
+  rollback(name: string): Promise<StoredModel> {
+    return this.serial(async () => {
+      const current = await this.models.active(name);
+      if (current?.previous === undefined) throw new Error(`model ${name} has no previous version to roll back to`);
+      const model = await this.load(name, current.previous);
+      await this.models.rollback(name);
+      this.dispatchEvent(new CustomEvent('model-activated', { detail: model }));
+      return model;
+    });
+  }
+
+  private switching: Promise<unknown> = Promise.resolve();
+  private switches = 0;
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    this.switches++;
+    const next = this.switching.then(fn).finally(() => this.switches--);
+    this.switching = next.catch(() => undefined);
+    return next;
   }
 
   private async load(name: string, version: number): Promise<StoredModel> {
@@ -113,12 +145,13 @@ export class TinyLCM extends EventTarget {
       monitor: new InferenceMonitor({ ...this.options.monitor, model: ref, onAlert: (a: MonitorAlert) => this.dispatchEvent(new CustomEvent('alert', { detail: a })) }),
       drift,
     };
-    this.dispatchEvent(new CustomEvent('model-activated', { detail: model }));
     return model;
   }
 
   /** Runs the active model, then the monitor, the drift detectors and the logger see the result. */
   async infer(input: InferInput): Promise<InferResult> {
+    // During a model switch the runtime may already hold the new model: wait rather than feed it the old one's input.
+    if (this.switches) await this.switching;
     const a = this.active;
     if (!a) throw new Error('no model is active: store one and activate it first');
     const feeds = this.feeds(a, input);

@@ -1,7 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../../shared/protocol/index.ts';
-import { InvalidBlobKeyError, InvalidRangeError } from '../store/blobs/types.ts';
+import { BlobConflictError, InvalidBlobKeyError, InvalidRangeError } from '../store/blobs/types.ts';
 
 /** An error meant for the client: its code and message are sent as they are. */
 export class HttpError extends Error {
@@ -39,6 +39,7 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     };
   }
   if (err instanceof InvalidBlobKeyError) return { status: 400, body: { error: { code: 'bad_request', message: err.message } }, expose: true };
+  if (err instanceof BlobConflictError) return { status: 409, body: { error: { code: 'conflict', message: err.message } }, expose: true };
   if (err instanceof InvalidRangeError) {
     return { status: 416, body: { error: { code: 'range_not_satisfiable', message: err.message } }, expose: true };
   }

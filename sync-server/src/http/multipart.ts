@@ -10,6 +10,8 @@ export interface MultipartSpec {
   fields: readonly string[];
   maxFileBytes: number;
   maxFieldBytes: number;
+  /** Folder the files are staged in. */
+  stagingDir: string;
 }
 
 export interface MultipartResult {
@@ -49,28 +51,40 @@ export function parseMultipart(req: IncomingMessage, spec: MultipartSpec): Promi
     const fail = (err: unknown) => {
       failure ??= err;
     };
+    // Names are claimed when their part starts: a file is staged asynchronously, so its entry in
+    // `result` comes too late to catch a second part of the same name.
+    const seen = new Set<string>();
+    const active = new Set<NodeJS.ReadableStream & { destroy(error?: Error): void }>();
     bb.on('file', (name, stream) => {
-      if (failure !== undefined || !spec.files.includes(name) || result.files[name]) {
+      stream.on('error', () => {}); // failures surface through stage() or fail(), never as a crash
+      if (failure !== undefined || !spec.files.includes(name) || seen.has(name)) {
+        seen.add(name);
         stream.resume();
         return fail(HttpError.of('bad_request', `unexpected multipart file field "${name}"; expected ${spec.files.map((f) => `"${f}"`).join(', ')}, once each`));
       }
+      seen.add(name);
+      active.add(stream);
       pending.push(
-        stage(stream, spec.maxFileBytes).then(
-          (staged) => {
-            result.files[name] = staged;
-          },
-          (err) => {
-            stream.resume();
-            fail(err);
-          },
-        ),
+        stage(stream, spec.maxFileBytes, spec.stagingDir)
+          .then(
+            (staged) => {
+              result.files[name] = staged;
+            },
+            (err) => {
+              stream.resume();
+              fail(err);
+            },
+          )
+          .finally(() => active.delete(stream)),
       );
     });
     bb.on('field', (name, _value, info) => {
-      if (!spec.fields.includes(name) || name in result.fields) {
+      if (!spec.fields.includes(name) || seen.has(name)) {
+        seen.add(name);
         return fail(HttpError.of('bad_request', `unexpected multipart field "${name}"; expected ${spec.fields.map((f) => `"${f}"`).join(', ')}, once each`));
       }
       if (info.valueTruncated) return fail(HttpError.of('payload_too_large', `field "${name}" is larger than ${spec.maxFieldBytes} bytes`));
+      seen.add(name);
       result.fields[name] = _value;
     });
     const finish = async (err?: unknown) => {
@@ -86,7 +100,18 @@ export function parseMultipart(req: IncomingMessage, spec: MultipartSpec): Promi
       req.resume();
       void finish(HttpError.of('bad_request', `malformed multipart request: ${err.message}`));
     });
-    req.once('aborted', () => void finish(HttpError.of('bad_request', 'the upload was aborted')));
+    // A client gone mid-upload: busboy never ends the open file stream, so end it here — its staging
+    // then fails and removes the partial file instead of holding a handle forever.
+    const abort = () => {
+      const err = HttpError.of('bad_request', 'the upload was aborted');
+      for (const s of active) s.destroy(err);
+      bb.destroy();
+      void finish(err);
+    };
+    req.once('aborted', abort);
+    req.once('close', () => {
+      if (!req.complete) abort();
+    });
     req.pipe(bb);
   });
 }

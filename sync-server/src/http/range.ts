@@ -10,9 +10,10 @@ import type { ByteRange } from '../store/blobs/index.ts';
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m) return header.trim().startsWith('bytes=') && !header.includes(',') ? 'unsatisfiable' : undefined;
+  // RFC 9110 §14.2: a Range the server cannot parse is ignored (the whole body is sent).
+  if (!m) return undefined;
   const [, a, b] = m;
-  if (a === '' && b === '') return 'unsatisfiable';
+  if (a === '' && b === '') return undefined;
   if (a === '') {
     const suffix = Number(b);
     if (suffix === 0 || size === 0) return 'unsatisfiable';

@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import send from 'koa-send';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { HttpError } from './errors.ts';
 
 /**
  * Serves a built web app under a URL prefix. Unknown paths without a file extension get the app's
@@ -15,7 +16,12 @@ export function serveApp(prefix: string, root: string, opts: { exclude?: string[
     if (exclude.some((p) => ctx.path.startsWith(p))) return next();
     if (ctx.path === base.slice(0, -1) && base !== '/') return ctx.redirect(base);
     if (!ctx.path.startsWith(base)) return next();
-    let rel = decodeURIComponent(ctx.path.slice(base.length));
+    let rel: string;
+    try {
+      rel = decodeURIComponent(ctx.path.slice(base.length));
+    } catch {
+      throw HttpError.of('bad_request', 'the path is not valid percent-encoding');
+    }
     if (rel === '' || rel.endsWith('/')) rel += 'index.html';
     if (!(await isFile(root, rel))) {
       if (path.extname(rel)) return next();

@@ -16,6 +16,7 @@ import { HttpError } from '../http/errors.ts';
 import { parseMultipart } from '../http/multipart.ts';
 import { sendImmutable } from '../http/range.ts';
 import { route } from '../http/route.ts';
+import { stagingDir } from '../services/registry/staging.ts';
 import type { Services } from '../services/index.ts';
 
 const WRITE = ['scientist'] as const;
@@ -61,7 +62,7 @@ export const modelRoutes = [
       },
     },
     async handler({ params, services, principal, ctx }) {
-      const upload = await parseMultipart(ctx.req, { files: ['file'], fields: ['metadata'], maxFileBytes: services.config.maxUploadBytes, maxFieldBytes: MAX_METADATA_BYTES });
+      const upload = await parseMultipart(ctx.req, { files: ['file'], fields: ['metadata'], maxFileBytes: services.config.maxUploadBytes, maxFieldBytes: MAX_METADATA_BYTES, stagingDir: stagingDir(services.config) });
       const file = upload.files.file;
       try {
         if (!file) throw HttpError.of('bad_request', 'the multipart field "file" (the ONNX model) is missing');

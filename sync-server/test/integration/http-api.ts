@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe } from 'node:test';
 import { isErrorBody } from '../../../shared/protocol/index.ts';
 import { api, type ServerProcess } from '../../../testing/server-process.ts';
+import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
 export interface ApiSetup {
   server: ServerProcess;
@@ -19,29 +20,18 @@ const assertError = (res: { status: number; body: unknown }, status: number, cod
 /** What a running TinySphere answers over real HTTP, whatever its backends. */
 export function runHttpApiTests(name: string, setup: () => Promise<ApiSetup | undefined>): void {
   describe(`TinySphere over HTTP: ${name}`, () => {
-    let ctx: ApiSetup | undefined;
+    const suite = backendSuite(name, setup, stopServer);
+    const test = suite.test;
     let base = '';
     let admin = '';
-    before(async () => {
-      ctx = await setup();
-      if (ctx) ({ url: base } = ctx.server), (admin = ctx.adminToken);
+    before(() => {
+      if (suite.ctx) ({ url: base } = suite.ctx.server), (admin = suite.ctx.adminToken);
     });
-    after(async () => {
-      if (!ctx) return;
-      const { code } = await ctx.server.stop();
-      await ctx.teardown();
-      assert.equal(code, 0, `clean exit on SIGTERM\n${ctx.server.stderr()}`);
-    });
-    const test = (title: string, fn: () => Promise<void>) =>
-      it(title, async (t) => {
-        if (!ctx) return t.skip(`${name} is not available`);
-        await fn();
-      });
 
     test('GET /healthz names the backends', async () => {
       const res = await api(`${base}/healthz`);
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body, { status: 'ok', ...ctx!.expect });
+      assert.deepEqual(res.body, { status: 'ok', ...suite.ctx!.expect });
     });
 
     test('unknown API paths answer 404 in the error shape; wrong methods 405', async () => {
@@ -49,6 +39,7 @@ export function runHttpApiTests(name: string, setup: () => Promise<ApiSetup | un
       assertError(await api(`${base}/api/v1/nope/deeper?x=1`, { method: 'DELETE' }), 404, 'not_found');
       assertError(await api(`${base}/healthz`, { method: 'DELETE' }), 405, 'method_not_allowed');
       assertError(await api(`${base}/assets/missing.js`), 404, 'not_found');
+      assertError(await api(`${base}/%E0%A4%A`), 400, 'bad_request');
     });
 
     test('auth: no token 401, bad token 401, admin token resolves to its principal', async () => {

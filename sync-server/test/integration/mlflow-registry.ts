@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe } from 'node:test';
 import { sampleModel } from '../../../shared/onnx/test-fixtures.ts';
 import { api, type ServerProcess } from '../../../testing/server-process.ts';
+import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
 export interface MlflowRegistrySetup {
   server: ServerProcess;
@@ -12,7 +13,8 @@ export interface MlflowRegistrySetup {
 /** MLflow's model-registry API over HTTP, and its identity with /api/v1's registry. */
 export function runMlflowRegistryTests(name: string, setup: () => Promise<MlflowRegistrySetup | undefined>): void {
   describe(`MLflow model registry API: ${name}`, () => {
-    let ctx: MlflowRegistrySetup | undefined;
+    const suite = backendSuite(name, setup, stopServer);
+    const test = suite.test;
     let base = '';
     let token = '';
     const model = sampleModel();
@@ -24,21 +26,11 @@ export function runMlflowRegistryTests(name: string, setup: () => Promise<Mlflow
     };
 
     before(async () => {
-      ctx = await setup();
+      const ctx = suite.ctx;
       if (!ctx) return;
       base = ctx.server.url;
       token = ctx.adminToken;
     });
-    after(async () => {
-      if (!ctx) return;
-      await ctx.server.stop();
-      await ctx.teardown();
-    });
-    const test = (title: string, fn: () => Promise<void>) =>
-      it(title, async (t) => {
-        if (!ctx) return t.skip(`${name} is not available`);
-        await fn();
-      });
 
     test('an ONNX file logged to a run and registered is the same registry version as a direct upload', async () => {
       const exp = (await ml('experiments/create', { body: { name: 'registry-e2e' } })).body.experiment_id;

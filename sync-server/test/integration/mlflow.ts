@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { before, describe } from 'node:test';
 import type { ServerProcess } from '../../../testing/server-process.ts';
+import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
 export interface MlflowSetup {
   server: ServerProcess;
@@ -20,7 +21,8 @@ interface Answer {
 /** What an MLflow client sees of a running TinySphere, whatever its backends. */
 export function runMlflowTests(name: string, setup: () => Promise<MlflowSetup | undefined>): void {
   describe(`MLflow API over HTTP: ${name}`, () => {
-    let ctx: MlflowSetup | undefined;
+    const suite = backendSuite(name, setup, stopServer);
+    const test = suite.test;
     let base = '';
     const tokens: Record<'admin' | 'scientist' | 'operator' | 'viewer', string> = { admin: '', scientist: '', operator: '', viewer: '' };
 
@@ -61,7 +63,7 @@ export function runMlflowTests(name: string, setup: () => Promise<MlflowSetup | 
       ok(await post('/runs/create', { experiment_id: experimentId, start_time: Date.now(), ...extra })).run.info.run_id as string;
 
     before(async () => {
-      ctx = await setup();
+      const ctx = suite.ctx;
       if (!ctx) return;
       base = ctx.server.url;
       tokens.admin = ctx.adminToken;
@@ -71,17 +73,6 @@ export function runMlflowTests(name: string, setup: () => Promise<MlflowSetup | 
         tokens[role] = res.body.token;
       }
     });
-    after(async () => {
-      if (!ctx) return;
-      const { code } = await ctx.server.stop();
-      await ctx.teardown();
-      assert.equal(code, 0, `clean exit on SIGTERM\n${ctx.server.stderr()}`);
-    });
-    const test = (title: string, fn: () => Promise<void>) =>
-      it(title, async (t) => {
-        if (!ctx) return t.skip(`${name} is not available`);
-        await fn();
-      });
 
     test('experiments: create, get, get-by-name, update, tags, delete, restore, search', async () => {
       const def = ok(await get('/experiments/get', { experiment_id: '0' })).experiment;
@@ -225,7 +216,7 @@ export function runMlflowTests(name: string, setup: () => Promise<MlflowSetup | 
 
     test('mlflow-artifacts: upload, list, download, delete through the blob store', async () => {
       const health = (await (await fetch(`${base}/healthz`)).json()) as { blobs: string };
-      assert.equal(health.blobs, ctx!.blobs, 'the artifacts below go through this blob store');
+      assert.equal(health.blobs, suite.ctx!.blobs, 'the artifacts below go through this blob store');
       const exp = await createExperiment('it-artifacts');
       const id = await createRun(exp);
       const root = `/api/2.0/mlflow-artifacts/artifacts/${exp}/${id}/artifacts`;

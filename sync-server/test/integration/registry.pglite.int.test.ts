@@ -14,6 +14,7 @@ const setup = async () => {
     server,
     adminToken,
     maxUploadBytes,
+    dataDir: data.dir,
     async blobKeys() {
       const entries = await readdir(root, { recursive: true, withFileTypes: true });
       return entries

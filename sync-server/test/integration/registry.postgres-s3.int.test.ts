@@ -20,6 +20,7 @@ const setup = async () => {
     server,
     adminToken,
     maxUploadBytes,
+    dataDir: data.dir,
     async blobKeys() {
       const keys: string[] = [];
       for await (const item of client.listObjectsV2(bucket, '', true)) if (item.name) keys.push(item.name);

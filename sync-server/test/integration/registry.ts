@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { readdir } from 'node:fs/promises';
+import { request } from 'node:http';
+import path from 'node:path';
+import { before, describe } from 'node:test';
 import { bigInitializerModel, randomBytes, sampleModel } from '../../../shared/onnx/test-fixtures.ts';
 import { api, type ServerProcess } from '../../../testing/server-process.ts';
+import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
 export interface RegistrySetup {
   server: ServerProcess;
@@ -10,7 +14,28 @@ export interface RegistrySetup {
   /** Every key in the server's blob store (to see what an upload stored, or did not). */
   blobKeys(): Promise<string[]>;
   maxUploadBytes: number;
+  /** The server's DATA_DIR: uploads are staged in its `staging` folder. */
+  dataDir: string;
   teardown(): Promise<void>;
+}
+
+/** Staged upload files left behind (there should never be any once a request has been answered). */
+async function staged(dataDir: string): Promise<string[]> {
+  return readdir(path.join(dataDir, 'staging')).catch(() => []);
+}
+
+/** Sends the start of a multipart upload and then drops the connection. */
+function abortedUpload(url: string, token: string): Promise<void> {
+  return new Promise((resolve) => {
+    const boundary = 'tinylcm-abort';
+    const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(10_000_000) } });
+    req.on('error', () => resolve());
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.onnx"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    req.write(Buffer.alloc(50_000, 7), () => setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, 200));
+  });
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -18,7 +43,8 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 /** Registry over real HTTP: uploads, validation, content addressing, downloads, aliases, roles. */
 export function runRegistryTests(name: string, setup: () => Promise<RegistrySetup | undefined>): void {
   describe(`model registry: ${name}`, () => {
-    let ctx: RegistrySetup | undefined;
+    const suite = backendSuite(name, setup, stopServer);
+    const test = suite.test;
     let base = '';
     let admin = '';
     let viewer = '';
@@ -35,23 +61,13 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
     };
 
     before(async () => {
-      ctx = await setup();
+      const ctx = suite.ctx;
       if (!ctx) return;
       base = ctx.server.url;
       admin = ctx.adminToken;
       viewer = (await api(`${base}/api/v1/tokens`, { token: admin, body: { name: 'viewer', role: 'viewer' } })).body.token;
       scientist = (await api(`${base}/api/v1/tokens`, { token: admin, body: { name: 'alice', role: 'scientist' } })).body.token;
     });
-    after(async () => {
-      if (!ctx) return;
-      await ctx.server.stop();
-      await ctx.teardown();
-    });
-    const test = (title: string, fn: () => Promise<void>) =>
-      it(title, async (t) => {
-        if (!ctx) return t.skip(`${name} is not available`);
-        await fn();
-      });
 
     test('an upload answers 201 with what the ONNX graph declares', async () => {
       const res = await upload('iris', { file: model, metadata: JSON.stringify({ classLabels: ['no', 'yes'], description: 'first' }) });
@@ -77,10 +93,10 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
     });
 
     test('the same bytes are stored once, whatever model and version they belong to; versions are monotonic', async () => {
-      const before = (await ctx!.blobKeys()).filter((k) => k.startsWith('models/'));
+      const before = (await suite.ctx!.blobKeys()).filter((k) => k.startsWith('models/'));
       assert.equal((await upload('iris', { file: model })).body.version, 2);
       assert.equal((await upload('iris-copy', { file: model })).body.version, 1);
-      const after = (await ctx!.blobKeys()).filter((k) => k.startsWith('models/'));
+      const after = (await suite.ctx!.blobKeys()).filter((k) => k.startsWith('models/'));
       assert.deepEqual(after, before);
       assert.deepEqual(after, [`models/sha256/${sha256(model)}`]);
       assert.equal((await api(`${base}/api/v1/models/iris/versions/2`, { token: scientist, method: 'DELETE' })).status, 204);
@@ -111,14 +127,14 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
     });
 
     test('bad uploads get a clear 4xx and store nothing', async () => {
-      const keysBefore = await ctx!.blobKeys();
+      const keysBefore = await suite.ctx!.blobKeys();
       const truncated = model.slice(0, Math.floor(model.length * 0.6));
       const cases: [string, Awaited<ReturnType<typeof upload>>, number, RegExp][] = [
         ['random bytes', await upload('bad', { file: randomBytes(1, 4096) }), 400, /not a valid ONNX model/],
         ['a truncated model', await upload('bad', { file: truncated }), 400, /not a valid ONNX model/],
         ['a JSON file', await upload('bad', { file: new TextEncoder().encode('{"not":"onnx"}') }), 400, /not a valid ONNX model/],
         ['an empty file', await upload('bad', { file: new Uint8Array(0) }), 400, /not a valid ONNX model/],
-        ['an oversized file', await upload('bad', { file: bigInitializerModel(Math.ceil((ctx!.maxUploadBytes + 1024) / 4) * 4) }), 413, /limit/],
+        ['an oversized file', await upload('bad', { file: bigInitializerModel(Math.ceil((suite.ctx!.maxUploadBytes + 1024) / 4) * 4) }), 413, /limit/],
         ['a wrong file field', await upload('bad', { file: model, fileField: 'model' }), 400, /unexpected multipart file field "model"/],
         ['an extra field', await upload('bad', { file: model, extra: ['comment', 'x'] }), 400, /unexpected multipart field "comment"/],
         ['no file', await upload('bad', { metadata: '{}' }), 400, /"file" .* is missing/],
@@ -133,7 +149,22 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
       assert.equal(notMultipart.status, 415);
       assert.equal(notMultipart.body.error.code, 'unsupported_media_type');
       assert.equal((await api(`${base}/api/v1/models/bad`, { token: viewer })).status, 404, 'no model was created');
-      assert.deepEqual(await ctx!.blobKeys(), keysBefore, 'no blob was stored');
+      assert.deepEqual(await suite.ctx!.blobKeys(), keysBefore, 'no blob was stored');
+      assert.deepEqual(await staged(suite.ctx!.dataDir), [], 'no staged file was left behind');
+    });
+
+    test('a repeated file part is refused; an upload cut off mid-way leaves no staged file', async () => {
+      const form = new FormData();
+      form.append('file', new Blob([model.slice()]), 'a.onnx');
+      form.append('file', new Blob([model.slice()]), 'b.onnx');
+      const res = await fetch(`${base}/api/v1/models/twice/versions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${scientist}` } });
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as any).error.message, /unexpected multipart file field "file"/);
+      assert.equal((await api(`${base}/api/v1/models/twice`, { token: viewer })).status, 404);
+      await abortedUpload(`${base}/api/v1/models/cut/versions`, scientist);
+      for (let i = 0; i < 50 && (await staged(suite.ctx!.dataDir)).length; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await staged(suite.ctx!.dataDir), [], 'the partial file was removed');
+      assert.equal((await api(`${base}/healthz`)).status, 200, 'the server is fine');
     });
 
     test('roles: viewers read, only scientists and admins write', async () => {
@@ -182,12 +213,12 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
     test('deleting a model removes its versions; bytes stay while another version shares them', async () => {
       const other = bigInitializerModel(4096);
       assert.equal((await upload('solo', { file: other })).status, 201);
-      assert.ok((await ctx!.blobKeys()).includes(`models/sha256/${sha256(other)}`));
+      assert.ok((await suite.ctx!.blobKeys()).includes(`models/sha256/${sha256(other)}`));
       assert.equal((await api(`${base}/api/v1/models/solo`, { token: scientist, method: 'DELETE' })).status, 204);
       assert.equal((await api(`${base}/api/v1/models/solo`, { token: viewer })).status, 404);
-      assert.ok(!(await ctx!.blobKeys()).includes(`models/sha256/${sha256(other)}`), 'unshared bytes are removed');
+      assert.ok(!(await suite.ctx!.blobKeys()).includes(`models/sha256/${sha256(other)}`), 'unshared bytes are removed');
       assert.equal((await api(`${base}/api/v1/models/m-a`, { token: scientist, method: 'DELETE' })).status, 204);
-      assert.ok((await ctx!.blobKeys()).includes(`models/sha256/${sha256(model)}`), 'shared bytes stay');
+      assert.ok((await suite.ctx!.blobKeys()).includes(`models/sha256/${sha256(model)}`), 'shared bytes stay');
     });
   });
 }

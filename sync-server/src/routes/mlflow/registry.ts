@@ -5,6 +5,7 @@ import { mlflowError } from '../../http/mlflow-errors.ts';
 import { route, type Route } from '../../http/route.ts';
 import type { Services } from '../../services/index.ts';
 import { registerFromArtifact } from '../../services/registry/from-artifact.ts';
+import { stagingDir } from '../../services/registry/staging.ts';
 import { parseRegistryFilter } from './registry-filter.ts';
 import { int64, keyValue, list, READ, str, WRITE } from './shared.ts';
 
@@ -166,7 +167,7 @@ export const mlflowRegistryRoutes: Route<Services>[] = [
     async handler(s, i, by) {
       await existing(s, i.name);
       const v = await registerFromArtifact(
-        { registry: s.registry, blobs: s.blobs, resolve: (uri) => s.tracking.artifactKey(uri), maxBytes: s.config.maxUploadBytes },
+        { registry: s.registry, blobs: s.blobs, resolve: (uri) => s.tracking.artifactKey(uri), maxBytes: s.config.maxUploadBytes, stagingDir: stagingDir(s.config) },
         { name: i.name, source: i.source, ...(i.run_id ? { runId: i.run_id } : /^runs:\/([^/]+)/.test(i.source) ? { runId: /^runs:\/([^/]+)/.exec(i.source)![1]! } : {}), ...(i.description ? { description: i.description } : {}), ...(i.tags ? { tags: Object.fromEntries(i.tags.map((t) => [t.key, t.value])) } : {}), ...(by ? { createdBy: by } : {}) },
       );
       return { model_version: mlflowVersion(v) };

@@ -18,7 +18,7 @@ const CSV = fileURLToPath(new URL('../../../../node_modules/vega-datasets/data/s
  * registry, so a new user sees the whole system work without a model of their own. Claiming the
  * `demo` row is atomic, so of several instances starting together only one registers it.
  */
-export async function registerDemoModel(db: Db, registry: RegistryService, logger: Logger): Promise<boolean> {
+export async function registerDemoModel(db: Db, registry: RegistryService, logger: Logger, stagingDir: string): Promise<boolean> {
   const empty = await db.query('SELECT 1 FROM registered_models LIMIT 1');
   if (empty.rowCount) return false;
   const claimed = await db.query(`INSERT INTO server_state (key, value) VALUES ('demo', jsonb_build_object('at', now())) ON CONFLICT (key) DO NOTHING RETURNING key`);
@@ -27,7 +27,7 @@ export async function registerDemoModel(db: Db, registry: RegistryService, logge
   const csv = await readFile(CSV, 'utf8');
   const { onnx, model, metadata } = buildDemoModel(csv);
   const referenceProfile = demoReferenceProfile(model, splitByYear(parseSeattleWeather(csv)).train);
-  const file = await stage(Readable.from([Buffer.from(onnx)]), onnx.length);
+  const file = await stage(Readable.from([Buffer.from(onnx)]), onnx.length, stagingDir);
   try {
     const { name: _name, ...rest } = metadata;
     const v = await registry.registerVersion({

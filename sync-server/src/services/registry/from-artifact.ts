@@ -11,7 +11,7 @@ import { stage } from './staging.ts';
  * hold exactly one .onnx file.
  */
 export async function registerFromArtifact(
-  deps: { registry: RegistryService; blobs: BlobStore; resolve(uri: string): Promise<string>; maxBytes: number },
+  deps: { registry: RegistryService; blobs: BlobStore; resolve(uri: string): Promise<string>; maxBytes: number; stagingDir: string },
   input: { name: string; source: string; runId?: string; description?: string; tags?: Record<string, string>; createdBy?: string },
 ): Promise<ModelVersion> {
   let key = await deps.resolve(input.source);
@@ -32,7 +32,7 @@ export async function registerFromArtifact(
   if (info.size > deps.maxBytes) throw HttpError.of('payload_too_large', `the artifact is larger than the limit of ${deps.maxBytes} bytes (MAX_UPLOAD_BYTES)`);
   const stream = await deps.blobs.get(key);
   if (!stream) throw HttpError.of('not_found', `no artifact at ${input.source}`);
-  const file = await stage(stream, deps.maxBytes);
+  const file = await stage(stream, deps.maxBytes, deps.stagingDir);
   try {
     return await deps.registry.registerVersion({
       name: input.name,

@@ -277,16 +277,23 @@ export class RegistryService {
     return stream;
   }
 
-  /** Removes artifacts no version refers to any more (their bytes are shared by sha256). */
+  /**
+   * Removes artifacts no version refers to any more (their bytes are shared by sha256). The blob goes
+   * before the row's deletion commits: a concurrent registerVersion of the same bytes waits on the row
+   * lock, then finds the blob gone after its own commit and puts it back (see registerVersion).
+   */
   private async collectArtifacts(shas: string[]): Promise<void> {
     for (const sha of shas) {
-      const { rowCount } = await this.db.query(
-        'DELETE FROM model_artifacts a WHERE a.sha256 = $1 AND NOT EXISTS (SELECT 1 FROM model_versions v WHERE v.sha256 = a.sha256)',
-        [sha],
-      );
-      if (rowCount) {
-        await this.blobs.delete(artifactKey(sha)).catch((err: unknown) => this.logger?.warn({ err, sha }, 'could not delete an unreferenced artifact'));
-      }
+      await this.db
+        .transaction(async (tx) => {
+          const { rowCount } = await tx.query(
+            'DELETE FROM model_artifacts a WHERE a.sha256 = $1 AND NOT EXISTS (SELECT 1 FROM model_versions v WHERE v.sha256 = a.sha256)',
+            [sha],
+          );
+          if (rowCount) await this.blobs.delete(artifactKey(sha));
+        })
+        .catch((err: unknown) => this.logger?.warn({ err, sha }, 'could not collect an unreferenced artifact; it stays until the next delete'));
     }
   }
+
 }

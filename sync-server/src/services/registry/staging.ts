@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,11 +21,12 @@ export interface StagedFile {
   remove(): Promise<void>;
 }
 
-const STAGING_DIR = path.join(os.tmpdir(), 'tinysphere-staging');
+/** Where uploads are staged: under DATA_DIR, so each server's leftovers (if any) are its own to see. */
+export const stagingDir = (config: { dataDir: string }) => path.join(config.dataDir, 'staging');
 
-export async function stage(body: Readable, maxBytes: number): Promise<StagedFile> {
-  await mkdir(STAGING_DIR, { recursive: true });
-  const file = path.join(STAGING_DIR, randomUUID());
+export async function stage(body: Readable, maxBytes: number, dir: string): Promise<StagedFile> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, randomUUID());
   const hash = createHash('sha256');
   let size = 0;
   // Past the limit the rest is read and dropped rather than the stream broken, so whoever feeds

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
+import { backendSuite } from '../../../../testing/suite.ts';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { InvalidBlobKeyError, InvalidRangeError, type BlobStore } from './types.ts';
@@ -24,18 +25,11 @@ async function keys(store: BlobStore, prefix?: string): Promise<string[]> {
 /** The contract every BlobStore meets; each backend's test file calls this with its own setup. */
 export function runBlobStoreAdapterTests(name: string, setup: () => Promise<BlobSetup | undefined>): void {
   describe(`BlobStore adapter: ${name}`, () => {
-    let ctx: BlobSetup | undefined;
+    const suite = backendSuite(name, setup, (ctx) => ctx.teardown());
     let store: BlobStore;
-    before(async () => {
-      ctx = await setup();
-      if (ctx) store = ctx.store;
-    });
-    after(async () => {
-      await ctx?.teardown();
-    });
     const test = (title: string, fn: () => Promise<void>) =>
-      it(title, async (t) => {
-        if (!ctx) return t.skip(`${name} is not available`);
+      suite.test(title, async (ctx) => {
+        store = ctx.store;
         await fn();
       });
 

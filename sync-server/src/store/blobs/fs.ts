@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
-import { assertBlobKey, resolveRange, type BlobStat, type BlobStore, type ByteRange } from './types.ts';
+import { assertBlobKey, BlobConflictError, resolveRange, type BlobStat, type BlobStore, type ByteRange } from './types.ts';
 
 const TMP = '.tmp';
 
@@ -30,8 +30,8 @@ export class FsBlobStore implements BlobStore {
   async put(key: string, body: Readable | Uint8Array, size: number): Promise<void> {
     const file = this.#file(key);
     const tmp = path.join(this.root, TMP, randomUUID());
-    await mkdir(path.dirname(file), { recursive: true });
     try {
+      await mkdir(path.dirname(file), { recursive: true });
       const source = body instanceof Uint8Array ? Readable.from([body]) : body;
       await pipeline(source, createWriteStream(tmp));
       const written = (await stat(tmp)).size;
@@ -39,6 +39,8 @@ export class FsBlobStore implements BlobStore {
       await rename(tmp, file);
     } catch (err) {
       await rm(tmp, { force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') throw new BlobConflictError(key);
       throw err;
     }
   }

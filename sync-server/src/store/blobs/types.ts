@@ -37,6 +37,14 @@ export class InvalidBlobKeyError extends Error {
   }
 }
 
+/** A folder store cannot hold both `a` and `a/b`: one would have to be a file and a folder. */
+export class BlobConflictError extends Error {
+  constructor(key: string) {
+    super(`blob key ${JSON.stringify(key)} conflicts with an existing key (a key cannot also be a folder of other keys)`);
+    this.name = 'BlobConflictError';
+  }
+}
+
 export class InvalidRangeError extends Error {
   constructor(range: ByteRange, size: number) {
     super(`range ${range.start}-${range.end ?? ''} is outside 0-${Math.max(0, size - 1)}`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
+import { backendSuite } from '../../../../testing/suite.ts';
 import { migrate, type Migration } from './migrate.ts';
 import type { Db } from './types.ts';
 
@@ -14,18 +15,11 @@ export interface DbSetup {
  */
 export function runDbAdapterTests(name: string, setup: () => Promise<DbSetup | undefined>): void {
   describe(`Db adapter: ${name}`, () => {
-    let ctx: DbSetup | undefined;
+    const suite = backendSuite(name, setup, (ctx) => ctx.teardown());
     let db: Db;
-    before(async () => {
-      ctx = await setup();
-      if (ctx) db = ctx.db;
-    });
-    after(async () => {
-      await ctx?.teardown();
-    });
     const test = (title: string, fn: () => Promise<void>) =>
-      it(title, async (t) => {
-        if (!ctx) return t.skip(`${name} is not available`);
+      suite.test(title, async (ctx) => {
+        db = ctx.db;
         await fn();
       });
 
