@@ -107,11 +107,15 @@ export class DataLogger {
   flush(): Promise<number> {
     this.disarm();
     this.seal();
-    const batch = this.retry.length ? this.retry.concat(this.pending) : this.pending;
-    if (batch.length === 0) return this.chain.then(() => 0);
+    const pending = this.pending;
     this.pending = [];
-    this.retry = [];
-    const run = this.chain.then(() => this.write(batch));
+    // The batch is taken when its turn comes, so segments of an earlier write that failed meanwhile
+    // (put back in `retry`) go first and records stay in order.
+    const run = this.chain.then(() => {
+      const batch = this.retry.length ? this.retry.concat(pending) : pending;
+      this.retry = [];
+      return batch.length ? this.write(batch) : 0;
+    });
     this.chain = run.catch(() => undefined);
     return run;
   }
