@@ -9,6 +9,7 @@ export const PrincipalSchema = z
     tokenId: z.string().uuid(),
     name: z.string(),
     role: z.union([RoleSchema, z.literal('device')]),
+    deviceId: z.string().uuid().optional().describe('set for device tokens: the device they belong to'),
   })
   .meta({ id: 'Principal' });
 export type Principal = z.infer<typeof PrincipalSchema>;

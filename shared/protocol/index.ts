@@ -8,3 +8,4 @@ export const MLFLOW_PREFIX = '/api/2.0/mlflow';
 export const MLFLOW_ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts';
 export * from './client.ts';
 export * from './registry.ts';
+export * from './devices.ts';

@@ -2,6 +2,7 @@ import type { Route } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
 import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../../shared/protocol/index.ts';
 import { authRoutes } from './auth.ts';
+import { deviceRoutes } from './devices.ts';
 import { healthRoutes } from './health.ts';
 import { mlflowArtifactRoutes, mlflowRoutes } from './mlflow/index.ts';
 import { modelRoutes } from './models.ts';
@@ -9,7 +10,7 @@ import { modelRoutes } from './models.ts';
 /** Every route of the app, grouped by mount point; the OpenAPI document is generated from this list. */
 export const routeGroups: { prefix: string; routes: Route<Services>[] }[] = [
   { prefix: '', routes: healthRoutes },
-  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes] },
+  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes] },
   { prefix: MLFLOW_PREFIX, routes: mlflowRoutes },
   { prefix: MLFLOW_ARTIFACTS_PREFIX, routes: mlflowArtifactRoutes },
 ];

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CreatedToken, Principal, Role } from '../../../shared/protocol/index.ts';
-import type { Db } from '../store/db/index.ts';
+import { HttpError } from '../http/errors.ts';
+import type { Db, Queryable } from '../store/db/index.ts';
 
 const PREFIX = 'tsk_';
 
@@ -8,31 +9,44 @@ export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
-export function newTokenSecret(): string {
-  return PREFIX + randomBytes(32).toString('base64url');
+/** A random secret; enrolment codes use it too, with their own prefix so the two are told apart. */
+export function newTokenSecret(prefix = PREFIX, bytes = 32): string {
+  return prefix + randomBytes(bytes).toString('base64url');
+}
+
+/** Stores a new token (its hash only) through q, so callers can issue one inside their own transaction. */
+export async function insertToken(q: Queryable, name: string, role: Role | 'device', deviceId?: string): Promise<CreatedToken & { role: Role }> {
+  const token = newTokenSecret();
+  const { rows } = await q.query<{ id: string; created_at: Date }>(
+    'INSERT INTO api_tokens (name, role, token_hash, device_id) VALUES ($1, $2, $3, $4) RETURNING id, created_at',
+    [name, role, hashToken(token), deviceId ?? null],
+  );
+  const row = rows[0]!;
+  return { id: row.id, name, role: role as Role, token, createdAt: row.created_at.toISOString() };
 }
 
 /** Bearer tokens: created with a role, stored only as their sha256, shown once. */
 export class AuthService {
   constructor(private readonly db: Db) {}
 
+  /** The token's principal; undefined for an unknown or revoked token, and a 401 that says so for a revoked device. */
   async verify(token: string): Promise<Principal | undefined> {
-    const { rows } = await this.db.query<{ id: string; name: string; role: Principal['role'] }>(
-      'SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
+    const { rows } = await this.db.query<{ id: string; name: string; role: Principal['role']; device_id: string | null; revoked: boolean }>(
+      'SELECT id, name, role, device_id, revoked_at IS NOT NULL AS revoked FROM api_tokens WHERE token_hash = $1',
       [hashToken(token)],
     );
     const row = rows[0];
-    return row && { tokenId: row.id, name: row.name, role: row.role };
+    if (!row) return undefined;
+    if (row.revoked) {
+      // A device shows the person holding it why it stopped syncing, so this 401 names the cause.
+      if (row.device_id) throw HttpError.of('unauthorized', 'this device was revoked; enrol it again with a new enrolment code');
+      return undefined;
+    }
+    return { tokenId: row.id, name: row.name, role: row.role, ...(row.device_id ? { deviceId: row.device_id } : {}) };
   }
 
-  async create(name: string, role: Role | 'device'): Promise<CreatedToken & { role: Role }> {
-    const token = newTokenSecret();
-    const { rows } = await this.db.query<{ id: string; created_at: Date }>(
-      'INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3) RETURNING id, created_at',
-      [name, role, hashToken(token)],
-    );
-    const row = rows[0]!;
-    return { id: row.id, name, role: role as Role, token, createdAt: row.created_at.toISOString() };
+  create(name: string, role: Role | 'device'): Promise<CreatedToken & { role: Role }> {
+    return insertToken(this.db, name, role);
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { BlobStore } from '../store/blobs/index.ts';
 import type { Db } from '../store/db/index.ts';
 import { AuthService } from './auth.ts';
+import { DevicesService } from './devices/index.ts';
 import { RegistryService } from './registry/registry.ts';
 import { TrackingService } from './tracking/index.ts';
 
@@ -14,9 +15,10 @@ export interface Services {
   blobs: BlobStore;
   auth: AuthService;
   registry: RegistryService;
+  devices: DevicesService;
   tracking: TrackingService;
 }
 
 export function createServices(base: { config: Config; logger: Logger; db: Db; blobs: BlobStore }): Services {
-  return { ...base, auth: new AuthService(base.db), registry: new RegistryService(base.db, base.blobs, base.logger), tracking: new TrackingService(base.db, base.blobs) };
+  return { ...base, auth: new AuthService(base.db), registry: new RegistryService(base.db, base.blobs, base.logger), tracking: new TrackingService(base.db, base.blobs), devices: new DevicesService(base.db) };
 }
