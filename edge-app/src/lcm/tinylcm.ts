@@ -37,6 +37,16 @@ interface Active {
   drift: DeviceDrift;
 }
 
+/** Feeds are objects of tensors; checked without allocating, as it runs on every inference. */
+function isFeeds(input: InferInput): input is Feeds {
+  if (typeof input !== 'object' || Array.isArray(input) || ArrayBuffer.isView(input)) return false;
+  for (const key in input) {
+    const v = (input as Record<string, unknown>)[key];
+    if (typeof v !== 'object' || v === null || !('dims' in v)) return false;
+  }
+  return true;
+}
+
 /**
  * TinyLCM on one device: the model store, the runtime, and per inference the monitor, the drift
  * detectors and the logger. An EventTarget: `inference`, `drift`, `alert`, `model-activated`
@@ -188,8 +198,7 @@ export class TinyLCM extends EventTarget {
   }
 
   private feeds(a: Active, input: InferInput): Feeds {
-    const isFeeds = typeof input === 'object' && !Array.isArray(input) && !ArrayBuffer.isView(input) && Object.values(input).every((v) => typeof v === 'object' && v !== null && 'dims' in v);
-    if (isFeeds) return input as Feeds;
+    if (isFeeds(input)) return input;
     const features = a.prep?.kind === 'tabular' ? a.prep : a.model.metadata.features ? { kind: 'tabular' as const, features: a.model.metadata.features } : undefined;
     if (!features) throw new Error(`model ${a.model.name} declares no tabular features: pass Feeds ({ "${a.inputName}": { type, dims, data } })`);
     return { [a.inputName]: tabularTensor(features as never, input as TabularRow) };
