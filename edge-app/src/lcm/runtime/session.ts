@@ -46,6 +46,7 @@ export class LcmSession {
   private readonly validator: FeedValidator;
   /** ORT-web's wasm backend runs one call per session at a time; later calls wait their turn here. */
   private queue: Promise<unknown> = Promise.resolve();
+  private inFlight = 0;
 
   private constructor(
     private readonly ort: Ort,
@@ -94,9 +95,12 @@ export class LcmSession {
   timedRun(feeds: Feeds): Promise<RunResult> {
     // Validate synchronously so a bad call fails without waiting behind queued runs.
     this.validator.check(feeds);
-    const next = this.queue.then(() => this.runValidated(feeds));
-    this.queue = next.catch(() => undefined);
-    return next;
+    // Idle: run now (a queue hop per inference is measurable on a ~20 µs model); busy: wait in line.
+    const next = this.inFlight === 0 ? this.runValidated(feeds) : this.queue.then(() => this.runValidated(feeds));
+    this.inFlight++;
+    const settled = next.finally(() => this.inFlight--);
+    this.queue = settled.catch(() => undefined);
+    return settled;
   }
 
   async release(): Promise<void> {
