@@ -3,14 +3,16 @@ import type { Services } from '../services/index.ts';
 import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../../shared/protocol/index.ts';
 import { authRoutes } from './auth.ts';
 import { deviceRoutes } from './devices.ts';
+import { documentRoutes } from './documents.ts';
 import { healthRoutes } from './health.ts';
+import { ingestRoutes } from './ingest.ts';
 import { mlflowArtifactRoutes, mlflowRoutes } from './mlflow/index.ts';
 import { modelRoutes } from './models.ts';
 
 /** Every route of the app, grouped by mount point; the OpenAPI document is generated from this list. */
 export const routeGroups: { prefix: string; routes: Route<Services>[] }[] = [
   { prefix: '', routes: healthRoutes },
-  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes] },
+  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes, ...documentRoutes, ...ingestRoutes] },
   { prefix: MLFLOW_PREFIX, routes: mlflowRoutes },
   { prefix: MLFLOW_ARTIFACTS_PREFIX, routes: mlflowArtifactRoutes },
 ];

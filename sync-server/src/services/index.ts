@@ -4,6 +4,8 @@ import type { BlobStore } from '../store/blobs/index.ts';
 import type { Db } from '../store/db/index.ts';
 import { AuthService } from './auth.ts';
 import { DevicesService } from './devices/index.ts';
+import { DocumentsService } from './documents/index.ts';
+import { IngestService } from './ingest/index.ts';
 import { RegistryService } from './registry/registry.ts';
 import { TrackingService } from './tracking/index.ts';
 
@@ -16,9 +18,11 @@ export interface Services {
   auth: AuthService;
   registry: RegistryService;
   devices: DevicesService;
+  documents: DocumentsService;
   tracking: TrackingService;
+  ingest: IngestService;
 }
 
 export function createServices(base: { config: Config; logger: Logger; db: Db; blobs: BlobStore }): Services {
-  return { ...base, auth: new AuthService(base.db), registry: new RegistryService(base.db, base.blobs, base.logger), tracking: new TrackingService(base.db, base.blobs), devices: new DevicesService(base.db) };
+  return { ...base, auth: new AuthService(base.db), registry: new RegistryService(base.db, base.blobs, base.logger), tracking: new TrackingService(base.db, base.blobs), devices: new DevicesService(base.db), documents: new DocumentsService(base.db), ingest: new IngestService(base.db, base.blobs) };
 }

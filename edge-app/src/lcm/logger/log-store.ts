@@ -104,6 +104,20 @@ export class LogStore {
     return this.db.getAllFromIndex(STORE, 'by-batch', batchId);
   }
 
+  /** Batches sent but not acknowledged, oldest first: they must be resent under the same id. */
+  async pendingBatches(): Promise<string[]> {
+    const oldest = new Map<string, number>();
+    const tx = this.db.transaction(STORE, 'readonly');
+    return inTx(tx, async () => {
+      for (let c = await tx.store.index('by-batch').openCursor(); c; c = await c.continue()) {
+        const { batchId, acked, key } = c.value;
+        if (acked || batchId === undefined) continue;
+        oldest.set(batchId, Math.min(oldest.get(batchId) ?? Infinity, key ?? Infinity));
+      }
+      return [...oldest].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+    });
+  }
+
   /** Puts segments (by key) into a batch; acknowledged or missing ones are skipped. */
   async markSent(keys: readonly number[], batchId: string): Promise<number> {
     const tx = this.db.transaction([STORE, 'kv'], 'readwrite');

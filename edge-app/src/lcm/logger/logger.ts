@@ -134,6 +134,11 @@ export class DataLogger {
     return (await this.store.batch(batchId)).flatMap(segmentRecords);
   }
 
+  /** Ids of batches sent but not yet acknowledged, oldest first (a retry resends them as they are). */
+  pendingBatches(): Promise<string[]> {
+    return this.serial(() => this.store.pendingBatches());
+  }
+
   /** Assigns segments (the records' `segment` keys) to a batch; resolves with the number assigned. */
   markSent(segments: readonly number[], batchId: string): Promise<number> {
     return this.serial(() => this.store.markSent([...new Set(segments)], batchId));

@@ -1,0 +1,5 @@
+export * from './schema.ts';
+export * from './init.ts';
+export * from './device.ts';
+export * from './group.ts';
+export * from './sync.ts';

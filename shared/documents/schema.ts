@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * Document schemas (DESIGN §4). One Automerge document per device and one per device group.
+ * Who writes what: the server writes `desired`, the device writes `reported` and appends events,
+ * the console writes acknowledgements and labels on events. The zod schemas validate what a device
+ * reports before it goes into a document, so a bad report fails at the edge, not in a merge.
+ */
+
+export const ModelRefSchema = z.object({
+  name: z.string().min(1).max(200),
+  version: z.string().min(1).max(100),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type ModelRef = z.infer<typeof ModelRefSchema>;
+
+export const DesiredSchema = z.object({
+  model: ModelRefSchema.optional(),
+  detectors: z.unknown().optional(),
+  syncIntervalSec: z.number().int().positive(),
+  retention: z.object({ maxBatches: z.number().int().positive().optional(), maxAgeDays: z.number().positive().optional() }).optional(),
+  sampling: z.object({ rate: z.number().min(0).max(1).optional(), driftSamples: z.number().int().min(0).optional() }).optional(),
+});
+export type Desired = z.infer<typeof DesiredSchema>;
+
+export const ReportedSchema = z.object({
+  appVersion: z.string().max(100).optional(),
+  model: ModelRefSchema.optional(),
+  status: z.string().max(200).optional(),
+  counters: z.record(z.string(), z.number()).optional(),
+  metrics: z.unknown().optional(),
+  updatedAt: z.string().optional(),
+});
+export type Reported = z.infer<typeof ReportedSchema>;
+
+export const DriftEventSchema = z.object({
+  id: z.string().min(1).max(100),
+  ts: z.string(),
+  kind: z.string().min(1).max(100),
+  detector: z.string().max(100).optional(),
+  feature: z.string().max(200).optional(),
+  statistic: z.number(),
+  acknowledged: z.object({ by: z.string(), at: z.string() }).optional(),
+  label: z.string().max(200).optional(),
+});
+export type DriftEvent = z.infer<typeof DriftEventSchema>;
+/** What a device reports; acknowledgements and labels are the console's to write. */
+export const NewDriftEventSchema = DriftEventSchema.omit({ acknowledged: true, label: true });
+export type NewDriftEvent = z.infer<typeof NewDriftEventSchema>;
+
+/** Older events folded away by compaction: how many, by kind. */
+export interface EventSummary {
+  count: number;
+  byKind: Record<string, number>;
+}
+
+export interface DeviceDoc {
+  deviceId: string;
+  desired: Desired;
+  reported: Reported;
+  events: DriftEvent[];
+  eventSummary: EventSummary;
+}
+
+export const GroupSettingsSchema = z.object({
+  syncIntervalSec: z.number().int().positive().optional(),
+  detectors: z.unknown().optional(),
+  sampling: DesiredSchema.shape.sampling,
+  retention: DesiredSchema.shape.retention,
+});
+export type GroupSettings = z.infer<typeof GroupSettingsSchema>;
+
+export interface GroupDoc {
+  groupId: string;
+  settings: GroupSettings;
+}
+
+/** Document ids: `device:<uuid>` and `group:<uuid>`; the prefix says which schema it follows. */
+export const DocIdSchema = z.string().regex(/^(device|group):[0-9a-f-]{36}$/);
+export const deviceDocId = (deviceId: string) => `device:${deviceId}`;
+export const groupDocId = (groupId: string) => `group:${groupId}`;
+export function parseDocId(docId: string): { kind: 'device' | 'group'; id: string } {
+  const i = docId.indexOf(':');
+  const kind = docId.slice(0, i);
+  if (kind !== 'device' && kind !== 'group') throw new Error(`not a document id: ${docId}`);
+  return { kind, id: docId.slice(i + 1) };
+}
+
+export const DEFAULT_SYNC_INTERVAL_SEC = 3600;

@@ -1,0 +1,93 @@
+import * as A from '@automerge/automerge';
+import { answer, decodeChanges, fromBase64, initDoc, type SyncAnswer, type SyncRequest } from '../../../../shared/documents/index.ts';
+import { HttpError } from '../../http/errors.ts';
+import type { Db, Queryable } from '../../store/db/index.ts';
+import { insertChanges, lockDoc, readChangesAfter, readSnapshot, writeSnapshot } from './store.ts';
+
+/** Changes past the snapshot after which a write also rewrites the snapshot. */
+const COMPACT_AFTER = 64;
+
+interface Loaded {
+  doc: A.Doc<unknown>;
+  /** Highest seq read, and how many changes lie past the snapshot. */
+  seq: string;
+  sinceSnapshot: number;
+  total: number;
+}
+
+/**
+ * Automerge documents stored as append-only changes in PostgreSQL (plus snapshots). The service
+ * holds no document in memory between calls, so any number of instances may serve the same
+ * documents: each change is a row keyed by its hash, and concurrent writers can only add rows.
+ */
+export class DocumentsService {
+  constructor(private readonly db: Db) {}
+
+  /** The document as stored: its skeleton, the snapshot, then the changes after it. */
+  async load(docId: string): Promise<A.Doc<unknown>> {
+    return (await this.read(this.db, docId)).doc;
+  }
+
+  private async read(q: Queryable, docId: string): Promise<Loaded> {
+    const snapshot = await readSnapshot(q, docId);
+    // Every replica starts from the same deterministic skeleton, so a never-synced id loads fine.
+    let doc = initDoc(docId);
+    if (snapshot) doc = A.loadIncremental(doc, snapshot.bytes);
+    const rows = await readChangesAfter(q, docId, snapshot?.seq ?? '0');
+    [doc] = A.applyChanges(doc, rows.map((r) => r.change));
+    const seq = rows.at(-1)?.seq ?? snapshot?.seq ?? '0';
+    return { doc, seq, sinceSnapshot: rows.length, total: (snapshot?.changes ?? 0) + rows.length };
+  }
+
+  /**
+   * Stores changes (duplicates are harmless) and returns the document after them. Changes whose
+   * dependencies are unknown are kept too: a later change may complete them, and `load` queues
+   * them the same way Automerge does.
+   */
+  async applyChanges(docId: string, changes: readonly Uint8Array[]): Promise<A.Doc<unknown>> {
+    const decoded = decode(changes);
+    return this.db.transaction(async (tx) => {
+      await lockDoc(tx, docId);
+      await insertChanges(tx, docId, decoded);
+      const loaded = await this.read(tx, docId);
+      if (loaded.sinceSnapshot >= COMPACT_AFTER) await this.snapshot(tx, docId, loaded);
+      return loaded.doc;
+    });
+  }
+
+  /** One exchange of the sync protocol (shared/documents/sync.ts). */
+  async sync(docId: string, req: SyncRequest): Promise<SyncAnswer> {
+    const doc = req.changes.length > 0 ? await this.applyChanges(docId, req.changes.map(fromBase64)) : await this.load(docId);
+    return answer(doc, req);
+  }
+
+  /** A server-side edit (e.g. setDesired): load, change, store the new changes. */
+  async change<T>(docId: string, edit: (doc: A.Doc<T>) => A.Doc<T>): Promise<A.Doc<T>> {
+    const before = (await this.load(docId)) as A.Doc<T>;
+    const after = edit(before);
+    return (await this.applyChanges(docId, A.getChanges(before, after))) as A.Doc<T>;
+  }
+
+  /** Writes a snapshot now (also done on every write once enough changes pile up). */
+  async compact(docId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await lockDoc(tx, docId);
+      await this.snapshot(tx, docId, await this.read(tx, docId));
+    });
+  }
+
+  private async snapshot(tx: Queryable, docId: string, loaded: Loaded): Promise<void> {
+    // Changes still waiting for dependencies are not in save()'s output; snapshotting past them
+    // would drop them, so wait until the document is complete.
+    if (A.getMissingDeps(loaded.doc, []).length > 0) return;
+    await writeSnapshot(tx, docId, { bytes: A.save(loaded.doc), heads: A.getHeads(loaded.doc), seq: loaded.seq, changes: loaded.total });
+  }
+}
+
+function decode(changes: readonly Uint8Array[]) {
+  try {
+    return decodeChanges(changes);
+  } catch (err) {
+    throw HttpError.of('bad_request', `not an Automerge change: ${(err as Error).message}`);
+  }
+}

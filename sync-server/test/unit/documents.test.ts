@@ -1,0 +1,90 @@
+import * as A from '@automerge/automerge';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { appendEvent, deviceDocId, initDeviceDoc, report, setDesired, toBase64, type DeviceDoc } from '../../../shared/documents/index.ts';
+import { DocumentsService } from '../../src/services/documents/index.ts';
+import { migrate, type Db } from '../../src/store/db/index.ts';
+import { openPglite } from '../../src/store/db/pglite.ts';
+import { rejectsWith } from '../support/tracking.ts';
+
+let n = 0;
+const freshId = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+const changesOf = (before: A.Doc<DeviceDoc>, after: A.Doc<DeviceDoc>) => A.getChanges(before, after);
+const count = async (db: Db, docId: string) => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM doc_changes WHERE doc_id = $1', [docId])).rows[0]?.n);
+
+describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)', () => {
+  let db: Db;
+  let docs: DocumentsService;
+  before(async () => {
+    db = await openPglite(undefined);
+    await migrate(db);
+    docs = new DocumentsService(db);
+  });
+  after(() => db.close());
+
+  it('a never-synced document loads as its skeleton', async () => {
+    const id = freshId();
+    const doc = (await docs.load(deviceDocId(id))) as A.Doc<DeviceDoc>;
+    assert.equal(doc.deviceId, id);
+    assert.deepEqual(A.getHeads(doc), A.getHeads(initDeviceDoc(id)));
+  });
+
+  it('duplicate changes are harmless: stored once, the document unchanged', async () => {
+    const id = freshId();
+    const base = initDeviceDoc(id);
+    const edited = report(base, { status: 'ok' });
+    const changes = changesOf(base, edited);
+    await docs.applyChanges(deviceDocId(id), changes);
+    await docs.applyChanges(deviceDocId(id), [...changes, ...changes]);
+    assert.equal(await count(db, deviceDocId(id)), 1);
+    const loaded = await docs.load(deviceDocId(id));
+    assert.deepEqual(A.getHeads(loaded), A.getHeads(edited));
+    assert.deepEqual(A.toJS(loaded), A.toJS(edited));
+  });
+
+  it('two service instances on one database applying concurrent changes keep them all', async () => {
+    const id = deviceDocId(freshId());
+    const other = new DocumentsService(db);
+    const base = initDeviceDoc(id.slice('device:'.length));
+    const edits = Array.from({ length: 20 }, (_, i) => {
+      const e = appendEvent(A.clone(base), { id: `e${i}`, ts: 't', kind: 'ks', statistic: i });
+      return changesOf(base, e);
+    });
+    await Promise.all(edits.map((c, i) => (i % 2 ? docs : other).applyChanges(id, c)));
+    const [a, b] = await Promise.all([docs.load(id), other.load(id)]);
+    assert.equal((a as A.Doc<DeviceDoc>).events.length, 20);
+    assert.deepEqual(A.getHeads(a).sort(), A.getHeads(b).sort());
+  });
+
+  it('server-side edits and snapshots: compaction changes nothing a reader sees', async () => {
+    const id = deviceDocId(freshId());
+    for (let i = 0; i < 70; i++) await docs.change<DeviceDoc>(id, (d) => setDesired(d, { syncIntervalSec: 60 + i }));
+    const snap = await db.query<{ changes: number }>('SELECT changes FROM doc_snapshots WHERE doc_id = $1', [id]);
+    assert.equal(snap.rows[0]?.changes, 64, 'a snapshot was written after 64 changes');
+    await docs.change<DeviceDoc>(id, (d) => report(d, { status: 'after snapshot' }));
+    const loaded = (await docs.load(id)) as A.Doc<DeviceDoc>;
+    assert.equal(loaded.desired.syncIntervalSec, 129);
+    assert.equal(loaded.reported.status, 'after snapshot');
+    await docs.compact(id);
+    assert.deepEqual(A.toJS(await docs.load(id)), A.toJS(loaded));
+    assert.deepEqual(A.getHeads(await docs.load(id)), A.getHeads(loaded));
+  });
+
+  it('a change with unknown dependencies is kept and reported missing until its parent arrives', async () => {
+    const id = freshId();
+    const base = initDeviceDoc(id);
+    const one = report(base, { status: 'one' });
+    const two = report(one, { status: 'two' });
+    const first = await docs.sync(deviceDocId(id), { have: A.getHeads(two), changes: changesOf(one, two).map(toBase64) });
+    assert.equal(first.missing.length, 1);
+    const second = await docs.sync(deviceDocId(id), { have: A.getHeads(two), changes: changesOf(base, one).map(toBase64) });
+    assert.deepEqual(second.missing, []);
+    assert.deepEqual(second.heads, A.getHeads(two));
+  });
+
+  it('bytes that are not an Automerge change are a bad request and store nothing', async () => {
+    const id = deviceDocId(freshId());
+    await rejectsWith(docs.sync(id, { have: [], changes: [toBase64(new Uint8Array([1, 2, 3, 4]))] }), 'bad_request', /not an Automerge change/);
+    assert.equal(await count(db, id), 0);
+  });
+});
