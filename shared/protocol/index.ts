@@ -9,3 +9,4 @@ export const MLFLOW_ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts';
 export * from './client.ts';
 export * from './registry.ts';
 export * from './devices.ts';
+export * from './fleet.ts';

@@ -7,6 +7,7 @@ import { authenticate } from './auth/authenticate.ts';
 import { errorHandler, HttpError } from './http/errors.ts';
 import { crossOriginIsolation } from './http/isolation.ts';
 import { mlflowErrors } from './http/mlflow-errors.ts';
+import { httpMetrics } from './http/metrics.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { rawBody } from './http/raw-body.ts';
 import { requestLog } from './http/request-log.ts';
@@ -45,6 +46,7 @@ export function createApp(services: Services, options: AppOptions): Koa {
   }
 
   app.use(requestLog(services.logger));
+  app.use(httpMetrics(services.httpMetrics));
   app.use(mlflowErrors([MLFLOW_PREFIX, MLFLOW_ARTIFACTS_PREFIX]));
   app.use(errorHandler());
   app.use(crossOriginIsolation());

@@ -4,6 +4,7 @@ import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../../sha
 import { authRoutes } from './auth.ts';
 import { deviceRoutes } from './devices.ts';
 import { documentRoutes } from './documents.ts';
+import { fleetRoutes, metricsRoutes } from './fleet.ts';
 import { healthRoutes } from './health.ts';
 import { ingestRoutes } from './ingest.ts';
 import { mlflowArtifactRoutes, mlflowRoutes } from './mlflow/index.ts';
@@ -11,8 +12,8 @@ import { modelRoutes } from './models.ts';
 
 /** Every route of the app, grouped by mount point; the OpenAPI document is generated from this list. */
 export const routeGroups: { prefix: string; routes: Route<Services>[] }[] = [
-  { prefix: '', routes: healthRoutes },
-  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes, ...documentRoutes, ...ingestRoutes] },
+  { prefix: '', routes: [...healthRoutes, ...metricsRoutes] },
+  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes, ...documentRoutes, ...ingestRoutes, ...fleetRoutes] },
   { prefix: MLFLOW_PREFIX, routes: mlflowRoutes },
   { prefix: MLFLOW_ARTIFACTS_PREFIX, routes: mlflowArtifactRoutes },
 ];

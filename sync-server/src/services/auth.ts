@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { CreatedToken, Principal, Role } from '../../../shared/protocol/index.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Db, Queryable } from '../store/db/index.ts';
 
 const PREFIX = 'tsk_';
+/** last_seen_at is refreshed at most this often per device: "online" needs minutes, not every request. */
+const SEEN_THROTTLE_MS = 60_000;
 
 export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
@@ -27,7 +30,13 @@ export async function insertToken(q: Queryable, name: string, role: Role | 'devi
 
 /** Bearer tokens: created with a role, stored only as their sha256, shown once. */
 export class AuthService {
-  constructor(private readonly db: Db) {}
+  /** When this process last refreshed a device's last_seen_at, to skip the UPDATE in between. */
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger?: Logger,
+  ) {}
 
   /** The token's principal; undefined for an unknown or revoked token, and a 401 that says so for a revoked device. */
   async verify(token: string): Promise<Principal | undefined> {
@@ -42,7 +51,27 @@ export class AuthService {
       if (row.device_id) throw HttpError.of('unauthorized', 'this device was revoked; enrol it again with a new enrolment code');
       return undefined;
     }
+    if (row.device_id) await this.markSeen(row.device_id);
     return { tokenId: row.id, name: row.name, role: row.role, ...(row.device_id ? { deviceId: row.device_id } : {}) };
+  }
+
+  /**
+   * Throttled twice: in memory for this process, and in SQL so several instances still write at most
+   * once a minute. A failure is logged, never the request's failure: presence is a convenience.
+   */
+  private async markSeen(deviceId: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.seen.get(deviceId) ?? -Infinity) < SEEN_THROTTLE_MS) return;
+    this.seen.set(deviceId, now);
+    try {
+      await this.db.query(
+        `UPDATE devices SET last_seen_at = now() WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute')`,
+        [deviceId],
+      );
+    } catch (err) {
+      this.seen.delete(deviceId);
+      this.logger?.warn({ err, deviceId }, 'could not record that a device was seen');
+    }
   }
 
   create(name: string, role: Role | 'device'): Promise<CreatedToken & { role: Role }> {

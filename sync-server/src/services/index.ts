@@ -5,6 +5,8 @@ import type { Db } from '../store/db/index.ts';
 import { AuthService } from './auth.ts';
 import { DevicesService } from './devices/index.ts';
 import { DocumentsService } from './documents/index.ts';
+import { FleetService } from './fleet/index.ts';
+import { HttpMetrics } from '../http/metrics.ts';
 import { IngestService } from './ingest/index.ts';
 import { RegistryService } from './registry/registry.ts';
 import { TrackingService } from './tracking/index.ts';
@@ -21,8 +23,11 @@ export interface Services {
   documents: DocumentsService;
   tracking: TrackingService;
   ingest: IngestService;
+  fleet: FleetService;
+  /** This process's request counters, exposed at /metrics. */
+  httpMetrics: HttpMetrics;
 }
 
 export function createServices(base: { config: Config; logger: Logger; db: Db; blobs: BlobStore }): Services {
-  return { ...base, auth: new AuthService(base.db), registry: new RegistryService(base.db, base.blobs, base.logger), tracking: new TrackingService(base.db, base.blobs), devices: new DevicesService(base.db), documents: new DocumentsService(base.db), ingest: new IngestService(base.db, base.blobs) };
+  return { ...base, auth: new AuthService(base.db, base.logger), registry: new RegistryService(base.db, base.blobs, base.logger), tracking: new TrackingService(base.db, base.blobs), devices: new DevicesService(base.db), documents: new DocumentsService(base.db), ingest: new IngestService(base.db, base.blobs), fleet: new FleetService(base.db), httpMetrics: new HttpMetrics() };
 }
