@@ -109,3 +109,37 @@ export async function api(url: string, opts: { token?: string; method?: string; 
   }
   return { status: res.status, headers: res.headers, body: body as any };
 }
+
+export interface TestServer {
+  server: ServerProcess;
+  adminToken: string;
+  dataDir: string;
+  teardown(): Promise<void>;
+}
+
+const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+/** TinySphere on PGlite and a blob folder in a fresh DATA_DIR (no demo model unless env says so). */
+export async function pgliteServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const data = await tempDataDir();
+  const server = await startServerProcess({ DATA_DIR: data.dir, ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO: '0', ...env });
+  return { server, adminToken: TEST_ADMIN_TOKEN, dataDir: data.dir, teardown: data.remove };
+}
+
+/** TinySphere on a fresh database of the test PostgreSQL server; undefined (suite skipped) without one. */
+export async function postgresServer(env: Record<string, string> = {}): Promise<TestServer | undefined> {
+  const { createTestDatabase } = await import('./postgres.ts');
+  const database = await createTestDatabase();
+  if (!database) return undefined;
+  const data = await tempDataDir();
+  const server = await startServerProcess({ DATABASE_URL: database.url, DATA_DIR: data.dir, ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO: '0', ...env });
+  return {
+    server,
+    adminToken: TEST_ADMIN_TOKEN,
+    dataDir: data.dir,
+    async teardown() {
+      await database.drop();
+      await data.remove();
+    },
+  };
+}

@@ -1,9 +1,4 @@
-import { startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
+import { pgliteServer } from '../../../testing/server-process.ts';
 import { runDeviceTests } from './devices.ts';
 
-runDeviceTests('PGlite', async () => {
-  const data = await tempDataDir();
-  const adminToken = 'devices-admin-token-0123456789';
-  const server = await startServerProcess({ DATA_DIR: data.dir, ADMIN_TOKEN: adminToken, DEMO: '0' });
-  return { server, adminToken, teardown: data.remove };
-});
+runDeviceTests('PGlite', () => pgliteServer());
