@@ -19,7 +19,7 @@
  * reference is kept, so a persisting shift alarms again once the cooldown is over.
  */
 import { checkChoice, checkNumber, resolveParams } from './params.ts';
-import { checkEnvelope, dec, decBool } from './serde.ts';
+import { checkEnvelope, restoreScalars, scalarState } from './serde.ts';
 import type { DetectorResult, DetectorState, StreamDetector } from './types.ts';
 
 export interface EwmaConfidenceParams {
@@ -57,6 +57,10 @@ export const EWMA_CONFIDENCE_PARAM_DOCS: Readonly<Record<keyof EwmaConfidencePar
 
 const MODES = ['down', 'up', 'both'] as const;
 const MIN_STD = 1e-12; // a constant reference confidence would otherwise divide by zero
+
+/** The scalar fields that make up the serialised state. */
+const STATE_NUMBERS = ['mu0', 'sigma0', 'wN', 'wMean', 'wM2', 'z', 'decay2', 'cooldownLeft'] as const;
+const STATE_FLAGS = ['learned'] as const;
 
 export class EwmaConfidence implements StreamDetector<number> {
   readonly name = 'ewma-confidence' as const;
@@ -161,37 +165,11 @@ export class EwmaConfidence implements StreamDetector<number> {
   }
 
   toJSON(): DetectorState {
-    return {
-      name: this.name,
-      version: 1,
-      params: { ...this.params },
-      state: {
-        learned: this.learned,
-        mu0: this.mu0,
-        sigma0: this.sigma0,
-        wN: this.wN,
-        wMean: this.wMean,
-        wM2: this.wM2,
-        z: this.z,
-        decay2: this.decay2,
-        cooldownLeft: this.cooldownLeft,
-      },
-    };
+    return scalarState(this, STATE_NUMBERS, STATE_FLAGS);
   }
 
   static fromJSON(state: DetectorState): EwmaConfidence {
     checkEnvelope(state, 'ewma-confidence');
-    const d = new EwmaConfidence(state.params as Partial<EwmaConfidenceParams>);
-    const s = state.state;
-    d.learned = decBool(s.learned, 'learned');
-    d.mu0 = dec(s.mu0, 'mu0');
-    d.sigma0 = dec(s.sigma0, 'sigma0');
-    d.wN = dec(s.wN, 'wN');
-    d.wMean = dec(s.wMean, 'wMean');
-    d.wM2 = dec(s.wM2, 'wM2');
-    d.z = dec(s.z, 'z');
-    d.decay2 = dec(s.decay2, 'decay2');
-    d.cooldownLeft = dec(s.cooldownLeft, 'cooldownLeft');
-    return d;
+    return restoreScalars(new EwmaConfidence(state.params as Partial<EwmaConfidenceParams>), state, STATE_NUMBERS, STATE_FLAGS);
   }
 }
