@@ -16,6 +16,8 @@ export type ModelRef = z.infer<typeof ModelRefSchema>;
 
 export const DesiredSchema = z.object({
   model: ModelRefSchema.optional(),
+  /** The deployment that chose `model` (server-written; the console links to it). */
+  deploymentId: z.string().uuid().optional(),
   detectors: z.unknown().optional(),
   syncIntervalSec: z.number().int().positive(),
   retention: z.object({ maxBatches: z.number().int().positive().optional(), maxAgeDays: z.number().positive().optional() }).optional(),
@@ -23,12 +25,28 @@ export const DesiredSchema = z.object({
 });
 export type Desired = z.infer<typeof DesiredSchema>;
 
+/**
+ * What rollout gates read: the device's monitor over the running model since it was activated.
+ * `model` says which version the numbers are about, so a report from before a switch never trips
+ * the gates of the new version.
+ */
+export const ReportedMetricsSchema = z.object({
+  model: ModelRefSchema.optional(),
+  inferences: z.number().int().min(0),
+  errors: z.number().int().min(0),
+  p95Ms: z.number().min(0).nullable(),
+  driftAlarms: z.number().int().min(0),
+  meanConfidence: z.number().min(0).max(1).nullable().optional(),
+});
+export type ReportedMetrics = z.infer<typeof ReportedMetricsSchema>;
+
 export const ReportedSchema = z.object({
   appVersion: z.string().max(100).optional(),
   model: ModelRefSchema.optional(),
+  /** e.g. 'running', 'downloading', 'error: …' — free text for people. */
   status: z.string().max(200).optional(),
   counters: z.record(z.string(), z.number()).optional(),
-  metrics: z.unknown().optional(),
+  metrics: ReportedMetricsSchema.optional(),
   updatedAt: z.string().optional(),
 });
 export type Reported = z.infer<typeof ReportedSchema>;

@@ -30,10 +30,18 @@ export interface LcmSchema extends DBSchema {
   'inference-logs': { key: number; value: LogSegment; indexes: { unsent: number; 'by-batch': string; acked: number } };
   /** DeviceDrift.toJSON() per model version, keyed `${name}@${version}`. */
   'drift-states': { key: string; value: DeviceDriftState };
+  // v4 — sync (sync/): document replicas and model downloads in progress.
+  /** Each Automerge document replica (saved bytes) and the server heads last seen, by doc id. */
+  docs: { key: string; value: { doc: Uint8Array; serverHeads: string[] } };
+  /**
+   * A model download in progress, by sha256: the bytes received so far as Blob chunks, so a reload
+   * or a lost connection resumes with a Range request instead of starting over.
+   */
+  downloads: { key: string; value: { sha256: string; total: number | null; etag: string | null; chunks: Blob[]; received: number; updatedAt: number } };
 }
 
 export const DB_NAME = 'tinylcm';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 export type LcmDb = IDBPDatabase<LcmSchema>;
 
@@ -54,6 +62,10 @@ export function openLcmDb(name = DB_NAME): Promise<LcmDb> {
         logs.createIndex('by-batch', 'batchId');
         logs.createIndex('acked', 'ackedKey');
         db.createObjectStore('drift-states');
+      }
+      if (oldVersion < 4) {
+        db.createObjectStore('docs');
+        db.createObjectStore('downloads');
       }
     },
     blocking(_current, _next, event) {
