@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RetryableError, withBackoff } from '../src/lcm/sync/backoff.ts';
+import { backoffDelay, MAX_RETRY_AFTER_MS, RetryableError, withBackoff } from '../src/lcm/sync/backoff.ts';
 
 describe('withBackoff', () => {
   const run = (failures: Error[], opts: { attempts: number; random?: () => number }) => {
@@ -38,5 +38,16 @@ describe('withBackoff', () => {
     const fatal = run([new Error('refused')], { attempts: 5 });
     await assert.rejects(fatal.result, /refused/);
     assert.equal(fatal.calls(), 1);
+  });
+});
+
+describe('backoffDelay with Retry-After', () => {
+  it('waits the Retry-After plus a jitter of at most the Retry-After, capped', () => {
+    const opts = { baseMs: 100, maxMs: 5000 };
+    assert.equal(backoffDelay(3, opts, 0.5, new RetryableError('busy')), 400);
+    assert.equal(backoffDelay(3, opts, 0, new RetryableError('busy', 2000)), 2000);
+    assert.equal(backoffDelay(3, opts, 0.5, new RetryableError('busy', 2000)), 2400);
+    assert.equal(backoffDelay(10, opts, 1, new RetryableError('busy', 1000)), 2000);
+    assert.equal(backoffDelay(0, opts, 0, new RetryableError('busy', 24 * 3_600_000)), MAX_RETRY_AFTER_MS);
   });
 });

@@ -3,3 +3,4 @@ export * from './init.ts';
 export * from './device.ts';
 export * from './group.ts';
 export * from './sync.ts';
+export * from './sync-binary.ts';

@@ -10,3 +10,4 @@ export * from './client.ts';
 export * from './registry.ts';
 export * from './devices.ts';
 export * from './fleet.ts';
+export * from './deployments.ts';

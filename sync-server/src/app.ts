@@ -6,6 +6,7 @@ import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../shared
 import { authenticate } from './auth/authenticate.ts';
 import { errorHandler, HttpError } from './http/errors.ts';
 import { crossOriginIsolation } from './http/isolation.ts';
+import { LoadShedder } from './http/load-shedding.ts';
 import { mlflowErrors } from './http/mlflow-errors.ts';
 import { httpMetrics } from './http/metrics.ts';
 import { openApiDocument } from './http/openapi.ts';
@@ -34,6 +35,9 @@ const openApiRoute = route<Services>({
 const groups = routeGroups.map((g) => (g.prefix === API_PREFIX ? { ...g, routes: [...g.routes, openApiRoute] } : g));
 const document = openApiDocument(groups, { title: 'TinySphere API', version: '1' });
 
+/** Batch upload, document sync and model download: what a fleet reconnecting at once hits. */
+const HEAVY_DEVICE_ROUTES = new RegExp(`^${API_PREFIX}/(devices/me/batches|sync/|devices/me/models/|models/[^/]+/versions/[^/]+/artifact$)`);
+
 /** Builds the Koa app: a stack of small middleware with one error policy, then routes, then the web apps. */
 export function createApp(services: Services, options: AppOptions): Koa {
   const app = new Koa({ proxy: true });
@@ -50,6 +54,13 @@ export function createApp(services: Services, options: AppOptions): Koa {
   app.use(mlflowErrors([MLFLOW_PREFIX, MLFLOW_ARTIFACTS_PREFIX]));
   app.use(errorHandler());
   app.use(crossOriginIsolation());
+  // Before body parsing and authentication: a shed request costs no JSON parse and no token lookup.
+  const shedder = new LoadShedder({
+    ...services.config.loadShedding,
+    heavy: HEAVY_DEVICE_ROUTES,
+  });
+  services.httpMetrics.addSource(() => shedder.render());
+  app.use(shedder.middleware());
   app.use(rawBody([`${MLFLOW_ARTIFACTS_PREFIX}/artifacts/`]));
   // MLflow's client sends JSON bodies with DELETE too (registered-models/delete, …).
   app.use(bodyParser({ enableTypes: ['json'], parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'], jsonLimit: '1mb', onError: (err) => { throw HttpError.of('bad_request', `invalid JSON body: ${err.message}`); } }));

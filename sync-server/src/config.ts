@@ -29,6 +29,8 @@ const bytes = z
   .regex(/^\d+$/, 'must be a whole number of bytes')
   .transform(Number);
 
+const whole = (unit: string) => z.string().regex(/^\d+$/, `must be a whole number of ${unit}`).transform(Number);
+
 /** Every variable TinySphere reads; README's table is written from this list. */
 const EnvSchema = z.object({
   PORT: port.default(8080),
@@ -49,6 +51,11 @@ const EnvSchema = z.object({
   MAX_UPLOAD_BYTES: bytes.default(512 * 1024 * 1024),
   DEMO: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('1'),
   SHUTDOWN_TIMEOUT_MS: z.string().regex(/^\d+$/, 'must be a whole number of milliseconds').transform(Number).default(10_000),
+  // Load shedding of the heavy device routes (batch upload, document sync, model download);
+  // defaults measured on 2 cores. Keep LOAD_SHED_CONCURRENCY below DB_POOL_SIZE.
+  LOAD_SHED_CONCURRENCY: whole('requests (0 turns shedding off)').default(8),
+  LOAD_SHED_QUEUE: whole('requests').default(64),
+  LOAD_SHED_QUEUE_MS: whole('milliseconds').default(5_000),
 });
 
 export interface S3Config {
@@ -70,6 +77,8 @@ export interface Config {
   dbPoolSize: number;
   maxUploadBytes: number;
   shutdownTimeoutMs: number;
+  /** Bounds on the heavy device routes' concurrent work (http/load-shedding.ts). */
+  loadShedding: { concurrency: number; queue: number; queueMs: number };
   /** Register the demo model on the first start of an empty registry. */
   demo: boolean;
 }
@@ -101,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPoolSize: e.DB_POOL_SIZE,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    loadShedding: { concurrency: e.LOAD_SHED_CONCURRENCY, queue: e.LOAD_SHED_QUEUE, queueMs: e.LOAD_SHED_QUEUE_MS },
     demo: e.DEMO === '1',
   };
 }

@@ -1,3 +1,5 @@
+import type { DriftKind } from '../../../shared/drift/flags.ts';
+
 /**
  * Types shared by the parts of the TinyLCM library (runtime, model store, monitor, drift, logger).
  * Plain data only: everything here crosses the worker boundary (structured clone) and IndexedDB.
@@ -181,7 +183,7 @@ export interface MonitorSnapshot {
 }
 
 /** Which on-device drift monitor raised an event. */
-export type DriftKind = 'feature' | 'confidence' | 'prediction' | 'knn';
+export type { DriftKind };
 
 /** A recent observation attached to a drift event (a compact copy). */
 export interface DriftSample {

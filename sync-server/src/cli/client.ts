@@ -23,3 +23,13 @@ export function exitCodeFor(err: unknown): number {
 }
 
 export class UsageError extends Error {}
+
+/** How a remote command reports a failure: usage errors with the usage text, API errors with status and code. */
+export function reportFailure(command: string, usage: string, err: unknown): number {
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`tinysphere ${command}: ${(err as Error).message}\nusage: ${usage}\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(`tinysphere ${command}: ${err instanceof ApiError ? `${err.message}${err.status ? ` (HTTP ${err.status}, ${err.code})` : ''}` : (err as Error).message}\n`);
+  return exitCodeFor(err);
+}

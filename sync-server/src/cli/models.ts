@@ -13,7 +13,7 @@ import {
   UploadedVersionSchema,
   isErrorBody,
 } from '../../../shared/protocol/index.ts';
-import { EXIT, exitCodeFor, remote, UsageError, type Remote } from './client.ts';
+import { EXIT, remote, reportFailure, UsageError, type Remote } from './client.ts';
 import type { Command } from './tinysphere.ts';
 
 const USAGE = `tinysphere models push NAME FILE.onnx [--metadata META.json]
@@ -124,12 +124,7 @@ export const models: Command = {
           throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed');
       }
     } catch (err) {
-      if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-        process.stderr.write(`tinysphere models: ${(err as Error).message}\nusage: ${USAGE}\n`);
-        return EXIT.usage;
-      }
-      process.stderr.write(`tinysphere models: ${err instanceof ApiError ? `${err.message}${err.status ? ` (HTTP ${err.status}, ${err.code})` : ''}` : (err as Error).message}\n`);
-      return exitCodeFor(err);
+      return reportFailure('models', USAGE, err);
     }
   },
 };

@@ -23,6 +23,12 @@ interface Histogram {
 export class HttpMetrics {
   private readonly requests = new Map<string, Counter>();
   private readonly durations = new Map<string, Histogram>();
+  private readonly sources: (() => string)[] = [];
+
+  /** More of this process's metrics (e.g. load shedding), appended to render()'s text. */
+  addSource(render: () => string): void {
+    this.sources.push(render);
+  }
 
   observe(method: string, route: string, status: number, seconds: number): void {
     const key = JSON.stringify([method, route, status]);
@@ -42,7 +48,8 @@ export class HttpMetrics {
   render(): string {
     return (
       counterFamily('tinysphere_http_requests_total', 'HTTP requests answered by this process.', [...this.requests.values()]) +
-      histogramFamily('tinysphere_http_request_duration_seconds', 'Time to answer HTTP requests in this process.', [...this.durations.values()].map((h) => ({ ...h, bounds: DURATION_BUCKETS })))
+      histogramFamily('tinysphere_http_request_duration_seconds', 'Time to answer HTTP requests in this process.', [...this.durations.values()].map((h) => ({ ...h, bounds: DURATION_BUCKETS }))) +
+      this.sources.map((render) => render()).join('')
     );
   }
 }

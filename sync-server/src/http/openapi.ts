@@ -49,10 +49,17 @@ export function openApiDocument(routes: { prefix: string; routes: Route<any>[] }
           parameters.push({ name, in: where, required: where === 'path' || required.has(name), schema: p });
         }
       }
+      // A route may take and give JSON and another type (route.ts: requestBody, responseBody).
+      const requestContent = {
+        ...(r.body ? { 'application/json': { schema: jsonSchema(r.body, 'input') } } : {}),
+        ...(r.requestBody ? { [r.requestBody.contentType]: { schema: r.requestBody.schema } } : {}),
+      };
+      const responseContent = {
+        ...(r.response ? { 'application/json': { schema: jsonSchema(r.response, 'output') } } : {}),
+        ...(r.responseBody ? { [r.responseBody.contentType]: { schema: r.responseBody.schema } } : {}),
+      };
       const responses: Record<string, unknown> = {
-        [r.status]: r.response
-          ? { description: 'Success', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } }
-          : { description: 'Success' },
+        [r.status]: { description: 'Success', ...(Object.keys(responseContent).length ? { content: responseContent } : {}) },
       };
       const errors = new Set([...(r.errors ?? []), ...(r.params || r.query || r.body ? [400] : []), ...(r.access === 'public' ? [] : [401, 403])]);
       for (const status of [...errors].sort()) responses[status] = { description: ERROR_TEXT[status] ?? 'Error', ...errorResponse };
@@ -63,8 +70,7 @@ export function openApiDocument(routes: { prefix: string; routes: Route<any>[] }
         operationId: `${r.method}${path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
         ...(r.access === 'public' ? { security: [] } : {}),
         ...(parameters.length ? { parameters } : {}),
-        ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
-        ...(r.requestBody ? { requestBody: { required: true, content: { [r.requestBody.contentType]: { schema: r.requestBody.schema } } } } : {}),
+        ...(Object.keys(requestContent).length ? { requestBody: { required: true, content: requestContent } } : {}),
         responses,
         ...(Array.isArray(r.access) ? { 'x-roles': ['admin', ...r.access] } : {}),
       };

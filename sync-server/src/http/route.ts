@@ -36,8 +36,14 @@ export interface Route<S = unknown> {
   response: z.ZodType | null;
   /** Error statuses the route documents besides the ones every route can answer. */
   errors?: number[];
-  /** A body that is not JSON (e.g. multipart), for the OpenAPI document only; the handler reads it. */
+  /**
+   * A body that is not JSON (e.g. multipart), for the OpenAPI document only; the handler reads it.
+   * With `body` too, the route takes either: `body` validates JSON requests, others reach the
+   * handler with `body` undefined.
+   */
   requestBody?: { contentType: string; schema: Record<string, unknown> };
+  /** An answer other than JSON the handler may give (it sets ctx.type), for the OpenAPI document only. */
+  responseBody?: { contentType: string; schema: Record<string, unknown> };
   /** The handler answers through ctx itself (streams, ranges, 304); status and body are left alone. */
   raw?: boolean;
   handler(input: RouteInput<any, any, any, S>): unknown;
@@ -56,6 +62,7 @@ export function route<S, P = unknown, Q = unknown, B = unknown>(spec: {
   response: z.ZodType | null;
   errors?: number[];
   requestBody?: { contentType: string; schema: Record<string, unknown> };
+  responseBody?: { contentType: string; schema: Record<string, unknown> };
   raw?: boolean;
   handler(input: RouteInput<P, Q, B, S>): unknown;
 }): Route<S> {
@@ -85,10 +92,11 @@ export function handle<S>(r: Route<S>, services: S) {
   return async (ctx: Context & { params?: Record<string, string> }) => {
     const principal = ctx.state.principal as Principal | undefined;
     authorize(r.access, principal);
+    const otherBody = r.body && r.requestBody && ctx.request.is('json') === false;
     const input = {
       params: parse(r.params, ctx.params ?? {}, 'path parameters'),
       query: parse(r.query, ctx.query, 'query'),
-      body: parse(r.body, (ctx.request as { body?: unknown }).body, 'body'),
+      body: otherBody ? undefined : parse(r.body, (ctx.request as { body?: unknown }).body, 'body'),
       principal,
       services,
       ctx,

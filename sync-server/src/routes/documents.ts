@@ -1,27 +1,86 @@
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { DocIdSchema, parseDocId, SyncAnswerSchema, SyncRequestSchema, type SyncRequest } from '../../../shared/documents/index.ts';
+import {
+  decodeSyncRequest,
+  DocIdSchema,
+  encodeSyncAnswer,
+  parseDocId,
+  SYNC_CONTENT_TYPE,
+  SyncAnswerSchema,
+  SyncFrameError,
+  SyncRequestSchema,
+  type SyncFrameRequest,
+  type SyncRequest,
+} from '../../../shared/documents/index.ts';
 import { requireOwnDevice } from '../auth/own-device.ts';
 import { HttpError } from '../http/errors.ts';
 import { route } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
 
+/** The cap on a binary request, as the JSON body parser's 1 MB caps a JSON one; documents stay far smaller (DESIGN §4). */
+export const MAX_SYNC_BODY_BYTES = 1024 * 1024;
+
+const FRAME = { type: 'string', format: 'binary', description: 'a binary sync frame (shared/documents/sync-binary.ts)' };
+
 export const documentRoutes = [
-  route<Services, { docId: string }, unknown, SyncRequest>({
+  route<Services, { docId: string }, unknown, SyncRequest | undefined>({
     method: 'post',
     path: '/sync/:docId',
-    summary: 'One exchange of Automerge changes for a document (protocol: shared/documents/sync.ts); a device token reaches only device:<its id>',
+    summary: `One exchange of Automerge changes for a document (protocol: shared/documents/sync.ts); JSON, or binary frames (${SYNC_CONTENT_TYPE}, answered in kind); a device token reaches only device:<its id>`,
     tags: ['documents'],
     access: ['operator', 'scientist', 'device'],
     params: z.object({ docId: DocIdSchema }),
-    // The JSON body parser caps the size (1 MB); documents stay far smaller (DESIGN §4).
     body: SyncRequestSchema,
+    requestBody: { contentType: SYNC_CONTENT_TYPE, schema: FRAME },
     response: SyncAnswerSchema,
-    errors: [400, 403],
-    handler: ({ params, body, principal, services }) => {
+    responseBody: { contentType: SYNC_CONTENT_TYPE, schema: FRAME },
+    errors: [400, 403, 413, 415],
+    handler: async ({ params, body, principal, services, ctx }) => {
       const { kind, id } = parseDocId(params.docId);
       if (principal?.role === 'device' && kind !== 'device') throw HttpError.of('forbidden', 'a device token reaches only its own document');
       requireOwnDevice(principal, id);
+      // The device's `desired` follows its group's deployment before the answer is computed.
+      if (principal?.role === 'device') await services.deployments.reconcile(id);
+      if (ctx.request.is(SYNC_CONTENT_TYPE)) {
+        const answer = await services.documents.syncFrame(params.docId, decodeFrame(await readBody(ctx.req, MAX_SYNC_BODY_BYTES)));
+        ctx.type = SYNC_CONTENT_TYPE;
+        const bytes = encodeSyncAnswer(answer);
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+      }
+      if (!body) throw HttpError.of('unsupported_media_type', `send application/json or ${SYNC_CONTENT_TYPE}; got ${ctx.get('content-type') || 'no content type'}`);
       return services.documents.sync(params.docId, body);
     },
   }),
 ];
+
+function decodeFrame(bytes: Uint8Array): SyncFrameRequest {
+  try {
+    return decodeSyncRequest(bytes, MAX_SYNC_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof SyncFrameError) throw HttpError.of('bad_request', err.message);
+    throw err;
+  }
+}
+
+/**
+ * The whole request body; past `max` bytes a 413, once the rest is drained (stopping half-way
+ * would reset the connection before the client reads the answer).
+ */
+function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {
+  const tooLarge = (size: number) => HttpError.of('payload_too_large', `the sync frame (${size} bytes) is larger than the limit of ${max} bytes`);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) {
+    req.resume();
+    return Promise.reject(tooLarge(declared));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) chunks.push(chunk);
+    });
+    req.on('end', () => (size > max ? reject(tooLarge(size)) : resolve(Buffer.concat(chunks, size))));
+    req.on('error', reject);
+  });
+}

@@ -1,7 +1,9 @@
 import type { Route } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
 import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../../shared/protocol/index.ts';
+import { analyticsRoutes } from './analytics.ts';
 import { authRoutes } from './auth.ts';
+import { deploymentRoutes } from './deployments.ts';
 import { deviceRoutes } from './devices.ts';
 import { documentRoutes } from './documents.ts';
 import { fleetRoutes, metricsRoutes } from './fleet.ts';
@@ -13,7 +15,7 @@ import { modelRoutes } from './models.ts';
 /** Every route of the app, grouped by mount point; the OpenAPI document is generated from this list. */
 export const routeGroups: { prefix: string; routes: Route<Services>[] }[] = [
   { prefix: '', routes: [...healthRoutes, ...metricsRoutes] },
-  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes, ...documentRoutes, ...ingestRoutes, ...fleetRoutes] },
+  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes, ...documentRoutes, ...deploymentRoutes, ...ingestRoutes, ...fleetRoutes, ...analyticsRoutes] },
   { prefix: MLFLOW_PREFIX, routes: mlflowRoutes },
   { prefix: MLFLOW_ARTIFACTS_PREFIX, routes: mlflowArtifactRoutes },
 ];

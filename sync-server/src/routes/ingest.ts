@@ -1,11 +1,52 @@
+import type { Context } from 'koa';
+import path from 'node:path';
 import { z } from 'zod';
+import { BatchIdSchema } from '../../../shared/ingest/index.ts';
 import { HttpError } from '../http/errors.ts';
 import { parseMultipart } from '../http/multipart.ts';
 import { route } from '../http/route.ts';
 import { stagingDir } from '../services/registry/staging.ts';
 import type { Services } from '../services/index.ts';
+import type { ChunkRange } from '../services/ingest/resumable.ts';
 
 const IngestAnswerSchema = z.object({ batchId: z.string(), records: z.number().int(), duplicate: z.boolean() }).meta({ id: 'IngestAnswer' });
+const UploadOffsetSchema = z
+  .object({ batchId: z.string(), offset: z.number().int().describe('bytes received so far: the next chunk starts here'), total: z.number().int().nullable().describe('the package size the first chunk announced') })
+  .meta({ id: 'UploadOffset' });
+const UploadParams = z.object({ batchId: BatchIdSchema });
+
+/** Admins pass every access list, but a batch belongs to the device whose token sent it. */
+function deviceOf(principal: { role: string; deviceId?: string | undefined } | undefined): string {
+  const deviceId = principal?.deviceId;
+  if (principal?.role !== 'device' || !deviceId) throw HttpError.of('forbidden', 'only a device token uploads log batches');
+  return deviceId;
+}
+
+/** `Content-Range: bytes start-end/total` of a chunk, checked against Content-Length when sent. */
+function chunkRange(ctx: Context): ChunkRange {
+  const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(ctx.get('content-range').trim());
+  if (!m) throw HttpError.of('bad_request', 'a chunk needs `Content-Range: bytes <start>-<end>/<total>`');
+  const [start, end, total] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (!(start <= end && end < total)) throw HttpError.of('bad_request', `Content-Range ${start}-${end}/${total} is not a range inside the package`);
+  const length = ctx.get('content-length');
+  if (length !== '' && Number(length) !== end - start + 1) throw HttpError.of('bad_request', `Content-Length ${length} does not match Content-Range ${start}-${end}`);
+  return { start, end, total };
+}
+
+/** Reads and drops what is left of a request body, so an early answer reaches the client instead of a reset. */
+async function drain(ctx: Context): Promise<void> {
+  const req = ctx.req;
+  if (req.readableEnded || req.destroyed) return;
+  await new Promise<void>((resolve) => {
+    req.on('end', resolve).on('close', resolve).on('error', resolve);
+    req.resume();
+  });
+}
+
+function answerOffset(ctx: Context, batchId: string, offset: number, total: number | null) {
+  ctx.set('Upload-Offset', String(offset));
+  return { batchId, offset, total };
+}
 
 export const ingestRoutes = [
   route<Services>({
@@ -24,9 +65,7 @@ export const ingestRoutes = [
       schema: { type: 'object', required: ['package'], properties: { package: { type: 'string', format: 'binary', description: 'the batch: tar.gz with manifest.json and records.jsonl' } } },
     },
     async handler({ principal, services, ctx }) {
-      // Admins pass every access list, but a batch belongs to the device whose token sent it.
-      const deviceId = principal?.deviceId;
-      if (principal?.role !== 'device' || !deviceId) throw HttpError.of('forbidden', 'only a device token uploads log batches');
+      const deviceId = deviceOf(principal);
       const upload = await parseMultipart(ctx.req, { files: ['package'], fields: [], maxFileBytes: services.config.maxUploadBytes, maxFieldBytes: 0, stagingDir: stagingDir(services.config) });
       const file = upload.files.package;
       try {
@@ -40,4 +79,48 @@ export const ingestRoutes = [
       }
     },
   }),
+  route<Services, { batchId: string }>({
+    method: 'get',
+    path: '/devices/me/batches/:batchId/upload',
+    summary: 'How much of a resumable batch upload was received (also HEAD): `Upload-Offset` header and JSON; 0 when nothing is staged',
+    tags: ['devices'],
+    access: ['device'],
+    params: UploadParams,
+    response: UploadOffsetSchema,
+    handler: async ({ params, principal, services, ctx }) => {
+      const state = await services.ingest.uploads(uploadsDir(services)).state(deviceOf(principal), params.batchId);
+      return answerOffset(ctx, params.batchId, state.offset, state.total);
+    },
+  }),
+  route<Services, { batchId: string }>({
+    method: 'put',
+    path: '/devices/me/batches/:batchId/upload',
+    summary:
+      'One chunk of a large batch (`Content-Range: bytes a-b/total`, raw bytes), appended at the offset received so far: 202 with the new offset, or — for the chunk that completes it — the same answer as the multipart upload (201 new, 200 duplicate). A chunk at another offset: 409 with `Upload-Offset`',
+    tags: ['devices'],
+    access: ['device'],
+    params: UploadParams,
+    status: 202,
+    response: UploadOffsetSchema,
+    errors: [409, 413],
+    raw: true,
+    requestBody: { contentType: 'application/octet-stream', schema: { type: 'string', format: 'binary', description: 'bytes a..b of the tar.gz package' } },
+    async handler({ params, principal, services, ctx }) {
+      const deviceId = deviceOf(principal);
+      try {
+        const answer = await services.ingest.uploads(uploadsDir(services)).append(deviceId, params.batchId, chunkRange(ctx), ctx.req, services.config.maxUploadBytes);
+        if (answer.done) {
+          ctx.status = answer.result.duplicate ? 200 : 201;
+          ctx.body = answer.result;
+        } else {
+          ctx.status = 202;
+          ctx.body = answerOffset(ctx, params.batchId, answer.offset, answer.total);
+        }
+      } finally {
+        await drain(ctx);
+      }
+    },
+  }),
 ];
+
+const uploadsDir = (services: Services) => path.join(stagingDir(services.config), 'uploads');

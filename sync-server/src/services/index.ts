@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { BlobStore } from '../store/blobs/index.ts';
 import type { Db } from '../store/db/index.ts';
 import { AuthService } from './auth.ts';
+import { DeploymentsService } from './deployments/index.ts';
 import { DevicesService } from './devices/index.ts';
 import { DocumentsService } from './documents/index.ts';
 import { FleetService } from './fleet/index.ts';
@@ -21,6 +22,7 @@ export interface Services {
   registry: RegistryService;
   devices: DevicesService;
   documents: DocumentsService;
+  deployments: DeploymentsService;
   tracking: TrackingService;
   ingest: IngestService;
   fleet: FleetService;
@@ -29,5 +31,20 @@ export interface Services {
 }
 
 export function createServices(base: { config: Config; logger: Logger; db: Db; blobs: BlobStore }): Services {
-  return { ...base, auth: new AuthService(base.db, base.logger), registry: new RegistryService(base.db, base.blobs, base.logger), tracking: new TrackingService(base.db, base.blobs), devices: new DevicesService(base.db), documents: new DocumentsService(base.db), ingest: new IngestService(base.db, base.blobs), fleet: new FleetService(base.db), httpMetrics: new HttpMetrics() };
+  const registry = new RegistryService(base.db, base.blobs, base.logger);
+  const documents = new DocumentsService(base.db);
+  const deployments = new DeploymentsService(base.db, documents, registry);
+  documents.onReceive((docId, doc) => deployments.observeDocument(docId, doc));
+  return {
+    ...base,
+    auth: new AuthService(base.db, base.logger),
+    registry,
+    tracking: new TrackingService(base.db, base.blobs),
+    devices: new DevicesService(base.db),
+    documents,
+    deployments,
+    ingest: new IngestService(base.db, base.blobs),
+    fleet: new FleetService(base.db),
+    httpMetrics: new HttpMetrics(),
+  };
 }

@@ -4,7 +4,7 @@ import type { DriftEvent, DriftSample, InferenceObservation, ModelRef } from '..
 import { confidenceChannel, featureChannel, featureReferences, checkPredictionParams, knnChannel, knownClassCount, predictionChannel } from './build.ts';
 import { Channel, type ChannelState, type ChannelStatus } from './channel.ts';
 import { parseDriftConfig, type DriftConfig } from './config.ts';
-import { DRIFT_FLAGS, WARNING_SHIFT } from './flags.ts';
+import { DRIFT_FLAGS, WARNING_SHIFT } from '../../../../shared/drift/flags.ts';
 import { readReference, type DriftReference } from './reference.ts';
 import { Standardizer, type StandardizerState } from './standardizer.ts';
 

@@ -1,4 +1,4 @@
-import { DRIFT_MASK } from '../drift/flags.ts';
+import { DRIFT_MASK } from '../../../../shared/drift/flags.ts';
 import type { InferenceObservation } from '../types.ts';
 
 /** Which inferences are logged: a record is kept when any enabled rule keeps it. */

@@ -18,6 +18,22 @@ export class RetryableError extends Error {
   }
 }
 
+/** The longest Retry-After honoured: a server asking for more is waited on this long, then asked again. */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/**
+ * The wait after failed attempt `attempt` (0-based): full jitter over min(maxMs, baseMs·2^attempt).
+ * A failure carrying a Retry-After waits that long (capped at MAX_RETRY_AFTER_MS) plus the
+ * jitter, itself at most the Retry-After: shed devices come back spread out, never early.
+ * `random` is one draw in [0, 1).
+ */
+export function backoffDelay(attempt: number, opts: Pick<BackoffOptions, 'baseMs' | 'maxMs'>, random: number, err?: unknown): number {
+  const jitter = random * Math.min(opts.maxMs, opts.baseMs * 2 ** attempt);
+  const after = err instanceof RetryableError ? (err.retryAfterMs ?? 0) : 0;
+  if (after <= 0) return jitter;
+  return Math.min(after, MAX_RETRY_AFTER_MS) + Math.min(jitter, after);
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -33,8 +49,7 @@ export async function withBackoff<T>(fn: (attempt: number) => Promise<T>, opts: 
       return await fn(attempt);
     } catch (err) {
       if (!(err instanceof RetryableError) || attempt + 1 >= opts.attempts) throw err;
-      const cap = Math.min(opts.maxMs, opts.baseMs * 2 ** attempt);
-      await sleep(Math.max(random() * cap, err.retryAfterMs ?? 0));
+      await sleep(backoffDelay(attempt, opts, random(), err));
     }
   }
 }

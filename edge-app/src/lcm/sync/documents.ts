@@ -1,6 +1,17 @@
 import * as A from '@automerge/automerge';
 import { API_PREFIX } from '../../../../shared/protocol/index.ts';
-import { changesSince, fromBase64, initDoc, SyncAnswerSchema, toBase64, type SyncRequest } from '../../../../shared/documents/index.ts';
+import {
+  changesSince,
+  decodeSyncAnswer,
+  encodeSyncRequest,
+  fromBase64,
+  initDoc,
+  SYNC_CONTENT_TYPE,
+  SyncAnswerSchema,
+  toBase64,
+  type SyncFrameAnswer,
+  type SyncFrameRequest,
+} from '../../../../shared/documents/index.ts';
 
 /** Where a replica keeps its document between runs (IndexedDB in the browser, memory in tests). */
 export interface DocStorage {
@@ -15,6 +26,14 @@ export interface DocSyncOptions {
   docId: string;
   storage?: DocStorage;
   fetch?: typeof fetch;
+  /** Wire format: binary frames (shared/documents/sync-binary.ts, the default) or JSON (sync.ts). */
+  format?: 'binary' | 'json';
+}
+
+/** Body bytes of one `sync()`, both of its exchanges when it needed two (headers not counted). */
+export interface ExchangeBytes {
+  up: number;
+  down: number;
 }
 
 /**
@@ -27,6 +46,7 @@ export class DocSync<T> {
   private doc: A.Doc<T>;
   /** The server's heads as of the last exchange: what we need not send again. */
   private serverHeads: string[] = [];
+  private bytes: ExchangeBytes | undefined;
 
   private constructor(private readonly opts: DocSyncOptions) {
     this.doc = initDoc(opts.docId) as A.Doc<T>;
@@ -52,8 +72,14 @@ export class DocSync<T> {
     await this.persist();
   }
 
+  /** What the last `sync()` sent and received; undefined before the first. */
+  get lastExchange(): ExchangeBytes | undefined {
+    return this.bytes;
+  }
+
   /** One exchange; a second when the server's answer shows it lacks history we assumed it had. */
   async sync(): Promise<void> {
+    this.bytes = { up: 0, down: 0 };
     const missing = await this.exchange();
     if (missing.length > 0) {
       this.serverHeads = [];
@@ -63,15 +89,19 @@ export class DocSync<T> {
   }
 
   private async exchange(): Promise<string[]> {
-    const body: SyncRequest = { have: A.getHeads(this.doc), changes: changesSince(this.doc, this.serverHeads).map(toBase64) };
+    const req: SyncFrameRequest = { have: A.getHeads(this.doc), changes: changesSince(this.doc, this.serverHeads) };
+    const binary = (this.opts.format ?? 'binary') === 'binary';
+    const body = binary ? encodeSyncRequest(req) : new TextEncoder().encode(JSON.stringify({ have: req.have, changes: req.changes.map(toBase64) }));
     const res = await (this.opts.fetch ?? fetch)(`${this.opts.url}${API_PREFIX}/sync/${encodeURIComponent(this.opts.docId)}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${this.opts.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${this.opts.token}`, 'content-type': binary ? SYNC_CONTENT_TYPE : 'application/json' },
+      body,
     });
     if (!res.ok) throw new Error(`document sync failed: HTTP ${res.status} ${await res.text()}`);
-    const answer = SyncAnswerSchema.parse(await res.json());
-    [this.doc] = A.applyChanges(this.doc, answer.changes.map(fromBase64));
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    this.bytes = { up: (this.bytes?.up ?? 0) + body.length, down: (this.bytes?.down ?? 0) + bytes.length };
+    const answer = readAnswer(res.headers.get('content-type'), bytes);
+    [this.doc] = A.applyChanges(this.doc, answer.changes);
     this.serverHeads = answer.heads;
     await this.persist();
     return answer.missing;
@@ -80,4 +110,11 @@ export class DocSync<T> {
   private async persist(): Promise<void> {
     await this.opts.storage?.save(this.opts.docId, { doc: A.save(this.doc), serverHeads: this.serverHeads });
   }
+}
+
+/** The answer in whichever format the server chose (it answers in kind; an older one only in JSON). */
+function readAnswer(contentType: string | null, bytes: Uint8Array): SyncFrameAnswer {
+  if (contentType?.split(';')[0]?.trim() === SYNC_CONTENT_TYPE) return decodeSyncAnswer(bytes);
+  const json = SyncAnswerSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
+  return { ...json, changes: json.changes.map(fromBase64) };
 }

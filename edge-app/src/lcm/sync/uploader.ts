@@ -15,7 +15,15 @@ export interface LogUploaderOptions {
   fetch?: typeof fetch;
   /** Records per batch, at least (whole segments are taken). */
   maxRecords?: number;
+  /** Packages larger than this many bytes go up in resumable chunks; 1 MiB by default. */
+  chunkThreshold?: number;
+  /** Bytes per chunk of a resumable upload; 1 MiB by default. */
+  chunkSize?: number;
 }
+
+const MiB = 1024 * 1024;
+/** 409s in a row (another chunk of the batch still in flight on the server) before backing off. */
+const MAX_OFFSET_CONFLICTS = 3;
 
 export interface UploadSummary {
   batches: number;
@@ -45,6 +53,8 @@ export class LogUploader {
   private readonly token: string;
   private readonly fetch: typeof fetch;
   private readonly maxRecords: number;
+  private readonly chunkThreshold: number;
+  private readonly chunkSize: number;
 
   constructor(options: LogUploaderOptions) {
     this.logger = options.logger;
@@ -52,6 +62,8 @@ export class LogUploader {
     this.token = options.token;
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.maxRecords = options.maxRecords ?? 5000;
+    this.chunkThreshold = options.chunkThreshold ?? MiB;
+    this.chunkSize = Math.max(1, options.chunkSize ?? MiB);
   }
 
   /** Resends pending batches, then sends new ones until nothing is unsent. Throws on the first failure. */
@@ -83,24 +95,77 @@ export class LogUploader {
   private async send(done: UploadSummary, batchId: string, records: readonly InferenceRecord[]): Promise<void> {
     if (records.length === 0) return;
     const bytes = await buildPackage(batchId, records.map(portable));
-    const form = new FormData();
-    form.append('package', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }), `${batchId}.tar.gz`);
-    let res: Response;
-    try {
-      res = await this.fetch(this.endpoint, { method: 'POST', headers: { authorization: `Bearer ${this.token}` }, body: form });
-    } catch (err) {
-      throw new RetryableError(`upload of batch ${batchId} failed: ${(err as Error).message}`);
-    }
-    const text = await res.text().catch(() => '');
-    if (res.status === 429 || res.status >= 500) {
-      const after = Number(res.headers.get('retry-after'));
-      throw new RetryableError(`upload of batch ${batchId}: HTTP ${res.status} ${text}`, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);
-    }
-    if (res.status !== 200 && res.status !== 201) throw new UploadRejectedError(`upload of batch ${batchId} refused: HTTP ${res.status} ${text}`, res.status);
+    const res = bytes.length > this.chunkThreshold ? await this.sendChunked(batchId, bytes) : await this.sendWhole(batchId, bytes);
+    await refusal(res, batchId);
     await this.logger.acknowledge(batchId);
     done.batches += 1;
     done.records += records.length;
   }
+
+  private sendWhole(batchId: string, bytes: Uint8Array): Promise<Response> {
+    const form = new FormData();
+    form.append('package', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }), `${batchId}.tar.gz`);
+    return this.request(batchId, this.endpoint, { method: 'POST', body: form });
+  }
+
+  /**
+   * A large package in chunks, from the offset the server holds: after a lost connection only the
+   * unsent rest goes up again. The chunk that completes the package gets the multipart route's
+   * answer (201, or 200 for a duplicate); a 409 names the offset to continue from.
+   */
+  private async sendChunked(batchId: string, bytes: Uint8Array): Promise<Response> {
+    const url = `${this.endpoint}/${encodeURIComponent(batchId)}/upload`;
+    const probe = await this.request(batchId, url, { method: 'GET' });
+    await refusal(probe, batchId, [200]);
+    let offset = Number(probe.headers.get('upload-offset') ?? 0);
+    let conflicts = 0;
+    for (;;) {
+      if (!(offset >= 0 && offset < bytes.length)) offset = 0;
+      const end = Math.min(bytes.length, offset + this.chunkSize);
+      const res = await this.request(batchId, url, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${offset}-${end - 1}/${bytes.length}` },
+        body: bytes.slice(offset, end) as Uint8Array<ArrayBuffer>,
+      });
+      const next = res.headers.get('upload-offset');
+      if (res.status === 202 || (res.status === 409 && next !== null)) {
+        conflicts = res.status === 409 ? conflicts + 1 : 0;
+        if (conflicts > MAX_OFFSET_CONFLICTS) throw new RetryableError(`upload of batch ${batchId}: the server keeps answering 409 at offset ${next}`);
+        await res.body?.cancel();
+        offset = Number(next);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** One request; a network failure is retryable. */
+  private async request(batchId: string, url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.token}` } });
+    } catch (err) {
+      throw new RetryableError(`upload of batch ${batchId} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Throws for an answer that is not one of `ok`: 429 and 5xx are retryable, carrying the server's
+ * Retry-After (seconds or an HTTP date); any other status refuses the batch for good.
+ */
+async function refusal(res: Response, batchId: string, ok: readonly number[] = [200, 201]): Promise<void> {
+  if (ok.includes(res.status)) return;
+  const text = await res.text().catch(() => '');
+  if (res.status === 429 || res.status >= 500) throw new RetryableError(`upload of batch ${batchId}: HTTP ${res.status} ${text}`, retryAfterMs(res.headers.get('retry-after')));
+  throw new UploadRejectedError(`upload of batch ${batchId} refused: HTTP ${res.status} ${text}`, res.status);
+}
+
+/** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent, zero or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const value = header.trim();
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /** A record as the server sees it: without the device's bookkeeping, so every resend packs the same bytes. */

@@ -1,11 +1,13 @@
 import * as A from '@automerge/automerge';
-import { answer, decodeChanges, fromBase64, initDoc, type SyncAnswer, type SyncRequest } from '../../../../shared/documents/index.ts';
+import { answer, answerFrame, decodeChanges, fromBase64, initDoc, type SyncAnswer, type SyncFrameAnswer, type SyncFrameRequest, type SyncRequest } from '../../../../shared/documents/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import { insertChanges, lockDoc, readChangesAfter, readSnapshot, writeSnapshot } from './store.ts';
 
 /** Changes past the snapshot after which a write also rewrites the snapshot. */
 const COMPACT_AFTER = 64;
+
+export type ReceiveListener = (docId: string, doc: A.Doc<unknown>) => Promise<void>;
 
 interface Loaded {
   doc: A.Doc<unknown>;
@@ -21,6 +23,8 @@ interface Loaded {
  * documents: each change is a row keyed by its hash, and concurrent writers can only add rows.
  */
 export class DocumentsService {
+  private readonly listeners: ReceiveListener[] = [];
+
   constructor(private readonly db: Db) {}
 
   /** The document as stored: its skeleton, the snapshot, then the changes after it. */
@@ -57,8 +61,28 @@ export class DocumentsService {
 
   /** One exchange of the sync protocol (shared/documents/sync.ts). */
   async sync(docId: string, req: SyncRequest): Promise<SyncAnswer> {
-    const doc = req.changes.length > 0 ? await this.applyChanges(docId, req.changes.map(fromBase64)) : await this.load(docId);
-    return answer(doc, req);
+    return answer(await this.receive(docId, req.changes.map(fromBase64)), req);
+  }
+
+  /** The same exchange in the binary frame's form (shared/documents/sync-binary.ts): no base64 round trip. */
+  async syncFrame(docId: string, req: SyncFrameRequest): Promise<SyncFrameAnswer> {
+    return answerFrame(await this.receive(docId, req.changes), req.have);
+  }
+
+  private async receive(docId: string, changes: readonly Uint8Array[]): Promise<A.Doc<unknown>> {
+    if (changes.length === 0) return this.load(docId);
+    const doc = await this.applyChanges(docId, changes);
+    for (const listener of this.listeners) await listener(docId, doc);
+    return doc;
+  }
+
+  /**
+   * Called after a sync brought changes, with the merged document, before the answer goes out
+   * (deployments read what a device reported there). A listener's failure fails the exchange;
+   * the changes are already stored, so the client's retry is cheap.
+   */
+  onReceive(listener: ReceiveListener): void {
+    this.listeners.push(listener);
   }
 
   /** A server-side edit (e.g. setDesired): load, change, store the new changes. */

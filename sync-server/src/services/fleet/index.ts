@@ -1,5 +1,7 @@
-import type { FleetSummary } from '../../../../shared/protocol/index.ts';
+import type { DeviceMetrics, FleetMetrics, FleetMetricsQuery, FleetSummary, MetricsQuery } from '../../../../shared/protocol/index.ts';
 import type { Db } from '../../store/db/index.ts';
+import { deviceMetrics } from './device-metrics.ts';
+import { fleetSeries } from './fleet-metrics.ts';
 
 /**
  * A device counts as online when its token was used within this many minutes. Authentication
@@ -58,5 +60,15 @@ export class FleetService {
 
   async summary(): Promise<FleetSummary> {
     return toSummary(await this.snapshot());
+  }
+
+  /** One device's series from its records, with exact latency quantiles. */
+  deviceMetrics(deviceId: string, query: MetricsQuery): Promise<DeviceMetrics> {
+    return deviceMetrics(this.db, deviceId, query);
+  }
+
+  /** The fleet's (or a group's) series from the hourly rollups. */
+  series(query: FleetMetricsQuery): Promise<FleetMetrics> {
+    return fleetSeries(this.db, query);
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { InvalidOnnxError, readOnnxMetadata, type OnnxMetadata } from '../../../../shared/onnx/reader.ts';
 import type { ModelVersion, RegisteredModel, VersionMetadata } from '../../../../shared/protocol/index.ts';
 import { HttpError } from '../../http/errors.ts';
+import { assertNotDeployed } from '../deployments/in-use.ts';
 import type { BlobStore, ByteRange } from '../../store/blobs/index.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import { decodePageToken, encodePageToken, MODEL_SELECT, toModel, toVersion, VERSION_SELECT, type ModelRow, type VersionRow } from './rows.ts';
@@ -135,6 +136,7 @@ export class RegistryService {
 
   async deleteModel(name: string): Promise<void> {
     const shas = await this.db.transaction(async (tx) => {
+      await assertNotDeployed(tx, name);
       const { rows } = await tx.query<{ sha256: string }>(
         `SELECT DISTINCT v.sha256 FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = $1`,
         [name],
@@ -210,6 +212,7 @@ export class RegistryService {
   async deleteVersion(name: string, ref: string | number): Promise<void> {
     const version = await this.resolveVersion(name, ref);
     const sha = await this.db.transaction(async (tx) => {
+      await assertNotDeployed(tx, name, version);
       const { rows } = await tx.query<{ sha256: string }>(
         `DELETE FROM model_versions v USING registered_models m WHERE m.id = v.model_id AND m.name = $1 AND v.version = $2 RETURNING v.sha256`,
         [name, version],

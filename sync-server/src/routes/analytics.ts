@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import {
+  DeviceDetailSchema,
+  DeviceMetricsSchema,
+  FleetMetricsQuerySchema,
+  FleetMetricsSchema,
+  MetricsQuerySchema,
+  type FleetMetricsQuery,
+  type MetricsQuery,
+} from '../../../shared/protocol/index.ts';
+import { route } from '../http/route.ts';
+import { deviceDetail } from '../services/fleet/detail.ts';
+import type { Services } from '../services/index.ts';
+
+/** The console's charts and device page; people only (a device has its own document). */
+const READ = ['operator', 'scientist', 'viewer'] as const;
+const TAGS = ['fleet'];
+const IdParams = z.object({ id: z.uuid() });
+
+export const analyticsRoutes = [
+  route<Services, { id: string }, MetricsQuery>({
+    method: 'get',
+    path: '/devices/:id/metrics',
+    summary: "One device's inferences per hour or day: count, exact latency p50/p95/p99, mean confidence, classes, drift alarms by kind, model versions",
+    tags: TAGS,
+    access: READ,
+    params: IdParams,
+    query: MetricsQuerySchema,
+    response: DeviceMetricsSchema,
+    errors: [404],
+    handler: ({ params, query, services }) => services.fleet.deviceMetrics(params.id, query),
+  }),
+  route<Services, { id: string }>({
+    method: 'get',
+    path: '/devices/:id/detail',
+    summary: "A device's page in one call: its record, its document's desired and reported state and newest drift events, its uploads",
+    tags: TAGS,
+    access: READ,
+    params: IdParams,
+    response: DeviceDetailSchema,
+    errors: [404],
+    handler: ({ params, services }) => deviceDetail(services, params.id),
+  }),
+  route<Services, unknown, FleetMetricsQuery>({
+    method: 'get',
+    path: '/fleet/metrics',
+    summary: 'The fleet\'s (or a group\'s) inferences per hour or day from the hourly rollups: count, mean latency and confidence, classes, drift alarms, active devices, model versions',
+    tags: TAGS,
+    access: READ,
+    query: FleetMetricsQuerySchema,
+    response: FleetMetricsSchema,
+    errors: [404],
+    handler: ({ query, services }) => services.fleet.series(query),
+  }),
+];

@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { before, describe } from 'node:test';
+import { acknowledgeEvent, appendEvent, deviceDocId, report, type DeviceDoc } from '../../../shared/documents/index.ts';
+import { buildPackage } from '../../../shared/ingest/index.ts';
+import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
+import { api, type TestServer } from '../../../testing/server-process.ts';
+import { backendSuite, stopServer } from '../../../testing/suite.ts';
+
+const H10 = Date.UTC(2026, 0, 1, 10);
+const MIN = 60_000;
+
+interface Rec {
+  at: number;
+  latencyMs: number;
+  confidence: number;
+  label?: string;
+  classIndex?: number;
+  version?: number;
+  drift?: number;
+}
+let n = 0;
+const record = (r: Rec) => ({
+  id: `r${++n}`,
+  ts: r.at,
+  model: { name: 'cls', version: r.version ?? 1, sha256: 'x' },
+  output: { ...(r.label !== undefined ? { label: r.label } : {}), ...(r.classIndex !== undefined ? { classIndex: r.classIndex } : {}) },
+  latencyMs: r.latencyMs,
+  confidence: r.confidence,
+  drift: r.drift ?? 0,
+});
+
+// Device A, hour 10: four cls@1 records; drift 1 is a feature alarm, 16 a feature warning.
+const HOUR10 = [
+  record({ at: H10 + 1 * MIN, latencyMs: 10, confidence: 0.9, label: 'cat' }),
+  record({ at: H10 + 2 * MIN, latencyMs: 40, confidence: 0.8, label: 'cat', drift: 1 }),
+  record({ at: H10 + 3 * MIN, latencyMs: 30, confidence: 0.7, label: 'dog' }),
+  record({ at: H10 + 4 * MIN, latencyMs: 20, confidence: 0.6, classIndex: 2, drift: 16 }),
+];
+// Hour 11: two cls@2, one cls@1; drift 6 = confidence and prediction. Then one record on each
+// side of the 10:00–12:00 window.
+const HOUR11 = [
+  record({ at: H10 + 61 * MIN, latencyMs: 100, confidence: 0.5, label: 'dog', version: 2, drift: 6 }),
+  record({ at: H10 + 62 * MIN, latencyMs: 5, confidence: 0.4, label: 'dog', version: 2 }),
+  record({ at: H10 + 63 * MIN, latencyMs: 7, confidence: 0.3, label: 'cat' }),
+];
+const OUTSIDE = [record({ at: H10 - 1, latencyMs: 1000, confidence: 1, label: 'bird' }), record({ at: H10 + 150 * MIN, latencyMs: 1000, confidence: 1, label: 'bird' })];
+// Device B, another group, hour 10.
+const B_RECORDS = [record({ at: H10 + 30 * MIN, latencyMs: 50, confidence: 0.1, label: 'bird', drift: 1 })];
+
+/** PostgreSQL's percentile_cont, by hand: linear interpolation between the sorted values around p·(n−1). */
+function percentileCont(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  const pos = p * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const close = (actual: number | null, expected: number, what: string) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
+
+function assertQuantiles(got: { p50: number | null; p95: number | null; p99: number | null }, records: { latencyMs: number }[], what: string) {
+  const lat = records.map((r) => r.latencyMs);
+  close(got.p50, percentileCont(lat, 0.5), `${what} p50`);
+  close(got.p95, percentileCont(lat, 0.95), `${what} p95`);
+  close(got.p99, percentileCont(lat, 0.99), `${what} p99`);
+}
+
+async function upload(v1: string, token: string, batchId: string, records: object[]) {
+  const form = new FormData();
+  form.append('package', new Blob([(await buildPackage(batchId, records)) as Uint8Array<ArrayBuffer>]), 'batch.tar.gz');
+  const res = await fetch(`${v1}/devices/me/batches`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  assert.equal(res.status, 201, await res.text());
+}
+
+const WINDOW = `from=${new Date(H10).toISOString()}&to=${new Date(H10 + 120 * MIN).toISOString()}`;
+
+/** Device and fleet series, the device page, over a real server: exact numbers for known uploads. */
+export function runAnalyticsTests(name: string, setup: () => Promise<TestServer | undefined>): void {
+  describe(`fleet analytics: ${name}`, () => {
+    const suite = backendSuite(name, setup, stopServer);
+    const test = suite.test;
+    let v1 = '';
+    let operator = '';
+    let viewer = '';
+    let groupA = '';
+    let groupB = '';
+    const dev: Record<'a' | 'b', { deviceId: string; token: string }> = { a: { deviceId: '', token: '' }, b: { deviceId: '', token: '' } };
+
+    before(async () => {
+      const ctx = suite.ctx;
+      if (!ctx) return;
+      v1 = `${ctx.server.url}/api/v1`;
+      operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'ops', role: 'operator' } })).body.token;
+      viewer = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'watcher', role: 'viewer' } })).body.token;
+      for (const [key, group] of [['a', 'lab'], ['b', 'field']] as const) {
+        const g = await api(`${v1}/device-groups`, { token: operator, body: { name: group } });
+        if (key === 'a') groupA = g.body.id;
+        else groupB = g.body.id;
+        const code = await api(`${v1}/device-groups/${g.body.id}/enrolment-codes`, { token: operator, body: { uses: 1, expiresInSeconds: 600 } });
+        const enrolled = await api(`${v1}/devices/enrol`, { body: { code: code.body.code, name: `cam-${key}` } });
+        assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+        dev[key] = enrolled.body;
+      }
+      await upload(v1, dev.a.token, 'a-1', HOUR10);
+      await upload(v1, dev.a.token, 'a-2', [...HOUR11, ...OUTSIDE]);
+      await upload(v1, dev.b.token, 'b-1', B_RECORDS);
+    });
+
+    test('device metrics: per-hour counts, exact latency quantiles, confidence, classes, drift, versions', async () => {
+      const res = await api(`${v1}/devices/${dev.a.deviceId}/metrics?${WINDOW}&bucket=hour`, { token: viewer });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const m = res.body;
+      assert.equal(m.from, '2026-01-01T10:00:00.000Z');
+      assert.equal(m.to, '2026-01-01T12:00:00.000Z');
+      assert.deepEqual(m.buckets.map((b: any) => b.start), ['2026-01-01T10:00:00.000Z', '2026-01-01T11:00:00.000Z']);
+      const [h10, h11] = m.buckets;
+      assert.equal(h10.count, 4);
+      // Sorted 10, 20, 30, 40: p50 halfway between 20 and 30, p95 at 2.85 → 38.5, p99 at 2.97 → 39.7.
+      close(h10.latencyMs.p50, 25, 'p50 literal');
+      close(h10.latencyMs.p95, 38.5, 'p95 literal');
+      close(h10.latencyMs.p99, 39.7, 'p99 literal');
+      assertQuantiles(h10.latencyMs, HOUR10, 'hour 10');
+      close(h10.meanLatencyMs, 25, 'hour 10 mean latency');
+      close(h10.meanConfidence, mean(HOUR10.map((r) => r.confidence)), 'hour 10 confidence');
+      assert.deepEqual(h10.classes, { cat: 2, dog: 1, '2': 1 });
+      assert.equal(h10.driftAlarms, 2);
+      assert.deepEqual(h10.drift, { feature: 1, confidence: 0, prediction: 0, knn: 0, warnings: 1 });
+      assert.deepEqual(h10.byModelVersion, { 'cls@1': 4 });
+
+      assert.equal(h11.count, 3);
+      assertQuantiles(h11.latencyMs, HOUR11, 'hour 11');
+      close(h11.latencyMs.p50, 7, 'hour 11 p50 literal');
+      assert.deepEqual(h11.classes, { dog: 2, cat: 1 });
+      assert.equal(h11.driftAlarms, 1);
+      assert.deepEqual(h11.drift, { feature: 0, confidence: 1, prediction: 1, knn: 0, warnings: 0 });
+      assert.deepEqual(h11.byModelVersion, { 'cls@1': 1, 'cls@2': 2 });
+
+      // Totals are quantiles over the whole window, not an average of the buckets'.
+      const all = [...HOUR10, ...HOUR11];
+      assert.equal(m.totals.count, 7);
+      assertQuantiles(m.totals.latencyMs, all, 'window');
+      close(m.totals.latencyMs.p50, 20, 'window p50 literal');
+      assert.deepEqual(m.totals.classes, { cat: 3, dog: 3, '2': 1 });
+      assert.equal(m.totals.driftAlarms, 3);
+      assert.deepEqual(m.totals.byModelVersion, { 'cls@1': 5, 'cls@2': 2 });
+    });
+
+    test('device metrics: a model version filter, day buckets widen the window, empty buckets are zeros', async () => {
+      const only2 = await api(`${v1}/devices/${dev.a.deviceId}/metrics?${WINDOW}&modelVersion=cls@2`, { token: viewer });
+      assert.equal(only2.status, 200, JSON.stringify(only2.body));
+      assert.equal(only2.body.modelVersion, 'cls@2');
+      assert.deepEqual(only2.body.buckets.map((b: any) => b.count), [0, 2]);
+      assert.deepEqual(only2.body.buckets[0].latencyMs, { p50: null, p95: null, p99: null });
+      assert.equal(only2.body.buckets[0].meanConfidence, null);
+      assert.deepEqual(only2.body.buckets[0].classes, {});
+      close(only2.body.buckets[1].latencyMs.p50, 52.5, 'cls@2 p50');
+
+      const days = await api(`${v1}/devices/${dev.a.deviceId}/metrics?${WINDOW}&bucket=day`, { token: viewer });
+      assert.equal(days.status, 200, JSON.stringify(days.body));
+      assert.equal(days.body.from, '2026-01-01T00:00:00.000Z');
+      assert.equal(days.body.to, '2026-01-02T00:00:00.000Z');
+      assert.equal(days.body.buckets.length, 1);
+      const day = [...HOUR10, ...HOUR11, ...OUTSIDE];
+      assert.equal(days.body.buckets[0].count, day.length);
+      assertQuantiles(days.body.buckets[0].latencyMs, day, 'day');
+      assert.deepEqual(days.body.buckets[0].classes, { cat: 3, dog: 3, '2': 1, bird: 2 });
+    });
+
+    test('fleet metrics: both devices per hour from the rollups, active devices, a group alone', async () => {
+      const res = await api(`${v1}/fleet/metrics?${WINDOW}`, { token: viewer });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const [h10, h11] = res.body.buckets;
+      const h10all = [...HOUR10, ...B_RECORDS];
+      assert.equal(h10.count, 5);
+      assert.equal(h10.activeDevices, 2);
+      close(h10.meanLatencyMs, mean(h10all.map((r) => r.latencyMs)), 'fleet latency');
+      close(h10.meanConfidence, mean(h10all.map((r) => r.confidence)), 'fleet confidence');
+      assert.deepEqual(h10.classes, { cat: 2, dog: 1, '2': 1, bird: 1 });
+      assert.equal(h10.driftAlarms, 3);
+      assert.equal(h10.latencyMs, undefined, 'no quantiles from rollups');
+      assert.deepEqual(h11.byModelVersion, { 'cls@1': 1, 'cls@2': 2 });
+      assert.equal(h11.activeDevices, 1);
+      assert.deepEqual(res.body.totals.byModelVersion, { 'cls@1': 6, 'cls@2': 2 });
+      assert.equal(res.body.totals.activeDevices, 2);
+      assert.equal(res.body.totals.count, 8);
+
+      const b = await api(`${v1}/fleet/metrics?${WINDOW}&groupId=${groupB}`, { token: viewer });
+      assert.equal(b.status, 200, JSON.stringify(b.body));
+      assert.equal(b.body.groupId, groupB);
+      assert.deepEqual(b.body.buckets.map((x: any) => [x.count, x.activeDevices]), [[1, 1], [0, 0]]);
+      const a = await api(`${v1}/fleet/metrics?${WINDOW}&groupId=${groupA}&modelVersion=cls@2`, { token: viewer });
+      assert.deepEqual(a.body.buckets.map((x: any) => x.count), [0, 2]);
+      const unknown = await api(`${v1}/fleet/metrics?groupId=00000000-0000-4000-8000-000000000000`, { token: viewer });
+      assert.equal(unknown.status, 404);
+    });
+
+    test('windows: bad ones are a 400 saying why; no window means the last 24 hours', async () => {
+      const metrics = `${v1}/devices/${dev.a.deviceId}/metrics`;
+      const bad = async (query: string, pattern: RegExp) => {
+        for (const url of [`${metrics}?${query}`, `${v1}/fleet/metrics?${query}`]) {
+          const res = await api(url, { token: viewer });
+          assert.equal(res.status, 400, `${url}: ${JSON.stringify(res.body)}`);
+          assert.match(res.body.error.message, pattern);
+        }
+      };
+      await bad('from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', /from .* must be before to/);
+      await bad('from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', /must be before/);
+      await bad('from=2026-01-01T00:00:00Z&to=2026-02-02T00:00:00Z&bucket=hour', /at most 744/);
+      await bad('from=2025-01-01T00:00:00Z&to=2026-01-03T00:00:00Z&bucket=day', /at most 366/);
+      await bad('bucket=week', /bucket/);
+      await bad('from=yesterday', /from/);
+      await bad('modelVersion=cls', /modelVersion/);
+      // 31 days of hours is allowed.
+      assert.equal((await api(`${metrics}?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z`, { token: viewer })).body.buckets.length, 744);
+
+      const res = await api(metrics, { token: viewer });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const span = Date.parse(res.body.to) - Date.parse(res.body.from);
+      assert.ok(span === 24 * 3_600_000 || span === 25 * 3_600_000, `${span}`);
+      assert.ok(Date.parse(res.body.to) >= Date.now() - 1000);
+      assert.equal(res.body.totals.count, 0, 'the uploads are from 2026-01-01');
+    });
+
+    test('device detail: the row, document state with events newest first, uploads', async () => {
+      const ctx = suite.ctx!;
+      const docId = deviceDocId(dev.a.deviceId);
+      const device = await DocSync.open<DeviceDoc>({ url: ctx.server.url, token: dev.a.token, docId });
+      await device.edit((d) => report(d, { status: 'running', counters: { queuedBatches: 2 } }));
+      for (const [id, minute] of [['e1', 1], ['e2', 3], ['e3', 2]] as const) {
+        await device.edit((d) => appendEvent(d, { id, ts: new Date(H10 + minute * MIN).toISOString(), kind: 'feature', statistic: minute }));
+      }
+      await device.sync();
+      const console_ = await DocSync.open<DeviceDoc>({ url: ctx.server.url, token: operator, docId });
+      await console_.sync();
+      await console_.edit((d) => acknowledgeEvent(d, 'e2', 'ops'));
+      await console_.sync();
+
+      const res = await api(`${v1}/devices/${dev.a.deviceId}/detail`, { token: viewer });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const d = res.body;
+      assert.equal(d.device.id, dev.a.deviceId);
+      assert.equal(d.device.name, 'cam-a');
+      assert.equal(d.desired.syncIntervalSec, 3600);
+      assert.equal(d.reported.status, 'running');
+      assert.deepEqual(d.reported.counters, { queuedBatches: 2 });
+      assert.deepEqual(d.events.map((e: any) => e.id), ['e2', 'e3', 'e1']);
+      assert.equal(d.events[0].acknowledged.by, 'ops');
+      assert.equal(d.eventCount, 3);
+      assert.equal(d.unacknowledgedEvents, 2);
+      assert.deepEqual(d.eventSummary, { count: 0, byKind: {} });
+      const { lastReceivedAt, bytes, ...uploads } = d.uploads;
+      assert.deepEqual(uploads, { batches: 2, records: HOUR10.length + HOUR11.length + OUTSIDE.length, lastBatchId: 'a-2', lastRecordAt: '2026-01-01T12:30:00.000Z' });
+      assert.ok(bytes > 0);
+      assert.ok(Date.parse(lastReceivedAt) > Date.now() - 600_000);
+
+      const quiet = await api(`${v1}/devices/${dev.b.deviceId}/detail`, { token: operator });
+      assert.deepEqual(quiet.body.events, []);
+      assert.equal(quiet.body.uploads.batches, 1);
+    });
+
+    test('access: people read, device tokens 403, anonymous 401; unknown device 404, bad id 400', async () => {
+      const paths = [`devices/${dev.a.deviceId}/metrics`, `devices/${dev.a.deviceId}/detail`, 'fleet/metrics'];
+      for (const p of paths) {
+        assert.equal((await api(`${v1}/${p}`, { token: operator })).status, 200, p);
+        assert.equal((await api(`${v1}/${p}`, { token: suite.ctx!.adminToken })).status, 200, p);
+        const denied = await api(`${v1}/${p}`, { token: dev.a.token });
+        assert.equal(denied.status, 403, p);
+        assert.equal(denied.body.error.code, 'forbidden');
+        assert.equal((await api(`${v1}/${p}`)).status, 401, p);
+      }
+      for (const p of ['metrics', 'detail']) {
+        const missing = await api(`${v1}/devices/00000000-0000-4000-8000-000000000000/${p}`, { token: viewer });
+        assert.equal(missing.status, 404, p);
+        assert.equal(missing.body.error.code, 'not_found');
+        assert.equal((await api(`${v1}/devices/nope/${p}`, { token: viewer })).status, 400, p);
+      }
+    });
+  });
+}
