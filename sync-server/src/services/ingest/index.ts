@@ -53,14 +53,14 @@ export class IngestService {
     if (expectBatchId !== undefined && manifest.batchId !== expectBatchId) throw HttpError.of('bad_request', `the package holds batch ${manifest.batchId}, not ${expectBatchId}`);
     if (manifest.deviceId !== undefined && manifest.deviceId !== deviceId) throw HttpError.of('forbidden', `batch ${manifest.batchId} names another device`);
     // Known already: answer without touching the blob store (the first upload's bytes stay).
-    const known = await this.existing(this.db, manifest.batchId, deviceId);
+    const known = await this.existing(this.db, manifest.batchId, deviceId, sha256);
     if (known) return known;
     // The blob before the rows: once committed, a batch's bytes are always there. A blob whose
     // statement then fails is overwritten by the retry (same key, same bytes).
     const blobKey = batchBlobKey(deviceId, manifest.batchId);
     await this.blobs.put(blobKey, bytes, bytes.length);
     const claimed = await store(this.db, deviceId, { batchId: manifest.batchId, sha256, size: bytes.length, blobKey }, records);
-    if (!claimed) return (await this.existing(this.db, manifest.batchId, deviceId))!;
+    if (!claimed) return (await this.existing(this.db, manifest.batchId, deviceId, sha256))!;
     return { batchId: manifest.batchId, records: records.length, duplicate: false };
   }
 
@@ -69,12 +69,17 @@ export class IngestService {
     return this.existing(this.db, batchId, deviceId);
   }
 
-  /** The answer for a batch id already stored: a duplicate of this device's, or someone else's (409). */
-  private async existing(q: Queryable, batchId: string, deviceId: string): Promise<IngestResult | undefined> {
-    const { rows } = await q.query<{ device_id: string; records: number }>('SELECT device_id, records FROM log_batches WHERE batch_id = $1', [batchId]);
+  /**
+   * The answer for a batch id already stored: a duplicate of this device's, or a conflict (409) —
+   * another device's id, or other bytes (given `sha256`) under this id. Acknowledging those as a duplicate
+   * would let the device delete records the server never stored; a device's resend is byte-identical.
+   */
+  private async existing(q: Queryable, batchId: string, deviceId: string, sha256?: string): Promise<IngestResult | undefined> {
+    const { rows } = await q.query<{ device_id: string; records: number; sha256: string }>('SELECT device_id, records, sha256 FROM log_batches WHERE batch_id = $1', [batchId]);
     const row = rows[0];
     if (!row) return undefined;
     if (row.device_id !== deviceId) throw HttpError.of('conflict', `batch id ${batchId} is taken by another device`);
+    if (sha256 !== undefined && row.sha256 !== sha256) throw HttpError.of('conflict', `batch id ${batchId} was stored with different content (sha256 ${row.sha256}); a resend must be identical`);
     return { batchId, records: row.records, duplicate: true };
   }
 }

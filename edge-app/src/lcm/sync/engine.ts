@@ -1,0 +1,242 @@
+import type * as A from '@automerge/automerge';
+import {
+  appendEvent,
+  compactEvents,
+  DEFAULT_SYNC_INTERVAL_SEC,
+  deviceDocId,
+  report,
+  type DeviceDoc,
+  type ModelRef as DocModelRef,
+  type NewDriftEvent,
+  type Reported,
+  type ReportedMetrics,
+} from '../../../../shared/documents/index.ts';
+import type { TinyLCM } from '../tinylcm.ts';
+import type { DriftEvent, ModelRef } from '../types.ts';
+import { DocSync, type DocStorage } from './documents.ts';
+import { ModelPuller, type PullProgress } from './model-pull.ts';
+import { SyncScheduler, type SyncSchedulerOptions } from './scheduler.ts';
+import { LogUploader } from './uploader.ts';
+
+export interface SyncEngineOptions {
+  lcm: TinyLCM;
+  /** The server's origin, e.g. `https://tinysphere.example`. */
+  url: string;
+  /** The device token from enrolment. */
+  token: string;
+  deviceId: string;
+  fetch?: typeof fetch;
+  /** Where the document replica is kept between runs (IndexedDB in the PWA); memory only without. */
+  storage?: DocStorage;
+  /** Parts, for tests or a caller that configures them itself; built from the options above otherwise. */
+  doc?: DocSync<DeviceDoc>;
+  puller?: ModelPuller;
+  uploader?: LogUploader;
+  /** Drift events kept visible in the document; older ones fold into its summary. Default 200. */
+  keepEvents?: number;
+  appVersion?: string;
+  now?: () => number;
+}
+
+export interface SyncSummary {
+  ok: boolean;
+  /** What failed, when something did (the other steps still ran where they could). */
+  error?: string;
+  /** Log records the server acknowledged in this run. */
+  uploaded: number;
+  /** A new model was pulled and activated. */
+  modelChanged: boolean;
+  /** Epoch ms the run ended. */
+  at: number;
+}
+
+/** Drift events waiting for the next sync; beyond this the oldest go (they would be compacted anyway). */
+const MAX_PENDING_EVENTS = 1000;
+
+const docRef = (m: ModelRef): DocModelRef => ({ name: m.name, version: String(m.version), sha256: m.sha256 });
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** A device drift event as the document keeps it (who raised what, when, how strongly). */
+export function documentEvent(e: DriftEvent): NewDriftEvent {
+  return {
+    id: e.id.slice(0, 100),
+    ts: new Date(e.ts).toISOString(),
+    kind: e.kind,
+    detector: e.detector.slice(0, 100),
+    ...(e.feature === undefined ? {} : { feature: e.feature.slice(0, 200) }),
+    statistic: Number.isFinite(e.statistic) ? e.statistic : 0,
+  };
+}
+
+/**
+ * One enrolled device's exchange with TinySphere. `syncNow()`: merge the document; when `desired`
+ * names a model other than the running one, pull it (resumable, verified), activate it and report
+ * it; upload the logs; report metrics and new drift events; merge again so the server sees them.
+ * An EventTarget: `sync` (SyncSummary) after each run, `download-progress` (PullProgress).
+ */
+export class SyncEngine extends EventTarget {
+  private readonly lcm: TinyLCM;
+  private readonly puller: ModelPuller;
+  private readonly uploader: LogUploader;
+  private readonly keepEvents: number;
+  private readonly now: () => number;
+  private readonly pending: NewDriftEvent[] = [];
+  private inFlight: Promise<SyncSummary> | undefined;
+  /** The failure behind the last unsuccessful run (its Retry-After guides the scheduler). */
+  lastError: unknown;
+
+  private constructor(
+    readonly doc: DocSync<DeviceDoc>,
+    private readonly opts: SyncEngineOptions,
+  ) {
+    super();
+    this.lcm = opts.lcm;
+    this.now = opts.now ?? Date.now;
+    this.keepEvents = opts.keepEvents ?? 200;
+    this.puller = opts.puller ?? new ModelPuller({ lcm: opts.lcm, url: opts.url, token: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+    this.uploader = opts.uploader ?? new LogUploader({ logger: opts.lcm.logs, url: opts.url, token: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+    this.puller.addEventListener('progress', (e) => this.dispatchEvent(new CustomEvent<PullProgress>('download-progress', { detail: (e as CustomEvent<PullProgress>).detail })));
+    this.lcm.addEventListener('drift', this.onDrift);
+  }
+
+  private readonly onDrift = (e: Event) => {
+    this.pending.push(documentEvent((e as CustomEvent<DriftEvent>).detail));
+    if (this.pending.length > MAX_PENDING_EVENTS) this.pending.splice(0, this.pending.length - MAX_PENDING_EVENTS);
+  };
+
+  /** Stops listening to TinyLCM's drift events (TinyLCM itself stays open); waits for a run in progress. */
+  async close(): Promise<void> {
+    this.lcm.removeEventListener('drift', this.onDrift);
+    await this.inFlight;
+  }
+
+  static async open(opts: SyncEngineOptions): Promise<SyncEngine> {
+    const doc =
+      opts.doc ??
+      (await DocSync.open<DeviceDoc>({
+        url: opts.url,
+        token: opts.token,
+        docId: deviceDocId(opts.deviceId),
+        ...(opts.storage ? { storage: opts.storage } : {}),
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      }));
+    return new SyncEngine(doc, opts);
+  }
+
+  /** The sync interval the server asks for (the document's), in seconds. */
+  intervalSec(): number {
+    return this.doc.value.desired?.syncIntervalSec ?? DEFAULT_SYNC_INTERVAL_SEC;
+  }
+
+  /** A scheduler running this engine every `desired.syncIntervalSec`, on reconnect and on demand. */
+  scheduler(options: Partial<Omit<SyncSchedulerOptions, 'run' | 'intervalSec'>> = {}): SyncScheduler {
+    return new SyncScheduler({
+      ...options,
+      intervalSec: () => this.intervalSec(),
+      run: async () => {
+        const s = await this.syncNow();
+        if (!s.ok) throw this.lastError ?? new Error(s.error);
+      },
+    });
+  }
+
+  /** One full exchange; never two at once (a call during a run gets that run's summary). Never throws. */
+  syncNow(): Promise<SyncSummary> {
+    this.inFlight ??= this.run().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async run(): Promise<SyncSummary> {
+    const errors: unknown[] = [];
+    let modelChanged = false;
+    let uploaded = 0;
+    try {
+      await this.doc.sync();
+      // A model or upload failure still lets the device report what it runs and how it fares.
+      try {
+        modelChanged = await this.applyDesiredModel();
+      } catch (err) {
+        errors.push(err);
+      }
+      try {
+        uploaded = (await this.uploader.uploadOnce()).records;
+      } catch (err) {
+        errors.push(err);
+      }
+      await this.doc.edit((d) => this.reportState(d));
+      await this.doc.sync();
+    } catch (err) {
+      errors.push(err);
+    }
+    this.lastError = errors[0];
+    const summary: SyncSummary = { ok: errors.length === 0, uploaded, modelChanged, at: this.now() };
+    if (errors.length) summary.error = errors.map(message).join('; ');
+    this.dispatchEvent(new CustomEvent<SyncSummary>('sync', { detail: summary }));
+    return summary;
+  }
+
+  /** Pulls and activates `desired.model` when it is not the running one; true when it switched. */
+  private async applyDesiredModel(): Promise<boolean> {
+    const want = this.doc.value.desired?.model;
+    if (!want || this.lcm.model?.sha256 === want.sha256) return false;
+    await this.report({ status: `downloading ${want.name}@${want.version}` });
+    // Best effort: the server sees the download start; the pull itself needs no document.
+    await this.doc.sync().catch(() => undefined);
+    try {
+      const model = await this.puller.pull(want.sha256);
+      await this.report({ model: docRef(model), status: 'running' });
+      return true;
+    } catch (err) {
+      await this.report({ status: `error: ${message(err)}`.slice(0, 200) });
+      throw err;
+    }
+  }
+
+  private report(patch: Partial<Reported>): Promise<void> {
+    return this.doc.edit((d) => report(d, patch, new Date(this.now())));
+  }
+
+  /** What runs, its metrics and new drift events — as changes only where something changed. */
+  private reportState(doc: A.Doc<DeviceDoc>): A.Doc<DeviceDoc> {
+    let d = doc;
+    const patch: Partial<Reported> = {};
+    const model = this.lcm.model;
+    if (model) {
+      const ref = docRef(model);
+      if (!sameJson(d.reported?.model, ref)) patch.model = ref;
+      const metrics = this.metrics();
+      if (metrics && !sameJson(d.reported?.metrics, metrics)) patch.metrics = metrics;
+      // A failed switch leaves its error standing while the desired model is still not the running one.
+      const want = d.desired?.model;
+      if ((!want || want.sha256 === model.sha256) && d.reported?.status !== 'running') patch.status = 'running';
+    }
+    if (this.opts.appVersion && d.reported?.appVersion !== this.opts.appVersion) patch.appVersion = this.opts.appVersion;
+    if (Object.keys(patch).length) d = report(d, patch, new Date(this.now()));
+    for (const e of this.pending.splice(0)) d = appendEvent(d, e);
+    return compactEvents(d, this.keepEvents);
+  }
+
+  /** The rollout gates' numbers for the running version, from its monitor and drift detectors. */
+  metrics(): ReportedMetrics | undefined {
+    const model = this.lcm.model;
+    const snap = this.lcm.snapshot();
+    if (!model || !snap) return undefined;
+    const drift = this.lcm.driftState();
+    const mean = snap.confidence.mean;
+    return {
+      model: docRef(model),
+      inferences: snap.inferences,
+      errors: snap.errors,
+      p95Ms: snap.latencyMs.p95,
+      driftAlarms: drift ? drift.channels.reduce((n, c) => n + c.drifts, 0) : 0,
+      meanConfidence: mean === null ? null : Math.min(1, Math.max(0, mean)),
+    };
+  }
+}
+
+/** Equal as JSON whatever the key order (Automerge hands maps back with sorted keys). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
