@@ -88,4 +88,23 @@ describe('TinyLCM model switches', () => {
     assert.equal(again.model?.version, 1);
     await again.close();
   });
+
+  it('reopening resumes the model switched to last, also across model names', async () => {
+    const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
+    const { onnx, metadata } = buildDemoModel(csv);
+    const db = `tinylcm-names-${Date.now()}`;
+    const lcm = await TinyLCM.open({ backend: sessionBackend(nodeOrt()), db, models: { storage: null } });
+    const sha256 = createHash('sha256').update(onnx).digest('hex');
+    const meta = { classLabels: metadata.classLabels, features: metadata.features };
+    // 'zeta' sorts after 'alpha': a resume by name order would pick 'alpha'.
+    await lcm.models.add(onnx, { name: 'zeta', version: 1, sha256, metadata: meta });
+    await lcm.models.add(onnx, { name: 'alpha', version: 1, sha256, metadata: meta });
+    await lcm.activate('alpha', 1);
+    await new Promise((r) => setTimeout(r, 5));
+    await lcm.activate('zeta', 1);
+    await lcm.close();
+    const again = await TinyLCM.open({ backend: sessionBackend(nodeOrt()), db, models: { storage: null } });
+    assert.equal(again.model?.name, 'zeta');
+    await again.close();
+  });
 });

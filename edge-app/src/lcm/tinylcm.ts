@@ -71,9 +71,10 @@ export class TinyLCM extends EventTarget {
   static async open(options: TinyLCMOptions): Promise<TinyLCM> {
     const db = typeof options.db === 'object' ? options.db : await openLcmDb(options.db);
     const lcm = new TinyLCM(db, new ModelStore(db, options.models), new DataLogger(db, options.logger), new DriftStateStore(db), options);
-    // Resume the model that was active when the app last ran (the first one, if there are several);
-    // if it no longer loads, the previous one — a device must still start.
-    const [record] = await lcm.models.activeRecords();
+    // Resume the model that was active when the app last ran — of several names, the one switched to
+    // last (a deployment may move a device to another model name); if it no longer loads, the
+    // previous one — a device must still start.
+    const [record] = (await lcm.models.activeRecords()).sort((a, b) => b.activatedAt - a.activatedAt);
     if (record) {
       try {
         await lcm.load(record.name, record.version);
