@@ -5,18 +5,8 @@ import { acknowledgeEvent, appendEvent, deviceDocId, groupDocId, labelEvent, set
 import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
 import { api, startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
+import { createRng as rng } from '../../../shared/drift/stats/rng.ts';
 
-/** A small seeded PRNG (mulberry32): a failing schedule replays from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.SEED ?? 20261126);
 const STEPS = 120;
