@@ -10,11 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { build as vite, type InlineConfig } from 'vite';
 import { injectManifest } from 'workbox-build';
+import { writeIconsAndManifest } from './icons.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
 const HASH_FILE = path.join(DIST, '.build-hash');
-const INPUTS = ['edge-app', 'admin', 'shared', 'public', 'scripts/build.ts', 'package-lock.json'];
+const INPUTS = ['edge-app', 'admin', 'shared', 'public', 'scripts/build.ts', 'scripts/icons.ts', 'package-lock.json'];
+const PKG_VERSION = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 async function* files(p: string): AsyncGenerator<string> {
   const full = path.join(ROOT, p);
@@ -42,7 +44,7 @@ export async function inputHash(): Promise<string> {
   return hash.digest('hex');
 }
 
-function appConfig(app: 'edge-app' | 'admin', base: string): InlineConfig {
+function appConfig(app: 'edge-app' | 'admin', base: string, version: string): InlineConfig {
   return {
     configFile: false,
     root: path.join(ROOT, app),
@@ -50,6 +52,13 @@ function appConfig(app: 'edge-app' | 'admin', base: string): InlineConfig {
     publicDir: path.join(ROOT, 'public'),
     logLevel: 'warn',
     build: { outDir: path.join(DIST, app), emptyOutDir: true, target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
+    // Both apps use Automerge (shared/documents; the PWA's sync engine, the console's event edits):
+    // its browser entry imports its wasm as an ES module, which Vite cannot bundle; the slim build
+    // takes the URL explicitly (edge-app/src/app/sync-loader.ts, admin/src/docs/device-doc.ts).
+    resolve: { alias: [{ find: /^@automerge\/automerge$/, replacement: '@automerge/automerge/slim' }] },
+    // The runtime worker is a module worker importing onnxruntime-web and shared code.
+    worker: { format: 'es' },
+    define: { 'import.meta.env.VITE_APP_VERSION': JSON.stringify(version) },
   };
 }
 
@@ -69,7 +78,7 @@ async function buildServiceWorker(): Promise<{ count: number; size: number }> {
     swSrc: out,
     swDest: out,
     globDirectory: path.join(DIST, 'edge-app'),
-    globPatterns: ['**/*.{html,js,css,wasm,webmanifest,svg,png,ico,json}'],
+    globPatterns: ['**/*.{html,js,mjs,css,wasm,webmanifest,svg,png,ico,json}'],
     globIgnores: ['sw.js', '**/*.map'],
     // The onnxruntime wasm is ~14 MB; Workbox would silently leave it out under its 2 MB default.
     maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,
@@ -86,8 +95,10 @@ export async function build(force = false): Promise<boolean> {
   if (!force && previous === hash) return false;
   const started = performance.now();
   await rm(HASH_FILE, { force: true });
-  await vite(appConfig('edge-app', '/'));
-  await vite(appConfig('admin', '/admin/'));
+  const version = `${PKG_VERSION}+${hash.slice(0, 8)}`;
+  await vite(appConfig('edge-app', '/', version));
+  await writeIconsAndManifest(path.join(DIST, 'edge-app'), version);
+  await vite(appConfig('admin', '/admin/', version));
   const sw = await buildServiceWorker();
   await mkdir(DIST, { recursive: true });
   await writeFile(HASH_FILE, hash);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { requirement } from './require.ts';
 
 export const CHROME_PATH = process.env.CHROME_PATH || '/usr/bin/chromium';
@@ -23,4 +23,15 @@ export async function launchChromium(): Promise<Browser | undefined> {
     return undefined;
   }
   return chromium.launch({ executablePath: CHROME_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * A persistent Chromium profile (what installability checks need: an incognito-like context
+ * reports `in-incognito`); undefined when Chromium is not installed. Close the context to end it.
+ */
+export async function launchPersistentChromium(userDataDir: string, options: Parameters<typeof chromium.launchPersistentContext>[1] = {}): Promise<BrowserContext | undefined> {
+  if (!requirement(existsSync(CHROME_PATH), `Chromium at ${CHROME_PATH}`, 'run `npm test` as root to install it, or `apt-get install -y chromium`, or set CHROME_PATH')) {
+    return undefined;
+  }
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROME_PATH, args: CHROMIUM_ARGS, headless: true, ...options });
 }

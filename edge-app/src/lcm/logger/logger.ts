@@ -48,12 +48,12 @@ const POOL = 4; // reusable builders: a few segments can be in flight at 50k rec
  */
 export class DataLogger {
   readonly store: LogStore;
-  private readonly sampler: Sampler;
+  private sampler: Sampler;
   private readonly policy: RecordPolicy;
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
   private readonly maxBuffered: number;
-  private readonly retention: RetentionPolicy | undefined;
+  private retention: RetentionPolicy | undefined;
   private readonly retentionEveryMs: number;
   private readonly onError: ((err: unknown) => void) | undefined;
   private builder: SegmentBuilder | null = null;
@@ -101,6 +101,12 @@ export class DataLogger {
   log(obs: InferenceObservation, drift = 0, inputRef?: string): boolean {
     if (this.closed) return false;
     return this.sampler.offer(obs, drift, inputRef, this.keep);
+  }
+
+  /** Changes the sampling and/or retention policy of a running logger (a device's settings changed). */
+  configure(options: Pick<DataLoggerOptions, 'sampling' | 'retention'>): void {
+    if (options.sampling) this.sampler = new Sampler(options.sampling);
+    if ('retention' in options) this.retention = options.retention;
   }
 
   /** Writes everything buffered (call on pagehide / visibilitychange 'hidden'); resolves with the count written. */
