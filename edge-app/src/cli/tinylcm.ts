@@ -4,6 +4,7 @@ import type { Command } from './command.ts';
 
 const commands: Record<string, () => Promise<Command>> = {
   infer: async () => (await import('./infer.ts')).infer,
+  simulate: async () => (await import('./simulate.ts')).simulate,
 };
 
 process.exitCode = await dispatch('tinylcm', commands, process.argv.slice(2));

@@ -1,0 +1,85 @@
+import { API_PREFIX } from '../../../shared/protocol/index.ts';
+
+/** The demo model TinySphere registers on its first start (unless DEMO=0). */
+export const DEMO_MODEL = 'seattle-weather';
+
+/** The server refused or could not be reached during setup; the message says which call and why. */
+export class SetupError extends Error {
+  override name = 'SetupError';
+  constructor(
+    message: string,
+    /** A network failure, 429 or 5xx: worth trying again. */
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+}
+
+export interface Deployment {
+  id: string;
+  model: { name: string; version: number; sha256: string };
+  status: string;
+}
+
+export interface Setup {
+  groupId: string;
+  groupName: string;
+  /** An enrolment code with one use per simulated device. */
+  code: string;
+  /** Set by deploy(). */
+  deployment?: Deployment;
+}
+
+export async function adminCall<T>(server: string, token: string | undefined, method: string, path: string, body?: unknown, fetcher: typeof fetch = fetch): Promise<T> {
+  const url = `${server.replace(/\/+$/, '')}${API_PREFIX}${path}`;
+  let res: Response;
+  try {
+    res = await fetcher(url, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (err) {
+    const cause = (err as Error & { cause?: unknown }).cause;
+    throw new SetupError(`${method} ${url}: ${cause ? String(cause) : (err as Error).message}`, true);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    throw new SetupError(`${method} ${path}: HTTP ${res.status} ${message}`, res.status === 429 || res.status >= 500);
+  }
+  return JSON.parse(text) as T;
+}
+
+/** A fresh group `sim-<time>` and an enrolment code with `devices` uses. */
+export async function setUp(server: string, token: string, devices: number, now = new Date()): Promise<Setup> {
+  const groupName = `sim-${now.toISOString().replace(/[:.]/g, '-')}`;
+  const group = await adminCall<{ id: string }>(server, token, 'POST', '/device-groups', { name: groupName, description: 'created by tinylcm simulate' });
+  const code = await adminCall<{ code: string }>(server, token, 'POST', `/device-groups/${group.id}/enrolment-codes`, { uses: devices, expiresInSeconds: 24 * 3600 });
+  return { groupId: group.id, groupName, code: code.code };
+}
+
+/** The group's running deployment, or — when it has none — a new one of the demo model's `champion`. */
+export async function deploy(server: string, token: string, groupId: string): Promise<Deployment> {
+  const { deployments } = await adminCall<{ deployments: Deployment[] }>(server, token, 'GET', `/deployments?groupId=${groupId}`);
+  const running = deployments.find((d) => d.status === 'active' || d.status === 'canary');
+  if (running) return running;
+  try {
+    return await adminCall<Deployment>(server, token, 'POST', '/deployments', { groupId, model: { name: DEMO_MODEL, alias: 'champion' }, reason: 'tinylcm simulate' });
+  } catch (err) {
+    if (err instanceof SetupError && /HTTP 404/.test(err.message)) {
+      throw new SetupError(`${err.message} — is the demo model ${DEMO_MODEL} registered? (the server registers it on its first start unless DEMO=0)`);
+    }
+    throw err;
+  }
+}
+
+/** Enrols one device with the setup's code; metadata marks it as simulated. */
+export async function enrol(server: string, code: string, name: string, fetcher?: typeof fetch): Promise<{ deviceId: string; token: string }> {
+  return adminCall<{ deviceId: string; token: string }>(server, undefined, 'POST', '/devices/enrol', { code, name, metadata: { simulated: true } }, fetcher);
+}

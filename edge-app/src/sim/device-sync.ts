@@ -1,0 +1,58 @@
+import type * as A from '@automerge/automerge';
+import type { DeviceDoc } from '../../../shared/documents/index.ts';
+import { SyncEngine } from '../lcm/sync/engine.ts';
+import { ModelPuller } from '../lcm/sync/model-pull.ts';
+import type { TinyLCM } from '../lcm/tinylcm.ts';
+
+/** One device's side of an exchange with TinySphere, as the simulator drives it. */
+export interface DeviceSync {
+  /** Document sync → pull and activate the desired model → upload logs → report → document sync. Throws when a step failed. */
+  syncNow(): Promise<void>;
+  /** The device's replica of its document. */
+  readonly doc: A.Doc<DeviceDoc>;
+  /** A document sync alone. */
+  docSync(): Promise<void>;
+  /** Body bytes of the last document sync (both ways). */
+  readonly lastDocExchange: { up: number; down: number } | undefined;
+}
+
+export interface DeviceSyncOptions {
+  lcm: TinyLCM;
+  url: string;
+  token: string;
+  deviceId: string;
+  fetch: typeof fetch;
+}
+
+/** The engine's failure of one exchange, with the underlying error (its Retry-After, its class). */
+export class ExchangeError extends Error {
+  override name = 'ExchangeError';
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The device's SyncEngine. Retries are the simulator's: the model download makes one attempt per
+ * exchange, so an offline link fails the exchange at once instead of backing off inside it.
+ */
+export async function openDeviceSync(opts: DeviceSyncOptions): Promise<DeviceSync> {
+  const puller = new ModelPuller({ lcm: opts.lcm, url: opts.url, token: opts.token, fetch: opts.fetch, retry: { attempts: 1, baseMs: 0, maxMs: 0 } });
+  const engine = await SyncEngine.open({ ...opts, puller, appVersion: 'tinylcm-simulate' });
+  return {
+    get doc() {
+      return engine.doc.value;
+    },
+    get lastDocExchange() {
+      return engine.doc.lastExchange;
+    },
+    docSync: () => engine.doc.sync(),
+    async syncNow() {
+      const s = await engine.syncNow();
+      if (!s.ok) throw new ExchangeError(s.error ?? 'exchange failed', engine.lastError);
+    },
+  };
+}
