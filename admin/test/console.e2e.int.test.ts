@@ -28,7 +28,7 @@ describe('the TinySphere console, production build served by TinySphere, in Chro
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url + '/admin/');
+    await page.goto(server.url + '/admin/#/health');
     const input = page.locator('tinysphere-admin token-login input[name=token]');
     await input.fill('tsk_not-a-real-token');
     await page.locator('tinysphere-admin token-login button[type=submit]').click();

@@ -191,6 +191,19 @@ describe('deployments: PGlite', () => {
     assert.equal(res.body.alias, 'champion');
   });
 
+  test('progress follows a reported version even when its bytes equal the previous one', async () => {
+    await upload(V1); // clf@3: the same bytes (and sha256) as clf@1
+    const dep = (await deploy({ model: { name: 'clf', version: 3 } })).body;
+    const d = devices[0]!;
+    const sha1 = sha(V1);
+    for (const version of ['1', '3']) {
+      await d.doc.edit((doc) => report(doc, { model: { name: 'clf', version, sha256: sha1 } }));
+      await d.doc.sync();
+      const reported = (await api(`${v1}/deployments/${dep.id}`, { token: viewer })).body.progress.reported;
+      assert.equal(reported[`clf@${version}`], 1, JSON.stringify(reported));
+    }
+  });
+
   test('the CLI deploys by group name and alias, shows progress and audit, and refuses bad input with exit 2', async () => {
     const cli = (args: string[]) => runToExit(process.execPath, ['bin/tinysphere.js', 'deploy', ...args], { TINYSPHERE_URL: url, TINYSPHERE_TOKEN: operator });
     const created = await cli(['create', 'kiosks', 'clf:champion', '--canary', '25', '--max-p95-ms', '80', '--reason', 'from the CLI', '--json']);

@@ -36,8 +36,8 @@ export async function upsertReported(q: Queryable, deviceId: string, r: Reported
   await q.query(
     `INSERT INTO device_states (device_id, reported_name, reported_version, reported_sha256, reported_status, reported_metrics) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (device_id) DO UPDATE SET reported_name = $2, reported_version = $3, reported_sha256 = $4, reported_status = $5, reported_metrics = $6, updated_at = now()
-     WHERE (device_states.reported_sha256, device_states.reported_status, device_states.reported_metrics)
-       IS DISTINCT FROM ($4, $5, $6::jsonb)`,
+     WHERE (device_states.reported_name, device_states.reported_version, device_states.reported_sha256, device_states.reported_status, device_states.reported_metrics)
+       IS DISTINCT FROM ($2, $3::int, $4, $5, $6::jsonb)`,
     [deviceId, r.model?.name ?? null, Number.isInteger(version) ? version : null, r.model?.sha256 ?? null, r.status ?? null, r.metrics ? JSON.stringify(r.metrics) : null],
   );
 }
