@@ -78,28 +78,57 @@ export class LogUploader {
     return withBackoff(() => this.run(total), opts);
   }
 
+  /**
+   * Closes every unsent record into batches and packs them now, so a later upload only sends
+   * (e.g. while the network is down, or before a benchmark's clock). Returns how many are ready.
+   */
+  async prepare(): Promise<number> {
+    while (await this.closeBatch()) {
+      /* until nothing is unsent */
+    }
+    for (const batchId of await this.logger.pendingBatches()) {
+      if (!this.packed.has(batchId)) this.packed.set(batchId, await this.pack(batchId, await this.logger.batch(batchId)));
+    }
+    return this.packed.size;
+  }
+
+  /** Packages built ahead by `prepare`, by batch id; dropped once acknowledged. */
+  private readonly packed = new Map<string, { bytes: Uint8Array; records: number } | undefined>();
+
   private async run(done: UploadSummary): Promise<UploadSummary> {
     for (const batchId of await this.logger.pendingBatches()) {
-      await this.send(done, batchId, await this.logger.batch(batchId));
+      await this.send(done, batchId);
     }
     for (;;) {
-      const records = await this.logger.unacked(this.maxRecords);
-      if (records.length === 0) return done;
-      const batchId = crypto.randomUUID();
-      // Fixed before the first byte leaves: from now on this batch is only ever sent under this id.
-      await this.logger.markSent(records.flatMap((r) => (r.segment === undefined ? [] : [r.segment])), batchId);
-      await this.send(done, batchId, records);
+      const batchId = await this.closeBatch();
+      if (!batchId) return done;
+      await this.send(done, batchId);
     }
   }
 
-  private async send(done: UploadSummary, batchId: string, records: readonly InferenceRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const bytes = await buildPackage(batchId, records.map(portable));
+  /** Takes unsent records into a new batch; its id is fixed before the first byte leaves, and only ever sent under it. */
+  private async closeBatch(): Promise<string | undefined> {
+    const records = await this.logger.unacked(this.maxRecords);
+    if (records.length === 0) return undefined;
+    const batchId = crypto.randomUUID();
+    await this.logger.markSent(records.flatMap((r) => (r.segment === undefined ? [] : [r.segment])), batchId);
+    return batchId;
+  }
+
+  private async pack(batchId: string, records: readonly InferenceRecord[]): Promise<{ bytes: Uint8Array; records: number } | undefined> {
+    return records.length === 0 ? undefined : { bytes: await buildPackage(batchId, records.map(portable)), records: records.length };
+  }
+
+  private async send(done: UploadSummary, batchId: string): Promise<void> {
+    const pkg = this.packed.has(batchId) ? this.packed.get(batchId) : await this.pack(batchId, await this.logger.batch(batchId));
+    if (!pkg) return;
+    const { bytes, records } = pkg;
     const res = bytes.length > this.chunkThreshold ? await this.sendChunked(batchId, bytes) : await this.sendWhole(batchId, bytes);
     await refusal(res, batchId);
     await this.logger.acknowledge(batchId);
+    this.packed.delete(batchId);
     done.batches += 1;
-    done.records += records.length;
+    done.records += records;
   }
 
   private sendWhole(batchId: string, bytes: Uint8Array): Promise<Response> {

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gunzip as zlibGunzip } from 'node:zlib';
 import { PackageError, readPackage, type IngestRecord } from '../../../../shared/ingest/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { BlobStore } from '../../store/blobs/index.ts';
@@ -12,6 +14,10 @@ export interface IngestResult {
   records: number;
   duplicate: boolean;
 }
+
+/** node:zlib's gunzip: native and on the thread pool, so a herd of uploads does not stall the event loop. */
+const gunzipAsync = promisify(zlibGunzip);
+const gunzip = async (bytes: Uint8Array, max: number) => new Uint8Array(await gunzipAsync(bytes, { maxOutputLength: max }));
 
 export const batchBlobKey = (deviceId: string, batchId: string) => `batches/${deviceId}/${batchId}.tar.gz`;
 
@@ -44,7 +50,7 @@ export class IngestService {
   async ingest(deviceId: string, bytes: Uint8Array, sha256: string, expectBatchId?: string): Promise<IngestResult> {
     let pkg: Awaited<ReturnType<typeof readPackage>>;
     try {
-      pkg = await readPackage(bytes);
+      pkg = await readPackage(bytes, { gunzip });
     } catch (err) {
       if (err instanceof PackageError) throw HttpError.of('bad_request', err.message);
       throw err;
