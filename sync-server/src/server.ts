@@ -66,12 +66,16 @@ export async function startServer(config: Config, opts: { webRoot: string; logge
   }
 }
 
+const LISTEN_BACKLOG = 4096;
+
 async function listen(server: Server, config: Config): Promise<Server> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new ConfigError('PORT', `cannot listen on ${config.host}:${config.port}: ${err.code}`) : err),
     );
-    server.listen(config.port, config.host, resolve);
+    // A fleet reconnecting after an outage opens ~1,000 connections at once; Node's default accept
+    // backlog (511) would drop SYNs and stall clients in TCP retransmits. The kernel caps it (somaxconn).
+    server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, resolve);
   });
   return server;
 }

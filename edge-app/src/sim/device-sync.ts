@@ -2,6 +2,7 @@ import type * as A from '@automerge/automerge';
 import type { DeviceDoc } from '../../../shared/documents/index.ts';
 import { SyncEngine } from '../lcm/sync/engine.ts';
 import { ModelPuller } from '../lcm/sync/model-pull.ts';
+import { LogUploader } from '../lcm/sync/uploader.ts';
 import type { TinyLCM } from '../lcm/tinylcm.ts';
 
 /** One device's side of an exchange with TinySphere, as the simulator drives it. */
@@ -14,6 +15,8 @@ export interface DeviceSync {
   docSync(): Promise<void>;
   /** Body bytes of the last document sync (both ways). */
   readonly lastDocExchange: { up: number; down: number } | undefined;
+  /** Packs the unsent records into batches now, so the next exchange only sends them. */
+  prepare(): Promise<number>;
 }
 
 export interface DeviceSyncOptions {
@@ -41,7 +44,8 @@ export class ExchangeError extends Error {
  */
 export async function openDeviceSync(opts: DeviceSyncOptions): Promise<DeviceSync> {
   const puller = new ModelPuller({ lcm: opts.lcm, url: opts.url, token: opts.token, fetch: opts.fetch, retry: { attempts: 1, baseMs: 0, maxMs: 0 } });
-  const engine = await SyncEngine.open({ ...opts, puller, appVersion: 'tinylcm-simulate' });
+  const uploader = new LogUploader({ logger: opts.lcm.logs, url: opts.url, token: opts.token, fetch: opts.fetch });
+  const engine = await SyncEngine.open({ ...opts, puller, uploader, appVersion: 'tinylcm-simulate' });
   return {
     get doc() {
       return engine.doc.value;
@@ -50,6 +54,7 @@ export async function openDeviceSync(opts: DeviceSyncOptions): Promise<DeviceSyn
       return engine.doc.lastExchange;
     },
     docSync: () => engine.doc.sync(),
+    prepare: () => uploader.prepare(),
     async syncNow() {
       const s = await engine.syncNow();
       if (!s.ok) throw new ExchangeError(s.error ?? 'exchange failed', engine.lastError);

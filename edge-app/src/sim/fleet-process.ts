@@ -74,9 +74,11 @@ async function handle(cmd: FleetCommand): Promise<unknown> {
     }
     case 'fill': {
       perDevice = cmd.records;
+      // The batches are packed here, before any clock: an exchange then only sends them.
       for (const d of devices) {
         await d.infer(cmd.records);
         await d.lcm!.persist();
+        await d.sync!.prepare();
       }
       return { records: perDevice * devices.length };
     }

@@ -1,4 +1,5 @@
 import * as A from '@automerge/automerge';
+import { httpError, networkError } from './backoff.ts';
 import { API_PREFIX } from '../../../../shared/protocol/index.ts';
 import {
   changesSince,
@@ -92,12 +93,17 @@ export class DocSync<T> {
     const req: SyncFrameRequest = { have: A.getHeads(this.doc), changes: changesSince(this.doc, this.serverHeads) };
     const binary = (this.opts.format ?? 'binary') === 'binary';
     const body = binary ? encodeSyncRequest(req) : new TextEncoder().encode(JSON.stringify({ have: req.have, changes: req.changes.map(toBase64) }));
-    const res = await (this.opts.fetch ?? fetch)(`${this.opts.url}${API_PREFIX}/sync/${encodeURIComponent(this.opts.docId)}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.opts.token}`, 'content-type': binary ? SYNC_CONTENT_TYPE : 'application/json' },
-      body,
-    });
-    if (!res.ok) throw new Error(`document sync failed: HTTP ${res.status} ${await res.text()}`);
+    let res: Response;
+    try {
+      res = await (this.opts.fetch ?? fetch)(`${this.opts.url}${API_PREFIX}/sync/${encodeURIComponent(this.opts.docId)}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.opts.token}`, 'content-type': binary ? SYNC_CONTENT_TYPE : 'application/json' },
+        body,
+      });
+    } catch (err) {
+      throw networkError(err, 'document sync');
+    }
+    if (!res.ok) throw await httpError(res, 'document sync failed');
     const bytes = new Uint8Array(await res.arrayBuffer());
     this.bytes = { up: (this.bytes?.up ?? 0) + body.length, down: (this.bytes?.down ?? 0) + bytes.length };
     const answer = readAnswer(res.headers.get('content-type'), bytes);

@@ -4,7 +4,7 @@ import { ModelIntegrityError } from '../models/index.ts';
 import type { LcmSchema } from '../storage/db.ts';
 import type { TinyLCM } from '../tinylcm.ts';
 import type { StoredModel } from '../types.ts';
-import { RetryableError, withBackoff, type BackoffOptions } from './backoff.ts';
+import { httpError, networkError, RetryableError, withBackoff, type BackoffOptions } from './backoff.ts';
 
 export interface PullProgress {
   sha256: string;
@@ -48,13 +48,7 @@ function parseContentRange(h: string | null): { start: number; total: number | n
   return { start: Number(m[1]), total: m[3] === '*' ? null : Number(m[3]) };
 }
 
-function retryable(res: Response, what: string, text: string): Error {
-  if (res.status === 429 || res.status >= 500) {
-    const after = Number(res.headers.get('retry-after'));
-    return new RetryableError(`${what}: HTTP ${res.status} ${text}`, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);
-  }
-  return new ModelPullError(`${what}: HTTP ${res.status} ${text}`, res.status);
-}
+const pullError = (res: Response, what: string) => httpError(res, what, (m, status) => new ModelPullError(m, status));
 
 /**
  * Brings a deployed model onto the device by its sha256: a resumable download (the bytes received
@@ -116,9 +110,9 @@ export class ModelPuller extends EventTarget {
     try {
       res = await this.fetch(`${this.base}/${sha256}/version`, { headers: this.headers() });
     } catch (err) {
-      throw new RetryableError(`${what}: ${(err as Error).message}`);
+      throw networkError(err, what);
     }
-    if (!res.ok) throw retryable(res, what, await res.text().catch(() => ''));
+    if (!res.ok) throw await pullError(res, what);
     const v = ModelVersionSchema.parse(await res.json());
     if (v.sha256 !== sha256) throw new ModelPullError(`${what}: the server describes ${v.name} v${v.version} with sha256 ${v.sha256}, not ${sha256}`);
     return v;
@@ -153,7 +147,7 @@ export class ModelPuller extends EventTarget {
     try {
       res = await this.fetch(`${this.base}/${sha256}`, { headers });
     } catch (err) {
-      throw new RetryableError(`model ${sha256.slice(0, 12)} download: ${(err as Error).message}`);
+      throw networkError(err, `model ${sha256.slice(0, 12)} download`);
     }
     const what = `model ${sha256.slice(0, 12)} download`;
     if (res.status === 416 || (res.status === 206 && parseContentRange(res.headers.get('content-range'))?.start !== record?.received)) {
@@ -163,7 +157,7 @@ export class ModelPuller extends EventTarget {
       if (restarted) throw new RetryableError(`${what}: the server refused the resume twice`);
       return this.attempt(sha256, true);
     }
-    if (res.status !== 200 && res.status !== 206) throw retryable(res, what, await res.text().catch(() => ''));
+    if (res.status !== 200 && res.status !== 206) throw await pullError(res, what);
     const etag = res.headers.get('etag');
     if (res.status === 200 || !record) {
       // A full answer (the file changed under If-Range, or the server ignores Range): what we had is void.

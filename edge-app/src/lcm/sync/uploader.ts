@@ -2,7 +2,7 @@ import { buildPackage } from '../../../../shared/ingest/package.ts';
 import { API_PREFIX } from '../../../../shared/protocol/index.ts';
 import type { DataLogger } from '../logger/logger.ts';
 import type { InferenceRecord } from '../types.ts';
-import { RetryableError, withBackoff, type BackoffOptions } from './backoff.ts';
+import { httpError, networkError, RetryableError, withBackoff, type BackoffOptions } from './backoff.ts';
 
 export { RetryableError } from './backoff.ts';
 
@@ -173,7 +173,7 @@ export class LogUploader {
     try {
       return await this.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.token}` } });
     } catch (err) {
-      throw new RetryableError(`upload of batch ${batchId} failed: ${(err as Error).message}`);
+      throw networkError(err, `upload of batch ${batchId}`);
     }
   }
 }
@@ -184,17 +184,7 @@ export class LogUploader {
  */
 async function refusal(res: Response, batchId: string, ok: readonly number[] = [200, 201]): Promise<void> {
   if (ok.includes(res.status)) return;
-  const text = await res.text().catch(() => '');
-  if (res.status === 429 || res.status >= 500) throw new RetryableError(`upload of batch ${batchId}: HTTP ${res.status} ${text}`, retryAfterMs(res.headers.get('retry-after')));
-  throw new UploadRejectedError(`upload of batch ${batchId} refused: HTTP ${res.status} ${text}`, res.status);
-}
-
-/** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent, zero or unreadable. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const value = header.trim();
-  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+  throw await httpError(res, `upload of batch ${batchId}`, (m, status) => new UploadRejectedError(m.replace(/^upload of batch (\S+):/, 'upload of batch $1 refused:'), status));
 }
 
 /** A record as the server sees it: without the device's bookkeeping, so every resend packs the same bytes. */
