@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync, strFromU8, strToU8 } from 'fflate';
 import { createTar, parseTar } from 'nanotar';
 import { z } from 'zod';
-import { BatchIdSchema, IngestRecordSchema, type IngestRecord } from './record.ts';
+import { BatchIdSchema, IngestRecordSchema, isPlainRecord, type IngestRecord } from './record.ts';
 
 /**
  * A log batch as it travels: a tar.gz holding `manifest.json`, `records.jsonl` (one record per
@@ -150,16 +150,37 @@ export async function readPackage(bytes: Uint8Array, options: ReadOptions | numb
   return { manifest, records, attachments };
 }
 
+/**
+ * Parses records.jsonl. The happy path is one JSON.parse of the whole file and a hand-written check
+ * per record (~20x cheaper than zod, which matters at 100k records/s); any record the quick check
+ * does not accept goes through the zod schema, which either accepts it after all or says what is
+ * wrong, with its line number.
+ */
 function parseRecords(text: string): IngestRecord[] {
-  const out: IngestRecord[] = [];
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  let all: unknown[] | undefined;
+  try {
+    all = JSON.parse(`[${lines.join(',')}]`) as unknown[];
+    // A line holding two values ("1,2") would shift every later line: then count per line.
+    if (all.length !== lines.length) all = undefined;
+  } catch {
+    all = undefined;
+  }
+  const out: IngestRecord[] = [];
   for (const [i, line] of lines.entries()) {
     let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new PackageError(`${RECORDS} line ${i + 1} is not JSON`);
+    if (all) json = all[i];
+    else {
+      try {
+        json = JSON.parse(line);
+      } catch {
+        throw new PackageError(`${RECORDS} line ${i + 1} is not JSON`);
+      }
+    }
+    if (isPlainRecord(json)) {
+      out.push(json);
+      continue;
     }
     const r = IngestRecordSchema.safeParse(json);
     if (!r.success) throw new PackageError(`${RECORDS} line ${i + 1}: ${z.prettifyError(r.error)}`);
