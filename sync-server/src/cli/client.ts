@@ -1,4 +1,6 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ApiError } from '../../../shared/protocol/index.ts';
+import type { Command } from './tinysphere.ts';
 
 /** Where a CLI talks to TinySphere: flags first, then TINYSPHERE_URL / TINYSPHERE_TOKEN. */
 export interface Remote {
@@ -32,4 +34,38 @@ export function reportFailure(command: string, usage: string, err: unknown): num
   }
   process.stderr.write(`tinysphere ${command}: ${err instanceof ApiError ? `${err.message}${err.status ? ` (HTTP ${err.status}, ${err.code})` : ''}` : (err as Error).message}\n`);
   return exitCodeFor(err);
+}
+
+export type Flags = Record<string, string | boolean | undefined> & { json: boolean };
+
+/**
+ * A `tinysphere <name> <subcommand> …` command that talks to a server: the common options
+ * (--server, --token, --json) plus its own, the remote resolved, and every failure reported with
+ * its exit code — so each command only says what its subcommands do.
+ */
+export function remoteCommand(spec: {
+  name: string;
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(r: Remote, sub: string | undefined, rest: string[], flags: Flags): Promise<number>;
+}): Command {
+  return {
+    summary: spec.summary,
+    usage: spec.usage,
+    async run(args) {
+      try {
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: { server: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, ...spec.options },
+        });
+        const flags = values as Flags;
+        const [sub, ...rest] = positionals;
+        return await spec.run(remote(flags as { server?: string; token?: string }), sub, rest, flags);
+      } catch (err) {
+        return reportFailure(spec.name, spec.usage, err);
+      }
+    },
+  };
 }

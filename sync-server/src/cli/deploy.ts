@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
   API_PREFIX,
@@ -10,8 +9,7 @@ import {
   requestJson,
   type Deployment,
 } from '../../../shared/protocol/index.ts';
-import { EXIT, remote, reportFailure, UsageError, type Remote } from './client.ts';
-import type { Command } from './tinysphere.ts';
+import { EXIT, remoteCommand, UsageError, type Flags, type Remote } from './client.ts';
 
 const USAGE = `tinysphere deploy create GROUP MODEL@VERSION|MODEL:ALIAS [--canary PERCENT] [--max-p95-ms MS] [--max-error-rate R]
                          [--max-drift-alarms N] [--min-inferences N] [--on-trip pause|rollback] [--reason TEXT]
@@ -47,8 +45,6 @@ async function groupId(r: Remote, group: string | undefined): Promise<string> {
   return found.id;
 }
 
-type Flags = Record<string, string | boolean | undefined>;
-
 async function create(r: Remote, [group, model]: string[], f: Flags): Promise<Deployment> {
   const spec = parseModel(model);
   const gates = {
@@ -64,64 +60,55 @@ async function create(r: Remote, [group, model]: string[], f: Flags): Promise<De
   return requestJson(`${r.url}${API_PREFIX}/deployments`, DeploymentSchema, { token: r.token, method: 'POST', body, timeoutMs: 300_000 });
 }
 
-export const deploy: Command = {
+export const deploy = remoteCommand({
+  name: 'deploy',
   summary: 'Deploy model versions to device groups (at once or as a canary with rollout gates), promote, pause, roll back, list.',
   usage: USAGE,
-  async run(args) {
-    try {
-      const { values, positionals } = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          server: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, group: { type: 'string' }, reason: { type: 'string' },
-          canary: { type: 'string' }, 'max-p95-ms': { type: 'string' }, 'max-error-rate': { type: 'string' }, 'max-drift-alarms': { type: 'string' },
-          'min-inferences': { type: 'string' }, 'on-trip': { type: 'string' },
-        },
-      });
-      const r = remote(values);
-      const [sub, ...rest] = positionals;
-      const base = `${r.url}${API_PREFIX}/deployments`;
-      const id = (x: string | undefined) => {
-        if (!x || !/^[0-9a-f-]{36}$/.test(x)) throw new UsageError(`${sub} needs a deployment ID`);
-        return x;
-      };
-      switch (sub) {
-        case 'create': {
-          const d = await create(r, rest, values);
-          out(values.json ? JSON.stringify(d) : line(d));
-          return EXIT.ok;
-        }
-        case 'list': {
-          const q = values.group ? `?groupId=${await groupId(r, values.group)}` : '';
-          const { deployments } = await requestJson(`${base}${q}`, z.object({ deployments: z.array(DeploymentSchema) }), { token: r.token });
-          if (values.json) out(JSON.stringify(deployments));
-          else if (!deployments.length) out('no deployments');
-          else for (const d of deployments) out(line(d));
-          return EXIT.ok;
-        }
-        case 'show': {
-          const d = await requestJson(`${base}/${id(rest[0])}`, DeploymentDetailSchema, { token: r.token });
-          const { events } = await requestJson(`${base}/${d.id}/events`, z.object({ events: z.array(DeploymentEventSchema) }), { token: r.token });
-          if (values.json) out(JSON.stringify({ ...d, events }));
-          else {
-            out(line(d));
-            out(`  devices ${d.progress.devices}; desired ${JSON.stringify(d.progress.desired)}; reported ${JSON.stringify(d.progress.reported)}`);
-            for (const e of events) out(`  ${e.at}  ${e.action.padEnd(12)} by ${e.actor}${e.reason ? ` — ${e.reason}` : ''}`);
-          }
-          return EXIT.ok;
-        }
-        case 'promote':
-        case 'pause':
-        case 'rollback': {
-          const d = await requestJson(`${base}/${id(rest[0])}/${sub}`, DeploymentSchema, { token: r.token, method: 'POST', body: { reason: values.reason } });
-          out(values.json ? JSON.stringify(d) : line(d));
-          return EXIT.ok;
-        }
-        default:
-          throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed');
+  options: {
+    group: { type: 'string' }, reason: { type: 'string' }, canary: { type: 'string' }, 'max-p95-ms': { type: 'string' }, 'max-error-rate': { type: 'string' },
+    'max-drift-alarms': { type: 'string' }, 'min-inferences': { type: 'string' }, 'on-trip': { type: 'string' },
+  },
+  async run(r, sub, rest, values) {
+    const base = `${r.url}${API_PREFIX}/deployments`;
+    const id = (x: string | undefined) => {
+      if (!x || !/^[0-9a-f-]{36}$/.test(x)) throw new UsageError(`${sub} needs a deployment ID`);
+      return x;
+    };
+    const group = values.group as string | undefined;
+    switch (sub) {
+      case 'create': {
+        const d = await create(r, rest, values);
+        out(values.json ? JSON.stringify(d) : line(d));
+        return EXIT.ok;
       }
-    } catch (err) {
-      return reportFailure('deploy', USAGE, err);
+      case 'list': {
+        const q = group ? `?groupId=${await groupId(r, group)}` : '';
+        const { deployments } = await requestJson(`${base}${q}`, z.object({ deployments: z.array(DeploymentSchema) }), { token: r.token });
+        if (values.json) out(JSON.stringify(deployments));
+        else if (!deployments.length) out('no deployments');
+        else for (const d of deployments) out(line(d));
+        return EXIT.ok;
+      }
+      case 'show': {
+        const d = await requestJson(`${base}/${id(rest[0])}`, DeploymentDetailSchema, { token: r.token });
+        const { events } = await requestJson(`${base}/${d.id}/events`, z.object({ events: z.array(DeploymentEventSchema) }), { token: r.token });
+        if (values.json) out(JSON.stringify({ ...d, events }));
+        else {
+          out(line(d));
+          out(`  devices ${d.progress.devices}; desired ${JSON.stringify(d.progress.desired)}; reported ${JSON.stringify(d.progress.reported)}`);
+          for (const e of events) out(`  ${e.at}  ${e.action.padEnd(12)} by ${e.actor}${e.reason ? ` — ${e.reason}` : ''}`);
+        }
+        return EXIT.ok;
+      }
+      case 'promote':
+      case 'pause':
+      case 'rollback': {
+        const d = await requestJson(`${base}/${id(rest[0])}/${sub}`, DeploymentSchema, { token: r.token, method: 'POST', body: { reason: values.reason } });
+        out(values.json ? JSON.stringify(d) : line(d));
+        return EXIT.ok;
+      }
+      default:
+        throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed');
     }
   },
-};
+});

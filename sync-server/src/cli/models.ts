@@ -1,7 +1,6 @@
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
   API_PREFIX,
@@ -13,8 +12,7 @@ import {
   UploadedVersionSchema,
   isErrorBody,
 } from '../../../shared/protocol/index.ts';
-import { EXIT, remote, reportFailure, UsageError, type Remote } from './client.ts';
-import type { Command } from './tinysphere.ts';
+import { EXIT, remoteCommand, UsageError, type Remote } from './client.ts';
 
 const USAGE = `tinysphere models push NAME FILE.onnx [--metadata META.json]
        tinysphere models list [--search TEXT]
@@ -99,32 +97,23 @@ async function alias(r: Remote, [name, aliasName, version]: string[], json: bool
   return EXIT.ok;
 }
 
-export const models: Command = {
+export const models = remoteCommand({
+  name: 'models',
   summary: 'Push, list and inspect models in the registry, and move aliases.',
   usage: USAGE,
-  async run(args) {
-    try {
-      const { values, positionals } = parseArgs({
-        args,
-        allowPositionals: true,
-        options: { server: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, metadata: { type: 'string' }, search: { type: 'string' } },
-      });
-      const r = remote(values);
-      const [sub, ...rest] = positionals;
-      switch (sub) {
-        case 'push':
-          return await push(r, rest, values.metadata, values.json);
-        case 'list':
-          return await list(r, values.search, values.json);
-        case 'show':
-          return await show(r, rest[0], values.json);
-        case 'alias':
-          return await alias(r, rest, values.json);
-        default:
-          throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed');
-      }
-    } catch (err) {
-      return reportFailure('models', USAGE, err);
+  options: { metadata: { type: 'string' }, search: { type: 'string' } },
+  async run(r, sub, rest, flags) {
+    switch (sub) {
+      case 'push':
+        return push(r, rest, flags.metadata as string | undefined, flags.json);
+      case 'list':
+        return list(r, flags.search as string | undefined, flags.json);
+      case 'show':
+        return show(r, rest[0], flags.json);
+      case 'alias':
+        return alias(r, rest, flags.json);
+      default:
+        throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed');
     }
   },
-};
+});

@@ -13,6 +13,7 @@ import {
 } from '../../../shared/documents/index.ts';
 import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
 import { api, pgliteServer, type TestServer } from '../../../testing/server-process.ts';
+import { enrolDevice } from '../../../testing/fleet.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
 const LIMIT = 1024 * 1024; // MAX_SYNC_BODY_BYTES in routes/documents.ts
@@ -23,12 +24,7 @@ describe('documents over HTTP in binary frames (PGlite server process)', () => {
   let v1 = '';
   let operator = '';
   let groupId = '';
-  const enrol = async () => {
-    const code = await api(`${v1}/device-groups/${groupId}/enrolment-codes`, { token: operator, body: { uses: 1 } });
-    const e = await api(`${v1}/devices/enrol`, { body: { code: code.body.code, name: 'cam' } });
-    assert.equal(e.status, 201, JSON.stringify(e.body));
-    return e.body as { deviceId: string; token: string };
-  };
+  const enrol = () => enrolDevice(v1, operator, groupId);
   const post = (docId: string, token: string, body: BodyInit, contentType = SYNC_CONTENT_TYPE, extra: RequestInit = {}) =>
     fetch(`${v1}/sync/${docId}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body, ...extra });
   /** The server's heads now, by a no-change binary request (which also shows the server still serves). */

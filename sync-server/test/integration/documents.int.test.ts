@@ -4,6 +4,7 @@ import { before, describe } from 'node:test';
 import { acknowledgeEvent, appendEvent, deviceDocId, groupDocId, labelEvent, setDesired, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
 import { api, startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
+import { enrolDevice } from '../../../testing/fleet.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 import { createRng as rng } from '../../../shared/drift/stats/rng.ts';
 
@@ -26,12 +27,7 @@ describe('documents over HTTP: access and convergence (PGlite server process)', 
   let v1 = '';
   let operator = '';
   let groupId = '';
-  const enrol = async () => {
-    const code = await api(`${v1}/device-groups/${groupId}/enrolment-codes`, { token: operator, body: { uses: 1 } });
-    const e = await api(`${v1}/devices/enrol`, { body: { code: code.body.code, name: 'cam' } });
-    assert.equal(e.status, 201, JSON.stringify(e.body));
-    return e.body as { deviceId: string; token: string };
-  };
+  const enrol = () => enrolDevice(v1, operator, groupId);
 
   before(async () => {
     const ctx = suite.ctx;
