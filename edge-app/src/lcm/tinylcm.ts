@@ -30,6 +30,8 @@ export type InferInput = Feeds | TabularRow | readonly TabularRow[];
 
 interface Active {
   model: StoredModel;
+  /** What each record names: the version, not its metadata (which would be copied into every log line). */
+  ref: ModelRef;
   prep: Preprocessing | null;
   labels: readonly string[] | undefined;
   inputName: string;
@@ -150,6 +152,7 @@ export class TinyLCM extends EventTarget {
     const drift = saved ? DeviceDrift.restore(saved, driftOptions) : new DeviceDrift({ ...driftOptions, config: this.options.drift?.config });
     this.active = {
       model,
+      ref,
       prep: resolvePreprocessing(model.metadata),
       labels: model.metadata.classLabels,
       inputName: model.onnx.inputs[0]?.name ?? 'input',
@@ -166,8 +169,7 @@ export class TinyLCM extends EventTarget {
     const a = this.active;
     if (!a) throw new Error('no model is active: store one and activate it first');
     const feeds = this.feeds(a, input);
-    const ref = a.model;
-    const obs: InferenceObservation = { id: `${this.session}-${++this.counter}`, ts: 0, model: ref, latencyMs: 0, batch: 1 };
+    const obs: InferenceObservation = { id: `${this.session}-${++this.counter}`, ts: 0, model: a.ref, latencyMs: 0, batch: 1 };
     // Read before inference: a worker backend takes the feeds' buffers (transfer, not copy).
     const first = feeds[a.inputName];
     if (first && first.type === 'float32' && first.dims.length === 2) {
