@@ -69,7 +69,7 @@ describe('LogUploader under load shedding and resumable upload (server process, 
     assert.ok(shed.length > 0, 'one slot and no queue: some of 8 devices at once were shed');
     for (const s of shed) {
       assert.equal(s.code, 'overloaded');
-      assert.ok(s.retryAfter >= 1 && s.retryAfter <= 3, `Retry-After ${s.retryAfter}`);
+      assert.ok(s.retryAfter >= 1 && s.retryAfter <= 60, `Retry-After ${s.retryAfter}`);
     }
     assert.ok(waits.every((w) => w.ms >= 1000), `every wait after a 503 honours its Retry-After: ${JSON.stringify(waits)}`);
     assert.equal(summaries.reduce((n, s) => n + s.records, 0), 8 * 120);

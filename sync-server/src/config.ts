@@ -54,8 +54,8 @@ const EnvSchema = z.object({
   // Load shedding of the heavy device routes (batch upload, document sync, model download);
   // defaults measured on 2 cores. Keep LOAD_SHED_CONCURRENCY below DB_POOL_SIZE.
   LOAD_SHED_CONCURRENCY: whole('requests (0 turns shedding off)').default(8),
-  LOAD_SHED_QUEUE: whole('requests').default(64),
-  LOAD_SHED_QUEUE_MS: whole('milliseconds').default(5_000),
+  LOAD_SHED_QUEUE: whole('requests').default(1024),
+  LOAD_SHED_QUEUE_MS: whole('milliseconds').default(2_000),
 });
 
 export interface S3Config {

@@ -14,25 +14,36 @@ export interface LoadSheddingOptions {
   random?: () => number;
 }
 
-/** Retry-After, in whole seconds: 1–3, spread so that shed clients do not come back in lockstep. */
+/** Retry-After bounds (seconds): at least a second, and never so long that a device looks dead. */
 const RETRY_AFTER_MIN_S = 1;
-const RETRY_AFTER_SPREAD_S = 3;
+const RETRY_AFTER_MAX_S = 60;
+/** Time constant of the recently-refused count. */
+const RECENT_SHED_TAU_MS = 10_000;
+/** Weight of the newest request in the service-time average. */
+const EWMA_ALPHA = 0.05;
 /** A shed request's body is read and dropped up to this size so the client sees the 503 instead of a reset. */
 const DRAIN_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * Bounds the concurrent work of the heavy device routes (batch upload, document sync, model
- * download): a fixed number of slots and a short queue in front of them. A request that finds
- * both full, or waits in the queue past queueMs, is answered 503 with a small jittered
- * Retry-After, which devices honour: under a thundering herd the server keeps its latency and
- * the fleet drains in waves instead of timing out. A slot is held until the handler returns;
- * a streamed answer (a model download) goes on after that, paced by the client.
+ * download): a fixed number of slots and a queue in front of them. A request waits in the queue
+ * while its expected wait — the requests ahead of it times the measured service time, over the
+ * slots — stays under queueMs; otherwise, or once it has waited queueMs, it is answered 503 with a
+ * Retry-After of about the time the backlog needs to drain, jittered ±50 %. Under a thundering
+ * herd the server keeps its latency, the devices it cannot serve now come back spread over the
+ * drain time (not all in the next second, which would only shed them again), and the fleet drains
+ * instead of timing out. A slot is held until the handler returns; a streamed answer (a model
+ * download) goes on after that, paced by the client.
  */
 export class LoadShedder {
   private active = 0;
   private readonly waiting: { grant(ok: boolean): void }[] = [];
   private shed = 0;
   private admitted = 0;
+  /** Measured time a request holds a slot (ms), smoothed; seeded with a guess until measured. */
+  private serviceMs = 20;
+  private recent = 0;
+  private recentAt = 0;
 
   constructor(private readonly opts: LoadSheddingOptions) {}
 
@@ -41,9 +52,11 @@ export class LoadShedder {
       if (this.opts.concurrency <= 0 || !this.opts.heavy.test(ctx.path)) return next();
       if (!(await this.acquire(ctx))) return this.refuse(ctx);
       this.admitted += 1;
+      const started = performance.now();
       try {
         await next();
       } finally {
+        this.serviceMs += EWMA_ALPHA * (performance.now() - started - this.serviceMs);
         this.release();
       }
     };
@@ -64,7 +77,7 @@ export class LoadShedder {
       this.active += 1;
       return true;
     }
-    if (this.waiting.length >= this.opts.queue) return false;
+    if (this.waiting.length >= this.opts.queue || this.expectedWaitMs(this.waiting.length + 1) > this.opts.queueMs) return false;
     return new Promise<boolean>((resolve) => {
       const entry = {
         grant: (ok: boolean) => {
@@ -95,10 +108,27 @@ export class LoadShedder {
     else this.active -= 1;
   }
 
+  /**
+   * Refused requests of the last ~10 s (exponentially decayed): they come back, so they are part
+   * of the backlog a Retry-After has to cover.
+   */
+  private recentlyShed(now = performance.now()): number {
+    this.recent = this.recent * Math.exp(-(now - this.recentAt) / RECENT_SHED_TAU_MS) + 1;
+    this.recentAt = now;
+    return this.recent;
+  }
+
+  /** How long the n-th request in line waits for a slot, at the measured service time. */
+  private expectedWaitMs(n: number): number {
+    return (n * this.serviceMs) / this.opts.concurrency;
+  }
+
   private async refuse(ctx: Context): Promise<void> {
     this.shed += 1;
     const random = this.opts.random ?? Math.random;
-    const retryAfter = RETRY_AFTER_MIN_S + Math.floor(random() * RETRY_AFTER_SPREAD_S);
+    // The backlog drains in about this long; the refused come back spread over it.
+    const drainS = this.expectedWaitMs(this.waiting.length + this.recentlyShed()) / 1000;
+    const retryAfter = Math.min(RETRY_AFTER_MAX_S, Math.max(RETRY_AFTER_MIN_S, Math.round(drainS * (0.5 + random()))));
     await drain(ctx);
     ctx.status = 503;
     ctx.set('Retry-After', String(retryAfter));
