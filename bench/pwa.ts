@@ -95,6 +95,11 @@ try {
     const label = (await page.locator('lcm-live-screen [data-testid=prediction-label]').textContent())?.trim() ?? '';
     const controlled = await page.evaluate(() => navigator.serviceWorker.controller !== null);
     results.push({ offlineColdStartMs: round(started), firstInferenceMs: round(inferred), label, controlled });
+    const marks = await page.evaluate(() => [
+      ...performance.getEntriesByType('mark').map((m) => `${m.name} ${m.startTime.toFixed(0)}`),
+      ...performance.getEntriesByType('resource').filter((r) => r.duration > 30).map((r) => `${r.name.split('/').pop()} ${r.startTime.toFixed(0)}+${r.duration.toFixed(0)}`),
+    ]);
+    say(`run ${i + 1} timeline: ${marks.join(' | ')}`);
     say(`run ${i + 1}: started ${round(started)} ms, first prediction "${label}" at ${round(inferred)} ms`);
     await context.close();
   }

@@ -89,21 +89,28 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
     addEventListener('pagehide', () => void this.lcm?.persist());
     document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && void this.lcm?.persist());
 
+    performance.mark('tinylcm:start');
+    // The runtime worker starts loading before anything else is read: its script and ORT's wasm
+    // compile are the long pole of a cold start, and opening IndexedDB (~150 ms cold) overlaps.
+    const backend = new RuntimeWorker({ wasmUrl: ORT_WASM_URL, maxThreads: threadsHint() });
     this.db = await openLcmDb(this.options.dbName);
+    performance.mark('tinylcm:db-open');
+    void rememberThreads(this.db);
     this.kv = new KvStore(this.db);
     this.settings = { ...DEFAULT_SETTINGS, ...(await this.kv.get<Partial<DeviceSettings>>(KEY.settings)) };
     this.enrolment = (await this.kv.get<Enrolment>(KEY.enrolment)) ?? null;
     this.lastSync = await this.kv.get<SyncSummary>(KEY.lastSync);
 
-    const backend = new RuntimeWorker({ wasmUrl: ORT_WASM_URL });
     backend.addEventListener('failure', (e) => {
       this.runtimeFailures.push((e as CustomEvent<RuntimeFailure>).detail);
       this.runtimeFailures.splice(0, this.runtimeFailures.length - 20);
       this.changed();
     });
     // Opening resumes the active model, which compiles the runtime's wasm now rather than at the first inference.
+    performance.mark('tinylcm:settings-read');
     const lcm = await TinyLCM.open({ backend, db: this.db, logger: { ...loggerPolicies(this.settings), onError: (err) => console.warn('[tinylcm] log write failed', err) } });
     this.lcm = lcm;
+    performance.mark('tinylcm:model-loaded');
     lcm.addEventListener('inference', () => (this.queueDirty = true));
     lcm.addEventListener('alert', (e) => {
       const a = (e as CustomEvent<MonitorAlert>).detail;
@@ -310,4 +317,25 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
       this.dispatchEvent(new Event('change'));
     }, CHANGE_EVERY_MS);
   }
+}
+
+/** Models smaller than this run on one thread: starting ORT's thread pool costs more than it saves. */
+const THREADED_MODEL_BYTES = 4 * 1024 * 1024;
+const THREADS_HINT = 'tinylcm:runtime-threads';
+
+/** Threads for the runtime, decided before IndexedDB is open: from what the last start found (localStorage is synchronous). */
+function threadsHint(): number {
+  const n = Number(globalThis.localStorage?.getItem(THREADS_HINT));
+  return n >= 1 ? n : 1;
+}
+
+/**
+ * Remembers the threads the next start should use, by the largest active model's size (read
+ * without loading it): a small tabular model answers in microseconds on one thread, while each
+ * extra thread is a worker that must start and instantiate the wasm before the first run.
+ */
+async function rememberThreads(db: LcmDb): Promise<void> {
+  let largest = 0;
+  for (const a of await db.getAll('model-active')) largest = Math.max(largest, (await db.get('model-versions', [a.name, a.version]))?.size ?? 0);
+  globalThis.localStorage?.setItem(THREADS_HINT, String(largest >= THREADED_MODEL_BYTES ? 4 : 1));
 }
