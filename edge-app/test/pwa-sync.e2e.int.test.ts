@@ -65,9 +65,20 @@ describe('the PWA enrolled against TinySphere: model pull, offline reload, queue
       w.progress = [];
       document.querySelector('tinylcm-app')!.app!.addEventListener('download-progress', (e) => w.progress.push((e as CustomEvent<PullProgress>).detail));
     });
+    // A slow link (1.5 KB/s) keeps the 1.7 KB model downloading long enough to see it on screen.
+    const cdp = await context.newCDPSession(page);
+    const throughput = (bytesPerSecond: number) => cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: bytesPerSecond, uploadThroughput: -1 });
+    await cdp.send('Network.enable');
+    await throughput(1500);
     await page.locator('tinylcm-app #code').fill(code);
     await byTestId(page, 'enrol').click();
+    await byTestId(page, 'sync-state').filter({ hasText: /downloading model \d+\s?%/ }).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'downloading');
+    await throughput(-1);
+    await cdp.detach();
     await byTestId(page, 'active-model').filter({ hasText: `seattle-weather v${deployed.body.model.version}` }).waitFor({ timeout: 30_000 });
+    // Network changes may have asked for another sync; let every asked-for run finish before counting the queue.
+    await page.evaluate(() => document.querySelector('tinylcm-app')!.app!.syncNow());
     const progress = await page.evaluate(() => (window as unknown as { progress: PullProgress[] }).progress);
     assert.ok(progress.length > 0, 'download progress was reported');
     assert.equal(progress.at(-1)!.sha256, deployed.body.model.sha256);
