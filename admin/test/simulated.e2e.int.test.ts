@@ -90,6 +90,8 @@ describe('the console over a fleet populated by tinylcm simulate, in Chromium', 
     await page.locator('drift-page [data-testid=heatmap] canvas').waitFor();
     await page.locator('drift-page drift-events tbody tr').first().waitFor();
     assert.match(await text('drift-page drift-events tbody'), /temp_max|temp_min/);
+    // The devices log their inputs: the chosen feature's current distribution is drawn beside the reference.
+    await page.locator('drift-page profile-view [data-testid=feature-current]').filter({ hasText: new RegExp(`current: ${DEVICES * RECORDS} records`) }).waitFor();
     await screenshot(page, 'simulated-drift');
   });
 });

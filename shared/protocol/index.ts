@@ -11,3 +11,4 @@ export * from './registry.ts';
 export * from './devices.ts';
 export * from './fleet.ts';
 export * from './deployments.ts';
+export * from './feature-histogram.ts';

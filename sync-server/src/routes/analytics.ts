@@ -2,6 +2,9 @@ import { z } from 'zod';
 import {
   DeviceDetailSchema,
   DeviceMetricsSchema,
+  FeatureHistogramQuerySchema,
+  FeatureHistogramSchema,
+  type FeatureHistogramQuery,
   FleetMetricsQuerySchema,
   FleetMetricsSchema,
   MetricsQuerySchema,
@@ -10,6 +13,7 @@ import {
 } from '../../../shared/protocol/index.ts';
 import { route } from '../http/route.ts';
 import { deviceDetail } from '../services/fleet/detail.ts';
+import { featureHistogram } from '../services/fleet/feature-histogram.ts';
 import type { Services } from '../services/index.ts';
 
 /** The console's charts and device page; people only (a device has its own document). */
@@ -51,5 +55,15 @@ export const analyticsRoutes = [
     response: FleetMetricsSchema,
     errors: [404],
     handler: ({ query, services }) => services.fleet.series(query),
+  }),
+  route<Services, unknown, FeatureHistogramQuery>({
+    method: 'get',
+    path: '/fleet/feature-histogram',
+    summary: "One input feature of a model version's stored records counted into the caller's bins (the reference profile's edges): the current distribution to set against the reference, for the fleet, a group or a device",
+    tags: TAGS,
+    access: READ,
+    query: FeatureHistogramQuerySchema,
+    response: FeatureHistogramSchema,
+    handler: ({ query, services }) => featureHistogram(services.db, query),
   }),
 ];

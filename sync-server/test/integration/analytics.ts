@@ -275,5 +275,22 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
         assert.equal((await api(`${v1}/devices/nope/${p}`, { token: viewer })).status, 400, p);
       }
     });
+
+    test('feature histogram: the stored inputs of a model version counted into the reference bins, by device and group', async () => {
+      const withInput = (i: number, x: number, at: number) => ({ ...record({ at, latencyMs: 1, confidence: 0.5, label: 'cat' }), id: `f${i}`, model: { name: 'feat', version: 1, sha256: 'x' }, input: [x, 100 - x] });
+      await upload(v1, dev.a.token, 'fa', [0, 1, 2, 5, 9, 10, 15].map((x, i) => withInput(i, x, H10 + i * MIN)));
+      await upload(v1, dev.b.token, 'fb', [{ ...withInput(99, 3, H10), id: 'fb0' }, { ...record({ at: H10, latencyMs: 1, confidence: 0.5 }), id: 'fb1', model: { name: 'feat', version: 1, sha256: 'x' } }]);
+      const q = (extra: string) => api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=1,5,10&${WINDOW}${extra}`, { token: viewer });
+      // Bins: below 1 | [1, 5) | [5, 10) | from 10 up.
+      const fleet = await q('&feature=0');
+      assert.equal(fleet.status, 200, JSON.stringify(fleet.body));
+      assert.deepEqual(fleet.body.counts, [1, 3, 2, 2], 'A: 0 | 1, 2 | 5, 9 | 10, 15 — B: 3 (its record without input is not counted)');
+      assert.equal(fleet.body.total, 8);
+      assert.deepEqual((await q(`&feature=0&deviceId=${dev.a.deviceId}`)).body.counts, [1, 2, 2, 2]);
+      assert.deepEqual((await q(`&feature=0&groupId=${groupB}`)).body.counts, [0, 1, 0, 0]);
+      assert.deepEqual((await q('&feature=1')).body.counts, [0, 0, 0, 8], 'the second input (100 - x) is always ≥ 10');
+      assert.equal((await q('&feature=0').then(() => api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=5,1&feature=0`, { token: viewer }))).status, 400, 'edges must ascend');
+      assert.equal((await api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=1&feature=0`, { token: dev.a.token })).status, 403);
+    });
   });
 }

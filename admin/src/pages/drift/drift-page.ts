@@ -1,5 +1,5 @@
 import { html, LitElement } from 'lit';
-import { FleetMetricsSchema, ModelVersionSchema, type DeviceGroup, type FleetMetrics, type ModelVersion } from '../../../../shared/protocol/index.ts';
+import { FeatureHistogramSchema, FleetMetricsSchema, ModelVersionSchema, type DeviceGroup, type FleetMetrics, type ModelVersion } from '../../../../shared/protocol/index.ts';
 import { PollController } from '../../../../shared/ui/poll-controller.ts';
 import { api, errorText } from '../../api.ts';
 import '../../charts/chart.ts';
@@ -31,6 +31,22 @@ export class DriftPage extends LitElement {
     this.version = '';
     this.profile = undefined;
     this.groups = [];
+  }
+
+  /** The stored records' values of one feature, in the reference's bins, for this page's window and group. */
+  #loader: { key: string; load: (index: number, edges: readonly number[]) => Promise<{ counts: number[]; total: number }> } | undefined;
+  #featureLoader(v: ModelVersion) {
+    const hours = WINDOWS[this.window];
+    const groupId = this.groupId;
+    // The same function while version, window and group stay: a new one makes the view fetch again.
+    const key = `${v.name}@${v.version}|${hours}|${groupId}`;
+    if (this.#loader?.key === key) return this.#loader.load;
+    const load = (index: number, edges: readonly number[]) => {
+      const q = new URLSearchParams({ modelVersion: `${v.name}@${v.version}`, feature: String(index), edges: edges.join(','), from: new Date(Date.now() - hours * 3_600_000).toISOString(), ...(groupId ? { groupId } : {}) });
+      return api.get(`/api/v1/fleet/feature-histogram?${q}`, FeatureHistogramSchema);
+    };
+    this.#loader = { key, load };
+    return load;
   }
 
   override connectedCallback(): void {
@@ -90,7 +106,7 @@ export class DriftPage extends LitElement {
         ? html`<p class="muted">${versions.length ? 'Loading the reference profile…' : 'No records in this window.'}</p>`
         : 'error' in this.profile
           ? html`<p class="error" role="alert">${this.profile.error}</p>`
-          : html`<profile-view .profile=${this.profile.version.metadata.referenceProfile} .currentClasses=${this.profile.fleet.totals.classes}></profile-view>`}
+          : html`<profile-view .profile=${this.profile.version.metadata.referenceProfile} .currentClasses=${this.profile.fleet.totals.classes} .currentFeature=${this.#featureLoader(this.profile.version)}></profile-view>`}
       <h3>Drift events</h3>
       <drift-events .events=${fleetEvents(d)} @changed=${() => this.#data.refresh()}></drift-events>
       <h3>Drift report between two windows</h3>

@@ -35,20 +35,42 @@ export function sharesChart(labels: string[], reference: number[], current?: num
 /**
  * A version's reference profile: per-feature summary and histogram, class and confidence
  * distributions. `currentClasses` (records per class from the fleet) is drawn beside the
- * reference's classes; devices upload no feature values, so features show the reference alone.
+ * reference's classes, and `currentFeature` (when given) counts the chosen feature of the stored
+ * records into the reference's bins, drawn beside them.
  */
 export class ProfileView extends LitElement {
-  static override properties = { profile: { attribute: false }, currentClasses: { attribute: false }, feature: { state: true } };
+  static override properties = { profile: { attribute: false }, currentClasses: { attribute: false }, currentFeature: { attribute: false }, feature: { state: true }, current: { state: true } };
   static override styles = pageStyles;
   declare profile: unknown;
   declare currentClasses: Record<string, number> | undefined;
   declare feature: string | undefined;
+  /** Counts of the stored records' values of feature `index` in the bins of `edges`; undefined when there are none. */
+  declare currentFeature: ((index: number, edges: readonly number[]) => Promise<{ counts: number[]; total: number }>) | undefined;
+  declare current: { key: string; counts?: number[]; total?: number; error?: string } | undefined;
 
   constructor() {
     super();
     this.profile = undefined;
     this.currentClasses = undefined;
+    this.currentFeature = undefined;
     this.feature = undefined;
+    this.current = undefined;
+  }
+
+  /** Fetches the current histogram of the chosen feature once per feature (and per loader). */
+  #loadCurrent(index: number, name: string, edges: readonly number[]) {
+    const load = this.currentFeature;
+    const key = `${name}:${edges.join(',')}`;
+    if (!load || this.current?.key === key) return;
+    this.current = { key };
+    load(index, edges).then(
+      (h) => this.current?.key === key && (this.current = { key, counts: h.counts, total: h.total }),
+      (err: unknown) => this.current?.key === key && (this.current = { key, error: (err as Error).message }),
+    );
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has('currentFeature')) this.current = undefined;
   }
 
   /** Reference and current over every class either side has (a class the reference never predicted shows as 0 there). */
@@ -59,6 +81,14 @@ export class ProfileView extends LitElement {
     return sharesChart(all, all.map((l) => counts[labels.indexOf(l)] ?? 0), all.map((l) => current[l] ?? 0));
   }
 
+  #currentNote() {
+    const c = this.current;
+    if (!this.currentFeature) return html`<span class="muted">reference only</span>`;
+    if (!c || (c.counts === undefined && c.error === undefined)) return html`<span class="muted">loading the devices' values…</span>`;
+    if (c.error) return html`<span class="error" role="alert">${c.error}</span>`;
+    return html`<span class="muted" data-testid="feature-current">${c.total ? `current: ${c.total} records in the window` : 'no records with this feature in the window (devices that do not log inputs send none)'}</span>`;
+  }
+
   override render() {
     if (this.profile === undefined) return html`<p class="muted">This version has no reference profile.</p>`;
     const parsed = ReferenceProfileSchema.safeParse(this.profile);
@@ -66,6 +96,7 @@ export class ProfileView extends LitElement {
     const p = parsed.data;
     const numeric = p.features.filter((f): f is NumericFeatureProfile => f.kind === 'numeric');
     const chosen = numeric.find((f) => f.name === this.feature) ?? numeric[0];
+    if (chosen) this.#loadCurrent(p.features.indexOf(chosen), chosen.name, chosen.histogram.edges);
     const classes = p.classes;
     return html`
       <p class="muted">${p.rows} training rows, ${p.features.length} features.</p>
@@ -82,8 +113,8 @@ export class ProfileView extends LitElement {
                 <select data-testid="profile-feature" @change=${(e: Event) => (this.feature = (e.target as HTMLSelectElement).value)}>
                   ${numeric.map((f) => html`<option ?selected=${f === chosen}>${f.name}</option>`)}
                 </select>
-                <span class="muted">reference only: devices do not upload feature values</span></div>
-              <ts-chart label="feature histogram" .config=${sharesChart(binLabels(chosen.histogram.edges), chosen.histogram.counts)}></ts-chart>
+                ${this.#currentNote()}</div>
+              <ts-chart label="feature histogram" .config=${sharesChart(binLabels(chosen.histogram.edges), chosen.histogram.counts, this.current?.total ? this.current.counts : undefined)}></ts-chart>
             </section>`
           : ''}
         ${classes

@@ -112,10 +112,10 @@ async function store(q: Queryable, deviceId: string, batch: BatchRow, records: r
        INSERT INTO log_batches (batch_id, device_id, sha256, size, records, blob_key) VALUES ($2, $1, $3, $4, $5, $6)
        ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
      ), recs AS (
-       INSERT INTO inference_records (device_id, batch_id, seq, ts, model_name, model_version, latency_ms, confidence, label, drift)
-       SELECT $1, $2, seq, to_timestamp(ts / 1000.0), model_name, model_version, latency_ms, confidence, label, drift
-       FROM unnest($7::int[], $8::float8[], $9::text[], $10::int[], $11::float8[], $12::float8[], $13::text[], $14::int[])
-         AS r(seq, ts, model_name, model_version, latency_ms, confidence, label, drift)
+       INSERT INTO inference_records (device_id, batch_id, seq, ts, model_name, model_version, latency_ms, confidence, label, drift, features)
+       SELECT $1, $2, seq, to_timestamp(ts / 1000.0), model_name, model_version, latency_ms, confidence, label, drift, features::real[]
+       FROM unnest($7::int[], $8::float8[], $9::text[], $10::int[], $11::float8[], $12::float8[], $13::text[], $14::int[], $23::text[])
+         AS r(seq, ts, model_name, model_version, latency_ms, confidence, label, drift, features)
        WHERE EXISTS (SELECT 1 FROM claim)
      ), hours AS (
        INSERT INTO inference_hourly AS h (device_id, model_name, model_version, hour, count, latency_sum, confidence_sum, drift_alarms, classes)
@@ -156,7 +156,20 @@ async function store(q: Queryable, deviceId: string, batch: BatchRow, records: r
       rows.map((r) => r.confidenceSum),
       rows.map((r) => r.driftAlarms),
       rows.map((r) => JSON.stringify(r.classes)),
+      // Array literals: unnest would flatten a two-dimensional array into one row per number.
+      records.map(featuresLiteral),
     ],
   );
   return (answer[0]?.claimed ?? 0) > 0;
+}
+
+/** Inputs kept per record for feature histograms: tabular ones only (images stay in the blob). */
+export const MAX_STORED_FEATURES = 64;
+
+/** `{1.5,2,3}` for a record's numeric input, or null. */
+function featuresLiteral(r: IngestRecord): string | null {
+  const input = (r as { input?: unknown }).input;
+  if (!Array.isArray(input) || input.length === 0 || input.length > MAX_STORED_FEATURES) return null;
+  if (!input.every((x) => typeof x === 'number' && Number.isFinite(x))) return null;
+  return `{${input.join(',')}}`;
 }
