@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { REPO_ROOT } from '../../testing/server-process.ts';
+import { launchChromium } from '../../testing/chromium.ts';
+import { REPO_ROOT, type TestServer } from '../../testing/server-process.ts';
 
 export const SHOTS = path.join(REPO_ROOT, 'screenshots/admin');
 
@@ -32,3 +34,38 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 export const noErrors = (errors: string[]) => assert.deepEqual(errors, [], `errors in the page:\n${errors.join('\n')}`);
+
+/**
+ * For a describe block: Chromium, a server `open` prepares (and the token to sign in with), one
+ * signed-in page for all its tests; `each` is a test that also fails on errors in the page.
+ */
+export function consoleSession(open: () => Promise<{ server: TestServer; token: string }>) {
+  const s: { browser?: Browser | undefined; server?: TestServer; page?: Page; errors: string[]; close?: () => Promise<void> } = { errors: [] };
+  before(async () => {
+    s.browser = await launchChromium();
+    if (!s.browser) return;
+    const { server, token } = await open();
+    s.server = server;
+    const signed = await signedIn(s.browser, server.server.url, token);
+    Object.assign(s, signed);
+  });
+  after(async () => {
+    if (!s.browser) return;
+    await s.close?.();
+    await s.browser.close();
+    await s.server?.server.stop();
+    await s.server?.teardown();
+  });
+  return {
+    get page(): Page {
+      return s.page!;
+    },
+    text: async (selector: string) => (await s.page!.locator(selector).first().textContent()) ?? '',
+    each: (name: string, fn: () => Promise<void>) =>
+      it(name, async (t) => {
+        if (!s.browser) return t.skip('Chromium is not available');
+        await fn();
+        noErrors(s.errors);
+      }),
+  };
+}

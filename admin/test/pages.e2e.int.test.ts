@@ -1,51 +1,27 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../testing/chromium.ts';
-import { pgliteServer, type TestServer } from '../../testing/server-process.ts';
-import { go, noErrors, screenshot, signedIn } from './browser.ts';
+import { describe } from 'node:test';
+import { pgliteServer } from '../../testing/server-process.ts';
+import { consoleSession, go, screenshot } from './browser.ts';
 import { HOURS, MODEL, seed, type Seeded } from './fixture.ts';
 
 describe('the console shows a populated TinySphere, page by page, in Chromium', () => {
-  let browser: Browser | undefined;
-  let ctx: TestServer;
   let data: Seeded;
-  let page: Page;
-  let errors: string[];
-  let close: () => Promise<void>;
-
-  before(async () => {
-    browser = await launchChromium();
-    if (!browser) return;
-    ctx = await pgliteServer({ DEMO: '1' });
+  const session = consoleSession(async () => {
+    const ctx = await pgliteServer({ DEMO: '1' });
     data = await seed(ctx.server.url, ctx.adminToken);
-    ({ page, errors, close } = await signedIn(browser, ctx.server.url, data.tokens.operator));
+    return { server: ctx, token: data.tokens.operator };
   });
-  after(async () => {
-    if (!browser) return;
-    await close();
-    await browser.close();
-    await ctx.server.stop();
-    await ctx.teardown();
-  });
-
-  const text = async (selector: string) => (await page.locator(selector).first().textContent()) ?? '';
-  const maybe = (name: string, fn: () => Promise<void>) =>
-    it(name, async (t) => {
-      if (!browser) return t.skip('Chromium is not available');
-      await fn();
-      noErrors(errors);
-    });
+  const { text, each: maybe } = session;
 
   maybe('overview: device counts, inferences, drift alarms, versions in production, trends, CSV', async () => {
-    await page.locator('overview-page [data-testid=kpis]').waitFor();
+    await session.page.locator('overview-page [data-testid=kpis]').waitFor();
     assert.equal(await text('overview-page [data-testid=kpi-devices]'), '3');
     assert.equal(await text('overview-page [data-testid=kpi-online]'), '3');
     assert.equal(await text('overview-page [data-testid=kpi-drift]'), '18');
     assert.equal(await text('overview-page [data-testid=kpi-production]'), '1');
-    assert.equal(await page.locator('overview-page ts-chart canvas').count(), 4);
-    const download = page.waitForEvent('download');
-    await page.locator('overview-page [data-testid=export-csv]').click();
+    assert.equal(await session.page.locator('overview-page ts-chart canvas').count(), 4);
+    const download = session.page.waitForEvent('download');
+    await session.page.locator('overview-page [data-testid=export-csv]').click();
     const csv = await (await download).createReadStream().then(async (s) => {
       let out = '';
       for await (const c of s) out += c;
@@ -55,98 +31,98 @@ describe('the console shows a populated TinySphere, page by page, in Chromium', 
     assert.equal(lines[0], 'day,inferences,drift_alarms,active_devices,mean_latency_ms,mean_confidence,model_versions');
     const total = lines.slice(1).reduce((s, l) => s + Number(l.split(',')[1]), 0);
     assert.equal(total, 3 * HOURS * 12, 'every seeded record is in the daily export');
-    await screenshot(page, 'overview');
+    await screenshot(session.page, 'overview');
   });
 
   maybe('fleet: sortable, filterable device table; enrolment codes', async () => {
-    await go(page, '#/fleet');
-    const rows = page.locator('fleet-page device-table tbody tr');
+    await go(session.page, '#/fleet');
+    const rows = session.page.locator('fleet-page device-table tbody tr');
     await rows.first().waitFor();
     assert.equal(await rows.count(), 3);
     assert.match(await text('fleet-page device-table tbody tr'), /kiosk-1[\s\S]*online[\s\S]*lab[\s\S]*seattle-weather@1[\s\S]*2 open events[\s\S]*0/);
-    await page.locator('fleet-page device-table button[data-sort=name]').click();
+    await session.page.locator('fleet-page device-table button[data-sort=name]').click();
     assert.match(await text('fleet-page device-table tbody tr'), /kiosk-3/, 'descending by name');
-    await page.locator('fleet-page device-table [data-testid=device-filter]').fill('kiosk-2');
+    await session.page.locator('fleet-page device-table [data-testid=device-filter]').fill('kiosk-2');
     assert.equal(await rows.count(), 1);
-    await page.locator('fleet-page device-table [data-testid=device-filter]').fill('');
-    await page.locator('fleet-page enrolment-codes [data-testid=create-code] button').click();
-    const code = page.locator('fleet-page enrolment-codes [data-testid=new-code] code');
+    await session.page.locator('fleet-page device-table [data-testid=device-filter]').fill('');
+    await session.page.locator('fleet-page enrolment-codes [data-testid=create-code] button').click();
+    const code = session.page.locator('fleet-page enrolment-codes [data-testid=new-code] code');
     await code.waitFor();
     assert.match((await code.textContent()) ?? '', /\S{10,}/);
-    assert.equal(await page.locator('fleet-page enrolment-codes [data-testid=codes] tbody tr').count(), 2);
-    await screenshot(page, 'fleet');
+    assert.equal(await session.page.locator('fleet-page enrolment-codes [data-testid=codes] tbody tr').count(), 2);
+    await screenshot(session.page, 'fleet');
   });
 
   maybe('device detail: desired vs reported, charts over time, events, uploads', async () => {
-    await go(page, `#/fleet/${data.devices[1]!.deviceId}`);
-    await page.locator('device-detail [data-testid=device-name]').filter({ hasText: 'kiosk-2' }).waitFor();
+    await go(session.page, `#/fleet/${data.devices[1]!.deviceId}`);
+    await session.page.locator('device-detail [data-testid=device-name]').filter({ hasText: 'kiosk-2' }).waitFor();
     const doc = await text('device-detail [data-testid=desired-reported]');
     assert.match(doc, /model\.name\s*seattle-weather\s*seattle-weather/);
     assert.match(doc, /status\s*running/);
-    assert.equal(await page.locator('device-detail ts-chart canvas').count(), 3);
-    assert.equal(await page.locator('device-detail drift-events tbody tr').count(), 2);
+    assert.equal(await session.page.locator('device-detail ts-chart canvas').count(), 3);
+    assert.equal(await session.page.locator('device-detail drift-events tbody tr').count(), 2);
     assert.match(await text('device-detail [data-testid=uploads]'), /1 batches, 96 records/);
-    await screenshot(page, 'device');
+    await screenshot(session.page, 'device');
   });
 
   maybe('models: versions with inputs/outputs, labels, profile, sha256; aliases; compare', async () => {
-    await go(page, `#/models/${MODEL}`);
-    await page.locator('model-detail [data-testid=version-detail]').waitFor();
-    assert.equal(await page.locator('model-detail [data-testid=versions] tbody tr').count(), 2);
+    await go(session.page, `#/models/${MODEL}`);
+    await session.page.locator('model-detail [data-testid=version-detail]').waitFor();
+    assert.equal(await session.page.locator('model-detail [data-testid=versions] tbody tr').count(), 2);
     const detail = await text('model-detail [data-testid=version-detail]');
     assert.match(detail, /features float32 \[batch, 4\]/);
     assert.match(detail, /drizzle, fog, rain, snow, sun/);
     assert.match(await text('model-detail [data-testid=sha256]'), /^[0-9a-f]{64}$/);
-    assert.equal(await page.locator('model-detail profile-view [data-testid=profile-features] tbody tr').count(), 4);
+    assert.equal(await session.page.locator('model-detail profile-view [data-testid=profile-features] tbody tr').count(), 4);
     assert.match(await text('model-detail [data-testid=alias-history]'), /champion/);
-    await page.locator('model-detail [data-testid=compare-a]').selectOption('1');
-    await page.locator('model-detail [data-testid=compare-b]').selectOption('2');
-    await page.locator('model-detail [data-testid=compare-form] button').click();
-    await page.locator('model-detail [data-testid=compare]').waitFor();
+    await session.page.locator('model-detail [data-testid=compare-a]').selectOption('1');
+    await session.page.locator('model-detail [data-testid=compare-b]').selectOption('2');
+    await session.page.locator('model-detail [data-testid=compare-form] button').click();
+    await session.page.locator('model-detail [data-testid=compare]').waitFor();
     assert.match(await text('model-detail [data-testid=compare]'), new RegExp(`fleet: inferences \\(30 days\\)\\s*${3 * HOURS * 12}\\s*0`));
-    await screenshot(page, 'models');
+    await screenshot(session.page, 'models');
   });
 
   maybe('deployments: the list and one deployment with its progress and audit trail', async () => {
-    await go(page, '#/deployments');
-    await page.locator('deployments-page [data-testid=deployments] tbody tr').first().waitFor();
+    await go(session.page, '#/deployments');
+    await session.page.locator('deployments-page [data-testid=deployments] tbody tr').first().waitFor();
     assert.match(await text('deployments-page [data-testid=deployments] tbody tr'), /lab[\s\S]*seattle-weather@1[\s\S]*champion[\s\S]*active/);
-    await page.locator('deployments-page [data-testid=deployments] tbody tr a').first().click();
-    await page.locator('deployment-detail [data-testid=rollout]').waitFor();
+    await session.page.locator('deployments-page [data-testid=deployments] tbody tr a').first().click();
+    await session.page.locator('deployment-detail [data-testid=rollout]').waitFor();
     assert.match(await text('deployment-detail [data-testid=rollout]'), /3 of 3 devices report running/);
     assert.match(await text('deployment-detail [data-testid=audit]'), /created[\s\S]*olivia-operator[\s\S]*first rollout/);
-    await screenshot(page, 'deployments');
+    await screenshot(session.page, 'deployments');
   });
 
   maybe('drift: heat map, reference vs current, events, an on-demand report', async () => {
-    await go(page, '#/drift');
-    await page.locator('drift-page [data-testid=heatmap] canvas').waitFor();
-    await page.locator('drift-page profile-view [data-testid=class-chart]').waitFor();
-    assert.equal(await page.locator('drift-page drift-events tbody tr').count(), 4);
-    await page.locator('drift-page drift-report-form button').click();
-    const verdict = page.locator('drift-page [data-testid=report-verdict]');
+    await go(session.page, '#/drift');
+    await session.page.locator('drift-page [data-testid=heatmap] canvas').waitFor();
+    await session.page.locator('drift-page profile-view [data-testid=class-chart]').waitFor();
+    assert.equal(await session.page.locator('drift-page drift-events tbody tr').count(), 4);
+    await session.page.locator('drift-page drift-report-form button').click();
+    const verdict = session.page.locator('drift-page [data-testid=report-verdict]');
     await verdict.waitFor();
     // The last three hours (kiosk-2's heat wave of "sun") against the hours before.
     assert.match((await verdict.textContent()) ?? '', /Drift detected/);
-    await screenshot(page, 'drift');
+    await screenshot(session.page, 'drift');
   });
 
   maybe('experiments: runs with params and metrics, compare runs, a run and its registered version', async () => {
-    await go(page, '#/experiments');
-    await page.locator('experiments-page [data-testid=experiments] button').filter({ hasText: 'seattle-weather-training' }).click();
-    const runs = page.locator('experiments-page [data-testid=runs] tbody tr');
+    await go(session.page, '#/experiments');
+    await session.page.locator('experiments-page [data-testid=experiments] button').filter({ hasText: 'seattle-weather-training' }).click();
+    const runs = session.page.locator('experiments-page [data-testid=runs] tbody tr');
     await runs.first().waitFor();
     assert.equal(await runs.count(), 2);
-    await page.locator('experiments-page [data-testid=runs] input[type=checkbox]').nth(0).check();
-    await page.locator('experiments-page [data-testid=runs] input[type=checkbox]').nth(1).check();
-    await page.locator('experiments-page [data-testid=compare-runs] button').filter({ hasText: 'loss' }).click();
-    await page.locator('experiments-page ts-chart canvas').waitFor();
-    await screenshot(page, 'experiments');
-    await go(page, `#/experiments/run/${data.runIds[0]}`);
-    await page.locator('run-view [data-testid=run-versions] a').waitFor();
+    await session.page.locator('experiments-page [data-testid=runs] input[type=checkbox]').nth(0).check();
+    await session.page.locator('experiments-page [data-testid=runs] input[type=checkbox]').nth(1).check();
+    await session.page.locator('experiments-page [data-testid=compare-runs] button').filter({ hasText: 'loss' }).click();
+    await session.page.locator('experiments-page ts-chart canvas').waitFor();
+    await screenshot(session.page, 'experiments');
+    await go(session.page, `#/experiments/run/${data.runIds[0]}`);
+    await session.page.locator('run-view [data-testid=run-versions] a').waitFor();
     assert.match(await text('run-view [data-testid=run-versions]'), /seattle-weather v2/);
-    assert.equal(await page.locator('run-view ts-chart canvas').count(), 2);
+    assert.equal(await session.page.locator('run-view ts-chart canvas').count(), 2);
     assert.match(await text('run-view [data-testid=run-params]'), /l2\s*0\.001/);
-    await screenshot(page, 'run');
+    await screenshot(session.page, 'run');
   });
 });

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../testing/chromium.ts';
-import { api, pgliteServer, runToExit, type TestServer } from '../../testing/server-process.ts';
-import { go, noErrors, screenshot, signedIn } from './browser.ts';
+import { describe } from 'node:test';
+import { api, pgliteServer, runToExit } from '../../testing/server-process.ts';
+import { consoleSession, go, screenshot } from './browser.ts';
 
 const DEVICES = 3;
 const RECORDS = 200;
@@ -14,17 +12,9 @@ const RECORDS = 200;
  * heat wave from halfway on, and uploaded. Every page shows what the server holds.
  */
 describe('the console over a fleet populated by tinylcm simulate, in Chromium', () => {
-  let browser: Browser | undefined;
-  let ctx: TestServer;
-  let page: Page;
-  let errors: string[];
-  let close: () => Promise<void>;
   let summary: { devices: number; records: number; driftAlarms: number; byModelVersion: Record<string, number> };
-
-  before(async () => {
-    browser = await launchChromium();
-    if (!browser) return;
-    ctx = await pgliteServer({ DEMO: '1' });
+  const session = consoleSession(async () => {
+    const ctx = await pgliteServer({ DEMO: '1' });
     const sim = await runToExit(
       process.execPath,
       ['bin/tinylcm.js', 'simulate', '--server', ctx.server.url, '--token', ctx.adminToken, '--devices', String(DEVICES), '--records', String(RECORDS), '--drift-at', '0.5', '--offline-rate', '0.2', '--timeout', '90', '--json'],
@@ -35,63 +25,49 @@ describe('the console over a fleet populated by tinylcm simulate, in Chromium', 
     const out = JSON.parse(sim.stdout);
     assert.deepEqual([out.devices, out.recordsAcknowledged], [DEVICES, DEVICES * RECORDS]);
     summary = (await api(`${ctx.server.url}/api/v1/fleet/summary`, { token: ctx.adminToken })).body;
-    ({ page, errors, close } = await signedIn(browser, ctx.server.url, ctx.adminToken));
+    return { server: ctx, token: ctx.adminToken };
   });
-  after(async () => {
-    if (!browser) return;
-    await close();
-    await browser.close();
-    await ctx.server.stop();
-    await ctx.teardown();
-  });
-
-  const text = async (selector: string) => (await page.locator(selector).first().textContent()) ?? '';
-  const each = (name: string, fn: () => Promise<void>) =>
-    it(name, async (t) => {
-      if (!browser) return t.skip('Chromium is not available');
-      await fn();
-      noErrors(errors);
-    });
+  const { text, each } = session;
 
   each('overview shows the simulated fleet as the server counts it', async () => {
-    await page.locator('overview-page [data-testid=kpis]').waitFor();
+    await session.page.locator('overview-page [data-testid=kpis]').waitFor();
     assert.equal(summary.devices, DEVICES);
     assert.equal(summary.records, DEVICES * RECORDS);
     assert.ok(summary.driftAlarms > 0, 'the heat wave raised drift alarms');
     assert.equal(await text('overview-page [data-testid=kpi-devices]'), String(summary.devices));
     assert.equal(await text('overview-page [data-testid=kpi-drift]'), String(summary.driftAlarms));
-    await screenshot(page, 'simulated-overview');
+    await screenshot(session.page, 'simulated-overview');
   });
 
   each('fleet lists the simulated devices running the deployed version; a device shows desired vs reported', async () => {
-    await go(page, '#/fleet');
-    const rows = page.locator('fleet-page device-table tbody tr');
+    await go(session.page, '#/fleet');
+    const rows = session.page.locator('fleet-page device-table tbody tr');
     await rows.first().waitFor();
     assert.equal(await rows.count(), DEVICES);
     assert.match(await text('fleet-page device-table tbody tr'), /sim-[\s\S]*seattle-weather@1/);
     await rows.first().locator('a').first().click();
-    const doc = page.locator('device-detail [data-testid=desired-reported]');
+    const doc = session.page.locator('device-detail [data-testid=desired-reported]');
     await doc.waitFor();
     assert.match((await doc.textContent()) ?? '', /model\.name\s*seattle-weather\s*seattle-weather/);
-    assert.ok((await page.locator('device-detail drift-events tbody tr').count()) > 0, 'the device reported drift events');
-    await screenshot(page, 'simulated-device');
+    assert.ok((await session.page.locator('device-detail drift-events tbody tr').count()) > 0, 'the device reported drift events');
+    await screenshot(session.page, 'simulated-device');
   });
 
   each('deployments shows the simulator\'s deployment fully rolled out', async () => {
-    await go(page, '#/deployments');
-    await page.locator('deployments-page [data-testid=deployments] tbody tr a').first().click();
-    await page.locator('deployment-detail [data-testid=rollout]').waitFor();
+    await go(session.page, '#/deployments');
+    await session.page.locator('deployments-page [data-testid=deployments] tbody tr a').first().click();
+    await session.page.locator('deployment-detail [data-testid=rollout]').waitFor();
     assert.match(await text('deployment-detail [data-testid=rollout]'), new RegExp(`${DEVICES} of ${DEVICES} devices report running`));
-    await screenshot(page, 'simulated-deployment');
+    await screenshot(session.page, 'simulated-deployment');
   });
 
   each('drift shows the heat map and the events the simulated devices raised', async () => {
-    await go(page, '#/drift');
-    await page.locator('drift-page [data-testid=heatmap] canvas').waitFor();
-    await page.locator('drift-page drift-events tbody tr').first().waitFor();
+    await go(session.page, '#/drift');
+    await session.page.locator('drift-page [data-testid=heatmap] canvas').waitFor();
+    await session.page.locator('drift-page drift-events tbody tr').first().waitFor();
     assert.match(await text('drift-page drift-events tbody'), /temp_max|temp_min/);
     // The devices log their inputs: the chosen feature's current distribution is drawn beside the reference.
-    await page.locator('drift-page profile-view [data-testid=feature-current]').filter({ hasText: new RegExp(`current: ${DEVICES * RECORDS} records`) }).waitFor();
-    await screenshot(page, 'simulated-drift');
+    await session.page.locator('drift-page profile-view [data-testid=feature-current]').filter({ hasText: new RegExp(`current: ${DEVICES * RECORDS} records`) }).waitFor();
+    await screenshot(session.page, 'simulated-drift');
   });
 });
