@@ -2,6 +2,7 @@ import { html, LitElement } from 'lit';
 import { z } from 'zod';
 import { CreatedEnrolmentCodeSchema, DeviceGroupSchema, EnrolmentCodeSchema, type CreatedEnrolmentCode, type DeviceGroup, type EnrolmentCode } from '../../../../shared/protocol/index.ts';
 import { api, errorText } from '../../api.ts';
+import { attempt } from '../../components/load.ts';
 import { when } from '../../components/format.ts';
 import { pageOf } from '../../components/pager.ts';
 import { pageStyles } from '../../components/styles.ts';
@@ -45,13 +46,8 @@ export class EnrolmentCodes extends LitElement {
     }
   }
 
-  async #run(fn: () => Promise<void>) {
-    this.error = undefined;
-    try {
-      await fn();
-    } catch (err) {
-      this.error = errorText(err);
-    }
+  #run(fn: () => Promise<void>) {
+    return attempt(this, fn);
   }
 
   #loadCodes = () => this.#run(async () => {

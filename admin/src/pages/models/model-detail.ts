@@ -1,9 +1,9 @@
 import { html, LitElement } from 'lit';
 import { FleetMetricsSchema, RegisteredModelSchema, type FleetMetrics, type ModelVersion, type RegisteredModel } from '../../../../shared/protocol/index.ts';
 import { PollController } from '../../../../shared/ui/poll-controller.ts';
-import { api, errorText } from '../../api.ts';
+import { api } from '../../api.ts';
 import { bytes, hoursAgo, num, when } from '../../components/format.ts';
-import { view } from '../../components/load.ts';
+import { view, attempt } from '../../components/load.ts';
 import { pageOf } from '../../components/pager.ts';
 import '../../components/pager.ts';
 import { pageStyles } from '../../components/styles.ts';
@@ -60,13 +60,8 @@ export class ModelDetail extends LitElement {
     30_000,
   );
 
-  async #run(fn: () => Promise<void>) {
-    this.error = undefined;
-    try {
-      await fn();
-    } catch (err) {
-      this.error = errorText(err);
-    }
+  #run(fn: () => Promise<void>) {
+    return attempt(this, fn);
   }
 
   #setAlias = (e: SubmitEvent) => this.#run(async () => {
