@@ -161,7 +161,9 @@ async function main(): Promise<number> {
     say('── building the web apps for the integration suite');
     await build();
     const files = findTests('integration', filters);
-    results.push(await run('integration', process.execPath, [...nodeTest, ...files], env, nodeSummary));
+    // Two files at a time: most of their time is spent waiting on server processes and Chromium,
+    // and one at a time the suite alone would take most of CI's 15 minutes.
+    results.push(await run('integration', process.execPath, [...nodeTest, '--test-concurrency=2', ...files], env, nodeSummary));
   }
 
   process.stdout.write(`\n════ npm test summary (${((Date.now() - started) / 1000).toFixed(0)} s) ════\n`);
