@@ -7,8 +7,8 @@ import { nodeOrt } from '../lcm/runtime/ort-node.ts';
 import { InferenceInputError, describeInput } from '../lcm/runtime/validate.ts';
 import { formatDims } from '../lcm/runtime/tensors.ts';
 import type { Feeds } from '../lcm/types.ts';
-import { oneLine, UsageError } from './command.ts';
-import type { Command } from './command.ts';
+import { oneLine, UsageError } from '../../../shared/cli/command.ts';
+import type { Command } from '../../../shared/cli/command.ts';
 import { tensorFromJson, tensorToJson } from './tensor-json.ts';
 
 const NAME = 'tinylcm infer';

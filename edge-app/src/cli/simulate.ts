@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Progress, SimulationOptions } from '../sim/simulate.ts';
-import { oneLine, UsageError } from './command.ts';
-import type { Command } from './command.ts';
+import { oneLine, UsageError } from '../../../shared/cli/command.ts';
+import type { Command } from '../../../shared/cli/command.ts';
 
 const NAME = 'tinylcm simulate';
 const USAGE = `tinylcm simulate --server URL[,URL...] --token ADMIN_TOKEN --devices N --records R

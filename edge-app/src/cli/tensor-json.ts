@@ -9,7 +9,7 @@
  */
 import type { TensorArray, TensorData, TensorType } from '../lcm/types.ts';
 import { TENSOR_TYPES, TYPED_ARRAY_OF, isTensorType } from '../lcm/runtime/tensors.ts';
-import { UsageError } from './command.ts';
+import { UsageError } from '../../../shared/cli/command.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

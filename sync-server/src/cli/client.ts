@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ApiError } from '../../../shared/protocol/index.ts';
-import type { Command } from './tinysphere.ts';
+import { UsageError, type Command } from '../../../shared/cli/command.ts';
+
+export { UsageError };
 
 /** Where a CLI talks to TinySphere: flags first, then TINYSPHERE_URL / TINYSPHERE_TOKEN. */
 export interface Remote {
@@ -24,7 +26,6 @@ export function exitCodeFor(err: unknown): number {
   return EXIT.apiError;
 }
 
-export class UsageError extends Error {}
 
 /** How a remote command reports a failure: usage errors with the usage text, API errors with status and code. */
 export function reportFailure(command: string, usage: string, err: unknown): number {

@@ -10,12 +10,11 @@ import { CsvError, parseCsv } from '../../../shared/drift/report/csv.ts';
 import type { CsvTable } from '../../../shared/drift/report/csv.ts';
 import { renderDriftReportHtml } from '../../../shared/drift/report/html.ts';
 import { renderDriftReportText } from '../../../shared/drift/report/text.ts';
-import type { Command } from './tinysphere.ts';
+import { UsageError, type Command } from '../../../shared/cli/command.ts';
 
 const NAME = 'tinysphere drift-report';
 
 /** A problem with the input or the options: one line on stderr, exit code 2. */
-class UsageError extends Error {}
 
 const IO_REASONS: Record<string, string> = {
   ENOENT: 'no such file',

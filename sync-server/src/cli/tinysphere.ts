@@ -2,12 +2,9 @@
  * `tinysphere <command>`: the server-side CLI. Each command lives in its own module and is loaded
  * only when called, so `tinysphere drift-report` does not pay for the server's dependencies.
  */
-export interface Command {
-  summary: string;
-  usage: string;
-  /** Resolves with the process exit code. */
-  run(args: string[]): Promise<number>;
-}
+import { dispatch, type Command } from '../../../shared/cli/command.ts';
+
+export type { Command };
 
 const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.ts')).serve,
@@ -17,30 +14,8 @@ const commands: Record<string, () => Promise<Command>> = {
   'drift-report': async () => (await import('./drift-report.ts')).driftReport,
 };
 
-function help(): string {
-  const lines = ['usage: tinysphere <command> [options]', '', 'commands:'];
-  for (const name of Object.keys(commands)) lines.push(`  ${name}`);
-  lines.push('', 'tinysphere <command> --help shows the options of one command.');
-  return lines.join('\n');
-}
-
-export async function cli(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help() + '\n');
-    return name ? 0 : 2;
-  }
-  const load = commands[name];
-  if (!load) {
-    process.stderr.write(`tinysphere: unknown command ${JSON.stringify(name)}\n${help()}\n`);
-    return 2;
-  }
-  const command = await load();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
-    return 0;
-  }
-  return command.run(rest);
+export function cli(argv: string[]): Promise<number> {
+  return dispatch('tinysphere', commands, argv, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
 }
 
 const code = await cli(process.argv.slice(2));

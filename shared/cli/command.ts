@@ -1,7 +1,8 @@
 /**
  * A CLI made of commands, each in its own module loaded only when called (so `tinylcm infer` does
- * not pay for what other commands import). Same contract as the tinysphere CLI: bad input is one
- * line on stderr and exit code 2.
+ * not pay for what other commands import). One dispatcher for `tinylcm` and `tinysphere`: bad input
+ * is one line on stderr and exit code 2. The caller hands in its output streams, so this file needs
+ * no Node API.
  */
 export interface Command {
   summary: string;
@@ -26,20 +27,25 @@ function help(program: string, commands: Record<string, unknown>): string {
   return lines.join('\n');
 }
 
-export async function dispatch(program: string, commands: Record<string, () => Promise<Command>>, argv: string[]): Promise<number> {
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export async function dispatch(program: string, commands: Record<string, () => Promise<Command>>, argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help(program, commands) + '\n');
+    io.out(help(program, commands) + '\n');
     return name ? 0 : 2;
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
-    process.stderr.write(`${program}: unknown command ${JSON.stringify(name)}\n${help(program, commands)}\n`);
+    io.err(`${program}: unknown command ${JSON.stringify(name)}\n${help(program, commands)}\n`);
     return 2;
   }
   const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    io.out(`${command.summary}\n\nusage: ${command.usage}\n`);
     return 0;
   }
   return command.run(rest);
