@@ -15,3 +15,11 @@ export async function enrolDevice(v1: string, token: string, groupId: string, na
   assert.equal(e.status, 201, JSON.stringify(e.body));
   return e.body as EnrolledDevice;
 }
+
+/** An operator token and a fresh device group to enrol into (needs the admin token). */
+export async function operatorWithGroup(v1: string, adminToken: string, groupName: string): Promise<{ operator: string; groupId: string }> {
+  const operator = (await api(`${v1}/tokens`, { token: adminToken, body: { name: 'ops', role: 'operator' } })).body.token as string;
+  const group = await api(`${v1}/device-groups`, { token: operator, body: { name: groupName } });
+  assert.equal(group.status, 201, JSON.stringify(group.body));
+  return { operator, groupId: group.body.id as string };
+}

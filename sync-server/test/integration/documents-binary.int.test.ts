@@ -13,7 +13,7 @@ import {
 } from '../../../shared/documents/index.ts';
 import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
 import { api, pgliteServer, type TestServer } from '../../../testing/server-process.ts';
-import { enrolDevice } from '../../../testing/fleet.ts';
+import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
 const LIMIT = 1024 * 1024; // MAX_SYNC_BODY_BYTES in routes/documents.ts
@@ -40,8 +40,7 @@ describe('documents over HTTP in binary frames (PGlite server process)', () => {
     if (!ctx) return;
     url = ctx.server.url;
     v1 = `${url}/api/v1`;
-    operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'ops', role: 'operator' } })).body.token;
-    groupId = (await api(`${v1}/device-groups`, { token: operator, body: { name: 'docs-binary' } })).body.id;
+    ({ operator, groupId } = await operatorWithGroup(v1, ctx.adminToken, 'docs-binary'));
   });
 
   suite.test('binary and JSON replicas converge; a no-change binary exchange stays under 1 KB each way', async (ctx) => {

@@ -4,7 +4,7 @@ import { before, describe } from 'node:test';
 import { acknowledgeEvent, appendEvent, deviceDocId, groupDocId, labelEvent, setDesired, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
 import { api, startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
-import { enrolDevice } from '../../../testing/fleet.ts';
+import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 import { createRng as rng } from '../../../shared/drift/stats/rng.ts';
 
@@ -34,8 +34,7 @@ describe('documents over HTTP: access and convergence (PGlite server process)', 
     if (!ctx) return;
     url = ctx.server.url;
     v1 = `${url}/api/v1`;
-    operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'ops', role: 'operator' } })).body.token;
-    groupId = (await api(`${v1}/device-groups`, { token: operator, body: { name: 'docs' } })).body.id;
+    ({ operator, groupId } = await operatorWithGroup(v1, ctx.adminToken, 'docs'));
   });
 
   suite.test('a device token syncs only its own document; people sync any; bad input is a 4xx', async () => {

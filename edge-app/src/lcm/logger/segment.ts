@@ -54,18 +54,7 @@ export interface LogSegment {
 const HAS_INPUT = 1;
 const HAS_PROBS = 2;
 
-interface Columns {
-  ts: Float64Array;
-  latencyMs: Float64Array;
-  confidence: Float64Array;
-  margin: Float64Array;
-  entropy: Float64Array;
-  classIndex: Int32Array;
-  drift: Int32Array;
-  present: Uint8Array;
-  input: Float64Array | null;
-  probabilities: Float64Array | null;
-}
+type Columns = Pick<LogSegment, 'ts' | 'latencyMs' | 'confidence' | 'margin' | 'entropy' | 'classIndex' | 'drift' | 'present' | 'input' | 'probabilities'>;
 
 /**
  * Fills one segment's columns as records are kept. The columns are allocated once and reused for
