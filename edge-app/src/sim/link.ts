@@ -1,4 +1,5 @@
 import { Xoshiro128 } from '../../../shared/drift/detectors/prng.ts';
+import { createRng, shuffleInPlace, type Rng } from '../../../shared/drift/stats/rng.ts';
 
 /** What a fetch through an offline link throws: the same error class a real network failure gives. */
 export class OfflineError extends TypeError {
@@ -8,7 +9,10 @@ export class OfflineError extends TypeError {
 }
 
 export interface LinkOptions {
-  /** Server origins; each exchange talks to one picked at random, as behind a load balancer. */
+  /**
+   * Server origins; each exchange talks to one picked at random, as behind a load balancer: in
+   * rounds, each round a seeded shuffle of all of them, so every server sees a device's traffic.
+   */
   servers: readonly string[];
   /** Long-run fraction of the time the link is down, in [0, 1). */
   offlineRate: number;
@@ -27,6 +31,9 @@ export interface LinkOptions {
  */
 export class Link {
   private readonly rng: Xoshiro128;
+  /** Its own stream, so which server an exchange reaches does not depend on how often the clock was read. */
+  private readonly serverRng: Rng;
+  private deck: string[] = [];
   private readonly now: () => number;
   private readonly servers: readonly string[];
   private up: boolean;
@@ -36,6 +43,7 @@ export class Link {
   constructor(private readonly opts: LinkOptions) {
     if (opts.servers.length === 0) throw new Error('a link needs at least one server');
     this.rng = new Xoshiro128(opts.seed);
+    this.serverRng = createRng(opts.seed);
     this.now = opts.now ?? Date.now;
     this.servers = opts.servers.map((s) => s.replace(/\/+$/, ''));
     this.current = this.servers[0]!;
@@ -63,7 +71,8 @@ export class Link {
 
   /** Picks the server of the next exchange. */
   pick(): string {
-    this.current = this.servers[Math.floor(this.rng.nextFloat() * this.servers.length)]!;
+    if (this.deck.length === 0) this.deck = shuffleInPlace([...this.servers], this.serverRng);
+    this.current = this.deck.pop()!;
     return this.current;
   }
 
