@@ -100,6 +100,9 @@ describe('the PWA enrolled against TinySphere: model pull, offline reload, queue
     await queued(page, 60);
     const offline = await inferInPage(page, rows.slice(0, 40));
     assert.deepEqual(offline, online.slice(0, 40), 'the same model answers the same');
+    // Reloaded at once, before the logger's next flush: records still in memory are spilled on pagehide and kept.
+    await page.reload();
+    await byTestId(page, 'active-model').filter({ hasText: 'seattle-weather' }).waitFor({ timeout: 30_000 });
     await queued(page, 100);
     await screenshot(page, 'status-offline');
 

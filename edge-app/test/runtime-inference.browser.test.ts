@@ -59,6 +59,28 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
     });
   });
 
+  it('starts onnxruntime as the worker starts, before any model, and loads the first model on it', async () => {
+    const prepared = await rt.prepared;
+    expect(prepared, JSON.stringify(prepared)).to.have.property('ms').that.is.greaterThan(0);
+    expect(await rt.info(), 'the warm-up model is not left loaded').to.equal(null);
+    const info = await rt.load(await fixture('demo.onnx'), ref('seattle-weather'));
+    expect(info.threads).to.be.greaterThan(1);
+    const { outputs } = await rt.infer({ features: f32([1, 4], expected.rows[0]!.features) });
+    expect(outputs.label!.data[0]).to.equal(BigInt(expected.rows[0]!.label));
+  });
+
+  it('reports a runtime that cannot start ahead of time, and the load then fails with a clear error', async () => {
+    const broken = new RuntimeWorker({ wasmUrl: new URL('/no-such-ort.wasm', location.origin).href, callTimeoutMs: 5000 });
+    try {
+      const prepared = await broken.prepared;
+      expect(prepared).to.have.property('error').that.is.a('string').and.not.empty;
+      const err = await rejection(broken.load(await fixture('demo.onnx'), ref('seattle-weather')));
+      expect(err.name).to.equal('ModelLoadError');
+    } finally {
+      broken.terminate();
+    }
+  });
+
   it('runs a stateful model (float32 state + int64 scalar) step after step', async () => {
     await rt.load(await fixture('stateful.onnx'), ref('stateful'));
     let feeds: Feeds = { state: f32([1, 4], [8, 4, 2, 0]), x: f32([1, 4], [1, 1, 1, 1]), counter: { type: 'int64', dims: [], data: BigInt64Array.from([2n ** 60n]) } };

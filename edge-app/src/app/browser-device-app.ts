@@ -6,11 +6,11 @@ import type { PullProgress } from '../lcm/sync/model-pull.ts';
 import type { SyncScheduler } from '../lcm/sync/scheduler.ts';
 import { TinyLCM } from '../lcm/tinylcm.ts';
 import type { MonitorAlert, MonitorAlertKind, StoredModel } from '../lcm/types.ts';
-import { RuntimeWorker, type RuntimeFailure } from '../worker/client.ts';
-import { ORT_WASM_URL } from '../worker/ort-assets.ts';
+import type { RuntimeFailure, RuntimeWorker } from '../worker/client.ts';
 import type { DeviceApp, DeviceMode, DeviceSettings, DeviceStatus, Enrolment } from './device-app.ts';
 import { DEFAULT_SETTINGS, loggerPolicies, mergeSettings } from './settings.ts';
 import { SwBridge } from './sw-bridge.ts';
+import { rememberThreads, startRuntime } from './runtime.ts';
 import { loadSync } from './sync-loader.ts';
 
 const KEY = { enrolment: 'app.enrolment', token: 'app.token', settings: 'app.settings', mode: 'app.mode', lastSync: 'app.lastSync' } as const;
@@ -26,6 +26,8 @@ export interface BrowserDeviceAppOptions {
   serviceWorker?: boolean;
   /** IndexedDB name; default 'tinylcm'. */
   dbName?: string;
+  /** Gives the runtime (main.ts passes the one it started before the rest of the bundle ran); default: startRuntime. */
+  runtime?: () => RuntimeWorker;
 }
 
 /**
@@ -77,7 +79,7 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
     this.ready = this.start().catch((err: unknown) => {
       this.startError = err instanceof Error ? err.message : String(err);
       console.error('[tinylcm] start failed', err);
-      this.changed();
+      this.changedNow();
     });
   }
 
@@ -86,20 +88,28 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
     addEventListener('online', this.onNetwork);
     addEventListener('offline', this.onNetwork);
     // Buffered log records and detector states are written before the page may be discarded.
-    addEventListener('pagehide', () => void this.lcm?.persist());
+    addEventListener('pagehide', () => this.lcm?.persistNow());
+    addEventListener('pageshow', (e) => (e as PageTransitionEvent).persisted && void this.lcm?.logs.recover().then(() => (this.queueDirty = true)));
     document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && void this.lcm?.persist());
 
     performance.mark('tinylcm:start');
-    // The runtime worker starts loading before anything else is read: its script and ORT's wasm
-    // compile are the long pole of a cold start, and opening IndexedDB (~150 ms cold) overlaps.
-    const backend = new RuntimeWorker({ wasmUrl: ORT_WASM_URL, maxThreads: threadsHint() });
+    // The runtime starts before anything is read (unless main.ts started it even earlier): its script
+    // and ORT's wasm compile are the long pole of a cold start; opening IndexedDB overlaps.
+    const backend = (this.options.runtime ?? startRuntime)();
+    void backend.prepared.then(() => performance.mark('tinylcm:runtime-ready'));
     this.db = await openLcmDb(this.options.dbName);
     performance.mark('tinylcm:db-open');
     void rememberThreads(this.db);
     this.kv = new KvStore(this.db);
-    this.settings = { ...DEFAULT_SETTINGS, ...(await this.kv.get<Partial<DeviceSettings>>(KEY.settings)) };
-    this.enrolment = (await this.kv.get<Enrolment>(KEY.enrolment)) ?? null;
-    this.lastSync = await this.kv.get<SyncSummary>(KEY.lastSync);
+    const [settings, enrolment, lastSync, mode] = await Promise.all([
+      this.kv.get<Partial<DeviceSettings>>(KEY.settings),
+      this.kv.get<Enrolment>(KEY.enrolment),
+      this.kv.get<SyncSummary>(KEY.lastSync),
+      this.kv.get<string>(KEY.mode),
+    ]);
+    this.settings = { ...DEFAULT_SETTINGS, ...settings };
+    this.enrolment = enrolment ?? null;
+    this.lastSync = lastSync;
 
     backend.addEventListener('failure', (e) => {
       this.runtimeFailures.push((e as CustomEvent<RuntimeFailure>).detail);
@@ -125,13 +135,13 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
       void this.refreshStorage();
     });
 
-    this.mode = this.enrolment ? 'enrolled' : (await this.kv.get<string>(KEY.mode)) === 'standalone' ? 'standalone' : 'unenrolled';
+    this.mode = this.enrolment ? 'enrolled' : mode === 'standalone' ? 'standalone' : 'unenrolled';
     void this.askPersistenceOnce();
     void this.refreshStorage();
     void this.refreshQueue();
     setInterval(() => this.queueDirty && void this.refreshQueue(), QUEUE_EVERY_MS);
     setInterval(() => void this.refreshStorage(), STORAGE_EVERY_MS);
-    this.changed();
+    this.changedNow();
     if (this.enrolment) await this.startSync();
   }
 
@@ -310,6 +320,13 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
   }
 
   /** Dispatches `change`, at most every CHANGE_EVERY_MS. */
+  /** For the moments a person waits on (started, failed to start): no throttling delay. */
+  private changedNow(): void {
+    clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+    this.dispatchEvent(new Event('change'));
+  }
+
   private changed(): void {
     if (this.changeTimer !== undefined) return;
     this.changeTimer = setTimeout(() => {
@@ -317,25 +334,4 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
       this.dispatchEvent(new Event('change'));
     }, CHANGE_EVERY_MS);
   }
-}
-
-/** Models smaller than this run on one thread: starting ORT's thread pool costs more than it saves. */
-const THREADED_MODEL_BYTES = 4 * 1024 * 1024;
-const THREADS_HINT = 'tinylcm:runtime-threads';
-
-/** Threads for the runtime, decided before IndexedDB is open: from what the last start found (localStorage is synchronous). */
-function threadsHint(): number {
-  const n = Number(globalThis.localStorage?.getItem(THREADS_HINT));
-  return n >= 1 ? n : 1;
-}
-
-/**
- * Remembers the threads the next start should use, by the largest active model's size (read
- * without loading it): a small tabular model answers in microseconds on one thread, while each
- * extra thread is a worker that must start and instantiate the wasm before the first run.
- */
-async function rememberThreads(db: LcmDb): Promise<void> {
-  let largest = 0;
-  for (const a of await db.getAll('model-active')) largest = Math.max(largest, (await db.get('model-versions', [a.name, a.version]))?.size ?? 0);
-  globalThis.localStorage?.setItem(THREADS_HINT, String(largest >= THREADED_MODEL_BYTES ? 4 : 1));
 }

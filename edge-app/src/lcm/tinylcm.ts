@@ -73,6 +73,8 @@ export class TinyLCM extends EventTarget {
   static async open(options: TinyLCMOptions): Promise<TinyLCM> {
     const db = typeof options.db === 'object' ? options.db : await openLcmDb(options.db);
     const lcm = new TinyLCM(db, new ModelStore(db, options.models), new DataLogger(db, options.logger), new DriftStateStore(db), options);
+    // Records a previous page wrote while unloading (persistNow) join the log before anything new.
+    await lcm.logs.recover();
     // Resume the model that was active when the app last ran — of several names, the one switched to
     // last (a deployment may move a device to another model name); if it no longer loads, the
     // previous one — a device must still start.
@@ -221,6 +223,15 @@ export class TinyLCM extends EventTarget {
   }
 
   /** Writes buffered logs and the detector states; call on pagehide / before the process ends. */
+  /**
+   * For pagehide: the log buffer goes out in a transaction that completes while the page unloads
+   * (see DataLogger.spill); the detectors' state is saved as far as the page lets it.
+   */
+  persistNow(): void {
+    this.logs.spill();
+    if (this.active) void this.driftStates.save(this.active.drift.toJSON()).catch(() => undefined);
+  }
+
   async persist(): Promise<void> {
     await this.logs.flush();
     if (this.active) await this.driftStates.save(this.active.drift.toJSON());

@@ -25,7 +25,15 @@ export interface RuntimeWorkerOptions {
   createWorker?: () => Worker;
   /** Failures in a row (no call answered in between) after which the client stops restarting; default 3. */
   maxConsecutiveFailures?: number;
+  /**
+   * Start onnxruntime in each new worker at once, before any model is loaded (default true): its wasm
+   * compiles while the page is still reading the model from IndexedDB.
+   */
+  prepare?: boolean;
 }
+
+/** How starting onnxruntime ahead of the first load went: its time, or why it failed (the load will say too). */
+export type Prepared = { ms: number } | { error: string };
 
 export type FailureReason = 'error' | 'timeout' | 'fatal';
 
@@ -79,6 +87,7 @@ interface Generation {
   kill: (err: RuntimeWorkerError) => void;
   failed: boolean;
   reloading: boolean;
+  prepared: Promise<Prepared>;
 }
 
 function defaultWorker(): Worker {
@@ -132,6 +141,11 @@ export class RuntimeWorker extends EventTarget {
     return this.gen.api;
   }
 
+  /** Settles when the current worker has started onnxruntime ahead of any load (or failed to). */
+  get prepared(): Promise<Prepared> {
+    return this.gen.prepared;
+  }
+
   capabilities(): Promise<RuntimeCapabilities> {
     return this.call('capabilities', this.callTimeoutMs, (api) => api.capabilities());
   }
@@ -178,7 +192,15 @@ export class RuntimeWorker extends EventTarget {
     let kill!: (err: RuntimeWorkerError) => void;
     const dead = new Promise<never>((_, reject) => (kill = reject));
     dead.catch(() => undefined); // nobody may be waiting when the worker dies
-    const gen: Generation = { worker, api: Comlink.wrap<RuntimeApi>(worker), dead, kill, failed: false, reloading: false };
+    const api = Comlink.wrap<RuntimeApi>(worker);
+    const prepared: Promise<Prepared> =
+      this.options.prepare === false
+        ? Promise.resolve({ error: 'not prepared (prepare: false)' })
+        : Promise.race([api.prepare(this.ortOptions), dead]).then(
+            (r) => (r.ok ? r.value : { error: r.error.message }),
+            (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
+          );
+    const gen: Generation = { worker, api, dead, kill, failed: false, reloading: false, prepared };
     worker.addEventListener('error', (ev) => {
       ev.preventDefault();
       this.fail(gen, 'error', ev.message || 'uncaught error in the runtime worker');
@@ -219,11 +241,14 @@ export class RuntimeWorker extends EventTarget {
     }
   }
 
+  private get ortOptions(): { wasmUrl?: string; maxThreads?: number } {
+    const { wasmUrl, maxThreads } = this.options;
+    return { ...(wasmUrl ? { wasmUrl } : {}), ...(maxThreads ? { maxThreads } : {}) };
+  }
+
   private async loadOn(gen: Generation, bytes: Uint8Array, model: ModelRef, options: CallOptions) {
     const send = options.transfer === false ? bytes : Comlink.transfer(bytes, transferables([{ type: 'uint8', dims: [bytes.length], data: bytes }]));
-    const { wasmUrl, maxThreads } = this.options;
-    const loadOptions = { ...(wasmUrl ? { wasmUrl } : {}), ...(maxThreads ? { maxThreads } : {}) };
-    const result = await this.callOn<WorkerResult<{ info: RuntimeInfo; bytes: Uint8Array }>>(gen, 'load', options.timeoutMs ?? this.loadTimeoutMs, (api) => api.load(send, model, loadOptions));
+    const result = await this.callOn<WorkerResult<{ info: RuntimeInfo; bytes: Uint8Array }>>(gen, 'load', options.timeoutMs ?? this.loadTimeoutMs, (api) => api.load(send, model, this.ortOptions));
     return this.unwrap(gen, result);
   }
 

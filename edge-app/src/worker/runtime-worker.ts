@@ -6,6 +6,7 @@ import { LcmSession } from '../lcm/runtime/session.ts';
 import type { SessionInfo } from '../lcm/runtime/session.ts';
 import { transferables } from '../lcm/runtime/tensors.ts';
 import { InferenceInputError } from '../lcm/runtime/validate.ts';
+import { warmUpModel } from './warm-up-model.ts';
 import type { Feeds, ModelRef, Outputs } from '../lcm/types.ts';
 
 /** What the device's browser offers the inference runtime; shown in the PWA and reported to the server. */
@@ -75,6 +76,23 @@ export const runtimeApi = {
       webAssembly: typeof WebAssembly === 'object',
       userAgent: navigator.userAgent,
     };
+  },
+
+  /**
+   * Starts onnxruntime before any model is known — fetches and compiles its wasm and creates and runs
+   * a session of a one-node model — so a load that follows only builds its own session. Leaves no
+   * model loaded; a load made meanwhile shares the same initialisation.
+   */
+  async prepare(options: Pick<WorkerLoadOptions, 'wasmUrl' | 'maxThreads'> = {}): Promise<WorkerResult<{ ms: number }>> {
+    const started = performance.now();
+    try {
+      const { ort } = browserOrt(options);
+      const session = await LcmSession.create(ort, warmUpModel());
+      await session.release();
+      return { ok: true, value: { ms: performance.now() - started } };
+    } catch (err) {
+      return failure(err);
+    }
   },
 
   /**

@@ -1,5 +1,5 @@
-import { unwrap } from 'idb';
-import type { LcmDb } from '../storage/db.ts';
+import { unwrap, type IDBPTransaction } from 'idb';
+import type { LcmDb, LcmSchema } from '../storage/db.ts';
 import type { LogSegment } from './segment.ts';
 
 /**
@@ -29,7 +29,28 @@ const STORE = 'inference-logs';
 const TOTALS_KEY = 'inference-logs:totals';
 const DELETE_CHUNK = 200; // segments deleted per transaction: keeps each one short
 
+const SPILL_PREFIX = 'inference-logs:spill:';
+let spills = 0;
+
 const noop = (): void => {};
+
+/** Adds segments and updates the totals in `tx`; resolves with the new totals. */
+async function addSegments(tx: IDBPTransaction<LcmSchema, [typeof STORE, 'kv'], 'readwrite'>, segments: readonly LogSegment[], quiet: (p: Promise<unknown>) => void): Promise<LogTotals> {
+  // The raw store: no promise per request (a failing add aborts the transaction; inTx reports it).
+  const raw = unwrap(tx.objectStore(STORE)) as IDBObjectStore;
+  let bytes = 0;
+  let count = 0;
+  for (const s of segments) {
+    raw.add(s);
+    bytes += s.bytes;
+    count += s.count;
+  }
+  const kv = tx.objectStore('kv');
+  const t = ((await kv.get(TOTALS_KEY)) as LogTotals | undefined) ?? EMPTY;
+  const next = { count: t.count + count, segments: t.segments + segments.length, bytes: t.bytes + bytes, unsent: t.unsent + count };
+  quiet(kv.put(next, TOTALS_KEY));
+  return next;
+}
 
 /**
  * Runs `work` in `tx` and settles with the transaction: requests whose promises nobody awaits
@@ -64,22 +85,37 @@ export class LogStore {
   /** Appends segments in one transaction; resolves with the new totals once it committed. */
   async append(segments: readonly LogSegment[]): Promise<LogTotals> {
     const tx = this.db.transaction([STORE, 'kv'], 'readwrite');
-    return inTx(tx, async (quiet) => {
-      // The raw store: no promise per request (a failing add aborts the transaction; inTx reports it).
-      const raw = unwrap(tx.objectStore(STORE)) as IDBObjectStore;
-      let bytes = 0;
-      let count = 0;
-      for (const s of segments) {
-        raw.add(s);
-        bytes += s.bytes;
-        count += s.count;
-      }
-      const kv = tx.objectStore('kv');
-      const t = ((await kv.get(TOTALS_KEY)) as LogTotals | undefined) ?? EMPTY;
-      const next = { count: t.count + count, segments: t.segments + segments.length, bytes: t.bytes + bytes, unsent: t.unsent + count };
-      quiet(kv.put(next, TOTALS_KEY));
-      return next;
-    });
+    return inTx(tx, (quiet) => addSegments(tx, segments, quiet));
+  }
+
+  /**
+   * For a page that is going away: stores the segments in one transaction that reads nothing and is
+   * committed at once, so it completes while the page unloads — append() must read the totals
+   * first, a round trip an unloading page does not get. recoverSpilled() moves them into the log.
+   */
+  spill(segments: readonly LogSegment[], onError: (err: unknown) => void): void {
+    if (segments.length === 0) return;
+    const tx = this.db.transaction('kv', 'readwrite');
+    tx.done.catch(onError);
+    (unwrap(tx.objectStore('kv')) as IDBObjectStore).put(segments, `${SPILL_PREFIX}${String(Date.now()).padStart(15, '0')}:${++spills}`);
+    tx.commit();
+  }
+
+  /** Moves spilled segments into the log, oldest first, each spill with its totals in one transaction; resolves with the records moved. */
+  async recoverSpilled(): Promise<number> {
+    let records = 0;
+    for (const key of await this.db.getAllKeys('kv', IDBKeyRange.bound(SPILL_PREFIX, `${SPILL_PREFIX}\uffff`))) {
+      const tx = this.db.transaction([STORE, 'kv'], 'readwrite');
+      records += await inTx(tx, async (quiet) => {
+        const kv = tx.objectStore('kv');
+        const segments = (await kv.get(key)) as LogSegment[] | undefined;
+        if (!segments) return 0;
+        quiet(kv.delete(key));
+        await addSegments(tx, segments, quiet);
+        return segments.reduce((n, seg) => n + seg.count, 0);
+      });
+    }
+    return records;
   }
 
   async totals(): Promise<LogTotals> {

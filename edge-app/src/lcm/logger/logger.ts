@@ -127,6 +127,40 @@ export class DataLogger {
   }
 
   /**
+   * For pagehide: writes everything buffered in one transaction that completes even as the page
+   * unloads (flush() needs round trips an unloading page does not get). The records join the log's
+   * totals and batches at the next recover() — at the next start, or on pageshow from the back/forward cache.
+   */
+  spill(): void {
+    this.disarm();
+    this.seal();
+    const batch = this.retry.concat(this.pending);
+    this.retry = [];
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      this.store.spill(batch, (err) => callSafely(this.onError, err));
+    } catch (err) {
+      this.retry = batch;
+      callSafely(this.onError, err);
+      return;
+    }
+    for (const s of batch) {
+      this.written += s.count;
+      const b = this.owners.get(s);
+      if (b) {
+        this.owners.delete(s);
+        this.release(b);
+      }
+    }
+  }
+
+  /** Moves records spilled by an earlier page into the log, before any later write; resolves with their count. */
+  recover(): Promise<number> {
+    return this.serial(() => this.store.recoverSpilled());
+  }
+
+  /**
    * Records in no batch yet, oldest first (flushes first): whole segments, until at least `limit`
    * records (so possibly more). Pass their `segment` keys to markSent.
    */
