@@ -12,3 +12,4 @@ export * from './devices.ts';
 export * from './fleet.ts';
 export * from './deployments.ts';
 export * from './feature-histogram.ts';
+export * from './record-sample.ts';

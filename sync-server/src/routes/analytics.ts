@@ -10,10 +10,14 @@ import {
   MetricsQuerySchema,
   type FleetMetricsQuery,
   type MetricsQuery,
+  RecordSampleQuerySchema,
+  RecordSampleSchema,
+  type RecordSampleQuery,
 } from '../../../shared/protocol/index.ts';
 import { route } from '../http/route.ts';
 import { deviceDetail } from '../services/fleet/detail.ts';
 import { featureHistogram } from '../services/fleet/feature-histogram.ts';
+import { recordSample } from '../services/fleet/record-sample.ts';
 import type { Services } from '../services/index.ts';
 
 /** The console's charts and device page; people only (a device has its own document). */
@@ -65,5 +69,15 @@ export const analyticsRoutes = [
     query: FeatureHistogramQuerySchema,
     response: FeatureHistogramSchema,
     handler: ({ query, services }) => featureHistogram(services.db, query),
+  }),
+  route<Services, unknown, RecordSampleQuery>({
+    method: 'get',
+    path: '/fleet/record-sample',
+    summary: "A reproducible sample of a model version's stored records with their inputs and predicted labels, from a window of the fleet, a group or a device: what a feature-by-feature drift report between two windows compares",
+    tags: TAGS,
+    access: READ,
+    query: RecordSampleQuerySchema,
+    response: RecordSampleSchema,
+    handler: ({ query, services }) => recordSample(services.db, query),
   }),
 ];

@@ -292,5 +292,31 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       assert.equal((await q('&feature=0').then(() => api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=5,1&feature=0`, { token: viewer }))).status, 400, 'edges must ascend');
       assert.equal((await api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=1&feature=0`, { token: dev.a.token })).status, 403);
     });
+
+    test('record sample: the stored inputs and labels of a window, reproducible, by device and group; bad queries 400', async () => {
+      // Runs after the feature histogram test, on its records: A has inputs x = 0 1 2 5 9 10 15, B has 3 (and one record without).
+      const q = (extra = '') => api(`${v1}/fleet/record-sample?modelVersion=feat@1&${WINDOW}${extra}`, { token: viewer });
+      const all = await q();
+      assert.equal(all.status, 200, JSON.stringify(all.body));
+      assert.equal(all.body.total, 8);
+      assert.equal(all.body.featureNames, null, 'feat is not in the registry, so its inputs have no names');
+      assert.deepEqual(all.body.features.map((f: number[]) => f[0]).sort((a: number, b: number) => a - b), [0, 1, 2, 3, 5, 9, 10, 15]);
+      assert.ok(all.body.features.every((f: number[]) => f.length === 2 && f[0]! + f[1]! === 100));
+      assert.deepEqual(new Set(all.body.labels), new Set(['cat']));
+      const three = await q('&limit=3');
+      assert.equal(three.body.total, 8, 'total counts the whole window');
+      assert.equal(three.body.features.length, 3);
+      assert.deepEqual((await q('&limit=3')).body.features, three.body.features, 'the same window gives the same sample');
+      assert.equal((await q(`&deviceId=${dev.a.deviceId}`)).body.total, 7);
+      assert.deepEqual((await q(`&groupId=${groupB}`)).body.features, [[3, 97]]);
+      const outside = await api(`${v1}/fleet/record-sample?modelVersion=feat@1&from=${new Date(H10 - 120 * MIN).toISOString()}&to=${new Date(H10).toISOString()}`, { token: viewer });
+      assert.deepEqual([outside.body.total, outside.body.features], [0, []]);
+      for (const bad of ['&limit=0', '&limit=10001', '&deviceId=nope']) assert.equal((await q(bad)).status, 400, bad);
+      const backwards = await api(`${v1}/fleet/record-sample?modelVersion=feat@1&from=${new Date(H10).toISOString()}&to=${new Date(H10 - MIN).toISOString()}`, { token: viewer });
+      assert.equal(backwards.status, 400);
+      assert.match(JSON.stringify(backwards.body), /`to` must be after `from`/);
+      assert.equal((await api(`${v1}/fleet/record-sample?modelVersion=nope&${WINDOW}`, { token: viewer })).status, 400);
+      assert.equal((await api(`${v1}/fleet/record-sample?modelVersion=feat@1&${WINDOW}`, { token: dev.a.token })).status, 403);
+    });
   });
 }
