@@ -84,6 +84,12 @@ export function padded(onnx: Uint8Array, extra: number): Uint8Array {
   return out;
 }
 
+/** One day's weather as the demo model takes it, `warmer` degrees warmer than usual. */
+function inputs(random: () => number, warmer: number): number[] {
+  const tempMax = 12 + random() * 14 + warmer;
+  return [random() < 0.4 ? Math.round(random() * 100) / 10 : 0, tempMax, tempMax - 5 - random() * 4, 1 + random() * 5].map((x) => Math.round(x * 10) / 10);
+}
+
 export async function seed(url: string, adminToken: string, now = Date.now()): Promise<Seeded> {
   const v1 = `${url}/api/v1`;
   const token = async (name: string, role: string) => ok(await api(`${v1}/tokens`, { token: adminToken, body: { name, role } }), `token ${role}`, 201).token as string;
@@ -103,7 +109,7 @@ export async function seed(url: string, adminToken: string, now = Date.now()): P
   ok(await api(`${v1}/deployments`, { token: tokens.operator, body: { groupId: group.id, model: { name: MODEL, alias: 'champion' }, reason: 'first rollout' } }), 'deploy', 201);
 
   // Logs: HOURS hours of records per device; kiosk-2 drifts in the last three hours (only "sun",
-  // lower confidence, feature alarms), the others stay as trained.
+  // lower confidence, feature alarms, 15 °C warmer inputs), the others stay as trained.
   const random = rng(42);
   const sha = v1Version.sha256 as string;
   for (const [i, d] of devices.entries()) {
@@ -120,6 +126,8 @@ export async function seed(url: string, adminToken: string, now = Date.now()): P
           latencyMs: 0.5 + random() * (drifting ? 3 : 1),
           confidence: drifting ? 0.35 + random() * 0.3 : 0.6 + random() * 0.35,
           drift: drifting && k % 2 === 0 ? 1 : 0,
+          // The demo model's inputs (precipitation, temp_max, temp_min, wind); the drifting hours are a +15 °C heat wave.
+          input: inputs(random, drifting ? 15 : 0),
         });
       }
     }

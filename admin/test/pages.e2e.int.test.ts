@@ -99,11 +99,31 @@ describe('the console shows a populated TinySphere, page by page, in Chromium', 
     await session.page.locator('drift-page [data-testid=heatmap] canvas').waitFor();
     await session.page.locator('drift-page profile-view [data-testid=class-chart]').waitFor();
     assert.equal(await session.page.locator('drift-page drift-events tbody tr').count(), 4);
+    // Without a model version on both sides only the predicted classes can be compared.
     await session.page.locator('drift-page drift-report-form button').click();
     const verdict = session.page.locator('drift-page [data-testid=report-verdict]');
     await verdict.waitFor();
     // The last three hours (kiosk-2's heat wave of "sun") against the hours before.
     assert.match((await verdict.textContent()) ?? '', /Drift detected/);
+    assert.match(await text('drift-page [data-testid=feature-note]'), /Choose a model version for both windows/);
+    // With the version on both sides, the stored inputs are compared too: the heat wave is in the temperatures.
+    for (const side of ['refVersion', 'curVersion']) await session.page.locator(`drift-page drift-report-form select[name=${side}]`).selectOption(`${MODEL}@1`);
+    await session.page.locator('drift-page drift-report-form button').click();
+    const features = session.page.locator('drift-page [data-testid=feature-verdict]');
+    await features.waitFor();
+    const verdictText = ((await features.textContent()) ?? '').replace(/\s+/g, ' ');
+    const counts = /Drift in [1-4] of 4 features \((\d+) reference records, (\d+) current\)/.exec(verdictText);
+    assert.ok(counts, verdictText);
+    assert.equal(Number(counts[1]) + Number(counts[2]), 3 * HOURS * 12, 'every seeded record, each in one window');
+    const rows: Record<string, string | undefined> = {};
+    for (const row of await session.page.locator('drift-page [data-testid=feature-table] tbody tr').all()) {
+      const cells = (await row.locator('td').allTextContents()).map((c) => c.trim());
+      rows[cells[0]!] = cells.at(-1);
+    }
+    assert.deepEqual(Object.keys(rows), ['precipitation', 'temp_max', 'temp_min', 'wind']);
+    assert.equal(rows.temp_max, 'yes', JSON.stringify(rows));
+    assert.equal(rows.temp_min, 'yes', JSON.stringify(rows));
+    assert.match((await session.page.locator('drift-page [data-testid=feature-distribution]').getAttribute('label')) ?? '', /^temp_m(ax|in): reference vs current window$/);
     await screenshot(session.page, 'drift');
   });
 

@@ -5,6 +5,7 @@ import { api, errorText } from '../../api.ts';
 import '../../charts/chart.ts';
 import { num } from '../../components/format.ts';
 import { pageStyles } from '../../components/styles.ts';
+import { featureReport, featureReportView, type FeatureReport } from './feature-report.ts';
 import { sharesChart } from './profile-view.ts';
 
 /** Longest window the report reads (the fleet series' limit of 31 days of hours). */
@@ -26,14 +27,16 @@ const local = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 6
 /**
  * The drift report (shared/drift/report, as `tinysphere drift-report` computes it) between two time
  * windows, optionally of two model versions, over the fleet or a group: prediction drift of the
- * class distribution, from the records' hourly class counts.
+ * class distribution, from the records' hourly class counts, and — when both windows name a model
+ * version — drift of each input feature, from samples of the stored inputs (feature-report.ts).
  */
 export class DriftReportForm extends LitElement {
-  static override properties = { groupId: {}, versions: { attribute: false }, report: { state: true }, error: { state: true }, busy: { state: true } };
+  static override properties = { groupId: {}, versions: { attribute: false }, report: { state: true }, features: { state: true }, error: { state: true }, busy: { state: true } };
   static override styles = pageStyles;
   declare groupId: string;
   declare versions: string[];
   declare report: DriftReport | undefined;
+  declare features: FeatureReport | undefined;
   declare error: string | undefined;
   declare busy: boolean;
 
@@ -42,6 +45,7 @@ export class DriftReportForm extends LitElement {
     this.groupId = '';
     this.versions = [];
     this.report = undefined;
+    this.features = undefined;
     this.error = undefined;
     this.busy = false;
   }
@@ -49,21 +53,27 @@ export class DriftReportForm extends LitElement {
   async #submit(e: SubmitEvent) {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
-    const window = async (side: 'ref' | 'cur'): Promise<FleetMetrics> => {
+    const window = (side: 'ref' | 'cur') => {
       const from = Date.parse(String(f.get(`${side}From`)));
       const to = Date.parse(String(f.get(`${side}To`)));
       if (!(to > from)) throw new Error(`The ${side === 'ref' ? 'reference' : 'current'} window must end after it starts.`);
       if (to - from > MAX_WINDOW_MS) throw new Error('A window may span at most 31 days.');
-      const modelVersion = String(f.get(`${side}Version`) ?? '') || undefined;
-      return api.v1('/fleet/metrics', FleetMetricsSchema, { bucket: 'hour', from: new Date(from).toISOString(), to: new Date(to).toISOString(), groupId: this.groupId || undefined, modelVersion });
+      return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), groupId: this.groupId || undefined, modelVersion: String(f.get(`${side}Version`) ?? '') || undefined };
     };
+    const metrics = (w: ReturnType<typeof window>): Promise<FleetMetrics> => api.v1('/fleet/metrics', FleetMetricsSchema, { bucket: 'hour', ...w });
     this.busy = true;
     this.error = undefined;
     this.report = undefined;
+    this.features = undefined;
     try {
-      const [ref, cur] = await Promise.all([window('ref'), window('cur')]);
+      const [refWindow, curWindow] = [window('ref'), window('cur')];
+      const [ref, cur] = await Promise.all([metrics(refWindow), metrics(curWindow)]);
       if (!ref.totals.count || !cur.totals.count) throw new Error(`No records in the ${!ref.totals.count ? 'reference' : 'current'} window.`);
       this.report = computeDriftReport(classTable(ref.totals.classes), classTable(cur.totals.classes), { referenceName: 'reference window', currentName: 'current window' });
+      const [refVersion, curVersion] = [refWindow.modelVersion, curWindow.modelVersion];
+      this.features = refVersion && curVersion
+        ? await featureReport({ ...refWindow, modelVersion: refVersion }, { ...curWindow, modelVersion: curVersion })
+        : { note: 'Choose a model version for both windows to compare their input features as well.' };
     } catch (err) {
       this.error = errorText(err);
     } finally {
@@ -105,6 +115,7 @@ export class DriftReportForm extends LitElement {
       ${this.busy ? html`<progress aria-label="computing"></progress>` : ''}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       ${this.report ? this.#result(this.report) : ''}
+      ${this.features ? html`<h4>Input features</h4>${featureReportView(this.features)}` : ''}
     `;
   }
 }
