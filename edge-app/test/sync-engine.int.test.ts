@@ -18,7 +18,10 @@ describe('SyncEngine end to end (server process, PGlite)', () => {
   let engine: SyncEngine;
   /** While set, model artifacts reach the device with their last byte flipped (a corrupted download). */
   let corrupt = false;
+  /** While set, the device's requests (method and path) are recorded here. */
+  let requests: string[] | undefined;
   const deviceFetch: typeof fetch = async (input, init) => {
+    requests?.push(`${init?.method ?? 'GET'} ${decodeURIComponent(new URL(String(input)).pathname).replace(/[0-9a-f-]{36}/g, ':id')}`);
     const res = await fetch(input, init);
     if (!corrupt || !/\/devices\/me\/models\/[0-9a-f]{64}$/.test(String(input))) return res;
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -114,6 +117,25 @@ describe('SyncEngine end to end (server process, PGlite)', () => {
     await again.doc.sync();
     assert.equal(again.doc.value.reported.metrics?.inferences, 450);
     assert.equal(again.doc.value.eventSummary.count, doc.eventSummary.count);
+    await again.close();
+  });
+
+  it('a quiet exchange is one document sync carrying the report, and one upload', async () => {
+    const days = demoExpectations(20).map(({ features: [precipitation, temp_max, temp_min, wind] }) => ({ precipitation: precipitation!, temp_max: temp_max!, temp_min: temp_min!, wind: wind! }));
+    for (const d of days) await lcm.infer(d);
+    await lcm.persist();
+    requests = [];
+    try {
+      const s = await engine.syncNow();
+      assert.equal(s.ok, true, s.error);
+      assert.equal(s.uploaded, 20);
+      assert.deepEqual(requests, ['POST /api/v1/sync/device::id', 'POST /api/v1/devices/me/batches'], requests.join(', '));
+    } finally {
+      requests = undefined;
+    }
+    const again = await SyncEngine.open({ lcm, url: t.server.url, token: device.token, deviceId: device.deviceId });
+    await again.doc.sync();
+    assert.equal(again.doc.value.reported.metrics?.inferences, 470, 'the metrics reached the server with that one sync');
     await again.close();
   });
 });

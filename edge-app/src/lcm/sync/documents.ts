@@ -69,8 +69,14 @@ export class DocSync<T> {
 
   /** A local edit with one of the who-writes-what functions (shared/documents), kept at once. */
   async edit(fn: (doc: A.Doc<T>) => A.Doc<T>): Promise<void> {
+    const before = this.doc;
     this.doc = fn(this.doc);
-    await this.persist();
+    if (!sameHeads(A.getHeads(before), A.getHeads(this.doc))) await this.persist();
+  }
+
+  /** Whether this replica holds changes the server has not acknowledged. */
+  get unsent(): boolean {
+    return !sameHeads(A.getHeads(this.doc), this.serverHeads);
   }
 
   /** What the last `sync()` sent and received; undefined before the first. */
@@ -116,6 +122,10 @@ export class DocSync<T> {
   private async persist(): Promise<void> {
     await this.opts.storage?.save(this.opts.docId, { doc: A.save(this.doc), serverHeads: this.serverHeads });
   }
+}
+
+function sameHeads(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((h) => b.includes(h));
 }
 
 /** The answer in whichever format the server chose (it answers in kind; an older one only in JSON). */

@@ -151,6 +151,10 @@ export class SyncEngine extends EventTarget {
     let modelChanged = false;
     let uploaded = 0;
     try {
+      // What runs and how it fares goes up with the first sync; a second sync follows only when
+      // something changed meanwhile (a model switched, drift events came in), so a quiet exchange
+      // is one document sync and one upload.
+      await this.doc.edit((d) => this.reportState(d));
       await this.doc.sync();
       // A model or upload failure still lets the device report what it runs and how it fares.
       try {
@@ -164,7 +168,7 @@ export class SyncEngine extends EventTarget {
         errors.push(err);
       }
       await this.doc.edit((d) => this.reportState(d));
-      await this.doc.sync();
+      if (this.doc.unsent) await this.doc.sync();
     } catch (err) {
       errors.push(err);
     }
