@@ -56,6 +56,55 @@ describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)
     assert.deepEqual(A.getHeads(a).sort(), A.getHeads(b).sort());
   });
 
+  it('a document kept between syncs reads only newer changes, and sees what another instance stored meanwhile', async () => {
+    const id = freshId();
+    const docId = deviceDocId(id);
+    const other = new DocumentsService(db);
+    const base = initDeviceDoc(id);
+    const one = report(base, { status: 'one' });
+    await docs.sync(docId, { have: A.getHeads(one), changes: changesOf(base, one).map(toBase64) }); // kept by `docs`
+    const two = report(one, { status: 'two' });
+    await other.applyChanges(docId, changesOf(one, two)); // stored by another instance
+    // The kept copy is brought up to date from the rows after its seq, not reloaded: count the queries.
+    const queries: string[] = [];
+    const query = db.query.bind(db);
+    (db as { query: unknown }).query = (text: string, ...rest: unknown[]) => (queries.push(text), (query as (...a: unknown[]) => unknown)(text, ...rest));
+    let answer;
+    try {
+      answer = await docs.sync(docId, { have: A.getHeads(one), changes: [] });
+    } finally {
+      (db as { query: unknown }).query = query;
+    }
+    assert.equal(queries.length, 1, queries.join('\n'));
+    assert.match(queries[0]!, /FROM doc_changes WHERE doc_id = \$1 AND seq > \$2/);
+    const [caught] = A.applyChanges(A.clone(one), answer.changes.map((c) => Uint8Array.from(Buffer.from(c, 'base64'))));
+    assert.equal((caught as A.Doc<DeviceDoc>).reported.status, 'two', 'the other instance\'s change came with the answer');
+    assert.deepEqual(A.getHeads(await docs.load(docId)), A.getHeads(two));
+  });
+
+  it('a write whose transaction does not commit leaves no trace in the kept document', async () => {
+    const id = freshId();
+    const docId = deviceDocId(id);
+    const base = initDeviceDoc(id);
+    const one = report(base, { status: 'one' });
+    await docs.sync(docId, { have: A.getHeads(one), changes: changesOf(base, one).map(toBase64) }); // kept
+    const two = report(one, { status: 'two' });
+    const transaction = db.transaction.bind(db);
+    (db as { transaction: unknown }).transaction = (fn: (tx: unknown) => Promise<unknown>) =>
+      transaction(async (tx) => {
+        await fn(tx);
+        throw new Error('the commit failed');
+      });
+    try {
+      await assert.rejects(docs.sync(docId, { have: A.getHeads(two), changes: changesOf(one, two).map(toBase64) }), /the commit failed/);
+    } finally {
+      (db as { transaction: unknown }).transaction = transaction;
+    }
+    const after = (await docs.sync(docId, { have: A.getHeads(base), changes: [] })) as { heads: string[] };
+    assert.deepEqual(after.heads, A.getHeads(one), 'the rolled-back change is in no answer');
+    assert.equal(await count(db, docId), 1);
+  });
+
   it('server-side edits and snapshots: compaction changes nothing a reader sees', async () => {
     const id = deviceDocId(freshId());
     for (let i = 0; i < 70; i++) await docs.change<DeviceDoc>(id, (d) => setDesired(d, { syncIntervalSec: 60 + i }));

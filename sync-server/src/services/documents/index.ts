@@ -18,21 +18,40 @@ interface Loaded {
 }
 
 /**
- * Automerge documents stored as append-only changes in PostgreSQL (plus snapshots). The service
- * holds no document in memory between calls, so any number of instances may serve the same
- * documents: each change is a row keyed by its hash, and concurrent writers can only add rows.
+ * Automerge documents stored as append-only changes in PostgreSQL (plus snapshots), so any number
+ * of instances may serve the same documents: each change is a row keyed by its hash, and
+ * concurrent writers can only add rows. Each instance keeps recently used documents with the seq
+ * they were read up to (DocCache); a read then fetches only the changes after that seq — complete,
+ * because seqs are assigned in commit order per document — instead of loading the whole history.
  */
 export class DocumentsService {
   private readonly listeners: ReceiveListener[] = [];
+  private readonly cache: DocCache;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    options: { cachedDocuments?: number } = {},
+  ) {
+    this.cache = new DocCache(options.cachedDocuments ?? 1024);
+  }
 
-  /** The document as stored: its skeleton, the snapshot, then the changes after it. */
+  /** The document as stored: its skeleton, the snapshot, then the changes after it. The caller owns it. */
   async load(docId: string): Promise<A.Doc<unknown>> {
     return (await this.read(this.db, docId)).doc;
   }
 
+  /**
+   * A kept document plus the changes stored after it, or a fresh load. The entry is taken out while
+   * in use (an Automerge document is outdated once changes are applied to it, so two calls must not
+   * share one); whoever read it puts it back only once what it read is committed.
+   */
   private async read(q: Queryable, docId: string): Promise<Loaded> {
+    const kept = this.cache.take(docId);
+    if (kept) {
+      const rows = await readChangesAfter(q, docId, kept.seq);
+      const [doc] = A.applyChanges(kept.doc, rows.map((r) => r.change));
+      return { doc, seq: rows.at(-1)?.seq ?? kept.seq, sinceSnapshot: kept.sinceSnapshot + rows.length, total: kept.total + rows.length };
+    }
     const snapshot = await readSnapshot(q, docId);
     // Every replica starts from the same deterministic skeleton, so a never-synced id loads fine.
     let doc = initDoc(docId);
@@ -49,31 +68,42 @@ export class DocumentsService {
    * them the same way Automerge does.
    */
   async applyChanges(docId: string, changes: readonly Uint8Array[]): Promise<A.Doc<unknown>> {
+    return (await this.store(docId, changes)).doc;
+  }
+
+  private store(docId: string, changes: readonly Uint8Array[]): Promise<Loaded> {
     const decoded = decode(changes);
     return this.db.transaction(async (tx) => {
       await lockDoc(tx, docId);
       await insertChanges(tx, docId, decoded);
       const loaded = await this.read(tx, docId);
-      if (loaded.sinceSnapshot >= COMPACT_AFTER) await this.snapshot(tx, docId, loaded);
-      return loaded.doc;
+      if (loaded.sinceSnapshot >= COMPACT_AFTER) loaded.sinceSnapshot = (await this.snapshot(tx, docId, loaded)) ? 0 : loaded.sinceSnapshot;
+      return loaded;
     });
   }
 
   /** One exchange of the sync protocol (shared/documents/sync.ts). */
   async sync(docId: string, req: SyncRequest): Promise<SyncAnswer> {
-    return answer(await this.receive(docId, req.changes.map(fromBase64)), req);
+    const loaded = await this.receive(docId, req.changes.map(fromBase64));
+    const out = answer(loaded.doc, req);
+    this.cache.put(docId, loaded);
+    return out;
   }
 
   /** The same exchange in the binary frame's form (shared/documents/sync-binary.ts): no base64 round trip. */
   async syncFrame(docId: string, req: SyncFrameRequest): Promise<SyncFrameAnswer> {
-    return answerFrame(await this.receive(docId, req.changes), req.have);
+    const loaded = await this.receive(docId, req.changes);
+    const out = answerFrame(loaded.doc, req.have);
+    this.cache.put(docId, loaded);
+    return out;
   }
 
-  private async receive(docId: string, changes: readonly Uint8Array[]): Promise<A.Doc<unknown>> {
-    if (changes.length === 0) return this.load(docId);
-    const doc = await this.applyChanges(docId, changes);
-    for (const listener of this.listeners) await listener(docId, doc);
-    return doc;
+  /** The document after the request's changes, committed (or as stored, when it brought none). */
+  private async receive(docId: string, changes: readonly Uint8Array[]): Promise<Loaded> {
+    if (changes.length === 0) return this.read(this.db, docId);
+    const loaded = await this.store(docId, changes);
+    for (const listener of this.listeners) await listener(docId, loaded.doc);
+    return loaded;
   }
 
   /**
@@ -100,11 +130,32 @@ export class DocumentsService {
     });
   }
 
-  private async snapshot(tx: Queryable, docId: string, loaded: Loaded): Promise<void> {
+  /** Whether it wrote one. */
+  private async snapshot(tx: Queryable, docId: string, loaded: Loaded): Promise<boolean> {
     // Changes still waiting for dependencies are not in save()'s output; snapshotting past them
     // would drop them, so wait until the document is complete.
-    if (A.getMissingDeps(loaded.doc, []).length > 0) return;
+    if (A.getMissingDeps(loaded.doc, []).length > 0) return false;
     await writeSnapshot(tx, docId, { bytes: A.save(loaded.doc), heads: A.getHeads(loaded.doc), seq: loaded.seq, changes: loaded.total });
+    return true;
+  }
+}
+
+/** Documents read recently, least recently used dropped first; see DocumentsService.read. */
+class DocCache {
+  private readonly entries = new Map<string, Loaded>();
+  constructor(private readonly max: number) {}
+
+  take(docId: string): Loaded | undefined {
+    const e = this.entries.get(docId);
+    this.entries.delete(docId);
+    return e;
+  }
+
+  put(docId: string, loaded: Loaded): void {
+    if (this.max <= 0) return;
+    this.entries.delete(docId);
+    this.entries.set(docId, loaded);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
   }
 }
 
