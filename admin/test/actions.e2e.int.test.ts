@@ -158,4 +158,61 @@ describe('the console acts on TinySphere: upload, canary, drift events, roles (C
     const up = await fetch(`${data.v1}/models/${MODEL}/versions`, { method: 'POST', headers: { authorization: `Bearer ${data.tokens.operator}` }, body: upload });
     assert.equal(up.status, 403, 'an operator may not upload models either');
   });
+
+  // Last: it revokes a device the other tests use.
+  test('an operator pauses and rolls back a canary, copies and revokes an enrolment code, and revokes a device', async (b) => {
+    const op = data.tokens.operator;
+    const created = await api(`${data.v1}/deployments`, { token: op, body: { groupId: data.groupId, model: { name: MODEL, version: 1 }, canaryPercent: 50, reason: 'try v1 again' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const s = await signedIn(b, ctx.server.url, op, `#/deployments/${created.body.id}`);
+    const { page } = s;
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.server.url });
+    const reasons = ['latency looks off', 'not worth the risk'];
+    page.on('dialog', (d) => void d.accept(reasons.shift()));
+    const status = page.locator('deployment-detail [data-testid=deployment-status]');
+    await status.filter({ hasText: 'canary' }).waitFor();
+    await page.locator('deployment-detail button[data-action=pause]').click();
+    await status.filter({ hasText: 'paused' }).waitFor();
+    assert.equal(await page.locator('deployment-detail button[data-action=pause]').isDisabled(), true, 'a paused rollout cannot be paused again');
+    await page.locator('deployment-detail button[data-action=rollback]').click();
+    await status.filter({ hasText: 'rolled_back' }).waitFor();
+    const audit = (await page.locator('deployment-detail [data-testid=audit]').textContent()) ?? '';
+    assert.match(audit, /paused[\s\S]*olivia-operator[\s\S]*latency looks off/);
+    assert.match(audit, /rolled_back[\s\S]*olivia-operator[\s\S]*not worth the risk/);
+    const { events } = (await api(`${data.v1}/deployments/${created.body.id}/events`, { token: data.tokens.viewer })).body as { events: { action: string; reason: string | null }[] };
+    assert.deepEqual(events.map((e) => [e.action, e.reason]).slice(-2), [['paused', 'latency looks off'], ['rolled_back', 'not worth the risk']]);
+
+    // An enrolment code: created, copied to the clipboard, revoked — and then refused by the server.
+    await go(page, '#/fleet');
+    const codes = page.locator('fleet-page enrolment-codes');
+    await codes.locator('[data-testid=create-code] button').click();
+    const shown = codes.locator('[data-testid=new-code] code');
+    await shown.waitFor();
+    const code = ((await shown.textContent()) ?? '').trim();
+    await codes.locator('[data-testid=new-code] button').filter({ hasText: 'Copy' }).click();
+    await codes.locator('[data-testid=new-code] button').filter({ hasText: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), code);
+    const rows = codes.locator('[data-testid=codes] tbody tr');
+    const before = await rows.count();
+    const active = rows.filter({ hasText: 'active' });
+    assert.equal(await active.count(), 1, 'the new code is the one active code (the fixture\'s is used up)');
+    await active.locator('button', { hasText: 'Revoke' }).click();
+    await codes.locator('[data-testid=codes] .error').filter({ hasText: 'revoked' }).first().waitFor();
+    assert.equal(await rows.count(), before);
+    const refused = await api(`${data.v1}/devices/enrol`, { body: { code, name: 'too-late' } });
+    assert.ok(refused.status >= 400 && refused.status < 500, `a revoked code enrols nobody (${refused.status})`);
+
+    // A device revoked from its page: its token stops working.
+    const dev = data.devices[2]!;
+    await go(page, `#/fleet/${dev.deviceId}`);
+    page.removeAllListeners('dialog');
+    page.on('dialog', (d) => void d.accept());
+    await page.locator('device-detail [data-testid=revoke-device]').click();
+    await page.locator('device-detail .error').filter({ hasText: 'revoked' }).waitFor();
+    assert.equal(await page.locator('device-detail [data-testid=revoke-device]').count(), 0);
+    const sync = await api(`${data.v1}/sync/device:${dev.deviceId}`, { token: dev.token, body: { have: [], changes: [] } });
+    assert.equal(sync.status, 401);
+    noErrors(s.errors);
+    await s.close();
+  });
 });
