@@ -82,6 +82,25 @@ describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)
     assert.deepEqual(A.getHeads(await docs.load(docId)), A.getHeads(two));
   });
 
+  it('a reader keeping the document while two writers race misses no change (seqs follow commit order)', async () => {
+    const id = freshId();
+    const docId = deviceDocId(id);
+    const [a, b, reader] = [new DocumentsService(db), new DocumentsService(db), new DocumentsService(db)];
+    const base = initDeviceDoc(id);
+    const edits = Array.from({ length: 40 }, (_, i) => changesOf(base, appendEvent(A.clone(base), { id: `r${i}`, ts: 't', kind: 'ks', statistic: i })));
+    let done = false;
+    const reading = (async () => {
+      for (let reads = 0; !done || reads === 0; reads++) await reader.sync(docId, { have: [], changes: [] });
+    })();
+    await Promise.all(edits.map((c, i) => (i % 2 ? a : b).applyChanges(docId, c)));
+    done = true;
+    await reading;
+    const kept = await reader.sync(docId, { have: [], changes: [] }); // from the kept copy plus newer rows
+    const [doc] = A.applyChanges(A.init<DeviceDoc>(), kept.changes.map((c) => Uint8Array.from(Buffer.from(c, 'base64'))));
+    assert.equal(doc.events.length, 40);
+    assert.deepEqual([...kept.heads].sort(), A.getHeads(await a.load(docId)).sort());
+  });
+
   it('a write whose transaction does not commit leaves no trace in the kept document', async () => {
     const id = freshId();
     const docId = deviceDocId(id);
