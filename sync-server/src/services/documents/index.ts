@@ -2,7 +2,7 @@ import * as A from '@automerge/automerge';
 import { answer, answerFrame, decodeChanges, fromBase64, initDoc, type SyncAnswer, type SyncFrameAnswer, type SyncFrameRequest, type SyncRequest } from '../../../../shared/documents/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
-import { lockAndInsertChanges, lockDoc, readChangesAfter, readSnapshot, writeSnapshot } from './store.ts';
+import { insertChanges, lockDoc, readChangesAfter, readSnapshot, writeSnapshot } from './store.ts';
 
 /** Changes past the snapshot after which a write also rewrites the snapshot. */
 const COMPACT_AFTER = 64;
@@ -74,7 +74,8 @@ export class DocumentsService {
   private store(docId: string, changes: readonly Uint8Array[]): Promise<Loaded> {
     const decoded = decode(changes);
     return this.db.transaction(async (tx) => {
-      await lockAndInsertChanges(tx, docId, decoded);
+      await lockDoc(tx, docId);
+      await insertChanges(tx, docId, decoded);
       const loaded = await this.read(tx, docId);
       if (loaded.sinceSnapshot >= COMPACT_AFTER) loaded.sinceSnapshot = (await this.snapshot(tx, docId, loaded)) ? 0 : loaded.sinceSnapshot;
       return loaded;

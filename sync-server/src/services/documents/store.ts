@@ -29,19 +29,12 @@ export async function readChangesAfter(db: Queryable, docId: string, seq: string
   return rows;
 }
 
-/**
- * Takes the document's lock (lockDoc) and inserts the changes in one statement: the lock is a
- * one-row input of the insert, so it is held before any row takes its seq. Changes already stored
- * are skipped. Returns how many were new.
- */
-export async function lockAndInsertChanges(tx: Queryable, docId: string, changes: readonly { hash: string; bytes: Uint8Array }[]): Promise<number> {
-  if (changes.length === 0) {
-    await lockDoc(tx, docId);
-    return 0;
-  }
+/** Inserts changes; ones already stored are skipped. Returns how many were new. */
+export async function insertChanges(tx: Queryable, docId: string, changes: readonly { hash: string; bytes: Uint8Array }[]): Promise<number> {
+  if (changes.length === 0) return 0;
   const { rowCount } = await tx.query(
     `INSERT INTO doc_changes (doc_id, hash, change)
-     SELECT $1, h, c FROM (SELECT pg_advisory_xact_lock(7346124, hashtext($1))) AS locked, unnest($2::text[], $3::bytea[]) AS t(h, c)
+     SELECT $1, h, c FROM unnest($2::text[], $3::bytea[]) AS t(h, c)
      ON CONFLICT (doc_id, hash) DO NOTHING`,
     [docId, changes.map((c) => c.hash), changes.map((c) => Buffer.from(c.bytes))],
   );
