@@ -145,14 +145,8 @@ export class DataLogger {
       callSafely(this.onError, err);
       return;
     }
-    for (const s of batch) {
-      this.written += s.count;
-      const b = this.owners.get(s);
-      if (b) {
-        this.owners.delete(s);
-        this.release(b);
-      }
-    }
+    for (const s of batch) this.written += s.count;
+    this.releaseStored(batch);
   }
 
   /** Moves records spilled by an earlier page into the log, before any later write; resolves with their count. */
@@ -263,6 +257,17 @@ export class DataLogger {
     return b.start(obs.model);
   }
 
+  /** Stored segments (IndexedDB cloned them when they were put): their builders' columns may take new records. */
+  private releaseStored(batch: readonly LogSegment[]): void {
+    for (const s of batch) {
+      const b = this.owners.get(s);
+      if (b) {
+        this.owners.delete(s);
+        this.release(b);
+      }
+    }
+  }
+
   private release(b: SegmentBuilder): void {
     if (this.free.length < POOL) this.free.push(b);
   }
@@ -294,14 +299,7 @@ export class DataLogger {
       throw err;
     }
     this.written += records;
-    // Stored (IndexedDB cloned them at add()): their columns may now take new records.
-    for (const s of batch) {
-      const b = this.owners.get(s);
-      if (b) {
-        this.owners.delete(s);
-        this.release(b);
-      }
-    }
+    this.releaseStored(batch);
     const r = this.retention;
     const now = Date.now();
     if (r && (totals.count > (r.maxRecords ?? Infinity) || totals.bytes > (r.maxBytes ?? Infinity) || now - this.lastRetention >= this.retentionEveryMs)) {

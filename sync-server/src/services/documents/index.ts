@@ -83,27 +83,25 @@ export class DocumentsService {
   }
 
   /** One exchange of the sync protocol (shared/documents/sync.ts). */
-  async sync(docId: string, req: SyncRequest): Promise<SyncAnswer> {
-    const loaded = await this.receive(docId, req.changes.map(fromBase64));
-    const out = answer(loaded.doc, req);
-    this.cache.put(docId, loaded);
-    return out;
+  sync(docId: string, req: SyncRequest): Promise<SyncAnswer> {
+    return this.exchange(docId, req.changes.map(fromBase64), (doc) => answer(doc, req));
   }
 
   /** The same exchange in the binary frame's form (shared/documents/sync-binary.ts): no base64 round trip. */
-  async syncFrame(docId: string, req: SyncFrameRequest): Promise<SyncFrameAnswer> {
-    const loaded = await this.receive(docId, req.changes);
-    const out = answerFrame(loaded.doc, req.have);
-    this.cache.put(docId, loaded);
-    return out;
+  syncFrame(docId: string, req: SyncFrameRequest): Promise<SyncFrameAnswer> {
+    return this.exchange(docId, req.changes, (doc) => answerFrame(doc, req.have));
   }
 
-  /** The document after the request's changes, committed (or as stored, when it brought none). */
-  private async receive(docId: string, changes: readonly Uint8Array[]): Promise<Loaded> {
-    if (changes.length === 0) return this.read(this.db, docId);
-    const loaded = await this.store(docId, changes);
-    for (const listener of this.listeners) await listener(docId, loaded.doc);
-    return loaded;
+  /**
+   * Stores the request's changes (committed before listeners run), answers from the document after
+   * them, and keeps that document for the next exchange.
+   */
+  private async exchange<R>(docId: string, changes: readonly Uint8Array[], respond: (doc: A.Doc<unknown>) => R): Promise<R> {
+    const loaded = changes.length === 0 ? await this.read(this.db, docId) : await this.store(docId, changes);
+    if (changes.length > 0) for (const listener of this.listeners) await listener(docId, loaded.doc);
+    const out = respond(loaded.doc);
+    this.cache.put(docId, loaded);
+    return out;
   }
 
   /**
