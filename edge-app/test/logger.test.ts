@@ -265,6 +265,66 @@ describe('DataLogger: a page going away (spill, recover)', () => {
   });
 });
 
+describe('DataLogger: spilling to localStorage (as in a browser)', () => {
+  class MemoryStorage implements Storage {
+    private readonly m = new Map<string, string>();
+    constructor(private readonly quota = Infinity) {}
+    get length() { return this.m.size; }
+    key(i: number) { return [...this.m.keys()][i] ?? null; }
+    getItem(k: string) { return this.m.get(k) ?? null; }
+    setItem(k: string, v: string) {
+      if (v.length > this.quota) throw new DOMException('quota', 'QuotaExceededError');
+      this.m.set(k, v);
+    }
+    removeItem(k: string) { this.m.delete(k); }
+    clear() { this.m.clear(); }
+  }
+  const withStorage = async <T>(storage: Storage, fn: () => Promise<T>): Promise<T> => {
+    (globalThis as { localStorage?: Storage }).localStorage = storage;
+    try {
+      return await fn();
+    } finally {
+      delete (globalThis as { localStorage?: Storage }).localStorage;
+    }
+  };
+
+  it('spill() writes one localStorage item (typed columns intact, NaN included); recover() moves it into the log', async () => {
+    const storage = new MemoryStorage();
+    await withStorage(storage, async () => {
+      const db = await freshDb();
+      const stream = makeStream(30, 14).map((o, i) => (i % 7 === 0 ? { ...o, confidence: null } : o)) as InferenceObservation[];
+      const page = new DataLogger(db, { flushIntervalMs: 60_000 });
+      for (const o of stream) page.log(o);
+      page.spill();
+      assert.equal(storage.length, 1);
+      assert.deepEqual((await db.getAllKeys('kv')).filter((k) => String(k).includes('spill')), [], 'nothing went to IndexedDB');
+      const next = new DataLogger(db);
+      assert.equal(await next.recover(), 30);
+      assert.equal(storage.length, 0, 'the item is gone once its records are in the log');
+      const back = await next.unacked();
+      assert.deepEqual(ids(back), stream.map((o) => o.id));
+      back.forEach((r, i) => {
+        assert.equal(r.latencyMs, stream[i]!.latencyMs);
+        assert.equal(r.confidence ?? null, stream[i]!.confidence ?? null);
+      });
+    });
+  });
+
+  it('beyond the quota the spill goes to IndexedDB, and is recovered all the same', async () => {
+    const storage = new MemoryStorage(10);
+    await withStorage(storage, async () => {
+      const db = await freshDb();
+      const page = new DataLogger(db, { flushIntervalMs: 60_000 });
+      const stream = makeStream(5, 15);
+      for (const o of stream) page.log(o);
+      page.spill();
+      assert.equal(storage.length, 0);
+      assert.equal(await new DataLogger(db).recover(), 5);
+      assert.deepEqual(ids(await new DataLogger(db).unacked()), stream.map((o) => o.id));
+    });
+  });
+});
+
 describe('DataLogger: failures', () => {
   it('keeps records after a failed write (quota) and writes them on the next flush', async () => {
     const errors: unknown[] = [];

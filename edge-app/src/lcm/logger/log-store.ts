@@ -1,6 +1,7 @@
 import { unwrap, type IDBPTransaction } from 'idb';
 import type { LcmDb, LcmSchema } from '../storage/db.ts';
 import type { LogSegment } from './segment.ts';
+import { decodeSegments, encodeSegments } from './spill-codec.ts';
 
 /**
  * Retention limits; each optional. Only acknowledged records are ever deleted, a whole segment
@@ -80,7 +81,15 @@ async function inTx<T>(tx: { done: Promise<void>; abort(): void }, work: (quiet:
  * transaction as every write and delete, so they stay exact across reloads without a scan.
  */
 export class LogStore {
-  constructor(readonly db: LcmDb) {}
+  /** Where spill() writes first: localStorage in a browser; none in Node. */
+  readonly spillStorage: Storage | undefined;
+
+  constructor(
+    readonly db: LcmDb,
+    spillStorage: Storage | null | undefined = globalThis.localStorage,
+  ) {
+    this.spillStorage = spillStorage ?? undefined;
+  }
 
   /** Appends segments in one transaction; resolves with the new totals once it committed. */
   async append(segments: readonly LogSegment[]): Promise<LogTotals> {
@@ -89,31 +98,54 @@ export class LogStore {
   }
 
   /**
-   * For a page that is going away: stores the segments in one transaction that reads nothing and is
-   * committed at once, so it completes while the page unloads — append() must read the totals
-   * first, a round trip an unloading page does not get. recoverSpilled() moves them into the log.
+   * For a page that is going away: keeps the segments where an unloading page can still write them.
+   * IndexedDB cannot be relied on there (append() needs a round trip to read the totals, and
+   * Chromium may abort even a committed-at-once transaction as the document goes), so they go to
+   * localStorage, which is synchronous; without it (Node) or beyond its quota, to one IndexedDB
+   * transaction that reads nothing. recoverSpilled() moves them into the log.
    */
   spill(segments: readonly LogSegment[], onError: (err: unknown) => void): void {
     if (segments.length === 0) return;
+    const key = `${SPILL_PREFIX}${String(Date.now()).padStart(15, '0')}:${String(++spills).padStart(6, '0')}`;
+    const local = this.spillStorage;
+    if (local) {
+      try {
+        local.setItem(key, encodeSegments(segments));
+        return;
+      } catch {
+        // Over the quota: IndexedDB is the next best.
+      }
+    }
     const tx = this.db.transaction('kv', 'readwrite');
     tx.done.catch(onError);
-    (unwrap(tx.objectStore('kv')) as IDBObjectStore).put(segments, `${SPILL_PREFIX}${String(Date.now()).padStart(15, '0')}:${++spills}`);
+    (unwrap(tx.objectStore('kv')) as IDBObjectStore).put(segments, key);
     tx.commit();
   }
 
   /** Moves spilled segments into the log, oldest first, each spill with its totals in one transaction; resolves with the records moved. */
   async recoverSpilled(): Promise<number> {
+    const local = this.spillStorage;
+    const localKeys = local ? Array.from({ length: local.length }, (_, i) => local.key(i)).filter((k): k is string => k?.startsWith(SPILL_PREFIX) ?? false) : [];
+    const idbKeys = (await this.db.getAllKeys('kv', IDBKeyRange.bound(SPILL_PREFIX, `${SPILL_PREFIX}\uffff`))) as string[];
     let records = 0;
-    for (const key of await this.db.getAllKeys('kv', IDBKeyRange.bound(SPILL_PREFIX, `${SPILL_PREFIX}\uffff`))) {
+    for (const key of [...localKeys, ...idbKeys].sort()) {
+      // A localStorage spill is taken before its transaction (another tab must not add it too) and put back if that fails.
+      const text = localKeys.includes(key) ? local!.getItem(key) : null;
+      if (text !== null) local!.removeItem(key);
       const tx = this.db.transaction([STORE, 'kv'], 'readwrite');
-      records += await inTx(tx, async (quiet) => {
-        const kv = tx.objectStore('kv');
-        const segments = (await kv.get(key)) as LogSegment[] | undefined;
-        if (!segments) return 0;
-        quiet(kv.delete(key));
-        await addSegments(tx, segments, quiet);
-        return segments.reduce((n, seg) => n + seg.count, 0);
-      });
+      try {
+        records += await inTx(tx, async (quiet) => {
+          const kv = tx.objectStore('kv');
+          const segments = text !== null ? decodeSegments(text) : ((await kv.get(key)) as LogSegment[] | undefined);
+          if (!segments) return 0;
+          if (text === null) quiet(kv.delete(key));
+          await addSegments(tx, segments, quiet);
+          return segments.reduce((n, seg) => n + seg.count, 0);
+        });
+      } catch (err) {
+        if (text !== null) local!.setItem(key, text);
+        throw err;
+      }
     }
     return records;
   }
