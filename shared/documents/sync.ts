@@ -32,13 +32,9 @@ export const SyncAnswerSchema = z.object({
 }).meta({ id: 'DocSyncAnswer' });
 export type SyncAnswer = z.infer<typeof SyncAnswerSchema>;
 
-// btoa/atob rather than Buffer: this file runs in browsers too.
-export function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-export const fromBase64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+import { toBase64 } from './base64.ts';
+
+export { fromBase64, toBase64 } from './base64.ts';
 
 /** Changes of `doc` since `heads`, counting only the heads `doc` knows (unknown ones would mean "all"). */
 export function changesSince<T>(doc: A.Doc<T>, heads: readonly string[]): Uint8Array[] {

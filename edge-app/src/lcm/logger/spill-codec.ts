@@ -1,4 +1,4 @@
-import { fromBase64, toBase64 } from '../../../../shared/documents/sync.ts';
+import { fromBase64, toBase64 } from '../../../../shared/documents/base64.ts';
 import type { LogSegment } from './segment.ts';
 
 /**
