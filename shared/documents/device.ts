@@ -48,6 +48,13 @@ export function labelEvent(doc: A.Doc<DeviceDoc>, id: string, label: string): A.
   });
 }
 
+/** Console: a person judges the alarm false; the device resets that detector with its next sync. */
+export function markFalseAlarm(doc: A.Doc<DeviceDoc>, id: string, by: string, now = new Date()): A.Doc<DeviceDoc> {
+  return editEvent(doc, id, (e) => {
+    e.falseAlarm = { by, at: now.toISOString() };
+  });
+}
+
 /**
  * Device: keeps the newest `keep` events and folds the older ones into `eventSummary`, so the
  * document's visible state never grows without limit. Only the device compacts: were two replicas

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DeviceConfigSchema } from '../protocol/device-config.ts';
+import { DeviceHealthSchema } from './health.ts';
 
 /**
  * Document schemas (DESIGN §4). One Automerge document per device and one per device group.
@@ -22,6 +24,10 @@ export const DesiredSchema = z.object({
   syncIntervalSec: z.number().int().positive(),
   retention: z.object({ maxBatches: z.number().int().positive().optional(), maxAgeDays: z.number().positive().optional() }).optional(),
   sampling: z.object({ rate: z.number().min(0).max(1).optional(), driftSamples: z.number().int().min(0).optional() }).optional(),
+  /** Remote configuration (shared/protocol/device-config.ts): the group's merged with the device's own. */
+  config: DeviceConfigSchema.optional(),
+  /** Group config version + device config version: grows with every change that reaches this device. */
+  configVersion: z.number().int().min(0).optional(),
 });
 export type Desired = z.infer<typeof DesiredSchema>;
 
@@ -35,7 +41,10 @@ export const ReportedMetricsSchema = z.object({
   inferences: z.number().int().min(0),
   errors: z.number().int().min(0),
   p95Ms: z.number().min(0).nullable(),
+  /** Records on this version with a drift (alarm) bit in their flags (shared/drift/flags.ts isAlarm). */
   driftAlarms: z.number().int().min(0),
+  /** Records on this version with a warning bit (isWarning); absent from devices that predate it. */
+  driftWarnings: z.number().int().min(0).optional(),
   meanConfidence: z.number().min(0).max(1).nullable().optional(),
 });
 export type ReportedMetrics = z.infer<typeof ReportedMetricsSchema>;
@@ -47,6 +56,11 @@ export const ReportedSchema = z.object({
   status: z.string().max(200).optional(),
   counters: z.record(z.string(), z.number()).optional(),
   metrics: ReportedMetricsSchema.optional(),
+  /** The `desired.configVersion` the device last applied (or refused: then `configError` says why). */
+  configVersion: z.number().int().min(0).optional(),
+  configError: z.string().max(500).optional(),
+  /** Storage, heap, battery, network, CPU pressure, uptime (health.ts); refreshed each exchange. */
+  health: DeviceHealthSchema.optional(),
   updatedAt: z.string().optional(),
 });
 export type Reported = z.infer<typeof ReportedSchema>;
@@ -60,11 +74,19 @@ export const DriftEventSchema = z.object({
   statistic: z.number(),
   acknowledged: z.object({ by: z.string(), at: z.string() }).optional(),
   label: z.string().max(200).optional(),
+  /** Console-written: a person judged the alarm false; the device resets that detector. */
+  falseAlarm: z.object({ by: z.string(), at: z.string() }).optional(),
 });
 export type DriftEvent = z.infer<typeof DriftEventSchema>;
-/** What a device reports; acknowledgements and labels are the console's to write. */
-export const NewDriftEventSchema = DriftEventSchema.omit({ acknowledged: true, label: true });
+/** What a device reports; acknowledgements, labels and false alarms are the console's to write. */
+export const NewDriftEventSchema = DriftEventSchema.omit({ acknowledged: true, label: true, falseAlarm: true });
 export type NewDriftEvent = z.infer<typeof NewDriftEventSchema>;
+
+/** An event's state as people see it: a false alarm outranks an acknowledgement. */
+export const DriftEventStatusSchema = z.enum(['open', 'acknowledged', 'false_alarm']);
+export type DriftEventStatus = z.infer<typeof DriftEventStatusSchema>;
+export const driftEventStatus = (e: Pick<DriftEvent, 'acknowledged' | 'falseAlarm'>): DriftEventStatus =>
+  e.falseAlarm ? 'false_alarm' : e.acknowledged ? 'acknowledged' : 'open';
 
 /** Older events folded away by compaction: how many, by kind. */
 export interface EventSummary {
