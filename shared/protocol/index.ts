@@ -13,3 +13,4 @@ export * from './fleet.ts';
 export * from './deployments.ts';
 export * from './feature-histogram.ts';
 export * from './record-sample.ts';
+export * from './device-config.ts';
