@@ -5,6 +5,8 @@
 export { buildProfile, specFromProfile, confidenceBin, ProfileInputError } from './build.ts';
 export { isMissing, toFiniteNumber } from './values.ts';
 export type { ProfileRow } from './build.ts';
+export { profileFromCsv, decodeUtf8, DEFAULT_PROFILE_SAMPLE } from './csv-profile.ts';
+export type { CsvProfileOptions, CsvTextSource } from './csv-profile.ts';
 export { mergeProfiles, histogramQuantile, ProfileMergeError } from './merge.ts';
 export { momentsOf, combineMoments, unbiasedVariance } from './moments.ts';
 export type { Moments } from './moments.ts';
