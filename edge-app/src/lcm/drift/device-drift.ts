@@ -4,7 +4,7 @@ import type { DriftEvent, DriftSample, InferenceObservation, ModelRef } from '..
 import { confidenceChannel, featureChannel, featureReferences, checkPredictionParams, knnChannel, knownClassCount, predictionChannel } from './build.ts';
 import { Channel, type ChannelState, type ChannelStatus } from './channel.ts';
 import { parseDriftConfig, type DriftConfig } from './config.ts';
-import { DRIFT_FLAGS, WARNING_SHIFT } from '../../../../shared/drift/flags.ts';
+import { DRIFT_FLAGS, isAlarm, isWarning, WARNING_SHIFT } from '../../../../shared/drift/flags.ts';
 import { readReference, type DriftReference } from './reference.ts';
 import { Standardizer, type StandardizerState } from './standardizer.ts';
 
@@ -25,6 +25,9 @@ export interface DeviceDriftState {
   savedAt: number;
   config: DriftConfig;
   observations: number;
+  /** Observations with a drift bit / a warning bit in their flags (drift/flags.ts isAlarm, isWarning); absent in states saved before they were counted. */
+  alarmRecords?: number;
+  warningRecords?: number;
   featureNames: string[] | null;
   standardizer: StandardizerState | null;
   channels: ChannelState[];
@@ -60,6 +63,9 @@ export class DeviceDrift {
   private readonly recent: (InferenceObservation | DriftSample | undefined)[];
   private recentHead = 0;
   private observations = 0;
+  /** Counted per record, as the server counts uploaded records: reported as metrics.driftAlarms / driftWarnings. */
+  alarmRecords = 0;
+  warningRecords = 0;
 
   constructor(options: DeviceDriftOptions) {
     this.model = { name: options.model.name, version: options.model.version, sha256: options.model.sha256 };
@@ -122,6 +128,8 @@ export class DeviceDrift {
       }
       if (this.prediction && Number.isInteger(cls) && cls >= 0 && cls < (this.numClasses as number)) flags |= this.feed(this.prediction, cls, obs);
     }
+    if (isAlarm(flags)) this.alarmRecords += 1;
+    if (isWarning(flags)) this.warningRecords += 1;
     return flags;
   }
 
@@ -136,6 +144,8 @@ export class DeviceDrift {
       savedAt: Date.now(),
       config: this.config,
       observations: this.observations,
+      alarmRecords: this.alarmRecords,
+      warningRecords: this.warningRecords,
       featureNames: this.features ? [...this.features.names] : null,
       standardizer: this.features ? this.features.std.toJSON() : null,
       channels: this.channels().map((c) => c.toJSON()),
@@ -154,6 +164,9 @@ export class DeviceDrift {
     }
     const d = new DeviceDrift({ ...options, config: state.config });
     d.observations = state.observations;
+    // An older state knows alarm events per detector only: their sum is the closest count (>= records).
+    d.alarmRecords = state.alarmRecords ?? state.channels.reduce((n, c) => n + c.drifts, 0);
+    d.warningRecords = state.warningRecords ?? 0;
     if (state.featureNames && !d.features) d.initFeatures(state.featureNames.length);
     if (d.features && state.standardizer) d.features.std.restore(state.standardizer);
     const saved = new Map(state.channels.map((c) => [c.key, c]));

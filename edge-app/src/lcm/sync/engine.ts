@@ -232,7 +232,9 @@ export class SyncEngine extends EventTarget {
       inferences: snap.inferences,
       errors: snap.errors,
       p95Ms: snap.latencyMs.p95,
-      driftAlarms: drift ? drift.channels.reduce((n, c) => n + c.drifts, 0) : 0,
+      // Records, not detector events: the unit the server's aggregates and the gates share (README, "Drift alarms and warnings").
+      driftAlarms: drift?.alarmRecords ?? 0,
+      driftWarnings: drift?.warningRecords ?? 0,
       meanConfidence: mean === null ? null : Math.min(1, Math.max(0, mean)),
     };
   }

@@ -1,3 +1,4 @@
+import { isAlarm, isWarning } from '../../../../shared/drift/flags.ts';
 import type { IngestRecord } from '../../../../shared/ingest/index.ts';
 
 const HOUR_MS = 3_600_000;
@@ -9,7 +10,9 @@ export interface HourlyRow {
   count: number;
   latencySum: number;
   confidenceSum: number;
+  /** Records with a drift (alarm) bit / with a warning bit in their flags; a record with both counts in both. */
   driftAlarms: number;
+  driftWarnings: number;
   classes: Record<string, number>;
 }
 
@@ -26,11 +29,12 @@ export function hourly(records: readonly IngestRecord[]): HourlyRow[] {
     const hour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
     const key = JSON.stringify([r.model.name, r.model.version, hour]);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { modelName: r.model.name, modelVersion: r.model.version, hour, count: 0, latencySum: 0, confidenceSum: 0, driftAlarms: 0, classes: {} }));
+    if (!g) groups.set(key, (g = { modelName: r.model.name, modelVersion: r.model.version, hour, count: 0, latencySum: 0, confidenceSum: 0, driftAlarms: 0, driftWarnings: 0, classes: {} }));
     g.count += 1;
     g.latencySum += r.latencyMs;
     g.confidenceSum += r.confidence ?? 0;
-    if (r.drift !== 0) g.driftAlarms += 1;
+    if (isAlarm(r.drift)) g.driftAlarms += 1;
+    if (isWarning(r.drift)) g.driftWarnings += 1;
     const c = classOf(r);
     if (c !== null) g.classes[c] = (g.classes[c] ?? 0) + 1;
   }
