@@ -1,4 +1,5 @@
 export * from './schema.ts';
+export * from './health.ts';
 export * from './init.ts';
 export * from './device.ts';
 export * from './group.ts';

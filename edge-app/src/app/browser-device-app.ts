@@ -1,5 +1,6 @@
 import { API_PREFIX, EnrolAnswerSchema, requestJson } from '../../../shared/protocol/index.ts';
 import { PERSIST_KEY, type PersistenceRecord } from '../lcm/models/quota.ts';
+import { healthProvider } from '../lcm/monitor/health.ts';
 import { KvStore, openLcmDb, type LcmDb } from '../lcm/storage/db.ts';
 import type { SyncEngine, SyncSummary } from '../lcm/sync/engine.ts';
 import type { PullProgress } from '../lcm/sync/model-pull.ts';
@@ -238,6 +239,7 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
       deviceId: this.enrolment.deviceId,
       storage: new IdbDocStorage(this.db),
       appVersion: APP_VERSION,
+      health: healthProvider({ appVersion: APP_VERSION }),
     });
     engine.addEventListener('download-progress', (e) => {
       this.download = (e as CustomEvent<PullProgress>).detail;

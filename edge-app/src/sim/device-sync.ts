@@ -1,5 +1,7 @@
 import type * as A from '@automerge/automerge';
 import type { DeviceDoc } from '../../../shared/documents/index.ts';
+import { healthProvider, type HealthProvider } from '../lcm/monitor/health.ts';
+import { nodeResourceProbe } from '../lcm/monitor/resources.ts';
 import { SyncEngine } from '../lcm/sync/engine.ts';
 import { ModelPuller } from '../lcm/sync/model-pull.ts';
 import { LogUploader } from '../lcm/sync/uploader.ts';
@@ -25,6 +27,8 @@ export interface DeviceSyncOptions {
   token: string;
   deviceId: string;
   fetch: typeof fetch;
+  /** `reported.health`; default: what Node has (process heap, uptime since this device opened, `node <version>`). */
+  health?: HealthProvider;
 }
 
 /** The engine's failure of one exchange, with the underlying error (its Retry-After, its class). */
@@ -45,7 +49,8 @@ export class ExchangeError extends Error {
 export async function openDeviceSync(opts: DeviceSyncOptions): Promise<DeviceSync> {
   const puller = new ModelPuller({ lcm: opts.lcm, url: opts.url, token: opts.token, fetch: opts.fetch, retry: { attempts: 1, baseMs: 0, maxMs: 0 } });
   const uploader = new LogUploader({ logger: opts.lcm.logs, url: opts.url, token: opts.token, fetch: opts.fetch });
-  const engine = await SyncEngine.open({ ...opts, puller, uploader, appVersion: 'tinylcm-simulate' });
+  const health = opts.health ?? healthProvider({ appVersion: 'tinylcm-simulate', probe: nodeResourceProbe(), startedAt: Date.now() });
+  const engine = await SyncEngine.open({ ...opts, puller, uploader, appVersion: 'tinylcm-simulate', health });
   return {
     get doc() {
       return engine.doc.value;

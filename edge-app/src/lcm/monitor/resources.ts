@@ -95,8 +95,8 @@ export function nodeResourceProbe(): ResourceProbe {
 }
 
 /** The probe for the current platform: the browser's when there is a navigator with storage, else Node's. */
-export function defaultResourceProbe(): ResourceProbe {
+export function defaultResourceProbe(options: { uaMemoryEveryMs?: number } = {}): ResourceProbe {
   const nav = (globalThis as { navigator?: NavigatorExtras }).navigator;
   const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined' || nav?.storage !== undefined;
-  return isBrowser ? browserResourceProbe() : nodeResourceProbe();
+  return isBrowser ? browserResourceProbe(options) : nodeResourceProbe();
 }

@@ -10,6 +10,7 @@ import {
   type NewDriftEvent,
   type Reported,
   type ReportedMetrics,
+  type DeviceHealth,
 } from '../../../../shared/documents/index.ts';
 import type { TinyLCM } from '../tinylcm.ts';
 import type { DriftEvent, ModelRef } from '../types.ts';
@@ -35,6 +36,8 @@ export interface SyncEngineOptions {
   /** Drift events kept visible in the document; older ones fold into its summary. Default 200. */
   keepEvents?: number;
   appVersion?: string;
+  /** Measures the device's health (monitor/health.ts) once per exchange, for `reported.health`. */
+  health?: () => Promise<DeviceHealth | undefined>;
   now?: () => number;
 }
 
@@ -82,6 +85,8 @@ export class SyncEngine extends EventTarget {
   private readonly now: () => number;
   private readonly pending: NewDriftEvent[] = [];
   private inFlight: Promise<SyncSummary> | undefined;
+  /** This run's health, measured once so the run's second report does not differ from its first. */
+  private health: DeviceHealth | undefined;
   /** The failure behind the last unsuccessful run (its Retry-After guides the scheduler). */
   lastError: unknown;
 
@@ -150,6 +155,8 @@ export class SyncEngine extends EventTarget {
     const errors: unknown[] = [];
     let modelChanged = false;
     let uploaded = 0;
+    // A failing probe must not fail the exchange: the report then goes without health.
+    this.health = await this.opts.health?.().catch(() => undefined);
     try {
       // What runs and how it fares goes up with the first sync; a second sync follows only when
       // something changed meanwhile (a model switched, drift events came in), so a quiet exchange
@@ -215,6 +222,7 @@ export class SyncEngine extends EventTarget {
       if ((!want || want.sha256 === model.sha256) && d.reported?.status !== 'running') patch.status = 'running';
     }
     if (this.opts.appVersion && d.reported?.appVersion !== this.opts.appVersion) patch.appVersion = this.opts.appVersion;
+    if (this.health && !sameJson(d.reported?.health, this.health)) patch.health = this.health;
     if (Object.keys(patch).length) d = report(d, patch, new Date(this.now()));
     for (const e of this.pending.splice(0)) d = appendEvent(d, e);
     return compactEvents(d, this.keepEvents);
