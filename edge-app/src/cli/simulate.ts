@@ -1,19 +1,27 @@
 import { parseArgs } from 'node:util';
 import type { Progress, SimulationOptions } from '../sim/simulate.ts';
 import { oneLine, UsageError } from '../../../shared/cli/command.ts';
+import { DEMO_MODEL } from '../sim/admin.ts';
+import { parseModelSpec, readCsvText } from '../sim/csv-feed.ts';
 import type { Command } from '../../../shared/cli/command.ts';
 
 const NAME = 'tinylcm simulate';
 const USAGE = `tinylcm simulate --server URL[,URL...] --token ADMIN_TOKEN --devices N --records R
+       [--model NAME@VERSION|NAME:ALIAS --data FILE.csv]
        [--offline-rate P] [--drift-at F] [--timeout S] [--concurrency C] [--seed X] [--json]
   N simulated devices, each running the TinyLCM core in this process: enrol, sync (pulling the
   deployed model), infer R records of the Seattle weather stream (a heat wave from record F·R on),
   log and upload, each offline a fraction P of the time (default 0); with several URLs each exchange
   picks one at random. The admin (or operator) token makes a group sim-<time>, an enrolment code and
-  a deployment of the demo model seattle-weather. Progress goes to stderr; --json prints
+  a deployment of the demo model seattle-weather, or of --model. With --data every device feeds the
+  CSV's rows in file order instead (from the top again after the last), columns matched by the
+  model's feature names (registry metadata "features", else "inputSchema"; extra columns ignored);
+  --model without --data only for the demo model. Progress goes to stderr; --json prints
   {"devices","recordsLogged","recordsAcknowledged","exchanges","p50Ms","p99Ms"} on stdout.
   Defaults: --drift-at 1 (no drift), --timeout 300 s, --concurrency 50 devices at once.
-  Exit 0 when every record is acknowledged, 1 on timeout or a setup failure, 2 on bad arguments.`;
+  Exit 0 when every record is acknowledged, 1 on timeout or a setup failure, 2 on bad arguments
+  (a model the server does not have, a CSV that is unreadable, lacks a feature column or holds a
+  non-number, a model that names no features).`;
 
 function number(name: string, raw: string | undefined, fallback: number | undefined, check: (x: number) => boolean, what: string): number {
   if (raw === undefined) {
@@ -27,7 +35,7 @@ function number(name: string, raw: string | undefined, fallback: number | undefi
 
 const whole = (x: number) => Number.isInteger(x) && x >= 1;
 
-export function parseSimulateArgs(args: string[]): SimulationOptions & { json: boolean } {
+export function parseSimulateArgs(args: string[]): SimulationOptions & { json: boolean; data?: string } {
   const { values, positionals } = parseArgs({
     args,
     options: {
@@ -40,6 +48,8 @@ export function parseSimulateArgs(args: string[]): SimulationOptions & { json: b
       timeout: { type: 'string' },
       concurrency: { type: 'string' },
       seed: { type: 'string' },
+      model: { type: 'string' },
+      data: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -58,7 +68,14 @@ export function parseSimulateArgs(args: string[]): SimulationOptions & { json: b
   }
   const token = values.token ?? process.env.TINYSPHERE_TOKEN;
   if (!token) throw new UsageError('--token ADMIN_TOKEN is required (or TINYSPHERE_TOKEN)');
+  const model = values.model === undefined ? undefined : parseModelSpec(values.model);
+  if (values.data !== undefined && values['drift-at'] !== undefined) throw new UsageError('--drift-at shifts the weather stream; with --data the CSV holds whatever drift it has');
+  if (model && values.data === undefined && model.name !== DEMO_MODEL) {
+    throw new UsageError(`--model ${values.model} needs --data FILE.csv (the built-in weather stream fits only the demo model ${DEMO_MODEL})`);
+  }
   return {
+    ...(model ? { model } : {}),
+    ...(values.data !== undefined ? { data: values.data } : {}),
     servers: servers.map((s) => s.replace(/\/+$/, '')),
     token,
     devices: number('devices', values.devices, undefined, (x) => whole(x) && x <= 100_000, 'a whole number from 1 to 100000'),
@@ -80,19 +97,33 @@ export const simulate: Command = {
   summary: 'Simulate a fleet of TinyLCM devices against TinySphere (enrol, sync, infer with drift, upload).',
   usage: USAGE,
   async run(args) {
-    let opts: ReturnType<typeof parseSimulateArgs>;
-    try {
-      opts = parseSimulateArgs(args);
-    } catch (err) {
+    const usage = (err: unknown) => {
       if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
         process.stderr.write(`${NAME}: ${oneLine((err as Error).message)}\n`);
         return 2;
       }
+      return undefined;
+    };
+    let opts: ReturnType<typeof parseSimulateArgs>;
+    let csvText: string | undefined;
+    try {
+      opts = parseSimulateArgs(args);
+      // An unreadable file is found before anything is asked of the server.
+      if (opts.data !== undefined) csvText = await readCsvText(opts.data);
+    } catch (err) {
+      const code = usage(err);
+      if (code !== undefined) return code;
       throw err;
     }
     // The device stack (ORT, Automerge, IndexedDB in memory) loads only once the arguments are good.
-    const [{ runSimulation }, { SetupError }] = await Promise.all([import('../sim/simulate.ts'), import('../sim/admin.ts')]);
+    const [{ runSimulation }, { SetupError, resolveModel }, { csvFeed }] = await Promise.all([import('../sim/simulate.ts'), import('../sim/admin.ts'), import('../sim/csv-feed.ts')]);
     try {
+      if (opts.data !== undefined) {
+        // The model's feature names come from the registry; the file is checked against them before the run creates anything.
+        const model = await resolveModel(opts.servers[0]!, opts.token, opts.model ?? { name: DEMO_MODEL, alias: 'champion' });
+        opts.feed = csvFeed(model, csvText!, opts.data);
+        opts.model = { name: model.name, version: model.version };
+      }
       const result = await runSimulation({ ...opts, onProgress: (p) => process.stderr.write(progressLine(p) + '\n') });
       for (const e of result.deviceErrors.slice(0, 5)) process.stderr.write(`${NAME}: ${oneLine(e)}\n`);
       const s = result.stats;
@@ -109,6 +140,8 @@ export const simulate: Command = {
       }
       return result.complete ? 0 : 1;
     } catch (err) {
+      const code = usage(err);
+      if (code !== undefined) return code;
       const what = err instanceof SetupError ? 'setup failed' : 'internal error';
       process.stderr.write(`${NAME}: ${what}: ${oneLine((err as Error)?.message ?? String(err))}\n`);
       return 1;

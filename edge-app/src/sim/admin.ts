@@ -1,4 +1,6 @@
+import { UsageError } from '../../../shared/cli/command.ts';
 import { API_PREFIX } from '../../../shared/protocol/index.ts';
+import type { FeedModel, ModelSpec } from './csv-feed.ts';
 
 /** The demo model TinySphere registers on its first start (unless DEMO=0). */
 export const DEMO_MODEL = 'seattle-weather';
@@ -64,19 +66,49 @@ export async function setUp(server: string, token: string, devices: number, now 
   return { groupId: group.id, groupName, code: code.code };
 }
 
-/** The group's running deployment, or — when it has none — a new one of the demo model's `champion`. */
-export async function deploy(server: string, token: string, groupId: string): Promise<Deployment> {
+/**
+ * The group's running deployment, or — when it has none — a new one of `model` (default: the demo
+ * model's `champion`).
+ */
+export async function deploy(server: string, token: string, groupId: string, model: ModelSpec = { name: DEMO_MODEL, alias: 'champion' }): Promise<Deployment> {
   const { deployments } = await adminCall<{ deployments: Deployment[] }>(server, token, 'GET', `/deployments?groupId=${groupId}`);
   const running = deployments.find((d) => d.status === 'active' || d.status === 'canary');
   if (running) return running;
   try {
-    return await adminCall<Deployment>(server, token, 'POST', '/deployments', { groupId, model: { name: DEMO_MODEL, alias: 'champion' }, reason: 'tinylcm simulate' });
+    return await adminCall<Deployment>(server, token, 'POST', '/deployments', { groupId, model, reason: 'tinylcm simulate' });
   } catch (err) {
-    if (err instanceof SetupError && /HTTP 404/.test(err.message)) {
+    if (err instanceof SetupError && /HTTP 404/.test(err.message) && model.name === DEMO_MODEL) {
       throw new SetupError(`${err.message} — is the demo model ${DEMO_MODEL} registered? (the server registers it on its first start unless DEMO=0)`);
     }
     throw err;
   }
+}
+
+/**
+ * The registry version `spec` names (an alias resolved through the model's aliases), with its
+ * metadata and ONNX inputs. A model, version or alias the server does not have is a UsageError.
+ */
+export async function resolveModel(server: string, token: string, spec: ModelSpec): Promise<FeedModel> {
+  const label = 'version' in spec ? `${spec.name}@${spec.version}` : `${spec.name}:${spec.alias}`;
+  const get = async <T>(path: string): Promise<T> => {
+    try {
+      return await adminCall<T>(server, token, 'GET', path);
+    } catch (err) {
+      if (err instanceof SetupError && /HTTP 404/.test(err.message)) throw new UsageError(`--model ${label}: ${err.message.replace(/^.*HTTP 404 /, '')}`);
+      throw err;
+    }
+  };
+  const name = encodeURIComponent(spec.name);
+  let version: number;
+  if ('version' in spec) version = spec.version;
+  else {
+    const model = await get<{ aliases: Record<string, number> }>(`/models/${name}`);
+    const v = model.aliases[spec.alias];
+    if (v === undefined) throw new UsageError(`--model ${label}: model ${spec.name} has no alias ${spec.alias} (its aliases: ${Object.keys(model.aliases).join(', ') || 'none'})`);
+    version = v;
+  }
+  const v = await get<FeedModel>(`/models/${name}/versions/${version}`);
+  return { name: spec.name, version, metadata: v.metadata ?? {}, inputs: v.inputs };
 }
 
 /** Enrols one device with the setup's code; metadata marks it as simulated. */

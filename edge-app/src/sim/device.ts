@@ -7,6 +7,7 @@ import { RetryableError } from '../lcm/sync/backoff.ts';
 import { ExchangeError, openDeviceSync, type DeviceSync } from './device-sync.ts';
 import { Link } from './link.ts';
 import { WeatherStream } from './stream.ts';
+import { CsvStream, type CsvFeed } from './csv-feed.ts';
 
 export interface SimDeviceOptions {
   index: number;
@@ -19,6 +20,8 @@ export interface SimDeviceOptions {
   offlineRate: number;
   seed: number;
   rows: readonly WeatherRow[];
+  /** `--data`: every device feeds these rows (and `rows`/`driftAt` are unused). */
+  feed?: CsvFeed;
   /** Records inferred between two exchanges (default records/5). */
   recordsPerExchange?: number;
   /** Pause between two exchange attempts, jittered ±50 % (default 100 ms). */
@@ -45,10 +48,10 @@ export class SimDevice {
   /** Records inferred (and so logged: the logger keeps every record by default). */
   logged = 0;
   acknowledged = 0;
-  readonly stream: WeatherStream;
+  readonly stream: WeatherStream | CsvStream;
 
   constructor(readonly opts: SimDeviceOptions) {
-    this.stream = new WeatherStream(opts.rows, opts.records, opts.driftAt, opts.seed ^ 0x5eed);
+    this.stream = opts.feed ? new CsvStream(opts.feed, opts.records) : new WeatherStream(opts.rows, opts.records, opts.driftAt, opts.seed ^ 0x5eed);
     this.link = new Link({ servers: opts.servers, offlineRate: opts.offlineRate, seed: opts.seed, ...(opts.cycleMs ? { cycleMs: opts.cycleMs } : {}) });
   }
 

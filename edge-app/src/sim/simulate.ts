@@ -3,6 +3,7 @@ import 'fake-indexeddb/auto';
 import { deploy, setUp, type Setup } from './admin.ts';
 import { SimDevice } from './device.ts';
 import { loadWeatherRows } from './stream.ts';
+import type { CsvFeed, ModelSpec } from './csv-feed.ts';
 
 export interface SimulationOptions {
   servers: readonly string[];
@@ -12,6 +13,10 @@ export interface SimulationOptions {
   records: number;
   offlineRate: number;
   driftAt: number;
+  /** `--model`: the version to deploy (default: the demo model's champion). */
+  model?: ModelSpec;
+  /** `--data`: the CSV rows every device feeds instead of the weather stream. */
+  feed?: CsvFeed;
   timeoutMs: number;
   /** Devices running at once (default 50); the others wait for a slot. */
   concurrency?: number;
@@ -73,7 +78,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   const started = Date.now();
   const deadline = started + opts.timeoutMs;
   const setup = await setUp(opts.servers[0]!, opts.token, opts.devices);
-  const rows = await loadWeatherRows();
+  const rows = opts.feed ? [] : await loadWeatherRows();
   const runId = Date.now().toString(36);
   const seed = opts.seed ?? 1;
   const latencies: number[] = [];
@@ -93,6 +98,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         offlineRate: opts.offlineRate,
         seed: seed * 1_000_003 + index,
         rows,
+        ...(opts.feed ? { feed: opts.feed } : {}),
         onExchange: (ms) => latencies.push(ms),
         onFailure: (err) => {
           failed++;
@@ -128,7 +134,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     // Everyone enrols before the deployment, so its fan-out writes every device's desired model
     // (a server also reconciles devices that enrol later, but need not for this run).
     await pool(devices, limit * 4, (d) => d.enrol(deadline).catch((err) => gaveUp(d, err)));
-    setup.deployment = await deploy(opts.servers[0]!, opts.token, setup.groupId);
+    setup.deployment = await deploy(opts.servers[0]!, opts.token, setup.groupId, opts.model);
     await pool(devices, limit, async (d) => {
       if (!d.deviceId) return;
       try {
