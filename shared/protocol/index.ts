@@ -13,4 +13,5 @@ export * from './fleet.ts';
 export * from './deployments.ts';
 export * from './feature-histogram.ts';
 export * from './record-sample.ts';
+export * from './drift-events.ts';
 export * from './device-config.ts';

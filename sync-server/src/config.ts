@@ -56,6 +56,12 @@ const EnvSchema = z.object({
   LOAD_SHED_CONCURRENCY: whole('requests (0 turns shedding off)').default(8),
   LOAD_SHED_QUEUE: whole('requests').default(1024),
   LOAD_SHED_QUEUE_MS: whole('milliseconds').default(2_000),
+  // New drift events POSTed to this URL, signed with the secret (services/drift-events/webhook.ts).
+  DRIFT_WEBHOOK_URL: url(['http:', 'https:']).optional(),
+  DRIFT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  DRIFT_WEBHOOK_MAX_ATTEMPTS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(8),
+  DRIFT_WEBHOOK_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(10_000),
+  DRIFT_WEBHOOK_BACKOFF_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(1_000),
 });
 
 export interface S3Config {
@@ -81,6 +87,8 @@ export interface Config {
   loadShedding: { concurrency: number; queue: number; queueMs: number };
   /** Register the demo model on the first start of an empty registry. */
   demo: boolean;
+  /** Where new drift events are POSTed; undefined: no webhook. */
+  driftWebhook: { url: string; secret: string; maxAttempts: number; timeoutMs: number; backoffMs: number } | undefined;
 }
 
 export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
@@ -112,7 +120,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     loadShedding: { concurrency: e.LOAD_SHED_CONCURRENCY, queue: e.LOAD_SHED_QUEUE, queueMs: e.LOAD_SHED_QUEUE_MS },
     demo: e.DEMO === '1',
+    driftWebhook: driftWebhookConfig(e),
   };
+}
+
+function driftWebhookConfig(e: z.infer<typeof EnvSchema>): Config['driftWebhook'] {
+  if (!e.DRIFT_WEBHOOK_URL) {
+    if (e.DRIFT_WEBHOOK_SECRET) throw new ConfigError('DRIFT_WEBHOOK_URL', 'must be set when DRIFT_WEBHOOK_SECRET is set');
+    return undefined;
+  }
+  // Unsigned deliveries would let anyone who finds the receiver forge drift alarms.
+  if (!e.DRIFT_WEBHOOK_SECRET) throw new ConfigError('DRIFT_WEBHOOK_SECRET', 'must be set when DRIFT_WEBHOOK_URL is set');
+  return { url: e.DRIFT_WEBHOOK_URL, secret: e.DRIFT_WEBHOOK_SECRET, maxAttempts: e.DRIFT_WEBHOOK_MAX_ATTEMPTS, timeoutMs: e.DRIFT_WEBHOOK_TIMEOUT_MS, backoffMs: e.DRIFT_WEBHOOK_BACKOFF_MS };
 }
 
 function s3Config(e: z.infer<typeof EnvSchema>): S3Config | undefined {

@@ -46,6 +46,7 @@ export async function startServer(config: Config, opts: { webRoot: string; logge
     const bootstrapToken = await services.auth.bootstrap(config.adminToken);
     if (config.demo) await registerDemoModel(db, services.registry, logger, stagingDir(config));
     const app = createApp(services, { webRoot: opts.webRoot });
+    services.driftEvents.webhook?.start();
     const http = await listen(createServer(app.callback()), config);
     const port = (http.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -55,6 +56,7 @@ export async function startServer(config: Config, opts: { webRoot: string; logge
       services,
       bootstrapToken,
       close: () => shutdown(http, config.shutdownTimeoutMs, async () => {
+        await services.driftEvents.webhook?.stop();
         await blobs!.close();
         await db.close();
       }),

@@ -6,6 +6,7 @@ import { authRoutes } from './auth.ts';
 import { deploymentRoutes } from './deployments.ts';
 import { deviceRoutes } from './devices.ts';
 import { documentRoutes } from './documents.ts';
+import { driftEventRoutes } from './drift-events.ts';
 import { fleetRoutes, metricsRoutes } from './fleet.ts';
 import { healthRoutes } from './health.ts';
 import { ingestRoutes } from './ingest.ts';
@@ -15,7 +16,7 @@ import { modelRoutes } from './models.ts';
 /** Every route of the app, grouped by mount point; the OpenAPI document is generated from this list. */
 export const routeGroups: { prefix: string; routes: Route<Services>[] }[] = [
   { prefix: '', routes: [...healthRoutes, ...metricsRoutes] },
-  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes, ...documentRoutes, ...deploymentRoutes, ...ingestRoutes, ...fleetRoutes, ...analyticsRoutes] },
+  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes, ...documentRoutes, ...deploymentRoutes, ...driftEventRoutes, ...ingestRoutes, ...fleetRoutes, ...analyticsRoutes] },
   { prefix: MLFLOW_PREFIX, routes: mlflowRoutes },
   { prefix: MLFLOW_ARTIFACTS_PREFIX, routes: mlflowArtifactRoutes },
 ];

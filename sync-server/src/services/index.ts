@@ -6,6 +6,8 @@ import { AuthService } from './auth.ts';
 import { DeploymentsService } from './deployments/index.ts';
 import { DevicesService } from './devices/index.ts';
 import { DocumentsService } from './documents/index.ts';
+import { DriftEventsService } from './drift-events/index.ts';
+import { DriftWebhook } from './drift-events/webhook.ts';
 import { FleetService } from './fleet/index.ts';
 import { HttpMetrics } from '../http/metrics.ts';
 import { IngestService } from './ingest/index.ts';
@@ -23,6 +25,7 @@ export interface Services {
   devices: DevicesService;
   documents: DocumentsService;
   deployments: DeploymentsService;
+  driftEvents: DriftEventsService;
   tracking: TrackingService;
   ingest: IngestService;
   fleet: FleetService;
@@ -35,6 +38,9 @@ export function createServices(base: { config: Config; logger: Logger; db: Db; b
   const documents = new DocumentsService(base.db);
   const deployments = new DeploymentsService(base.db, documents, registry);
   documents.onReceive((docId, doc) => deployments.observeDocument(docId, doc));
+  const webhook = base.config.driftWebhook ? new DriftWebhook(base.db, base.config.driftWebhook, base.logger) : undefined;
+  const driftEvents = new DriftEventsService(base.db, documents, base.logger, webhook);
+  documents.onReceive((docId, doc) => driftEvents.observeDocument(docId, doc));
   return {
     ...base,
     auth: new AuthService(base.db, base.logger),
@@ -43,6 +49,7 @@ export function createServices(base: { config: Config; logger: Logger; db: Db; b
     devices: new DevicesService(base.db),
     documents,
     deployments,
+    driftEvents,
     ingest: new IngestService(base.db, base.blobs),
     fleet: new FleetService(base.db),
     httpMetrics: new HttpMetrics(),
