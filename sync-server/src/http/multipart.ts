@@ -4,7 +4,7 @@ import { stage, type StagedFile } from '../services/registry/staging.ts';
 import { HttpError } from './errors.ts';
 
 export interface MultipartSpec {
-  /** File fields accepted (each at most once); files are staged on disk. */
+  /** File fields accepted (each at most once, each up to maxFileBytes); files are staged on disk. */
   files: readonly string[];
   /** Text fields accepted (each at most once). */
   fields: readonly string[];
@@ -30,7 +30,7 @@ export function parseMultipart(req: IncomingMessage, spec: MultipartSpec): Promi
     return Promise.reject(HttpError.of('unsupported_media_type', `expected multipart/form-data with fields ${[...spec.files, ...spec.fields].join(', ')}; got ${type || 'no content type'}`));
   }
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > spec.maxFileBytes + spec.maxFieldBytes * spec.fields.length + 64 * 1024) {
+  if (Number.isFinite(declared) && declared > spec.maxFileBytes * spec.files.length + spec.maxFieldBytes * spec.fields.length + 64 * 1024) {
     req.resume();
     return Promise.reject(HttpError.of('payload_too_large', `the upload (${declared} bytes) is larger than the limit of ${spec.maxFileBytes} bytes (MAX_UPLOAD_BYTES)`));
   }

@@ -16,7 +16,9 @@ import { HttpError } from '../http/errors.ts';
 import { parseMultipart } from '../http/multipart.ts';
 import { sendImmutable } from '../http/range.ts';
 import { route } from '../http/route.ts';
-import { stagingDir } from '../services/registry/staging.ts';
+import type { IncomingMessage } from 'node:http';
+import type { ReferenceInput } from '../services/registry/reference.ts';
+import { stagingDir, type StagedFile } from '../services/registry/staging.ts';
 import type { Services } from '../services/index.ts';
 
 const WRITE = ['scientist'] as const;
@@ -42,6 +44,19 @@ function parseMetadata(text: string | undefined) {
   return parsed.data;
 }
 
+function parseUpload(ctx: { req: IncomingMessage }, services: Services, files: string[], fields: string[]) {
+  return parseMultipart(ctx.req, { files, fields, maxFileBytes: services.config.maxUploadBytes, maxFieldBytes: MAX_METADATA_BYTES, stagingDir: stagingDir(services.config) });
+}
+
+function referenceInput(file: StagedFile | undefined, labelColumn: string | undefined): { reference?: ReferenceInput } {
+  if (labelColumn !== undefined && !file) throw HttpError.of('bad_request', '"labelColumn" names a column of the reference CSV, but no "reference" file was sent');
+  if (!file) return {};
+  const label = labelColumn?.trim();
+  return { reference: { file, ...(label ? { labelColumn: label } : {}) } };
+}
+
+const removeAll = (files: Record<string, StagedFile>) => Promise.all(Object.values(files).map((f) => f.remove()));
+
 export const modelRoutes = [
   route<Services, { name: string }>({
     method: 'post',
@@ -58,20 +73,62 @@ export const modelRoutes = [
       schema: {
         type: 'object',
         required: ['file'],
-        properties: { file: { type: 'string', format: 'binary', description: 'the .onnx file' }, metadata: { type: 'string', description: 'JSON: VersionMetadata' } },
+        properties: {
+          file: { type: 'string', format: 'binary', description: 'the .onnx file' },
+          metadata: { type: 'string', description: 'JSON: VersionMetadata' },
+          reference: { type: 'string', format: 'binary', description: 'training CSV: becomes metadata.referenceProfile (columns matched to metadata.features by name)' },
+          labelColumn: { type: 'string', description: 'column of the reference CSV holding true labels (the class profile)' },
+        },
       },
     },
     async handler({ params, services, principal, ctx }) {
-      const upload = await parseMultipart(ctx.req, { files: ['file'], fields: ['metadata'], maxFileBytes: services.config.maxUploadBytes, maxFieldBytes: MAX_METADATA_BYTES, stagingDir: stagingDir(services.config) });
-      const file = upload.files.file;
+      const upload = await parseUpload(ctx, services, ['file', 'reference'], ['metadata', 'labelColumn']);
+      const { file, reference } = upload.files;
       try {
         if (!file) throw HttpError.of('bad_request', 'the multipart field "file" (the ONNX model) is missing');
         const metadata = parseMetadata(upload.fields.metadata);
-        const v = await services.registry.registerVersion({ name: params.name, file, ...(metadata ? { metadata } : {}), ...(principal ? { createdBy: principal.name } : {}) });
+        const v = await services.registry.registerVersion({
+          name: params.name,
+          file,
+          ...(metadata ? { metadata } : {}),
+          ...referenceInput(reference, upload.fields.labelColumn),
+          ...(principal ? { createdBy: principal.name } : {}),
+        });
         ctx.set('Location', `/api/v1/models/${v.name}/versions/${v.version}`);
         return { name: v.name, version: v.version, sha256: v.sha256, size: v.size, opset: v.opset, producer: v.producer, inputs: v.inputs, outputs: v.outputs };
       } finally {
-        await file?.remove();
+        await removeAll(upload.files);
+      }
+    },
+  }),
+  route<Services, { name: string; version: string }>({
+    method: 'put',
+    path: '/models/:name/versions/:version/reference',
+    summary: "Add or replace a version's reference profile, built from a training CSV",
+    tags: ['registry'],
+    access: WRITE,
+    params: VersionParams,
+    response: ModelVersionSchema,
+    errors: [404, 413, 415],
+    requestBody: {
+      contentType: 'multipart/form-data',
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: {
+          file: { type: 'string', format: 'binary', description: "training CSV; columns matched to the version's features by name" },
+          labelColumn: { type: 'string', description: 'column holding true labels (the class profile)' },
+        },
+      },
+    },
+    async handler({ params, services, ctx }) {
+      const upload = await parseUpload(ctx, services, ['file'], ['labelColumn']);
+      try {
+        const file = upload.files.file;
+        if (!file) throw HttpError.of('bad_request', 'the multipart field "file" (the training CSV) is missing');
+        return await services.registry.setReference(params.name, params.version, referenceInput(file, upload.fields.labelColumn).reference!);
+      } finally {
+        await removeAll(upload.files);
       }
     },
   }),

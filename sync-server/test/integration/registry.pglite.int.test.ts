@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
 import { runMlflowRegistryTests } from './mlflow-registry.ts';
+import { runReferenceTests } from './registry-reference.ts';
 import { runRegistryTests } from './registry.ts';
 
 const setup = async () => {
@@ -29,3 +30,4 @@ const setup = async () => {
 
 runRegistryTests('PGlite and a blob folder', setup);
 runMlflowRegistryTests('PGlite and a blob folder', setup);
+runReferenceTests('PGlite and a blob folder', setup);

@@ -3,6 +3,7 @@ import { createTestDatabase } from '../../../testing/postgres.ts';
 import { startS3 } from '../../../testing/s3.ts';
 import { startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
 import { runMlflowRegistryTests } from './mlflow-registry.ts';
+import { runReferenceTests } from './registry-reference.ts';
 import { runRegistryTests } from './registry.ts';
 
 const setup = async () => {
@@ -36,3 +37,4 @@ const setup = async () => {
 
 runRegistryTests('PostgreSQL and S3 (s3rver)', setup);
 runMlflowRegistryTests('PostgreSQL and S3 (s3rver)', setup);
+runReferenceTests('PostgreSQL and S3 (s3rver)', setup);

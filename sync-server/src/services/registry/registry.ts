@@ -6,6 +6,7 @@ import { assertNotDeployed } from '../deployments/in-use.ts';
 import type { BlobStore, ByteRange } from '../../store/blobs/index.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import { decodePageToken, encodePageToken, MODEL_SELECT, toModel, toVersion, VERSION_SELECT, type ModelRow, type VersionRow } from './rows.ts';
+import { checkFeatureWidth, declaredFeatures, withReferenceProfile, buildReference, type ReferenceInput } from './reference.ts';
 import type { StagedFile } from './staging.ts';
 
 export const artifactKey = (sha256: string) => `models/sha256/${sha256}`;
@@ -43,13 +44,24 @@ export class RegistryService {
 
   /**
    * Registers a staged, not yet validated file as the next version of `name` (creating the model).
-   * Validation happens before anything is stored; the bytes are stored once per sha256.
+   * Validation happens before anything is stored (the ONNX graph, the declared features against its
+   * input width, the reference CSV when one comes along); the bytes are stored once per sha256.
    */
-  async registerVersion(input: { name: string; file: StagedFile; metadata?: VersionMetadata; source?: string; runId?: string; createdBy?: string }): Promise<ModelVersion> {
+  async registerVersion(input: {
+    name: string;
+    file: StagedFile;
+    metadata?: VersionMetadata;
+    reference?: ReferenceInput;
+    source?: string;
+    runId?: string;
+    createdBy?: string;
+  }): Promise<ModelVersion> {
     const onnx = await this.inspect(input.file);
+    let meta = input.metadata ?? {};
+    checkFeatureWidth(onnx, declaredFeatures(meta));
+    if (input.reference) meta = await withReferenceProfile(onnx, meta, input.reference);
     const { sha256, size } = input.file;
     if (!(await this.blobs.stat(artifactKey(sha256)))) await this.blobs.put(artifactKey(sha256), input.file.stream(), size);
-    const meta = input.metadata ?? {};
     const version = await this.db.transaction(async (tx) => {
       const model = await tx.query<{ id: string }>(
         `INSERT INTO registered_models (name, created_by) VALUES ($1, $2)
@@ -164,6 +176,28 @@ export class RegistryService {
     const { rows } = await this.db.query<VersionRow>(`${VERSION_SELECT} WHERE m.name = $1 AND v.version = $2`, [name, version]);
     if (!rows[0]) throw notFound(`version ${version} of model "${name}"`);
     return toVersion(rows[0]);
+  }
+
+  /**
+   * Adds or replaces a version's reference profile, built from a training CSV against the features
+   * the version declares. Devices that already hold the model keep the profile they got with it.
+   */
+  async setReference(name: string, ref: string | number, reference: ReferenceInput): Promise<ModelVersion> {
+    const current = await this.getVersion(name, ref);
+    const features = declaredFeatures(current.metadata);
+    if (!features) {
+      throw HttpError.of('bad_request', `version ${current.version} of "${name}" declares no feature names (metadata "features"), so the CSV's columns cannot be matched to its inputs`);
+    }
+    checkFeatureWidth(current, features);
+    const profile = await buildReference(reference, features);
+    const { rowCount } = await this.db.query(
+      `UPDATE model_versions v SET metadata = v.metadata || jsonb_build_object('referenceProfile', $3::jsonb), updated_at = now()
+       FROM registered_models m WHERE m.id = v.model_id AND m.name = $1 AND v.version = $2`,
+      [name, current.version, JSON.stringify(profile)],
+    );
+    if (!rowCount) throw notFound(`version ${current.version} of model "${name}"`);
+    this.logger?.info({ model: name, version: current.version, rows: profile.rows }, 'reference profile set');
+    return this.getVersion(name, current.version);
   }
 
   async listVersions(name: string, opts: { pageSize: number; pageToken?: string }): Promise<Page<ModelVersion>> {
