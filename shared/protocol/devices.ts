@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HealthPointSchema } from './device-health.ts';
 
 /** Free-form facts a device tells about itself when it enrols (user agent, hardware, …). */
 export const DeviceMetadataSchema = z.record(z.string().max(100), z.unknown());
@@ -58,6 +59,8 @@ export const DeviceSchema = z
     enrolledAt: z.string(),
     lastSeenAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
+    /** Its latest stored health (GET /devices, /devices/{id}, /devices/me); null before the first. */
+    health: HealthPointSchema.nullable().optional(),
   })
   .meta({ id: 'Device' });
 export type Device = z.infer<typeof DeviceSchema>;

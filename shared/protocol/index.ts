@@ -9,6 +9,7 @@ export const MLFLOW_ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts';
 export * from './client.ts';
 export * from './registry.ts';
 export * from './devices.ts';
+export * from './device-health.ts';
 export * from './fleet.ts';
 export * from './deployments.ts';
 export * from './feature-histogram.ts';

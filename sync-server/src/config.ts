@@ -56,6 +56,9 @@ const EnvSchema = z.object({
   LOAD_SHED_CONCURRENCY: whole('requests (0 turns shedding off)').default(8),
   LOAD_SHED_QUEUE: whole('requests').default(1024),
   LOAD_SHED_QUEUE_MS: whole('milliseconds').default(2_000),
+  // Device health series (services/device-health): rows kept this many days, at most one per device per interval.
+  DEVICE_HEALTH_RETENTION_DAYS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of days').transform(Number).default(30),
+  DEVICE_HEALTH_INTERVAL_SEC: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of seconds').transform(Number).default(60),
   // New drift events POSTed to this URL, signed with the secret (services/drift-events/webhook.ts).
   DRIFT_WEBHOOK_URL: url(['http:', 'https:']).optional(),
   DRIFT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -87,6 +90,8 @@ export interface Config {
   loadShedding: { concurrency: number; queue: number; queueMs: number };
   /** Register the demo model on the first start of an empty registry. */
   demo: boolean;
+  /** The device health series: days kept, and the interval that holds at most one row per device. */
+  deviceHealth: { retentionDays: number; intervalSec: number };
   /** Where new drift events are POSTed; undefined: no webhook. */
   driftWebhook: { url: string; secret: string; maxAttempts: number; timeoutMs: number; backoffMs: number } | undefined;
 }
@@ -120,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     loadShedding: { concurrency: e.LOAD_SHED_CONCURRENCY, queue: e.LOAD_SHED_QUEUE, queueMs: e.LOAD_SHED_QUEUE_MS },
     demo: e.DEMO === '1',
+    deviceHealth: { retentionDays: e.DEVICE_HEALTH_RETENTION_DAYS, intervalSec: e.DEVICE_HEALTH_INTERVAL_SEC },
     driftWebhook: driftWebhookConfig(e),
   };
 }

@@ -98,7 +98,7 @@ export const deviceRoutes = [
     access: READ,
     query: DeviceListQuery,
     response: z.array(DeviceSchema),
-    handler: ({ query, services }) => services.devices.listDevices(query.groupId),
+    handler: async ({ query, services }) => services.deviceHealth.withLatest(await services.devices.listDevices(query.groupId)),
   }),
   // Registered before /devices/:id, which would otherwise take "me" as an id.
   route<Services>({
@@ -110,7 +110,7 @@ export const deviceRoutes = [
     response: DeviceSchema,
     handler: ({ principal, services }) => {
       if (!principal?.deviceId) throw HttpError.of('forbidden', 'only a device token has an own device');
-      return services.devices.getDevice(principal.deviceId);
+      return services.devices.getDevice(principal.deviceId).then((d) => services.deviceHealth.withLatest(d));
     },
   }),
   route<Services, { id: string }>({
@@ -123,7 +123,7 @@ export const deviceRoutes = [
     response: DeviceSchema,
     handler: ({ params, principal, services }) => {
       requireOwnDevice(principal, params.id);
-      return services.devices.getDevice(params.id);
+      return services.devices.getDevice(params.id).then((d) => services.deviceHealth.withLatest(d));
     },
   }),
   route<Services, { id: string }>({

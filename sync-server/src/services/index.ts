@@ -5,6 +5,7 @@ import type { Db } from '../store/db/index.ts';
 import { AuthService } from './auth.ts';
 import { DeploymentsService } from './deployments/index.ts';
 import { DevicesService } from './devices/index.ts';
+import { DeviceHealthService } from './device-health/index.ts';
 import { DocumentsService } from './documents/index.ts';
 import { DriftEventsService } from './drift-events/index.ts';
 import { DriftWebhook } from './drift-events/webhook.ts';
@@ -25,6 +26,8 @@ export interface Services {
   devices: DevicesService;
   documents: DocumentsService;
   deployments: DeploymentsService;
+  /** Device health over time and the devices needing attention. */
+  deviceHealth: DeviceHealthService;
   driftEvents: DriftEventsService;
   tracking: TrackingService;
   ingest: IngestService;
@@ -38,6 +41,8 @@ export function createServices(base: { config: Config; logger: Logger; db: Db; b
   const documents = new DocumentsService(base.db);
   const deployments = new DeploymentsService(base.db, documents, registry);
   documents.onReceive((docId, doc) => deployments.observeDocument(docId, doc));
+  const deviceHealth = new DeviceHealthService(base.db, base.logger, base.config.deviceHealth);
+  documents.onReceive((docId, doc) => deviceHealth.observeDocument(docId, doc));
   const webhook = base.config.driftWebhook ? new DriftWebhook(base.db, base.config.driftWebhook, base.logger) : undefined;
   const driftEvents = new DriftEventsService(base.db, documents, base.logger, webhook);
   documents.onReceive((docId, doc) => driftEvents.observeDocument(docId, doc));
@@ -49,6 +54,7 @@ export function createServices(base: { config: Config; logger: Logger; db: Db; b
     devices: new DevicesService(base.db),
     documents,
     deployments,
+    deviceHealth,
     driftEvents,
     ingest: new IngestService(base.db, base.blobs),
     fleet: new FleetService(base.db),
