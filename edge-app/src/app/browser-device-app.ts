@@ -231,13 +231,14 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
     if (this.scheduler || !this.enrolment || !this.db) return;
     const token = await this.kv!.get<string>(KEY.token);
     if (!token) throw new Error('enrolled, but the device token is missing: enrol again');
-    const { SyncEngine, IdbDocStorage, SyncScheduler } = await loadSync();
+    const { SyncEngine, IdbDocStorage, IdbMarkStore, SyncScheduler } = await loadSync();
     const engine = await SyncEngine.open({
       lcm: this.requireLcm(),
       url: this.enrolment.serverUrl,
       token,
       deviceId: this.enrolment.deviceId,
       storage: new IdbDocStorage(this.db),
+      marks: new IdbMarkStore(this.db),
       appVersion: APP_VERSION,
       health: healthProvider({ appVersion: APP_VERSION }),
     });

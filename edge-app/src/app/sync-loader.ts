@@ -12,5 +12,5 @@ export async function loadSync() {
   ready ??= import('@automerge/automerge/slim').then((A) => (A.isWasmInitialized() ? undefined : A.initializeWasm(wasmUrl)));
   await ready;
   const [engine, storage, scheduler] = await Promise.all([import('../lcm/sync/engine.ts'), import('../lcm/sync/doc-storage.ts'), import('../lcm/sync/scheduler.ts')]);
-  return { SyncEngine: engine.SyncEngine, IdbDocStorage: storage.IdbDocStorage, SyncScheduler: scheduler.SyncScheduler };
+  return { SyncEngine: engine.SyncEngine, IdbMarkStore: engine.IdbMarkStore, IdbDocStorage: storage.IdbDocStorage, SyncScheduler: scheduler.SyncScheduler };
 }

@@ -218,6 +218,18 @@ export class TinyLCM extends EventTarget {
     return this.active?.monitor.snapshot();
   }
 
+  /**
+   * After a person marked a drift event a false alarm: resets the active version's drift channel
+   * `name` (raising its threshold by `thresholdFactor` when > 1) and saves the detectors' state,
+   * so the reset survives a restart. False when no model is active or it has no such channel.
+   */
+  async resetDriftChannel(name: string, thresholdFactor = 1): Promise<boolean> {
+    const a = this.active;
+    if (!a || !a.drift.resetChannel(name, thresholdFactor)) return false;
+    await this.driftStates.save(a.drift.toJSON());
+    return true;
+  }
+
   export(format: ExportFormat, options?: ExportOptions): Promise<string> {
     return this.logs.exportText(format, options);
   }

@@ -6,6 +6,7 @@ import { Channel, type ChannelState, type ChannelStatus } from './channel.ts';
 import { parseDriftConfig, type DriftConfig } from './config.ts';
 import { DRIFT_FLAGS, isAlarm, isWarning, WARNING_SHIFT } from '../../../../shared/drift/flags.ts';
 import { readReference, type DriftReference } from './reference.ts';
+import { resetChannel } from './reset.ts';
 import { Standardizer, type StandardizerState } from './standardizer.ts';
 
 export interface DeviceDriftOptions {
@@ -135,6 +136,23 @@ export class DeviceDrift {
 
   status(): ChannelStatus[] {
     return this.channels().map((c) => c.status());
+  }
+
+  /**
+   * After a false alarm: resets the channel named `name` (`feature:<name>`, `confidence`,
+   * `prediction`, `knn`) and, with `thresholdFactor` > 1, raises its detector's threshold by that
+   * factor (drift/reset.ts). False when there is no such channel (e.g. another model's).
+   */
+  resetChannel(name: string, thresholdFactor = 1): boolean {
+    const w = this.config.window;
+    const fs = this.features;
+    const k = fs ? fs.channels.findIndex((c) => c.key === name) : -1;
+    if (fs && k >= 0) fs.channels[k] = resetChannel(fs.channels[k] as Channel, w, thresholdFactor);
+    else if (name === 'confidence' && this.confidence) this.confidence = resetChannel(this.confidence, w, thresholdFactor);
+    else if (name === 'prediction' && this.prediction) this.prediction = resetChannel(this.prediction, w, thresholdFactor);
+    else if (name === 'knn' && this.knn) this.knn = resetChannel(this.knn, w, thresholdFactor);
+    else return false;
+    return true;
   }
 
   toJSON(): DeviceDriftState {

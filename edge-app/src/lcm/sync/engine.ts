@@ -14,7 +14,9 @@ import {
 } from '../../../../shared/documents/index.ts';
 import type { TinyLCM } from '../tinylcm.ts';
 import type { DriftEvent, ModelRef } from '../types.ts';
+import { eventStatuses, MemoryMarkStore, pendingFalseAlarms, thresholdFactor, type MarkStore } from './console-marks.ts';
 import { DocSync, type DocStorage } from './documents.ts';
+export { IdbMarkStore } from './console-marks.ts';
 import { ModelPuller, type PullProgress } from './model-pull.ts';
 import { SyncScheduler, type SyncSchedulerOptions } from './scheduler.ts';
 import { LogUploader } from './uploader.ts';
@@ -29,6 +31,8 @@ export interface SyncEngineOptions {
   fetch?: typeof fetch;
   /** Where the document replica is kept between runs (IndexedDB in the PWA); memory only without. */
   storage?: DocStorage;
+  /** False alarms already acted on (console-marks.ts; IndexedDB in the PWA); memory only without. */
+  marks?: MarkStore;
   /** Parts, for tests or a caller that configures them itself; built from the options above otherwise. */
   doc?: DocSync<DeviceDoc>;
   puller?: ModelPuller;
@@ -84,6 +88,9 @@ export class SyncEngine extends EventTarget {
   private readonly keepEvents: number;
   private readonly now: () => number;
   private readonly pending: NewDriftEvent[] = [];
+  private readonly marks: MarkStore;
+  /** Ids of false alarms acted on (loaded from `marks` on first use). */
+  private handled: Set<string> | undefined;
   private inFlight: Promise<SyncSummary> | undefined;
   /** This run's health, measured once so the run's second report does not differ from its first. */
   private health: DeviceHealth | undefined;
@@ -98,6 +105,7 @@ export class SyncEngine extends EventTarget {
     this.lcm = opts.lcm;
     this.now = opts.now ?? Date.now;
     this.keepEvents = opts.keepEvents ?? 200;
+    this.marks = opts.marks ?? new MemoryMarkStore();
     this.puller = opts.puller ?? new ModelPuller({ lcm: opts.lcm, url: opts.url, token: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
     this.uploader = opts.uploader ?? new LogUploader({ logger: opts.lcm.logs, url: opts.url, token: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
     this.puller.addEventListener('progress', (e) => this.dispatchEvent(new CustomEvent<PullProgress>('download-progress', { detail: (e as CustomEvent<PullProgress>).detail })));
@@ -163,6 +171,12 @@ export class SyncEngine extends EventTarget {
       // is one document sync and one upload.
       await this.doc.edit((d) => this.reportState(d));
       await this.doc.sync();
+      // Before a model switch: the false alarms are about the detectors of the model running now.
+      try {
+        await this.applyFalseAlarms();
+      } catch (err) {
+        errors.push(err);
+      }
       // A model or upload failure still lets the device report what it runs and how it fares.
       try {
         modelChanged = await this.applyDesiredModel();
@@ -184,6 +198,31 @@ export class SyncEngine extends EventTarget {
     if (errors.length) summary.error = errors.map(message).join('; ');
     this.dispatchEvent(new CustomEvent<SyncSummary>('sync', { detail: summary }));
     return summary;
+  }
+
+  /** Each drift event's status in the document (open, acknowledged, false_alarm), by event id. */
+  eventStatuses() {
+    return eventStatuses(this.doc.value);
+  }
+
+  /**
+   * Events people marked false alarms since the last run: resets the detectors that raised them
+   * (raising their thresholds by `desired.config.falseAlarmThresholdFactor` when > 1), then
+   * remembers the ids, so each is acted on once even across restarts. Ids of events no longer in
+   * the document are forgotten: compacted events do not come back.
+   */
+  private async applyFalseAlarms(): Promise<void> {
+    const docId = deviceDocId(this.opts.deviceId);
+    this.handled ??= new Set(await this.marks.load(docId));
+    const { channels, ids } = pendingFalseAlarms(this.doc.value, this.handled);
+    if (ids.length === 0) return;
+    const factor = thresholdFactor(this.doc.value.desired);
+    for (const channel of channels) await this.lcm.resetDriftChannel(channel, factor);
+    const live = new Set((this.doc.value.events ?? []).map((e) => e.id));
+    const next = new Set([...this.handled, ...ids].filter((id) => live.has(id)));
+    await this.marks.save(docId, [...next]);
+    this.handled = next;
+    this.dispatchEvent(new CustomEvent<{ channels: string[]; ids: string[]; factor: number }>('false-alarms', { detail: { channels, ids, factor } }));
   }
 
   /** Pulls and activates `desired.model` when it is not the running one; true when it switched. */

@@ -23,6 +23,8 @@ export function channelViews(state: DeviceDriftState | undefined, now = Date.now
   }));
 }
 
+const STATUS_TEXT: Record<string, string> = { open: 'open', acknowledged: 'acknowledged', false_alarm: 'false alarm (detector reset)' };
+
 /**
  * Per-detector drift state of the active model, the latest drift events, and for one feature (the
  * one that drifted last, or the person's choice) the reference distribution against the current one.
@@ -31,6 +33,7 @@ export class LcmDriftPanel extends LitElement {
   static override properties = {
     state: { attribute: false },
     events: { attribute: false },
+    statuses: { attribute: false },
     comparison: { attribute: false },
     features: { attribute: false },
     selected: {},
@@ -40,6 +43,8 @@ export class LcmDriftPanel extends LitElement {
 
   declare state: DeviceDriftState | undefined;
   declare events: DriftEvent[];
+  /** Each event's status in the device document (acknowledged / false alarm by a person), by id; none before enrolment. */
+  declare statuses: ReadonlyMap<string, string> | undefined;
   declare comparison: FeatureComparison | undefined;
   declare features: string[];
   declare selected: string;
@@ -92,7 +97,12 @@ export class LcmDriftPanel extends LitElement {
       ${this.events.length
         ? html`<h3 style="margin-top:.8em">Latest drift events</h3>
             <ul data-testid="drift-events">
-              ${this.events.slice(0, 5).map((e) => html`<li>${formatTime(e.ts)} — <strong>${e.feature ? `feature ${e.feature}` : e.kind}</strong> (${e.detector}, statistic ${e.statistic.toFixed(3)})</li>`)}
+              ${this.events.slice(0, 5).map((e) => {
+                const status = this.statuses?.get(e.id.slice(0, 100));
+                return html`<li data-event-id=${e.id}>${formatTime(e.ts)} — <strong>${e.feature ? `feature ${e.feature}` : e.kind}</strong> (${e.detector}, statistic ${e.statistic.toFixed(3)})${status
+                  ? html` · <span data-testid="event-status" class=${status === 'open' ? 'warn' : 'ok'}>${STATUS_TEXT[status] ?? status}</span>`
+                  : nothing}</li>`;
+              })}
             </ul>`
         : nothing}
     `;

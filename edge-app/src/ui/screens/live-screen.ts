@@ -167,6 +167,7 @@ export class LcmLiveScreen extends LitElement {
           <lcm-drift-panel
             .state=${this.driftState}
             .events=${this.events}
+            .statuses=${this.app?.engine?.eventStatuses()}
             .features=${inputs.features}
             .selected=${this.featureShown(inputs)}
             .comparison=${this.comparison(model, inputs)}
