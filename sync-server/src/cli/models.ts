@@ -12,9 +12,10 @@ import {
   UploadedVersionSchema,
   isErrorBody,
 } from '../../../shared/protocol/index.ts';
-import { EXIT, remoteCommand, UsageError, type Remote } from './client.ts';
+import { EXIT, remoteCommand, UsageError, type Flags, type Remote } from './client.ts';
 
-const USAGE = `tinysphere models push NAME FILE.onnx [--metadata META.json]
+const USAGE = `tinysphere models push NAME FILE.onnx [--metadata META.json] [--reference TRAIN.csv [--label-column COL]]
+       tinysphere models reference NAME VERSION TRAIN.csv [--label-column COL]
        tinysphere models list [--search TEXT]
        tinysphere models show NAME
        tinysphere models alias NAME ALIAS VERSION
@@ -23,37 +24,59 @@ exit codes: 0 ok, 1 API error, 2 usage or bad local file, 3 server unreachable, 
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
-async function push(r: Remote, [name, file]: string[], metadataPath: string | undefined, json: boolean): Promise<number> {
-  if (!name || !file) throw new UsageError('push needs NAME and FILE.onnx');
+async function fileBlob(file: string) {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new UsageError(`cannot read ${file}`);
-  const form = new FormData();
-  // openAsBlob streams from disk as fetch sends, so large models are never loaded whole.
-  form.set('file', await openAsBlob(file), path.basename(file));
-  if (metadataPath) {
-    const meta = await stat(metadataPath).catch(() => undefined);
-    if (!meta?.isFile()) throw new UsageError(`cannot read ${metadataPath}`);
-    form.set('metadata', await (await openAsBlob(metadataPath)).text());
-  }
+  // openAsBlob streams from disk as fetch sends, so large files are never loaded whole.
+  return openAsBlob(file);
+}
+
+/** Sends a multipart form and answers the parsed JSON body, or throws the server's error. */
+async function sendForm(r: Remote, method: string, path: string, form: FormData): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(`${r.url}${API_PREFIX}/models/${encodeURIComponent(name)}/versions`, {
-      method: 'POST',
-      body: form,
-      headers: r.token ? { authorization: `Bearer ${r.token}` } : {},
-    });
+    res = await fetch(`${r.url}${API_PREFIX}${path}`, { method, body: form, headers: r.token ? { authorization: `Bearer ${r.token}` } : {} });
   } catch {
     throw new ApiError(0, 'network', `cannot reach ${r.url}`);
   }
   const body: unknown = await res.json().catch(() => undefined);
   if (!res.ok) throw isErrorBody(body) ? new ApiError(res.status, body.error.code, body.error.message) : new ApiError(res.status, 'http', `HTTP ${res.status}`);
-  const v = UploadedVersionSchema.parse(body);
-  if (json) out(JSON.stringify(v));
+  return body;
+}
+
+async function addReference(form: FormData, reference: string | undefined, labelColumn: string | undefined): Promise<void> {
+  if (labelColumn !== undefined && reference === undefined) throw new UsageError('--label-column names a column of the --reference CSV');
+  if (reference === undefined) return;
+  form.set('reference', await fileBlob(reference), path.basename(reference));
+  if (labelColumn !== undefined) form.set('labelColumn', labelColumn);
+}
+
+async function push(r: Remote, [name, file]: string[], flags: Flags): Promise<number> {
+  if (!name || !file) throw new UsageError('push needs NAME and FILE.onnx');
+  const form = new FormData();
+  form.set('file', await fileBlob(file), path.basename(file));
+  const metadataPath = flags.metadata as string | undefined;
+  if (metadataPath) form.set('metadata', await (await fileBlob(metadataPath)).text());
+  await addReference(form, flags.reference as string | undefined, flags['label-column'] as string | undefined);
+  const v = UploadedVersionSchema.parse(await sendForm(r, 'POST', `/models/${encodeURIComponent(name)}/versions`, form));
+  if (flags.json) out(JSON.stringify(v));
   else {
     out(`${v.name} version ${v.version}  sha256 ${v.sha256}  ${v.size} bytes  opset ${v.opset}`);
     for (const i of v.inputs) out(`  input  ${i.name}: ${i.type}[${(i.shape ?? []).map((d) => d ?? '?').join(', ')}]`);
     for (const o of v.outputs) out(`  output ${o.name}: ${o.type}[${(o.shape ?? []).map((d) => d ?? '?').join(', ')}]`);
   }
+  return EXIT.ok;
+}
+
+async function reference(r: Remote, [name, version, file]: string[], flags: Flags): Promise<number> {
+  if (!name || !version || !file) throw new UsageError('reference needs NAME VERSION TRAIN.csv');
+  const form = new FormData();
+  form.set('file', await fileBlob(file), path.basename(file));
+  const label = flags['label-column'] as string | undefined;
+  if (label !== undefined) form.set('labelColumn', label);
+  const v = ModelVersionSchema.parse(await sendForm(r, 'PUT', `/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/reference`, form));
+  const p = v.metadata.referenceProfile as { rows?: number; features?: unknown[] } | undefined;
+  out(flags.json ? JSON.stringify(v) : `${v.name} version ${v.version}: reference profile of ${p?.rows ?? 0} rows, ${p?.features?.length ?? 0} features`);
   return EXIT.ok;
 }
 
@@ -101,11 +124,13 @@ export const models = remoteCommand({
   name: 'models',
   summary: 'Push, list and inspect models in the registry, and move aliases.',
   usage: USAGE,
-  options: { metadata: { type: 'string' }, search: { type: 'string' } },
+  options: { metadata: { type: 'string' }, search: { type: 'string' }, reference: { type: 'string' }, 'label-column': { type: 'string' } },
   async run(r, sub, rest, flags) {
     switch (sub) {
       case 'push':
-        return push(r, rest, flags.metadata as string | undefined, flags.json);
+        return push(r, rest, flags);
+      case 'reference':
+        return reference(r, rest, flags);
       case 'list':
         return list(r, flags.search as string | undefined, flags.json);
       case 'show':

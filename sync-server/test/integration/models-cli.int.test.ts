@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sampleModel } from '../../../shared/onnx/test-fixtures.ts';
 import { runToExit, startServerProcess, tempDataDir, type ServerProcess } from '../../../testing/server-process.ts';
+
+const TRAIN = ['"Body Mass (g)",flipper,bill,kind', ...Array.from({ length: 40 }, (_, i) => `${3000 + i * 10},${180 + (i % 9)},${i % 5},${i % 2 ? 'a' : 'b'}`)].join('\n') + '\n';
 
 describe('tinysphere models (CLI against a running server)', () => {
   let server: ServerProcess;
@@ -20,6 +22,9 @@ describe('tinysphere models (CLI against a running server)', () => {
     await writeFile(path.join(dir, 'm.onnx'), sampleModel());
     await writeFile(path.join(dir, 'meta.json'), JSON.stringify({ classLabels: ['no', 'yes'], description: 'from the CLI' }));
     await writeFile(path.join(dir, 'junk.onnx'), 'not a model');
+    await writeFile(path.join(dir, 'features.json'), JSON.stringify({ features: ['Body Mass (g)', 'flipper', 'bill'] }));
+    await writeFile(path.join(dir, 'train.csv'), TRAIN);
+    await writeFile(path.join(dir, 'bad.csv'), 'Body Mass (g),flipper,bill,kind\n1,2,3,a\n4,oops,6,b\n');
     server = await startServerProcess({ DATA_DIR: data.dir, ADMIN_TOKEN: token, DEMO: '0' });
   });
   after(async () => {
@@ -58,4 +63,46 @@ describe('tinysphere models (CLI against a running server)', () => {
       assert.match(r.stderr, pattern);
     });
   }
+
+  it('push --reference builds the profile on the server; models reference replaces it; a bad CSV is the server\'s 400 (exit 1)', async () => {
+    const at = (f: string) => path.join(dir, f);
+    const push = await cli(['push', 'penguins', at('m.onnx'), '--metadata', at('features.json'), '--reference', at('train.csv'), '--label-column', 'kind', '--json']);
+    assert.equal(push.code, 0, push.stderr);
+    const show = JSON.parse((await cli(['show', 'penguins', '--json'])).stdout);
+    const profile = show.versions[0].metadata.referenceProfile;
+    assert.deepEqual([profile.rows, profile.features.map((f: any) => f.name), profile.classes.labels], [40, ['Body Mass (g)', 'flipper', 'bill'], ['a', 'b']]);
+    const again = await cli(['reference', 'penguins', '1', at('train.csv'), '--label-column', 'kind']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /penguins version 1: reference profile of 40 rows, 3 features/);
+    const bad = await cli(['push', 'penguins', at('m.onnx'), '--metadata', at('features.json'), '--reference', at('bad.csv')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /column "flipper", row 2 \(line 3\): "oops" is not a number \(HTTP 400/);
+    const noCsv = await cli(['push', 'penguins', at('m.onnx'), '--label-column', 'kind']);
+    assert.equal(noCsv.code, 2);
+    assert.match(noCsv.stderr, /--label-column names a column of the --reference CSV/);
+    assert.equal(JSON.parse((await cli(['show', 'penguins', '--json'])).stdout).versions.length, 1, 'refused pushes stored no version');
+  });
+
+  it('profile build writes offline what the server would build; wrong input exits 2 naming the problem', async () => {
+    const profileCli = (args: string[]) => runToExit(process.execPath, ['bin/tinysphere.js', 'profile', ...args], {});
+    const out = path.join(dir, 'profile.json');
+    const ok = await profileCli(['build', path.join(dir, 'train.csv'), '--features', 'Body Mass (g), flipper,bill', '--label-column', 'kind', '--out', out]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /40 rows, 3 features, 2 classes/);
+    const server = JSON.parse((await cli(['show', 'penguins', '--json'])).stdout).versions[0].metadata.referenceProfile;
+    assert.deepEqual(JSON.parse(await readFile(out, 'utf8')), server);
+    const fromMeta = await profileCli(['build', path.join(dir, 'train.csv'), '--metadata', path.join(dir, 'features.json')]);
+    assert.equal(JSON.parse(fromMeta.stdout).features.length, 3);
+    for (const [args, pattern] of [
+      [['build', path.join(dir, 'train.csv')], /name the features/],
+      [['build', path.join(dir, 'nope.csv'), '--features', 'a'], /cannot read .*nope.csv/],
+      [['build', path.join(dir, 'train.csv'), '--features', 'Body Mass (g),wings'], /no column "wings"/],
+      [['build', path.join(dir, 'bad.csv'), '--features', 'flipper'], /bad.csv: column "flipper", row 2 \(line 3\)/],
+      [['frobnicate'], /unknown subcommand/],
+    ] as const) {
+      const r = await profileCli([...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+    }
+  });
 });
