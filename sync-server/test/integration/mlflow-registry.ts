@@ -67,6 +67,34 @@ export function runMlflowRegistryTests(name: string, setup: () => Promise<Mlflow
       expectError(await ml('model-versions/create', { body: { name: 'churn', source: 's3://elsewhere/model' } }), 400, 'INVALID_PARAMETER_VALUE');
     });
 
+    test('a reference.csv logged beside the .onnx becomes the version\'s reference profile; a bad one is refused and registers nothing', async () => {
+      const exp = (await ml('experiments/create', { body: { name: 'reference-e2e' } })).body.experiment_id;
+      const runId = (await ml('runs/create', { body: { experiment_id: exp } })).body.run.info.run_id;
+      const log = async (path: string, body: Uint8Array | string) => {
+        const res = await fetch(`${base}/api/2.0/mlflow-artifacts/artifacts/${exp}/${runId}/artifacts/${path}`, { method: 'PUT', body: typeof body === 'string' ? body : body.slice(), headers: { authorization: `Bearer ${token}` } });
+        assert.equal(res.status, 200, await res.text());
+      };
+      const csv = 'Body Mass (g),flipper,bill,species\n' + Array.from({ length: 30 }, (_, i) => `${3000 + i},${180 + (i % 4)},${i % 3},${i % 2 ? 'A' : 'G'}`).join('\n');
+      await log('model/model.onnx', model);
+      await log('model/reference.csv', csv);
+      await ml('registered-models/create', { body: { name: 'penguins-ml' } });
+      const tags = [{ key: 'tinylcm.label_column', value: 'species' }];
+      const mv = await ml('model-versions/create', { body: { name: 'penguins-ml', source: `runs:/${runId}/model`, tags } });
+      assert.equal(mv.status, 200, JSON.stringify(mv.body));
+      const v = (await api(`${base}/api/v1/models/penguins-ml/versions/1`, { token })).body;
+      assert.deepEqual(v.metadata.features, ['Body Mass (g)', 'flipper', 'bill'], 'every column but the label column, in file order');
+      assert.deepEqual([v.metadata.referenceProfile.rows, v.metadata.referenceProfile.classes.labels], [30, ['A', 'G']]);
+      // Named features must exist; more names than the input takes are refused; nothing is registered.
+      const named = await ml('model-versions/create', { body: { name: 'penguins-ml', source: `runs:/${runId}/model/model.onnx`, tags: [{ key: 'tinylcm.features', value: '["bill","flipper","wings"]' }] } });
+      expectError(named, 400, 'INVALID_PARAMETER_VALUE');
+      assert.match(named.body.message, /no column "wings"/);
+      await log('model/reference.csv', `${csv}\n1,x,2,A`);
+      const bad = await ml('model-versions/create', { body: { name: 'penguins-ml', source: `runs:/${runId}/model`, tags } });
+      expectError(bad, 400, 'INVALID_PARAMETER_VALUE');
+      assert.match(bad.body.message, /column "flipper", row 31/);
+      assert.equal((await api(`${base}/api/v1/models/penguins-ml`, { token })).body.versionCount, 1);
+    });
+
     test('versions: get, update, tags, stages with archive_existing_versions, latest per stage, aliases, download URI', async () => {
       const form = new FormData();
       form.set('file', new Blob([model.slice()]), 'm.onnx');

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { CsvError } from '../../../../shared/csv/reader.ts';
+import { CsvError, CsvReader } from '../../../../shared/csv/reader.ts';
 import { decodeUtf8, profileFromCsv, ProfileInputError, type FeatureSpec, type ReferenceProfile } from '../../../../shared/drift/profile/index.ts';
 import type { OnnxMetadata } from '../../../../shared/onnx/reader.ts';
 import type { VersionMetadata } from '../../../../shared/protocol/index.ts';
@@ -60,5 +60,24 @@ export async function buildReference(ref: ReferenceInput, features: readonly Fea
   } catch (err) {
     if (err instanceof ProfileInputError || err instanceof CsvError) throw HttpError.of('bad_request', `reference CSV: ${err.message}`);
     throw err;
+  }
+}
+
+/** The header of a staged CSV, reading no further than its first record. */
+export async function csvHeader(file: StagedFile): Promise<string[]> {
+  const stream = createReadStream(file.path, { highWaterMark: 64 * 1024 });
+  const reader = new CsvReader(() => {});
+  try {
+    for await (const text of decodeUtf8(stream)) {
+      reader.push(text);
+      if (reader.header) return reader.header;
+    }
+    reader.end();
+    return reader.header ?? [];
+  } catch (err) {
+    if (err instanceof CsvError) throw HttpError.of('bad_request', `reference CSV: ${err.message}`);
+    throw err;
+  } finally {
+    stream.destroy();
   }
 }
