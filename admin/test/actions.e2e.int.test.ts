@@ -4,7 +4,6 @@ import type { Browser } from 'playwright-core';
 import { report } from '../../shared/documents/index.ts';
 import { launchChromium } from '../../testing/chromium.ts';
 import { api, pgliteServer, type TestServer } from '../../testing/server-process.ts';
-import { FALSE_ALARM } from '../src/docs/labels.ts';
 import { go, noErrors, screenshot, signedIn } from './browser.ts';
 import { deviceReplica, MODEL, padded, seed, type Seeded } from './fixture.ts';
 
@@ -51,7 +50,7 @@ describe('the console acts on TinySphere: upload, canary, drift events, roles (C
     const file = padded(data.onnx, 4 * 1024 * 1024);
     const form = page.locator('model-detail upload-form');
     await form.locator('input[name=file]').setInputFiles({ name: 'seattle-weather-v3.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(file) });
-    await form.locator('button').click();
+    await form.locator('button[type=submit]').click();
     await form.locator('[data-testid=upload-progress]').waitFor();
     await form.locator('[data-testid=upload-done]').waitFor({ timeout: 30_000 });
     assert.match((await form.locator('[data-testid=upload-done]').textContent()) ?? '', /Registered seattle-weather version 3/);
@@ -106,23 +105,32 @@ describe('the console acts on TinySphere: upload, canary, drift events, roles (C
     await s.close();
   });
 
-  test('acknowledging and marking a false alarm in the console reach the device document', async (b) => {
+  test('acknowledging, marking a false alarm and labelling in the console go through the API and reach the device document', async (b) => {
     const dev = data.devices[0]!;
     const s = await signedIn(b, ctx.server.url, data.tokens.operator, `#/fleet/${dev.deviceId}`);
     const { page } = s;
     const row = (id: string) => page.locator(`device-detail drift-events tr[data-event-id="${id}"]`);
     await row('kiosk-1-ev0').locator('.ack-btn').click();
     await row('kiosk-1-ev0').locator('.ack').filter({ hasText: '✓ olivia-operator' }).waitFor({ timeout: 20_000 });
+    await row('kiosk-1-ev0').locator('.status').filter({ hasText: 'acknowledged' }).waitFor();
     await row('kiosk-1-ev1').locator('.false-btn').click();
-    await row('kiosk-1-ev1').locator('.label').filter({ hasText: FALSE_ALARM }).waitFor({ timeout: 20_000 });
+    await row('kiosk-1-ev1').locator('.status').filter({ hasText: 'false alarm' }).waitFor({ timeout: 20_000 });
+    await row('kiosk-1-ev1').locator('input[placeholder=label]').fill('new sensor');
+    await row('kiosk-1-ev1').locator('.label-btn').click();
+    await row('kiosk-1-ev1').locator('.label').filter({ hasText: 'new sensor' }).waitFor({ timeout: 20_000 });
     await screenshot(page, 'drift-acknowledged');
 
     const replica = await deviceReplica(ctx.server.url, dev);
     const events = Object.fromEntries(replica.value.events.map((e) => [e.id, e]));
     assert.equal(events['kiosk-1-ev0']?.acknowledged?.by, 'olivia-operator');
     assert.equal(events['kiosk-1-ev0']?.label, undefined);
-    assert.equal(events['kiosk-1-ev1']?.label, FALSE_ALARM);
-    assert.equal(events['kiosk-1-ev1']?.acknowledged?.by, 'olivia-operator');
+    assert.equal(events['kiosk-1-ev1']?.falseAlarm?.by, 'olivia-operator');
+    assert.equal(events['kiosk-1-ev1']?.label, 'new sensor');
+    // The API lists what the console did.
+    const listed = await api(`${ctx.server.url}/api/v1/drift-events?deviceId=${dev.deviceId}`, { token: data.tokens.operator });
+    const status = Object.fromEntries(listed.body.events.map((e: { id: string; status: string }) => [e.id, e.status]));
+    assert.equal(status['kiosk-1-ev0'], 'acknowledged');
+    assert.equal(status['kiosk-1-ev1'], 'false_alarm');
     noErrors(s.errors);
     await s.close();
   });
