@@ -1,63 +1,108 @@
 import { html, LitElement } from 'lit';
-import { acknowledgeEvent, labelEvent, type DriftEvent } from '../../../shared/documents/index.ts';
-import { errorText } from '../api.ts';
-import { editDeviceDoc } from '../docs/device-doc.ts';
-import { FALSE_ALARM } from '../docs/labels.ts';
-import { can, session } from '../session.ts';
+import { DriftEventPageSchema, DriftEventRecordSchema, type DriftEventRecord } from '../../../shared/protocol/index.ts';
+import { api, errorText } from '../api.ts';
+import { can } from '../session.ts';
 import { when } from './format.ts';
-import { pageOf } from './pager.ts';
-import './pager.ts';
+import { PAGE_SIZE } from './pager.ts';
 import { pageStyles } from './styles.ts';
 
-export interface FleetEvent {
-  deviceId: string;
-  deviceName: string;
-  event: DriftEvent;
-}
+/** Filters of GET /api/v1/drift-events this list passes on (groupId, deviceId, model, feature, status, from, to). */
+export type DriftEventFilter = Partial<Record<'groupId' | 'deviceId' | 'model' | 'feature' | 'status' | 'from' | 'to', string>>;
 
+const STATUS_TEXT: Record<DriftEventRecord['status'], string> = { open: 'open', acknowledged: 'acknowledged', false_alarm: 'false alarm' };
 
 /**
- * Drift events, newest first, with acknowledge / label / false alarm. Each action is written into
- * the device's document, so it reaches the device with its next sync; `changed` asks for a reload.
+ * Drift events from the server's API (GET /drift-events, newest first, keyset-paged), with
+ * acknowledge / false alarm / label. Each action goes through the API, which writes it into the
+ * device's document (the device sees it with its next sync) and the server's table; the list
+ * then reloads its page and announces `changed`.
  */
 export class DriftEvents extends LitElement {
-  static override properties = { events: { attribute: false }, busy: { state: true }, error: { state: true }, page: { state: true } };
+  static override properties = {
+    filter: { attribute: false },
+    names: { attribute: false },
+    rows: { state: true },
+    next: { state: true },
+    busy: { state: true },
+    error: { state: true },
+  };
   static override styles = pageStyles;
-  declare events: FleetEvent[];
+  declare filter: DriftEventFilter;
+  /** Device names by id, for the Device column (the id is shown for devices not in it). */
+  declare names: Record<string, string>;
+  declare rows: DriftEventRecord[] | undefined;
+  declare next: string | null;
   declare busy: string | undefined;
   declare error: string | undefined;
-  declare page: number;
+  /** Tokens of the pages before this one (keyset paging goes forward only). */
+  #back: (string | undefined)[] = [];
+  #token: string | undefined;
+  #loading: AbortController | undefined;
 
   constructor() {
     super();
-    this.events = [];
+    this.filter = {};
+    this.names = {};
+    this.rows = undefined;
+    this.next = null;
     this.busy = undefined;
     this.error = undefined;
-    this.page = 0;
   }
 
-  async #act(e: FleetEvent, what: 'ack' | 'label' | 'false') {
-    let label: string | undefined;
+  override willUpdate(changed: Map<string, unknown>) {
+    if (changed.has('filter') && JSON.stringify(changed.get('filter') ?? null) !== JSON.stringify(this.filter)) {
+      this.#back = [];
+      void this.#load(undefined);
+    }
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this.#loading?.abort();
+  }
+
+  async #load(token: string | undefined) {
+    this.#loading?.abort();
+    const ctl = (this.#loading = new AbortController());
+    try {
+      const page = await api.v1('/drift-events', DriftEventPageSchema, { ...this.filter, pageSize: PAGE_SIZE, pageToken: token }, ctl.signal);
+      if (ctl.signal.aborted) return;
+      this.#token = token;
+      this.rows = page.events;
+      this.next = page.nextPageToken;
+    } catch (err) {
+      if (!ctl.signal.aborted) this.error = errorText(err);
+    }
+  }
+
+  #older() {
+    this.#back.push(this.#token);
+    void this.#load(this.next ?? undefined);
+  }
+
+  #newer() {
+    void this.#load(this.#back.pop());
+  }
+
+  async #act(e: DriftEventRecord, what: 'acknowledge' | 'false-alarm' | 'label') {
+    let body: unknown = {};
     if (what === 'label') {
-      const input = this.renderRoot.querySelector<HTMLInputElement>(`input[data-event="${CSS.escape(e.event.id)}"]`);
-      label = input?.value.trim();
+      const input = this.renderRoot.querySelector<HTMLInputElement>(`input[data-event="${CSS.escape(`${e.deviceId}/${e.id}`)}"]`);
+      const label = input?.value.trim();
       if (!label) {
         this.error = 'Type a label first.';
         return;
       }
+      body = { label };
     }
-    this.busy = e.event.id;
+    this.busy = `${e.deviceId}/${e.id}`;
     this.error = undefined;
-    const by = session.principal?.name ?? 'console';
     try {
-      await editDeviceDoc(e.deviceId, (doc) => {
-        if (what === 'label') return labelEvent(doc, e.event.id, label!);
-        if (what === 'false') return acknowledgeEvent(labelEvent(doc, e.event.id, FALSE_ALARM), e.event.id, by);
-        return acknowledgeEvent(doc, e.event.id, by);
-      });
+      await api.send('POST', `/drift-events/${e.deviceId}/${encodeURIComponent(e.id)}/${what}`, DriftEventRecordSchema, body);
+      await this.#load(this.#token);
       this.dispatchEvent(new CustomEvent('changed', { bubbles: true, composed: true }));
     } catch (err) {
-      this.error = `${e.deviceName}: ${errorText(err)}`;
+      this.error = `${this.names[e.deviceId] ?? e.deviceId}: ${errorText(err)}`;
     } finally {
       this.busy = undefined;
     }
@@ -65,40 +110,49 @@ export class DriftEvents extends LitElement {
 
   override render() {
     const editable = can('editEvents');
-    const sorted = [...this.events].sort((a, b) => b.event.ts.localeCompare(a.event.ts));
-    if (!sorted.length) return html`<p class="muted">No drift events.</p>`;
+    const rows = this.rows;
+    if (rows === undefined) return this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<progress aria-label="loading drift events"></progress>`;
+    if (!rows.length && !this.#back.length) return html`<p class="muted">No drift events.</p>`;
     return html`
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       ${editable ? '' : html`<p class="muted">Your role may read events; acknowledging and labelling needs operator or scientist.</p>`}
       <table data-testid="drift-events">
-        <thead><tr><th>When</th><th>Device</th><th>Kind</th><th>Feature</th><th>Statistic</th><th>Acknowledged</th><th>Label</th>${editable ? html`<th>Actions</th>` : ''}</tr></thead>
+        <thead><tr><th>When</th><th>Device</th><th>Kind</th><th>Feature</th><th>Statistic</th><th>Status</th><th>Acknowledged</th><th>Label</th>${editable ? html`<th>Actions</th>` : ''}</tr></thead>
         <tbody>
-          ${pageOf(sorted, this.page).map((e) => html`
-            <tr data-event-id=${e.event.id}>
-              <td>${when(e.event.ts)}</td>
-              <td><a href="#/fleet/${e.deviceId}">${e.deviceName}</a></td>
-              <td>${e.event.kind}${e.event.detector ? html` <span class="muted">(${e.event.detector})</span>` : ''}</td>
-              <td>${e.event.feature ?? '—'}</td>
-              <td>${e.event.statistic.toFixed(3)}</td>
-              <td class="ack">${e.event.acknowledged ? html`<span class="ok">✓ ${e.event.acknowledged.by}</span>, ${when(e.event.acknowledged.at)}` : html`<span class="warn">open</span>`}</td>
-              <td class="label">${e.event.label ?? '—'}</td>
+          ${rows.map((e) => {
+            const key = `${e.deviceId}/${e.id}`;
+            return html`
+            <tr data-event-id=${e.id} data-status=${e.status}>
+              <td>${when(e.ts)}</td>
+              <td><a href="#/fleet/${e.deviceId}">${this.names[e.deviceId] ?? e.deviceId.slice(0, 8)}</a></td>
+              <td>${e.kind}${e.detector ? html` <span class="muted">(${e.detector})</span>` : ''}</td>
+              <td>${e.feature ?? '—'}</td>
+              <td>${e.statistic.toFixed(3)}</td>
+              <td class="status"><span class=${e.status === 'open' ? 'warn' : 'ok'}>${STATUS_TEXT[e.status]}</span></td>
+              <td class="ack">${e.acknowledged ? html`<span class="ok">✓ ${e.acknowledged.by}</span>, ${when(e.acknowledged.at)}` : html`<span class="muted">—</span>`}</td>
+              <td class="label">${e.label ?? '—'}</td>
               ${editable
                 ? html`<td>
                     <div class="row">
-                      <button class="ack-btn" ?disabled=${Boolean(e.event.acknowledged) || this.busy !== undefined} @click=${() => this.#act(e, 'ack')}>Acknowledge</button>
-                      <button class="false-btn" ?disabled=${this.busy !== undefined} @click=${() => this.#act(e, 'false')}>False alarm</button>
+                      <button class="ack-btn" ?disabled=${Boolean(e.acknowledged) || this.busy !== undefined} @click=${() => this.#act(e, 'acknowledge')}>Acknowledge</button>
+                      <button class="false-btn" ?disabled=${e.status === 'false_alarm' || this.busy !== undefined} @click=${() => this.#act(e, 'false-alarm')}>False alarm</button>
                     </div>
                     <div class="row">
-                      <input data-event=${e.event.id} placeholder="label" size="10" />
+                      <input data-event=${key} placeholder="label" size="10" />
                       <button class="label-btn" ?disabled=${this.busy !== undefined} @click=${() => this.#act(e, 'label')}>Label</button>
                     </div>
-                    ${this.busy === e.event.id ? html`<progress aria-label="writing to the device document"></progress>` : ''}
+                    ${this.busy === key ? html`<progress aria-label="writing to the device document"></progress>` : ''}
                   </td>`
                 : ''}
-            </tr>`)}
+            </tr>`;
+          })}
         </tbody>
       </table>
-      <ts-pager .page=${this.page} .total=${sorted.length} @page=${(ev: CustomEvent<number>) => (this.page = ev.detail)}></ts-pager>
+      <small data-testid="drift-events-pager">
+        <button ?disabled=${!this.#back.length} @click=${() => this.#newer()}>‹ Newer</button>
+        ${rows.length} event${rows.length === 1 ? '' : 's'} on this page
+        <button ?disabled=${!this.next} @click=${() => this.#older()}>Older ›</button>
+      </small>
     `;
   }
 }

@@ -3,7 +3,6 @@ import { DeviceDetailSchema, DeviceMetricsSchema, DeviceSchema, type DeviceDetai
 import { api } from '../../api.ts';
 import type { HeatCell } from '../../charts/heatmap.ts';
 import { bucketLabel } from '../../charts/series.ts';
-import type { FleetEvent } from '../../components/drift-events.ts';
 
 /** Devices on one heat map at most (a row each); the rest are named in a note. */
 export const MAX_ROWS = 40;
@@ -39,6 +38,3 @@ export function heatCells(data: DriftData): { xs: string[]; ys: string[]; cells:
   );
   return { xs, ys, cells };
 }
-
-export const fleetEvents = (data: DriftData): FleetEvent[] =>
-  data.devices.flatMap((d) => d.detail.events.map((event) => ({ deviceId: d.id, deviceName: d.name, event })));

@@ -8,7 +8,7 @@ import '../../components/drift-events.ts';
 import { view } from '../../components/load.ts';
 import { pageStyles } from '../../components/styles.ts';
 import { listGroups } from '../fleet/fleet-data.ts';
-import { fleetEvents, heatCells, loadDrift, MAX_ROWS, type DriftData } from './drift-data.ts';
+import { heatCells, loadDrift, MAX_ROWS, type DriftData } from './drift-data.ts';
 import './drift-report.ts';
 import './profile-view.ts';
 
@@ -108,7 +108,7 @@ export class DriftPage extends LitElement {
           ? html`<p class="error" role="alert">${this.profile.error}</p>`
           : html`<profile-view .profile=${this.profile.version.metadata.referenceProfile} .currentClasses=${this.profile.fleet.totals.classes} .currentFeature=${this.#featureLoader(this.profile.version)}></profile-view>`}
       <h3>Drift events</h3>
-      <drift-events .events=${fleetEvents(d)} @changed=${() => this.#data.refresh()}></drift-events>
+      <drift-events .filter=${{ groupId: this.groupId || undefined }} .names=${Object.fromEntries(d.devices.map((x) => [x.id, x.name]))} @changed=${() => this.#data.refresh()}></drift-events>
       <h3>Drift report between two windows</h3>
       <drift-report-form .groupId=${this.groupId} .versions=${versions}></drift-report-form>
     `;

@@ -75,7 +75,6 @@ export class DeviceDetailPage extends LitElement {
     const reported = flatten(detail.reported);
     const keys = [...new Set([...Object.keys(desired), ...Object.keys(reported)])].sort();
     const labels = metrics.buckets.map((b) => bucketLabel(b.start, metrics.bucket));
-    const events = detail.events.map((event) => ({ deviceId: d.id, deviceName: d.name, event }));
     return html`
       <h2 data-testid="device-name">${d.name}</h2>
       <p class="muted"><code>${d.id}</code> · enrolled ${when(d.enrolledAt)} · last seen ${when(d.lastSeenAt)}
@@ -107,7 +106,7 @@ export class DeviceDetailPage extends LitElement {
         ], { type: 'bar' })}></ts-chart></section>
       </div>
       <h3>Drift events (${detail.eventCount} in the document, ${detail.unacknowledgedEvents} open${detail.eventSummary.count ? `, ${detail.eventSummary.count} compacted` : ''})</h3>
-      <drift-events .events=${events} @changed=${() => this.#data.refresh()}></drift-events>
+      <drift-events .filter=${{ deviceId: d.id }} .names=${{ [d.id]: d.name }} @changed=${() => this.#data.refresh()}></drift-events>
       <h3>Recent logs</h3>
       <p data-testid="uploads">${detail.uploads.batches} batches, ${detail.uploads.records} records (${bytes(detail.uploads.bytes)}); last batch
         <code>${detail.uploads.lastBatchId ?? '—'}</code> received ${when(detail.uploads.lastReceivedAt)}, newest record ${when(detail.uploads.lastRecordAt)}.
