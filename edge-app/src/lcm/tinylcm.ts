@@ -181,6 +181,9 @@ export class TinyLCM extends EventTarget {
       const features = new Array<number>(first.dims[1]!);
       for (let i = 0; i < features.length; i++) features[i] = data[i]!;
       obs.features = features;
+      // Declared scaling is the model's business: the detectors and the log see the row as measured,
+      // on the scale of the reference profile (built from the raw training CSV).
+      if (a.prep?.kind === 'tabular' && a.prep.scale && !isFeeds(input)) obs.features = Array.from((tabularTensor({ ...a.prep, scale: undefined }, input as TabularRow).data as Float32Array).subarray(0, features.length));
     }
     let result: { outputs: Outputs; latencyMs: number };
     try {
