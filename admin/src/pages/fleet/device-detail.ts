@@ -5,6 +5,7 @@ import { api, errorText } from '../../api.ts';
 import '../../charts/chart.ts';
 import { bucketLabel, lineChart } from '../../charts/series.ts';
 import '../../components/drift-events.ts';
+import './device-health.ts';
 import { bytes, hoursAgo, when } from '../../components/format.ts';
 import { view } from '../../components/load.ts';
 import { pageStyles } from '../../components/styles.ts';
@@ -105,6 +106,8 @@ export class DeviceDetailPage extends LitElement {
           { label: 'drift alarms', data: metrics.buckets.map((b) => b.driftAlarms) },
         ], { type: 'bar' })}></ts-chart></section>
       </div>
+      <h3>Health</h3>
+      <device-health-panel .deviceId=${d.id}></device-health-panel>
       <h3>Drift events (${detail.eventCount} in the document, ${detail.unacknowledgedEvents} open${detail.eventSummary.count ? `, ${detail.eventSummary.count} compacted` : ''})</h3>
       <drift-events .filter=${{ deviceId: d.id }} .names=${{ [d.id]: d.name }} @changed=${() => this.#data.refresh()}></drift-events>
       <h3>Recent logs</h3>

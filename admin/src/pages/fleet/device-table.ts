@@ -1,11 +1,12 @@
-import { html, LitElement } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { when } from '../../components/format.ts';
 import { pageOf } from '../../components/pager.ts';
 import '../../components/pager.ts';
+import { batteryAlarm, batteryText, heapText, networkText, pct, storageAlarm } from '../../components/health-format.ts';
 import { pageStyles } from '../../components/styles.ts';
 import type { DeviceRow } from './fleet-data.ts';
 
-type Key = 'name' | 'status' | 'lastSeenAt' | 'group' | 'model' | 'openEvents' | 'queued';
+type Key = 'name' | 'status' | 'lastSeenAt' | 'group' | 'model' | 'openEvents' | 'queued' | 'storage' | 'battery' | 'rtt' | 'heap';
 const COLUMNS: [Key, string][] = [
   ['name', 'Device'],
   ['status', 'Status'],
@@ -14,6 +15,10 @@ const COLUMNS: [Key, string][] = [
   ['model', 'Model version'],
   ['openEvents', 'Drift state'],
   ['queued', 'Queued records'],
+  ['storage', 'Storage used'],
+  ['battery', 'Battery'],
+  ['rtt', 'Network'],
+  ['heap', 'JS heap'],
 ];
 
 function compare(a: DeviceRow, b: DeviceRow, key: Key): number {
@@ -28,7 +33,16 @@ function compare(a: DeviceRow, b: DeviceRow, key: Key): number {
 /** The device table: click a heading to sort, type to filter, pick a status. */
 export class DeviceTable extends LitElement {
   static override properties = { rows: { attribute: false }, sortKey: { state: true }, desc: { state: true }, filter: { state: true }, status: { state: true }, page: { state: true } };
-  static override styles = pageStyles;
+  // Narrow screens scroll the table sideways instead of widening the page.
+  static override styles = [
+    pageStyles,
+    css`
+      .scroll { overflow-x: auto; }
+      td.health { white-space: nowrap; }
+      td:first-child { position: sticky; left: 0; background: white; }
+      th:first-child { position: sticky; left: 0; }
+    `,
+  ];
   declare rows: DeviceRow[];
   declare sortKey: Key;
   declare desc: boolean;
@@ -64,7 +78,7 @@ export class DeviceTable extends LitElement {
           <option value="">any status</option><option>online</option><option>offline</option><option>revoked</option>
         </select>
       </div>
-      <table data-testid="device-table">
+      <div class="scroll"><table data-testid="device-table">
         <thead><tr>${COLUMNS.map(([k, label]) => html`<th><button class="sort" data-sort=${k} @click=${() => this.#sort(k)}>${label}${this.sortKey === k ? (this.desc ? ' ▼' : ' ▲') : ''}</button></th>`)}</tr></thead>
         <tbody>
           ${pageOf(shown, page).map((r) => html`
@@ -76,9 +90,13 @@ export class DeviceTable extends LitElement {
               <td><code>${r.model}</code></td>
               <td class=${r.openEvents ? 'warn' : ''}>${r.drift}</td>
               <td>${r.queued ?? '—'}</td>
+              <td class="health ${storageAlarm(r.health) ? 'error' : ''}" title="share of the storage quota used">${pct(r.storage)}</td>
+              <td class="health ${batteryAlarm(r.health) ? 'error' : ''}">${batteryText(r.health)}</td>
+              <td class="health">${networkText(r.health)}</td>
+              <td class="health">${heapText(r.health)}</td>
             </tr>`)}
         </tbody>
-      </table>
+      </table></div>
       <ts-pager .page=${page} .total=${shown.length} @page=${(e: CustomEvent<number>) => (this.page = e.detail)}></ts-pager>
     `;
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeviceDetailSchema, DeviceGroupSchema, DeviceSchema, modelKey, type DeviceDetail, type DeviceGroup } from '../../../../shared/protocol/index.ts';
 import { api } from '../../api.ts';
+import { storageShare, type DeviceHealth } from '../../../../shared/documents/health.ts';
 
 /** The server's online window (sync-server/src/services/fleet: ONLINE_WINDOW_MINUTES). */
 export const ONLINE_WINDOW_MS = 10 * 60_000;
@@ -21,6 +22,12 @@ export interface DeviceRow {
   /** What the device reports as queued (its `counters.queuedRecords`), null when it has not said. */
   queued: number | null;
   detail: DeviceDetail | undefined;
+  /** Its latest stored health (from GET /devices), and the numbers the table sorts by. */
+  health: DeviceHealth | null;
+  storage: number | null;
+  battery: number | null;
+  rtt: number | null;
+  heap: number | null;
 }
 
 export const listGroups = (signal?: AbortSignal): Promise<DeviceGroup[]> => api.v1('/device-groups', z.array(DeviceGroupSchema), {}, signal);
@@ -60,6 +67,11 @@ export async function loadFleet(signal?: AbortSignal): Promise<{ rows: DeviceRow
       openEvents: open,
       queued: typeof reported?.counters?.queuedRecords === 'number' ? reported.counters.queuedRecords : null,
       detail,
+      health: d.health?.health ?? null,
+      storage: storageShare(d.health?.health),
+      battery: d.health?.health.batteryLevel ?? null,
+      rtt: d.health?.health.rttMs ?? null,
+      heap: d.health?.health.heapUsedBytes ?? null,
     };
   });
   return { rows, groups };

@@ -8,6 +8,7 @@ import { bucketLabel, lineChart } from '../../charts/series.ts';
 import { download, toCsv } from '../../components/csv.ts';
 import { view } from '../../components/load.ts';
 import { pageStyles } from '../../components/styles.ts';
+import './attention.ts';
 
 /** A device not heard from in this long counts as unhealthy. */
 export const UNHEALTHY_AFTER_MS = 3_600_000;
@@ -66,6 +67,8 @@ export class OverviewPage extends LitElement {
         <div class="card"><div class="n" data-testid="kpi-drift">${o.summary.driftAlarms}</div><div class="k">drift alarms</div></div>
         <div class="card"><div class="n" data-testid="kpi-production">${inProduction.length}</div><div class="k">model versions in production${inProduction.length ? html`: <code>${inProduction.join(', ')}</code>` : ''}</div></div>
       </div>
+      <h3>Devices needing attention</h3>
+      <attention-list></attention-list>
       <div class="row"><button data-testid="export-csv" @click=${() => this.#csv(o)}>Export CSV (daily, ${DAYS} days)</button></div>
       <div class="grid2">
         <section><h3>Inferences per day</h3><ts-chart label="inferences per day" .config=${lineChart(labels, [{ label: 'inferences', data: series((b) => b.count) }], { type: 'bar' })}></ts-chart></section>

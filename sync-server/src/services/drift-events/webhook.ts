@@ -17,6 +17,8 @@ export interface WebhookConfig {
 /** Deliveries one sender claims at once: enough to overlap slow receivers, few enough to share. */
 const CLAIM_BATCH = 16;
 const MAX_BACKOFF_MS = 3_600_000;
+/** A claimed row comes back this long after its attempt's timeout, should its sender have died. */
+export const LEASE_MARGIN_MS = 2_000;
 /** What a receiver's error answer may put into last_error. */
 const ERROR_TEXT = 300;
 
@@ -42,7 +44,8 @@ export function backoff(base: number, attempt: number, random = Math.random): nu
 export class DriftWebhook {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private stopped = true;
+  private started = false;
+  private stopping = false;
 
   constructor(
     private readonly db: Db,
@@ -61,12 +64,12 @@ export class DriftWebhook {
 
   /** Polls for due rows until stop(); a new event wakes it at once. */
   start(): void {
-    this.stopped = false;
+    this.started = true;
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping = true;
     clearTimeout(this.timer);
     await this.running;
   }
@@ -77,7 +80,7 @@ export class DriftWebhook {
 
   /** Sends soon rather than at the next poll (call once the queued rows are committed). */
   kick(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
+    if (this.started && !this.stopping && !this.running) this.schedule(0);
   }
 
   private schedule(ms: number): void {
@@ -87,23 +90,23 @@ export class DriftWebhook {
         .catch((err) => this.logger.warn({ err }, 'drift webhook: sending failed'))
         .finally(() => {
           this.running = undefined;
-          if (!this.stopped) this.schedule(this.pollMs);
+          if (!this.stopping) this.schedule(this.pollMs);
         });
     }, ms);
     this.timer.unref();
   }
 
-  /** Sends what is due, batch by batch, until nothing is. */
+  /** Sends what is due, batch by batch, until nothing is (or stop() was called: a claimed batch is still finished). */
   async drain(): Promise<void> {
-    for (;;) {
+    while (!this.stopping) {
       const claimed = await this.claim();
-      if (claimed.length === 0 || this.stopped) return;
+      if (claimed.length === 0) return;
       await Promise.all(claimed.map((row) => this.deliver(row)));
     }
   }
 
   private async claim(): Promise<{ id: string; body: string; attempts: number }[]> {
-    const lease = this.config.timeoutMs + 5_000;
+    const lease = this.config.timeoutMs + LEASE_MARGIN_MS;
     const { rows } = await this.db.query<{ id: string; body: string; attempts: number }>(
       `WITH due AS (
          SELECT id FROM drift_webhook_outbox WHERE gave_up_at IS NULL AND next_attempt_at <= now()
