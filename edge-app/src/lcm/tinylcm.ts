@@ -1,4 +1,7 @@
-import { DeviceDrift, DriftStateStore } from './drift/index.ts';
+import { checkDetectorParams, DeviceDrift, DriftStateStore, parseDriftConfig, type DriftConfig } from './drift/index.ts';
+import { Sampler, type SamplingPolicy } from './logger/sampling.ts';
+import type { RetentionPolicy } from './logger/index.ts';
+import type { AlertThresholds } from './monitor/alerts.ts';
 import { DataLogger, type DataLoggerOptions, type ExportFormat, type ExportOptions } from './logger/index.ts';
 import { ModelStore, type ModelStoreOptions } from './models/index.ts';
 import { InferenceMonitor, type InferenceMonitorOptions } from './monitor/index.ts';
@@ -17,6 +20,21 @@ export interface TinyLCMOptions {
   /** Drift configuration (DriftConfig JSON, later from the server's desired state). */
   drift?: { config?: unknown; referenceSamples?: readonly (readonly number[])[] };
   logger?: DataLoggerOptions;
+}
+
+/** What configure() changes; each key optional (left out = unchanged). */
+export interface LcmConfig {
+  /** DriftConfig JSON (shared/drift/config.ts). */
+  drift?: unknown;
+  sampling?: SamplingPolicy;
+  /** `undefined` given explicitly removes the retention limits. */
+  retention?: RetentionPolicy | undefined;
+  alerts?: AlertThresholds;
+}
+
+/** Whether a saved or running drift config equals `input` once parsed (defaults filled in, same key order). */
+function sameDriftConfig(saved: DriftConfig, input: unknown): boolean {
+  return JSON.stringify(saved) === JSON.stringify(parseDriftConfig(input));
 }
 
 export interface InferResult {
@@ -59,6 +77,8 @@ export class TinyLCM extends EventTarget {
   private counter = 0;
   private readonly session = Math.random().toString(36).slice(2, 10);
   private inferenceListeners = 0;
+  /** What configure() set; takes precedence over the options given at open. */
+  private readonly remote: { drift?: unknown; alerts?: AlertThresholds } = {};
 
   private constructor(
     readonly db: LcmDb,
@@ -151,14 +171,16 @@ export class TinyLCM extends EventTarget {
     const onDrift = (event: DriftEvent) => this.dispatchEvent(new CustomEvent('drift', { detail: event }));
     const saved = await this.driftStates.load(ref);
     const driftOptions = { model, onDrift, ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}) };
-    const drift = saved ? DeviceDrift.restore(saved, driftOptions) : new DeviceDrift({ ...driftOptions, config: this.options.drift?.config });
+    // A state saved under another drift config than the one configure() set starts afresh under it.
+    const keep = saved && (this.remote.drift === undefined || sameDriftConfig(saved.config, this.remote.drift));
+    const drift = keep ? DeviceDrift.restore(saved, driftOptions) : new DeviceDrift({ ...driftOptions, config: this.remote.drift ?? this.options.drift?.config });
     this.active = {
       model,
       ref,
       prep: resolvePreprocessing(model.metadata),
       labels: model.metadata.classLabels,
       inputName: model.onnx.inputs[0]?.name ?? 'input',
-      monitor: new InferenceMonitor({ ...this.options.monitor, model: ref, onAlert: (a: MonitorAlert) => this.dispatchEvent(new CustomEvent('alert', { detail: a })) }),
+      monitor: new InferenceMonitor({ ...this.options.monitor, ...(this.remote.alerts ? { alerts: this.remote.alerts } : {}), model: ref, onAlert: (a: MonitorAlert) => this.dispatchEvent(new CustomEvent('alert', { detail: a })) }),
       drift,
     };
     return model;
@@ -226,6 +248,40 @@ export class TinyLCM extends EventTarget {
    * `name` (raising its threshold by `thresholdFactor` when > 1) and saves the detectors' state,
    * so the reset survives a restart. False when no model is active or it has no such channel.
    */
+  /**
+   * Applies a configuration (the server's remote config): drift detectors, logger sampling and
+   * retention, monitor alert thresholds; a key left out stays as it is. Everything is built and
+   * checked before anything changes, so a bad config throws and leaves the running one in force.
+   * The active version's detectors are rebuilt only when their config changed (a restart re-applies
+   * the same config and keeps their learnt state), and later activations use the new config.
+   */
+  configure(c: LcmConfig): Promise<void> {
+    return this.serial(async () => {
+      const a = this.active;
+      let drift: DeviceDrift | undefined;
+      if (c.drift !== undefined) {
+        const config = parseDriftConfig(c.drift);
+        const bad = checkDetectorParams(config);
+        if (bad) throw new Error(`detectors.${bad.path.join('.')}: ${bad.message}`);
+        if (a && !sameDriftConfig(a.drift.config, c.drift)) {
+          const onDrift = (event: DriftEvent) => this.dispatchEvent(new CustomEvent('drift', { detail: event }));
+          drift = new DeviceDrift({ model: a.model, onDrift, config, ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}) });
+        }
+      }
+      // Throwaway instances check sampling and alerts before anything is replaced.
+      if (c.sampling) new Sampler(c.sampling);
+      if (c.alerts) new InferenceMonitor({ model: { name: '-', version: 0, sha256: '-' }, alerts: c.alerts, resourceProbe: null });
+      if (c.drift !== undefined) this.remote.drift = c.drift;
+      if (c.alerts) this.remote.alerts = c.alerts;
+      if (a && drift) {
+        a.drift = drift;
+        await this.driftStates.save(drift.toJSON());
+      }
+      if (a && c.alerts) a.monitor.setAlerts(c.alerts);
+      if (c.sampling || 'retention' in c) this.logs.configure({ ...(c.sampling ? { sampling: c.sampling } : {}), ...('retention' in c ? { retention: c.retention } : {}) });
+    });
+  }
+
   async resetDriftChannel(name: string, thresholdFactor = 1): Promise<boolean> {
     const a = this.active;
     if (!a || !a.drift.resetChannel(name, thresholdFactor)) return false;

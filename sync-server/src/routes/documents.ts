@@ -40,7 +40,10 @@ export const documentRoutes = [
       if (principal?.role === 'device' && kind !== 'device') throw HttpError.of('forbidden', 'a device token reaches only its own document');
       requireOwnDevice(principal, id);
       // The device's `desired` follows its group's deployment before the answer is computed.
-      if (principal?.role === 'device') await services.deployments.reconcile(id);
+      if (principal?.role === 'device') {
+        await services.deployments.reconcile(id);
+        await services.deviceConfig.reconcile(id);
+      }
       if (ctx.request.is(SYNC_CONTENT_TYPE)) {
         const answer = await services.documents.syncFrame(params.docId, decodeFrame(await readBody(ctx.req, MAX_SYNC_BODY_BYTES)));
         ctx.type = SYNC_CONTENT_TYPE;

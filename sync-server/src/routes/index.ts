@@ -3,6 +3,7 @@ import type { Services } from '../services/index.ts';
 import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../../shared/protocol/index.ts';
 import { analyticsRoutes } from './analytics.ts';
 import { authRoutes } from './auth.ts';
+import { configRoutes } from './config.ts';
 import { deploymentRoutes } from './deployments.ts';
 import { deviceHealthRoutes } from './device-health.ts';
 import { deviceRoutes } from './devices.ts';
@@ -17,7 +18,7 @@ import { modelRoutes } from './models.ts';
 /** Every route of the app, grouped by mount point; the OpenAPI document is generated from this list. */
 export const routeGroups: { prefix: string; routes: Route<Services>[] }[] = [
   { prefix: '', routes: [...healthRoutes, ...metricsRoutes] },
-  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes, ...deviceHealthRoutes, ...documentRoutes, ...deploymentRoutes, ...driftEventRoutes, ...ingestRoutes, ...fleetRoutes, ...analyticsRoutes] },
+  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes, ...deviceHealthRoutes, ...configRoutes, ...documentRoutes, ...deploymentRoutes, ...driftEventRoutes, ...ingestRoutes, ...fleetRoutes, ...analyticsRoutes] },
   { prefix: MLFLOW_PREFIX, routes: mlflowRoutes },
   { prefix: MLFLOW_ARTIFACTS_PREFIX, routes: mlflowArtifactRoutes },
 ];

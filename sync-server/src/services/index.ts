@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { BlobStore } from '../store/blobs/index.ts';
 import type { Db } from '../store/db/index.ts';
 import { AuthService } from './auth.ts';
+import { ConfigService } from './config/index.ts';
 import { DeploymentsService } from './deployments/index.ts';
 import { DevicesService } from './devices/index.ts';
 import { DeviceHealthService } from './device-health/index.ts';
@@ -28,6 +29,8 @@ export interface Services {
   deployments: DeploymentsService;
   /** Device health over time and the devices needing attention. */
   deviceHealth: DeviceHealthService;
+  /** Remote configuration of groups and devices (the name `config` is the server's own). */
+  deviceConfig: ConfigService;
   driftEvents: DriftEventsService;
   tracking: TrackingService;
   ingest: IngestService;
@@ -55,6 +58,7 @@ export function createServices(base: { config: Config; logger: Logger; db: Db; b
     documents,
     deployments,
     deviceHealth,
+    deviceConfig: new ConfigService(base.db, documents),
     driftEvents,
     ingest: new IngestService(base.db, base.blobs),
     fleet: new FleetService(base.db),

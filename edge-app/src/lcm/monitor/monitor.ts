@@ -43,11 +43,12 @@ export class InferenceMonitor {
   private readonly entropy = new ValueStats(0, 1);
   private readonly classCounts: number[] = [];
   private readonly classLabels: (string | null)[] = [];
-  private readonly lowConfBelow: number;
-  private readonly lowConf: RateWindow;
-  private readonly errorWindow: RateWindow;
-  private readonly trips: { p95?: AlertTrip; lowConf?: AlertTrip; errors?: AlertTrip } = {};
-  private readonly minSamples: number | undefined;
+  // Not readonly: setAlerts() replaces them when the device's remote configuration changes.
+  private lowConfBelow: number;
+  private lowConf: RateWindow;
+  private errorWindow: RateWindow;
+  private trips: { p95?: AlertTrip; lowConf?: AlertTrip; errors?: AlertTrip } = {};
+  private minSamples: number | undefined;
   private readonly onAlert: ((a: MonitorAlert) => void) | undefined;
   private readonly probe: ResourceProbe | null;
   private readonly resourceEveryMs: number;
@@ -68,18 +69,38 @@ export class InferenceMonitor {
     this.recentWindow = positiveInt('recentWindow', options.recentWindow ?? 1000);
     this.ring = new SeriesRing(positiveInt('ringSize', options.ringSize ?? 512));
     this.throughput = new PerSecondRate(positiveInt('throughputWindowSec', options.throughputWindowSec ?? 10));
-    this.lowConfBelow = options.alerts?.lowConfidence?.below ?? options.lowConfidenceBelow ?? 0.5;
-    const a = options.alerts ?? {};
-    const h = a.hysteresis ?? DEFAULT_HYSTERESIS;
-    this.lowConf = new RateWindow(positiveInt('lowConfidence.window', a.lowConfidence?.window ?? DEFAULT_ALERT_WINDOW));
-    this.errorWindow = new RateWindow(positiveInt('errorRate.window', a.errorRate?.window ?? DEFAULT_ALERT_WINDOW));
-    if (a.p95LatencyMs !== undefined) this.trips.p95 = new AlertTrip('p95-latency', a.p95LatencyMs, h);
-    if (a.lowConfidence) this.trips.lowConf = new AlertTrip('low-confidence-rate', a.lowConfidence.rate, h);
-    if (a.errorRate) this.trips.errors = new AlertTrip('error-rate', a.errorRate.rate, h);
-    this.minSamples = a.minSamples;
+    this.lowConfidenceDefault = options.lowConfidenceBelow ?? 0.5;
+    [this.lowConfBelow, this.lowConf, this.errorWindow] = [this.lowConfidenceDefault, new RateWindow(1), new RateWindow(1)];
+    this.setAlerts(options.alerts ?? {});
     this.onAlert = options.onAlert;
     this.probe = options.resourceProbe === undefined ? defaultResourceProbe() : options.resourceProbe;
     this.resourceEveryMs = options.resourceEveryMs ?? 5000;
+  }
+
+  private readonly lowConfidenceDefault: number;
+
+  /**
+   * Replaces the alert thresholds (the device's remote configuration changed). Everything is built
+   * before anything is replaced, so bad thresholds throw and leave the old ones in force; the
+   * alert windows start empty, as a raised alert under the old thresholds means nothing under new ones.
+   */
+  setAlerts(a: AlertThresholds): void {
+    const h = a.hysteresis ?? DEFAULT_HYSTERESIS;
+    const lowConf = new RateWindow(positiveInt('lowConfidence.window', a.lowConfidence?.window ?? DEFAULT_ALERT_WINDOW));
+    const errorWindow = new RateWindow(positiveInt('errorRate.window', a.errorRate?.window ?? DEFAULT_ALERT_WINDOW));
+    const trips: InferenceMonitor['trips'] = {};
+    if (a.p95LatencyMs !== undefined) trips.p95 = new AlertTrip('p95-latency', a.p95LatencyMs, h);
+    if (a.lowConfidence) trips.lowConf = new AlertTrip('low-confidence-rate', a.lowConfidence.rate, h);
+    if (a.errorRate) trips.errors = new AlertTrip('error-rate', a.errorRate.rate, h);
+    if (a.minSamples !== undefined) positiveInt('minSamples', a.minSamples);
+    this.lowConfBelow = a.lowConfidence?.below ?? this.lowConfidenceDefault;
+    [this.lowConf, this.errorWindow, this.trips, this.minSamples] = [lowConf, errorWindow, trips, a.minSamples];
+  }
+
+  /** Current alert thresholds in force (for tests and the PWA). */
+  alertThresholds(): { p95LatencyMs?: number; lowConfidenceRate?: number; errorRate?: number } {
+    const t = this.trips;
+    return { ...(t.p95 ? { p95LatencyMs: t.p95.threshold } : {}), ...(t.lowConf ? { lowConfidenceRate: t.lowConf.threshold } : {}), ...(t.errors ? { errorRate: t.errors.threshold } : {}) };
   }
 
   /** Records one inference. O(1), no allocation (except the first sight of a class index). */

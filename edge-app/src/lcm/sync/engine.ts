@@ -18,6 +18,8 @@ import { eventStatuses, MemoryMarkStore, pendingFalseAlarms, thresholdFactor, ty
 import { DocSync, type DocStorage } from './documents.ts';
 export { IdbMarkStore } from './console-marks.ts';
 import { ModelPuller, type PullProgress } from './model-pull.ts';
+import { RemoteConfig } from './remote-config.ts';
+import { KvStore } from '../storage/db.ts';
 import { SyncScheduler, type SyncSchedulerOptions } from './scheduler.ts';
 import { LogUploader } from './uploader.ts';
 
@@ -89,6 +91,8 @@ export class SyncEngine extends EventTarget {
   private readonly now: () => number;
   private readonly pending: NewDriftEvent[] = [];
   private readonly marks: MarkStore;
+  /** desired.config applied to TinyLCM (remote-config.ts). */
+  readonly remoteConfig: RemoteConfig;
   /** Ids of false alarms acted on (loaded from `marks` on first use). */
   private handled: Set<string> | undefined;
   private inFlight: Promise<SyncSummary> | undefined;
@@ -106,6 +110,7 @@ export class SyncEngine extends EventTarget {
     this.now = opts.now ?? Date.now;
     this.keepEvents = opts.keepEvents ?? 200;
     this.marks = opts.marks ?? new MemoryMarkStore();
+    this.remoteConfig = new RemoteConfig(opts.lcm, new KvStore(opts.lcm.db));
     this.puller = opts.puller ?? new ModelPuller({ lcm: opts.lcm, url: opts.url, token: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
     this.uploader = opts.uploader ?? new LogUploader({ logger: opts.lcm.logs, url: opts.url, token: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
     this.puller.addEventListener('progress', (e) => this.dispatchEvent(new CustomEvent<PullProgress>('download-progress', { detail: (e as CustomEvent<PullProgress>).detail })));
@@ -133,7 +138,10 @@ export class SyncEngine extends EventTarget {
         ...(opts.storage ? { storage: opts.storage } : {}),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
       }));
-    return new SyncEngine(doc, opts);
+    const engine = new SyncEngine(doc, opts);
+    // The config applied before the restart (and the replica's newer one) is in force before any network.
+    await engine.remoteConfig.restore(doc.value.desired);
+    return engine;
   }
 
   /** The sync interval the server asks for (the document's), in seconds. */
@@ -177,6 +185,8 @@ export class SyncEngine extends EventTarget {
       } catch (err) {
         errors.push(err);
       }
+      // Before a model switch, so a newly activated version starts under the new config.
+      await this.remoteConfig.apply(this.doc.value.desired);
       // A model or upload failure still lets the device report what it runs and how it fares.
       try {
         modelChanged = await this.applyDesiredModel();
@@ -250,6 +260,9 @@ export class SyncEngine extends EventTarget {
   private reportState(doc: A.Doc<DeviceDoc>): A.Doc<DeviceDoc> {
     let d = doc;
     const patch: Partial<Reported> = {};
+    const config = this.remoteConfig.report();
+    if (config.configVersion !== undefined && d.reported?.configVersion !== config.configVersion) patch.configVersion = config.configVersion;
+    if (d.reported?.configError !== config.configError) patch.configError = config.configError;
     const model = this.lcm.model;
     if (model) {
       const ref = docRef(model);
