@@ -55,6 +55,11 @@ function referenceInput(file: StagedFile | undefined, labelColumn: string | unde
   return { reference: { file, ...(label ? { labelColumn: label } : {}) } };
 }
 
+/** OpenAPI of a multipart body whose `file` part is required. */
+function multipartWithFile(properties: Record<string, { type: 'string'; format?: 'binary'; description: string }>) {
+  return { contentType: 'multipart/form-data', schema: { type: 'object', required: ['file'], properties } };
+}
+
 const removeAll = (files: Record<string, StagedFile>) => Promise.all(Object.values(files).map((f) => f.remove()));
 
 export const modelRoutes = [
@@ -68,19 +73,12 @@ export const modelRoutes = [
     status: 201,
     response: UploadedVersionSchema,
     errors: [413, 415],
-    requestBody: {
-      contentType: 'multipart/form-data',
-      schema: {
-        type: 'object',
-        required: ['file'],
-        properties: {
-          file: { type: 'string', format: 'binary', description: 'the .onnx file' },
-          metadata: { type: 'string', description: 'JSON: VersionMetadata' },
-          reference: { type: 'string', format: 'binary', description: 'training CSV: becomes metadata.referenceProfile (columns matched to metadata.features by name)' },
-          labelColumn: { type: 'string', description: 'column of the reference CSV holding true labels (the class profile)' },
-        },
-      },
-    },
+    requestBody: multipartWithFile({
+      file: { type: 'string', format: 'binary', description: 'the .onnx file' },
+      metadata: { type: 'string', description: 'JSON: VersionMetadata' },
+      reference: { type: 'string', format: 'binary', description: 'training CSV: becomes metadata.referenceProfile (columns matched to metadata.features by name)' },
+      labelColumn: { type: 'string', description: 'column of the reference CSV holding true labels (the class profile)' },
+    }),
     async handler({ params, services, principal, ctx }) {
       const upload = await parseUpload(ctx, services, ['file', 'reference'], ['metadata', 'labelColumn']);
       const { file, reference } = upload.files;
@@ -110,17 +108,10 @@ export const modelRoutes = [
     params: VersionParams,
     response: ModelVersionSchema,
     errors: [404, 413, 415],
-    requestBody: {
-      contentType: 'multipart/form-data',
-      schema: {
-        type: 'object',
-        required: ['file'],
-        properties: {
-          file: { type: 'string', format: 'binary', description: "training CSV; columns matched to the version's features by name" },
-          labelColumn: { type: 'string', description: 'column holding true labels (the class profile)' },
-        },
-      },
-    },
+    requestBody: multipartWithFile({
+      file: { type: 'string', format: 'binary', description: "training CSV; columns matched to the version's features by name" },
+      labelColumn: { type: 'string', description: 'column holding true labels (the class profile)' },
+    }),
     async handler({ params, services, ctx }) {
       const upload = await parseUpload(ctx, services, ['file'], ['labelColumn']);
       try {
