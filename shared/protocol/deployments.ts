@@ -10,7 +10,7 @@ export type DeploymentModel = z.infer<typeof DeploymentModelSchema>;
 
 export const GatesSchema = z
   .object({
-    maxDriftAlarms: z.number().int().min(0).optional().describe('drift alarms one canary device may report before the gate trips'),
+    maxDriftAlarms: z.number().int().min(0).optional().describe('records with a drift alarm (warnings do not count) one canary device may report on the version before the gate trips'),
     maxErrorRate: z.number().min(0).max(1).optional().describe('failed / total inferences on one canary device'),
     maxP95Ms: z.number().positive().optional().describe('p95 inference latency on one canary device'),
     minInferences: z.number().int().min(1).default(20).describe('a device is judged only after this many inferences on the new version'),

@@ -13,8 +13,10 @@ export const FleetSummarySchema = z
     records: z.number().int(),
     /** Records per model version, keyed `<name>@<version>`. */
     byModelVersion: z.record(z.string(), z.number().int()),
-    /** Records that raised a drift alarm. */
+    /** Stored records with a drift (alarm) bit in their flags (shared/drift/flags.ts isAlarm). */
     driftAlarms: z.number().int(),
+    /** Stored records with a warning bit (isWarning); a record with both counts in both. */
+    driftWarnings: z.number().int(),
   })
   .meta({ id: 'FleetSummary' });
 
@@ -54,8 +56,10 @@ const AggregateShape = {
   meanLatencyMs: z.number().nullable(),
   /** Null when there is no record (or, per device, no record with a confidence). */
   meanConfidence: z.number().nullable(),
-  /** Records that raised drift (a non-zero drift flag), as the fleet summary counts them. */
+  /** Records with a drift (alarm) bit, as the fleet summary counts them. */
   driftAlarms: z.number().int(),
+  /** Records with a warning bit, as the fleet summary counts them. */
+  driftWarnings: z.number().int(),
   /** Records per class (label, else class index). */
   classes: z.record(z.string(), z.number().int()),
   byModelVersion: z.record(z.string(), z.number().int()),

@@ -123,7 +123,9 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       close(h10.meanLatencyMs, 25, 'hour 10 mean latency');
       close(h10.meanConfidence, mean(HOUR10.map((r) => r.confidence)), 'hour 10 confidence');
       assert.deepEqual(h10.classes, { cat: 2, dog: 1, '2': 1 });
-      assert.equal(h10.driftAlarms, 2);
+      // One alarm record (drift 1) and one warning record (drift 16): a warning is not an alarm.
+      assert.equal(h10.driftAlarms, 1);
+      assert.equal(h10.driftWarnings, 1);
       assert.deepEqual(h10.drift, { feature: 1, confidence: 0, prediction: 0, knn: 0, warnings: 1 });
       assert.deepEqual(h10.byModelVersion, { 'cls@1': 4 });
 
@@ -131,7 +133,8 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       assertQuantiles(h11.latencyMs, HOUR11, 'hour 11');
       close(h11.latencyMs.p50, 7, 'hour 11 p50 literal');
       assert.deepEqual(h11.classes, { dog: 2, cat: 1 });
-      assert.equal(h11.driftAlarms, 1);
+      assert.equal(h11.driftAlarms, 1, 'two kinds on one record: one alarm record');
+      assert.equal(h11.driftWarnings, 0);
       assert.deepEqual(h11.drift, { feature: 0, confidence: 1, prediction: 1, knn: 0, warnings: 0 });
       assert.deepEqual(h11.byModelVersion, { 'cls@1': 1, 'cls@2': 2 });
 
@@ -141,7 +144,8 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       assertQuantiles(m.totals.latencyMs, all, 'window');
       close(m.totals.latencyMs.p50, 20, 'window p50 literal');
       assert.deepEqual(m.totals.classes, { cat: 3, dog: 3, '2': 1 });
-      assert.equal(m.totals.driftAlarms, 3);
+      assert.equal(m.totals.driftAlarms, 2);
+      assert.equal(m.totals.driftWarnings, 1);
       assert.deepEqual(m.totals.byModelVersion, { 'cls@1': 5, 'cls@2': 2 });
     });
 
@@ -176,7 +180,9 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       close(h10.meanLatencyMs, mean(h10all.map((r) => r.latencyMs)), 'fleet latency');
       close(h10.meanConfidence, mean(h10all.map((r) => r.confidence)), 'fleet confidence');
       assert.deepEqual(h10.classes, { cat: 2, dog: 1, '2': 1, bird: 1 });
-      assert.equal(h10.driftAlarms, 3);
+      assert.equal(h10.driftAlarms, 2, 'from the rollups: device A’s alarm record and device B’s');
+      assert.equal(h10.driftWarnings, 1);
+      assert.deepEqual([res.body.totals.driftAlarms, res.body.totals.driftWarnings], [3, 1]);
       assert.equal(h10.latencyMs, undefined, 'no quantiles from rollups');
       assert.deepEqual(h11.byModelVersion, { 'cls@1': 1, 'cls@2': 2 });
       assert.equal(h11.activeDevices, 1);
@@ -190,6 +196,7 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       assert.deepEqual(b.body.buckets.map((x: any) => [x.count, x.activeDevices]), [[1, 1], [0, 0]]);
       const a = await api(`${v1}/fleet/metrics?${WINDOW}&groupId=${groupA}&modelVersion=cls@2`, { token: viewer });
       assert.deepEqual(a.body.buckets.map((x: any) => x.count), [0, 2]);
+      assert.deepEqual(a.body.buckets.map((x: any) => [x.driftAlarms, x.driftWarnings]), [[0, 0], [1, 0]], 'per model version');
       const unknown = await api(`${v1}/fleet/metrics?groupId=00000000-0000-4000-8000-000000000000`, { token: viewer });
       assert.equal(unknown.status, 404);
     });

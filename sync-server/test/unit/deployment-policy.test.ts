@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { GatesSchema, type Deployment } from '../../../shared/protocol/index.ts';
+import { ReportedMetricsSchema } from '../../../shared/documents/index.ts';
 import { chooseCanary, desiredFor, judge, runningModel } from '../../src/services/deployments/policy.ts';
 
 const ids = (n: number): string[] => Array.from({ length: n }, () => randomUUID());
@@ -66,6 +67,14 @@ describe('rollout gates', () => {
     const slow = judge(gates, v2, report({ p95Ms: 80.25 }));
     assert.equal(slow?.metric, 'p95Ms');
     assert.match(slow!.reason, /p95 latency 80\.3 ms > 50 ms/);
+  });
+  test('maxDriftAlarms counts alarm records only: any number of warnings never trips it', () => {
+    const warned = ReportedMetricsSchema.parse(report({ driftAlarms: 3, driftWarnings: 5000 }));
+    assert.equal(warned.driftWarnings, 5000, 'the report schema keeps warnings apart');
+    assert.equal(judge(gates, v2, warned), null);
+    const tripped = judge(gates, v2, ReportedMetricsSchema.parse(report({ driftAlarms: 4, driftWarnings: 0 })));
+    assert.deepEqual(tripped, { metric: 'driftAlarms', value: 4, limit: 3, reason: '4 drift alarms > 3' });
+    assert.equal(judge(GatesSchema.parse({ maxDriftAlarms: 0 }), v2, ReportedMetricsSchema.parse(report({ driftWarnings: 1 }))), null, 'a zero-alarm gate ignores a warning');
   });
   test('reports on another model or on too few inferences are not judged', () => {
     assert.equal(judge(gates, v2, report({ driftAlarms: 99, model: { name: 'm', version: '1', sha256: v1.sha256 } })), null);

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DRIFT_FLAGS, WARNING_SHIFT } from '../../../shared/drift/flags.ts';
 import { buildPackage, sha256Hex } from '../../../shared/ingest/index.ts';
 import { DevicesService } from '../../src/services/devices/index.ts';
 import { batchBlobKey, IngestService } from '../../src/services/ingest/index.ts';
@@ -90,5 +91,15 @@ describe('IngestService: log batches exactly once (PGlite)', () => {
     assert.deepEqual(rows[0]!.classes, { dog: 1, cat: 2, '7': 1 });
     assert.equal(Number(rows[1]!.count), 1);
     assert.equal(await count("SELECT count(*) FROM inference_records WHERE batch_id = 'h2' AND label = '7'"), 1);
+  });
+
+  it('counts alarm records and warning records apart, from each record’s flags', async () => {
+    const v3 = { name: 'cls', version: 3, sha256: 'z' };
+    // quiet, feature alarm, confidence warning, alarm and warning at once, two alarm kinds, two warning kinds
+    const flags = [0, DRIFT_FLAGS.feature, DRIFT_FLAGS.confidence << WARNING_SHIFT, DRIFT_FLAGS.knn | (DRIFT_FLAGS.feature << WARNING_SHIFT), DRIFT_FLAGS.feature | DRIFT_FLAGS.prediction, (DRIFT_FLAGS.knn | DRIFT_FLAGS.prediction) << WARNING_SHIFT];
+    await upload(deviceB, 'w1', flags.slice(0, 3).map((drift, i) => record(100 + i, { model: v3, ts: T0 + i, drift })));
+    await upload(deviceB, 'w2', flags.slice(3).map((drift, i) => record(200 + i, { model: v3, ts: T0 + 10 + i, drift })));
+    const { rows } = await db.query<{ drift_alarms: string; drift_warnings: string }>('SELECT drift_alarms, drift_warnings FROM inference_hourly WHERE device_id = $1 AND model_version = 3', [deviceB]);
+    assert.deepEqual(rows.map((r) => [Number(r.drift_alarms), Number(r.drift_warnings)]), [[3, 3]], 'alarms: records 1, 3, 4; warnings: records 2, 3, 5');
   });
 });

@@ -59,6 +59,7 @@ export interface GateVerdict {
 export function judge(gates: Gates, model: DeploymentModel, m: ReportedMetrics): GateVerdict | null {
   if (m.model?.sha256 !== model.sha256) return null;
   if (m.inferences < gates.minInferences) return null;
+  // Alarm records only: warnings (m.driftWarnings) are early signs a detector may retract, never a reason to roll back.
   if (gates.maxDriftAlarms !== undefined && m.driftAlarms > gates.maxDriftAlarms) {
     return { metric: 'driftAlarms', value: m.driftAlarms, limit: gates.maxDriftAlarms, reason: `${m.driftAlarms} drift alarms > ${gates.maxDriftAlarms}` };
   }

@@ -1,5 +1,5 @@
 import type { DeviceMetrics, MetricsQuery } from '../../../../shared/protocol/index.ts';
-import { DRIFT_FLAGS, WARNING_MASK } from '../../../../shared/drift/flags.ts';
+import { DRIFT_FLAGS, DRIFT_MASK, WARNING_MASK } from '../../../../shared/drift/flags.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { Queryable } from '../../store/db/index.ts';
 import { assemble, breakdowns, byKey, num } from './series.ts';
@@ -27,6 +27,7 @@ const empty = () => ({
   meanLatencyMs: null,
   meanConfidence: null,
   driftAlarms: 0,
+  driftWarnings: 0,
   latencyMs: { p50: null, p95: null, p99: null },
   drift: { feature: 0, confidence: 0, prediction: 0, knn: 0, warnings: 0 },
 });
@@ -49,7 +50,7 @@ export async function deviceMetrics(q: Queryable, deviceId: string, query: Metri
   const { rows } = await q.query<Row>(
     `SELECT bucket, count(*) AS count, avg(latency_ms) AS mean_latency,
        ${quantile(0.5)} AS p50, ${quantile(0.95)} AS p95, ${quantile(0.99)} AS p99,
-       avg(confidence) AS mean_confidence, count(*) FILTER (WHERE drift <> 0) AS drift_alarms,
+       avg(confidence) AS mean_confidence, ${bit(DRIFT_MASK)} AS drift_alarms,
        ${Object.entries(DRIFT_FLAGS).map(([kind, mask]) => `${bit(mask)} AS ${kind}`).join(', ')},
        ${bit(WARNING_MASK)} AS warnings
      FROM (${filtered}) r GROUP BY GROUPING SETS ((bucket), ())`,
@@ -60,6 +61,7 @@ export async function deviceMetrics(q: Queryable, deviceId: string, query: Metri
     meanLatencyMs: num(r.mean_latency),
     meanConfidence: num(r.mean_confidence),
     driftAlarms: Number(r.drift_alarms),
+    driftWarnings: Number(r.warnings),
     latencyMs: { p50: num(r.p50), p95: num(r.p95), p99: num(r.p99) },
     drift: { feature: Number(r.feature), confidence: Number(r.confidence), prediction: Number(r.prediction), knn: Number(r.knn), warnings: Number(r.warnings) },
   }));

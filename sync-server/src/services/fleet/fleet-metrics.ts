@@ -10,10 +10,11 @@ interface Row {
   latency_sum: number | null;
   confidence_sum: number | null;
   drift_alarms: string | null;
+  drift_warnings: string | null;
   devices: string;
 }
 
-const empty = () => ({ count: 0, meanLatencyMs: null, meanConfidence: null, driftAlarms: 0, activeDevices: 0 });
+const empty = () => ({ count: 0, meanLatencyMs: null, meanConfidence: null, driftAlarms: 0, driftWarnings: 0, activeDevices: 0 });
 
 /**
  * The fleet's (or a group's) series from the hourly rollups, never the records: no quantiles, and
@@ -33,7 +34,7 @@ export async function fleetSeries(q: Queryable, query: FleetMetricsQuery, now?: 
       AND ($5::text IS NULL OR (model_name = $5 AND model_version = $6::int))`;
   const { rows } = await q.query<Row>(
     `SELECT bucket, sum(count) AS count, sum(latency_sum) AS latency_sum, sum(confidence_sum) AS confidence_sum,
-       sum(drift_alarms) AS drift_alarms, count(DISTINCT device_id) AS devices
+       sum(drift_alarms) AS drift_alarms, sum(drift_warnings) AS drift_warnings, count(DISTINCT device_id) AS devices
      FROM (${filtered}) r GROUP BY GROUPING SETS ((bucket), ())`,
     params,
   );
@@ -44,6 +45,7 @@ export async function fleetSeries(q: Queryable, query: FleetMetricsQuery, now?: 
       meanLatencyMs: count > 0 ? Number(r.latency_sum) / count : null,
       meanConfidence: count > 0 ? Number(r.confidence_sum) / count : null,
       driftAlarms: Number(r.drift_alarms ?? 0),
+      driftWarnings: Number(r.drift_warnings ?? 0),
       activeDevices: Number(r.devices),
     };
   });

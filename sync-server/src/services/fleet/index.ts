@@ -21,6 +21,7 @@ export interface FleetSnapshot {
   online: number;
   records: number;
   driftAlarms: number;
+  driftWarnings: number;
   models: ModelVersionRecords[];
 }
 
@@ -30,6 +31,7 @@ export const toSummary = (s: FleetSnapshot): FleetSummary => ({
   records: s.records,
   byModelVersion: Object.fromEntries(s.models.map((m) => [`${m.name}@${m.version}`, m.records])),
   driftAlarms: s.driftAlarms,
+  driftWarnings: s.driftWarnings,
 });
 
 /** Fleet-wide counts. Record counts come from the hourly rollups, which ingest keeps in step with the rows, so this never scans records. */
@@ -44,8 +46,8 @@ export class FleetService {
        FROM devices WHERE revoked_at IS NULL`,
       [ONLINE_WINDOW_MINUTES],
     );
-    const { rows: modelRows } = await this.db.query<{ model_name: string; model_version: number; records: string; drift_alarms: string }>(
-      `SELECT model_name, model_version, sum(count) AS records, sum(drift_alarms) AS drift_alarms
+    const { rows: modelRows } = await this.db.query<{ model_name: string; model_version: number; records: string; drift_alarms: string; drift_warnings: string }>(
+      `SELECT model_name, model_version, sum(count) AS records, sum(drift_alarms) AS drift_alarms, sum(drift_warnings) AS drift_warnings
        FROM inference_hourly GROUP BY model_name, model_version ORDER BY model_name, model_version`,
     );
     const models = modelRows.map((r) => ({ name: r.model_name, version: r.model_version, records: Number(r.records) }));
@@ -54,6 +56,7 @@ export class FleetService {
       online: Number(deviceRows[0]?.online ?? 0),
       records: models.reduce((n, m) => n + m.records, 0),
       driftAlarms: modelRows.reduce((n, r) => n + Number(r.drift_alarms), 0),
+      driftWarnings: modelRows.reduce((n, r) => n + Number(r.drift_warnings), 0),
       models,
     };
   }

@@ -8,7 +8,8 @@ export function fleetMetrics(s: FleetSnapshot): string {
     gaugeFamily('tinysphere_devices_online', 'Devices seen within the online window.', [{ value: s.online }]),
     // Stored records only grow, hence counters (and the _total names).
     counterFamily('tinysphere_inference_records_total', 'Inference records stored.', [{ value: s.records }]),
-    counterFamily('tinysphere_drift_alarms_total', 'Stored inference records that raised a drift alarm.', [{ value: s.driftAlarms }]),
+    counterFamily('tinysphere_drift_alarms_total', 'Stored inference records with a drift alarm (any drift bit in their flags).', [{ value: s.driftAlarms }]),
+    counterFamily('tinysphere_drift_warnings_total', 'Stored inference records with a drift warning (any warning bit in their flags).', [{ value: s.driftWarnings }]),
     gaugeFamily('tinysphere_model_version_records', 'Inference records stored per model version.', s.models.map((m) => ({ labels: { model: m.name, version: String(m.version) }, value: m.records }))),
   ].join('');
 }

@@ -118,16 +118,17 @@ async function store(q: Queryable, deviceId: string, batch: BatchRow, records: r
          AS r(seq, ts, model_name, model_version, latency_ms, confidence, label, drift, features)
        WHERE EXISTS (SELECT 1 FROM claim)
      ), hours AS (
-       INSERT INTO inference_hourly AS h (device_id, model_name, model_version, hour, count, latency_sum, confidence_sum, drift_alarms, classes)
-       SELECT $1, model_name, model_version, to_timestamp(hour / 1000.0), count, latency_sum, confidence_sum, drift_alarms, classes::jsonb
-       FROM unnest($15::text[], $16::int[], $17::float8[], $18::bigint[], $19::float8[], $20::float8[], $21::bigint[], $22::text[])
-         AS r(model_name, model_version, hour, count, latency_sum, confidence_sum, drift_alarms, classes)
+       INSERT INTO inference_hourly AS h (device_id, model_name, model_version, hour, count, latency_sum, confidence_sum, drift_alarms, drift_warnings, classes)
+       SELECT $1, model_name, model_version, to_timestamp(hour / 1000.0), count, latency_sum, confidence_sum, drift_alarms, drift_warnings, classes::jsonb
+       FROM unnest($15::text[], $16::int[], $17::float8[], $18::bigint[], $19::float8[], $20::float8[], $21::bigint[], $22::text[], $24::bigint[])
+         AS r(model_name, model_version, hour, count, latency_sum, confidence_sum, drift_alarms, classes, drift_warnings)
        WHERE EXISTS (SELECT 1 FROM claim)
        ON CONFLICT (device_id, model_name, model_version, hour) DO UPDATE SET
          count = h.count + EXCLUDED.count,
          latency_sum = h.latency_sum + EXCLUDED.latency_sum,
          confidence_sum = h.confidence_sum + EXCLUDED.confidence_sum,
          drift_alarms = h.drift_alarms + EXCLUDED.drift_alarms,
+         drift_warnings = h.drift_warnings + EXCLUDED.drift_warnings,
          -- classes are summed key by key: the union of both objects' labels.
          classes = (SELECT coalesce(jsonb_object_agg(k, coalesce((h.classes ->> k)::bigint, 0) + coalesce((EXCLUDED.classes ->> k)::bigint, 0)), '{}')
                     FROM (SELECT jsonb_object_keys(h.classes) UNION SELECT jsonb_object_keys(EXCLUDED.classes)) AS keys(k))
@@ -158,6 +159,7 @@ async function store(q: Queryable, deviceId: string, batch: BatchRow, records: r
       rows.map((r) => JSON.stringify(r.classes)),
       // Array literals: unnest would flatten a two-dimensional array into one row per number.
       records.map(featuresLiteral),
+      rows.map((r) => r.driftWarnings),
     ],
   );
   return (answer[0]?.claimed ?? 0) > 0;
