@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { appendEvent, deviceDocId, report, type DeviceDoc } from '../../shared/documents/index.ts';
 import { CLASS_LABELS } from '../../shared/demo/seattle-weather.ts';
+import { DRIFT_FLAGS, WARNING_SHIFT } from '../../shared/drift/flags.ts';
 import { buildPackage } from '../../shared/ingest/index.ts';
 import { DocSync } from '../../edge-app/src/lcm/sync/documents.ts';
 import { api } from '../../testing/server-process.ts';
@@ -16,6 +17,9 @@ const HOUR = 3_600_000;
 export const MODEL = 'seattle-weather';
 export const HOURS = 8;
 const PER_HOUR = 12;
+/** kiosk-2's records with a drift alarm / a drift warning over its three drifting hours (one record has both). */
+export const DRIFTING_ALARMS = 3 * 6;
+export const DRIFTING_WARNINGS = 3 * 4;
 
 export interface SimDevice {
   deviceId: string;
@@ -125,7 +129,8 @@ export async function seed(url: string, adminToken: string, now = Date.now()): P
           output: { label, classIndex: CLASS_LABELS.indexOf(label as (typeof CLASS_LABELS)[number]) },
           latencyMs: 0.5 + random() * (drifting ? 3 : 1),
           confidence: drifting ? 0.35 + random() * 0.3 : 0.6 + random() * 0.35,
-          drift: drifting && k % 2 === 0 ? 1 : 0,
+          // Per drifting hour: 6 alarm records (one of them also warns on confidence) and 3 more warning-only ones.
+          drift: !drifting ? 0 : k === 0 ? DRIFT_FLAGS.feature | (DRIFT_FLAGS.confidence << WARNING_SHIFT) : k % 2 === 0 ? DRIFT_FLAGS.feature : k % 4 === 1 ? DRIFT_FLAGS.feature << WARNING_SHIFT : 0,
           // The demo model's inputs (precipitation, temp_max, temp_min, wind); the drifting hours are a +15 °C heat wave.
           input: inputs(random, drifting ? 15 : 0),
         });
@@ -136,7 +141,7 @@ export async function seed(url: string, adminToken: string, now = Date.now()): P
     const replica = await deviceReplica(url, d);
     const model = replica.value.desired.model;
     assert.ok(model, `${d.name} was told to run a model`);
-    await replica.edit((doc) => report(doc, { appVersion: '0.1.0', model, status: 'running', counters: { queuedRecords: i * 5 }, metrics: { model, inferences: records.length, errors: 0, p95Ms: 1.4, driftAlarms: i === 1 ? 18 : 0, meanConfidence: 0.7 } }));
+    await replica.edit((doc) => report(doc, { appVersion: '0.1.0', model, status: 'running', counters: { queuedRecords: i * 5 }, metrics: { model, inferences: records.length, errors: 0, p95Ms: 1.4, driftAlarms: i === 1 ? DRIFTING_ALARMS : 0, driftWarnings: i === 1 ? DRIFTING_WARNINGS : 0, meanConfidence: 0.7 } }));
     if (i !== 2) {
       for (const [j, feature] of ['temp_max', 'precipitation'].entries()) {
         await replica.edit((doc) => appendEvent(doc, { id: `${d.name}-ev${j}`, ts: new Date(now - (j + 1) * HOUR).toISOString(), kind: 'feature', detector: 'ks', feature, statistic: 0.41 + j / 10 }));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { pgliteServer } from '../../testing/server-process.ts';
 import { consoleSession, go, screenshot } from './browser.ts';
-import { HOURS, MODEL, seed, type Seeded } from './fixture.ts';
+import { DRIFTING_ALARMS, DRIFTING_WARNINGS, HOURS, MODEL, seed, type Seeded } from './fixture.ts';
 
 describe('the console shows a populated TinySphere, page by page, in Chromium', () => {
   let data: Seeded;
@@ -17,7 +17,8 @@ describe('the console shows a populated TinySphere, page by page, in Chromium', 
     await session.page.locator('overview-page [data-testid=kpis]').waitFor();
     assert.equal(await text('overview-page [data-testid=kpi-devices]'), '3');
     assert.equal(await text('overview-page [data-testid=kpi-online]'), '3');
-    assert.equal(await text('overview-page [data-testid=kpi-drift]'), '18');
+    assert.equal(await text('overview-page [data-testid=kpi-drift]'), String(DRIFTING_ALARMS));
+    assert.equal(await text('overview-page [data-testid=kpi-drift-warnings]'), String(DRIFTING_WARNINGS), 'warnings apart from alarms');
     assert.equal(await text('overview-page [data-testid=kpi-production]'), '1');
     assert.equal(await session.page.locator('overview-page ts-chart canvas').count(), 4);
     const download = session.page.waitForEvent('download');
@@ -28,9 +29,10 @@ describe('the console shows a populated TinySphere, page by page, in Chromium', 
       return out;
     });
     const lines = csv.trim().split('\r\n');
-    assert.equal(lines[0], 'day,inferences,drift_alarms,active_devices,mean_latency_ms,mean_confidence,model_versions');
-    const total = lines.slice(1).reduce((s, l) => s + Number(l.split(',')[1]), 0);
-    assert.equal(total, 3 * HOURS * 12, 'every seeded record is in the daily export');
+    assert.equal(lines[0], 'day,inferences,drift_alarms,drift_warnings,active_devices,mean_latency_ms,mean_confidence,model_versions');
+    const sum = (col: number) => lines.slice(1).reduce((s, l) => s + Number(l.split(',')[col]), 0);
+    assert.equal(sum(1), 3 * HOURS * 12, 'every seeded record is in the daily export');
+    assert.deepEqual([sum(2), sum(3)], [DRIFTING_ALARMS, DRIFTING_WARNINGS]);
     await screenshot(session.page, 'overview');
   });
 
@@ -97,6 +99,9 @@ describe('the console shows a populated TinySphere, page by page, in Chromium', 
   maybe('drift: heat map, reference vs current, events, an on-demand report', async () => {
     await go(session.page, '#/drift');
     await session.page.locator('drift-page [data-testid=heatmap] canvas').waitFor();
+    // The heat map colours alarm records only; warnings ride along for the tooltip and the amber shade.
+    const cells = await session.page.locator('drift-page [data-testid=heatmap]').evaluate((el) => (el as unknown as { config: { data: { datasets: { data: { alarms: number; warnings: number }[] }[] } } }).config.data.datasets[0]!.data);
+    assert.deepEqual([cells.reduce((n, c) => n + c.alarms, 0), cells.reduce((n, c) => n + c.warnings, 0)], [DRIFTING_ALARMS, DRIFTING_WARNINGS]);
     await session.page.locator('drift-page profile-view [data-testid=class-chart]').waitFor();
     assert.equal(await session.page.locator('drift-page drift-events tbody tr').count(), 4);
     // Without a model version on both sides only the predicted classes can be compared.

@@ -12,7 +12,7 @@ const RECORDS = 200;
  * heat wave from halfway on, and uploaded. Every page shows what the server holds.
  */
 describe('the console over a fleet populated by tinylcm simulate, in Chromium', () => {
-  let summary: { devices: number; records: number; driftAlarms: number; byModelVersion: Record<string, number> };
+  let summary: { devices: number; records: number; driftAlarms: number; driftWarnings: number; byModelVersion: Record<string, number> };
   const session = consoleSession(async () => {
     const ctx = await pgliteServer({ DEMO: '1' });
     const sim = await runToExit(
@@ -36,6 +36,7 @@ describe('the console over a fleet populated by tinylcm simulate, in Chromium', 
     assert.ok(summary.driftAlarms > 0, 'the heat wave raised drift alarms');
     assert.equal(await text('overview-page [data-testid=kpi-devices]'), String(summary.devices));
     assert.equal(await text('overview-page [data-testid=kpi-drift]'), String(summary.driftAlarms));
+    assert.equal(await text('overview-page [data-testid=kpi-drift-warnings]'), String(summary.driftWarnings));
     await screenshot(session.page, 'simulated-overview');
   });
 

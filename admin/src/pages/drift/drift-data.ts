@@ -34,7 +34,7 @@ export function heatCells(data: DriftData): { xs: string[]; ys: string[]; cells:
   const xs = first ? first.buckets.map((b) => bucketLabel(b.start, first.bucket)) : [];
   const ys = data.devices.map((d) => d.name);
   const cells = data.devices.flatMap((d) =>
-    d.metrics.buckets.map((b): HeatCell => ({ x: bucketLabel(b.start, d.metrics.bucket), y: d.name, v: b.count ? b.driftAlarms / b.count : null, count: b.count, alarms: b.driftAlarms })),
+    d.metrics.buckets.map((b): HeatCell => ({ x: bucketLabel(b.start, d.metrics.bucket), y: d.name, v: b.count ? b.driftAlarms / b.count : null, count: b.count, alarms: b.driftAlarms, warnings: b.driftWarnings })),
   );
   return { xs, ys, cells };
 }

@@ -95,7 +95,7 @@ export class DriftPage extends LitElement {
       ${d.skipped ? html`<p class="muted">Showing the first ${MAX_ROWS} devices; ${d.skipped} more: pick a group.</p>` : ''}
       ${ys.length
         ? html`<ts-chart data-testid="heatmap" label="drift heat map" style="height:${Math.max(160, 28 * ys.length + 80)}px" .config=${heatmap(xs, ys, cells)}></ts-chart>
-            <p class="muted">Colour: share of a bucket's records that raised a drift alarm (grey: no records).</p>`
+            <p class="muted">Colour: share of a bucket's records with a drift alarm, white to red; amber: warnings but no alarm; grey: no records. Warnings never count as alarms.</p>`
         : html`<p class="muted">No devices.</p>`}
       <h3>Reference vs current</h3>
       <div class="row">Model version

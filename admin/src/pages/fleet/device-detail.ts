@@ -101,9 +101,10 @@ export class DeviceDetailPage extends LitElement {
           { label: 'p99', data: metrics.buckets.map((b) => b.latencyMs.p99) },
         ])}></ts-chart></section>
         <section><h3>Mean confidence</h3><ts-chart label="confidence" .config=${lineChart(labels, [{ label: 'mean confidence', data: metrics.buckets.map((b) => b.meanConfidence) }])}></ts-chart></section>
-        <section><h3>Inferences and drift alarms</h3><ts-chart label="inferences" .config=${lineChart(labels, [
+        <section><h3>Inferences, drift alarm and warning records</h3><ts-chart label="inferences" .config=${lineChart(labels, [
           { label: 'inferences', data: metrics.buckets.map((b) => b.count) },
           { label: 'drift alarms', data: metrics.buckets.map((b) => b.driftAlarms) },
+          { label: 'drift warnings', data: metrics.buckets.map((b) => b.driftWarnings) },
         ], { type: 'bar' })}></ts-chart></section>
       </div>
       <h3>Health</h3>

@@ -54,7 +54,9 @@ export async function loadFleet(signal?: AbortSignal): Promise<{ rows: DeviceRow
     const detail = details[i];
     const reported = detail?.reported;
     const open = detail?.unacknowledgedEvents ?? 0;
+    // Records with an alarm / a warning on the running version, as the device reports them.
     const alarms = reported?.metrics?.driftAlarms ?? 0;
+    const warnings = reported?.metrics?.driftWarnings ?? 0;
     return {
       id: d.id,
       name: d.name,
@@ -63,7 +65,7 @@ export async function loadFleet(signal?: AbortSignal): Promise<{ rows: DeviceRow
       status: d.revokedAt ? 'revoked' : d.lastSeenAt && now - Date.parse(d.lastSeenAt) <= ONLINE_WINDOW_MS ? 'online' : 'offline',
       lastSeenAt: d.lastSeenAt,
       model: reported?.model ? modelKey(reported.model) : '—',
-      drift: !detail ? '—' : open > 0 ? `${open} open event${open === 1 ? '' : 's'}` : alarms > 0 ? `${alarms} alarms, all acknowledged` : 'no drift',
+      drift: !detail ? '—' : open > 0 ? `${open} open event${open === 1 ? '' : 's'}` : alarms > 0 ? `${alarms} alarm records, all acknowledged` : warnings > 0 ? `no alarm, ${warnings} warning records` : 'no drift',
       openEvents: open,
       queued: typeof reported?.counters?.queuedRecords === 'number' ? reported.counters.queuedRecords : null,
       detail,

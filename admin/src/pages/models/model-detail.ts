@@ -123,7 +123,8 @@ export class ModelDetail extends LitElement {
       ['fleet: inferences (30 days)', String(c.fa.totals.count), String(c.fb.totals.count)],
       ['fleet: mean latency ms', num(c.fa.totals.meanLatencyMs), num(c.fb.totals.meanLatencyMs)],
       ['fleet: mean confidence', num(c.fa.totals.meanConfidence, 4), num(c.fb.totals.meanConfidence, 4)],
-      ['fleet: drift alarms', String(c.fa.totals.driftAlarms), String(c.fb.totals.driftAlarms)],
+      ['fleet: records with a drift alarm', String(c.fa.totals.driftAlarms), String(c.fb.totals.driftAlarms)],
+      ['fleet: records with a drift warning', String(c.fa.totals.driftWarnings), String(c.fb.totals.driftWarnings)],
     ];
     return html`<table data-testid="compare">
       <thead><tr><th>Metric</th><th>v${c.a.version}</th><th>v${c.b.version}</th></tr></thead>

@@ -44,9 +44,9 @@ export class OverviewPage extends LitElement {
   );
 
   #csv(o: Overview) {
-    const rows = [['day', 'inferences', 'drift_alarms', 'active_devices', 'mean_latency_ms', 'mean_confidence', 'model_versions']];
+    const rows = [['day', 'inferences', 'drift_alarms', 'drift_warnings', 'active_devices', 'mean_latency_ms', 'mean_confidence', 'model_versions']];
     for (const b of o.daily.buckets) {
-      rows.push([b.start.slice(0, 10), String(b.count), String(b.driftAlarms), String(b.activeDevices), b.meanLatencyMs === null ? '' : b.meanLatencyMs.toFixed(3), b.meanConfidence === null ? '' : b.meanConfidence.toFixed(4), String(Object.keys(b.byModelVersion).length)]);
+      rows.push([b.start.slice(0, 10), String(b.count), String(b.driftAlarms), String(b.driftWarnings), String(b.activeDevices), b.meanLatencyMs === null ? '' : b.meanLatencyMs.toFixed(3), b.meanConfidence === null ? '' : b.meanConfidence.toFixed(4), String(Object.keys(b.byModelVersion).length)]);
     }
     download(`tinysphere-overview-${new Date().toISOString().slice(0, 10)}.csv`, toCsv(rows));
   }
@@ -64,7 +64,8 @@ export class OverviewPage extends LitElement {
         <div class="card"><div class="n" data-testid="kpi-online">${o.summary.online}</div><div class="k">online now</div></div>
         <div class="card"><div class="n ${bad ? 'warn' : ''}" data-testid="kpi-unhealthy">${bad}</div><div class="k">unhealthy (not seen for 1 h)</div></div>
         <div class="card"><div class="n" data-testid="kpi-inferences">${today?.count ?? 0}</div><div class="k">inferences today (UTC) · ${o.summary.records} stored</div></div>
-        <div class="card"><div class="n" data-testid="kpi-drift">${o.summary.driftAlarms}</div><div class="k">drift alarms</div></div>
+        <div class="card" title="stored records with a drift alarm (README: Drift alarms and warnings)"><div class="n" data-testid="kpi-drift">${o.summary.driftAlarms}</div><div class="k">records with a drift alarm</div></div>
+        <div class="card" title="stored records with a drift warning: a detector nearing its threshold, no event"><div class="n" data-testid="kpi-drift-warnings">${o.summary.driftWarnings}</div><div class="k">records with a drift warning</div></div>
         <div class="card"><div class="n" data-testid="kpi-production">${inProduction.length}</div><div class="k">model versions in production${inProduction.length ? html`: <code>${inProduction.join(', ')}</code>` : ''}</div></div>
       </div>
       <h3>Devices needing attention</h3>
@@ -72,7 +73,10 @@ export class OverviewPage extends LitElement {
       <div class="row"><button data-testid="export-csv" @click=${() => this.#csv(o)}>Export CSV (daily, ${DAYS} days)</button></div>
       <div class="grid2">
         <section><h3>Inferences per day</h3><ts-chart label="inferences per day" .config=${lineChart(labels, [{ label: 'inferences', data: series((b) => b.count) }], { type: 'bar' })}></ts-chart></section>
-        <section><h3>Drift alarms per day</h3><ts-chart label="drift alarms per day" .config=${lineChart(labels, [{ label: 'drift alarms', data: series((b) => b.driftAlarms) }], { type: 'bar' })}></ts-chart></section>
+        <section><h3>Drift alarms and warnings per day (records)</h3><ts-chart label="drift alarms per day" .config=${lineChart(labels, [
+          { label: 'alarm records', data: series((b) => b.driftAlarms) },
+          { label: 'warning records', data: series((b) => b.driftWarnings) },
+        ], { type: 'bar' })}></ts-chart></section>
         <section><h3>Devices with inferences per day</h3><ts-chart label="active devices per day" .config=${lineChart(labels, [{ label: 'active devices', data: series((b) => b.activeDevices) }])}></ts-chart></section>
         <section><h3>Model versions running per day</h3><ts-chart label="model versions per day" .config=${lineChart(labels, [{ label: 'versions with inferences', data: series((b) => Object.keys(b.byModelVersion).length) }])}></ts-chart></section>
       </div>
