@@ -40,7 +40,7 @@ export class CsvReader {
   private started = false;
   // The record being read.
   private fields: string[] = [];
-  private field: string[] = [];
+  private field = '';
   private recordLine = 1;
   private blank = true;
   /** 'start': at a field's start; 'plain': inside an unquoted field; 'quoted'; 'closed': just after a closing quote. */
@@ -73,7 +73,7 @@ export class CsvReader {
     if (this.pendingQuote && n > 0) {
       this.pendingQuote = false;
       if (text.charCodeAt(0) === QUOTE) {
-        this.field.push('"');
+        this.field += '"';
         i = 1;
       } else this.state = 'closed';
     }
@@ -95,7 +95,7 @@ export class CsvReader {
             i++;
           }
           if (i > from) {
-            this.field.push(text.slice(from, i));
+            this.field += text.slice(from, i);
             this.blank = false;
           }
           if (i < n) i = this.delimiter(text, i);
@@ -112,7 +112,7 @@ export class CsvReader {
             this.afterCr = c === CR;
             i++;
           }
-          this.field.push(text.slice(from, i));
+          this.field += text.slice(from, i);
           if (i === n) break;
           this.afterCr = false;
           // A quote: the end of the field, or the first half of "".
@@ -121,7 +121,7 @@ export class CsvReader {
             return;
           }
           if (text.charCodeAt(i + 1) === QUOTE) {
-            this.field.push('"');
+            this.field += '"';
             i += 2;
           } else {
             this.state = 'closed';
@@ -144,8 +144,8 @@ export class CsvReader {
   /** At a comma, CR or LF at text[i]: ends the field (and the record); returns the next index. */
   private delimiter(text: string, i: number): number {
     const c = text.charCodeAt(i);
-    this.fields.push(this.field.join(''));
-    this.field = [];
+    this.fields.push(this.field);
+    this.field = '';
     this.state = 'start';
     if (c === COMMA) {
       this.blank = false;
@@ -196,8 +196,8 @@ export class CsvReader {
     }
     if (this.state === 'quoted') throw new CsvError('unterminated quoted field', this.recordLine);
     if (this.state !== 'start' || this.fields.length > 0 || this.field.length > 0) {
-      this.fields.push(this.field.join(''));
-      this.field = [];
+      this.fields.push(this.field);
+      this.field = '';
       this.endRecord();
     }
     if (this.header === undefined) throw new CsvError('the file is empty (no header line)');
