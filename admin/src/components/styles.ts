@@ -6,6 +6,8 @@ export const pageStyles = css`
   h2 { font-size: 1.25rem; margin: .2rem 0 .8rem; }
   h3 { font-size: 1.05rem; margin: 1.2rem 0 .5rem; }
   table { border-collapse: collapse; width: 100%; font-size: .92rem; }
+  /* Narrow screens scroll a wide table sideways instead of widening the page. */
+  .scroll { overflow-x: auto; }
   th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #d8dee4; vertical-align: top; }
   th { background: #f6f8fa; font-weight: 600; }
   th button.sort { all: unset; cursor: pointer; }

@@ -46,12 +46,12 @@ export class ModelsPage extends LitElement {
       <h3>Registered models</h3>
       <div class="row"><input type="search" placeholder="Search name and description" @change=${(e: Event) => ((this.search = (e.target as HTMLInputElement).value), this.#go([undefined]))} /></div>
       ${view(this.#models.state, (p) => html`
-        <table data-testid="models">
+        <div class="scroll"><table data-testid="models">
           <thead><tr><th>Name</th><th>Description</th><th>Versions</th><th>Latest</th><th>Aliases</th><th>Updated</th></tr></thead>
           <tbody>${p.items.map((m) => html`<tr>
             <td><a href="#/models/${encodeURIComponent(m.name)}">${m.name}</a></td><td>${m.description}</td><td>${m.versionCount}</td><td>${m.latestVersion ?? '—'}</td>
             <td>${Object.entries(m.aliases).map(([a, v]) => html`<code>${a}→v${v}</code> `)}</td><td>${when(m.updatedAt)}</td></tr>`)}</tbody>
-        </table>
+        </table></div>
         <div class="row"><small>
           <button ?disabled=${this.tokens.length <= 1} @click=${() => this.#go(this.tokens.slice(0, -1))}>‹ Previous</button>
           page ${this.tokens.length}
