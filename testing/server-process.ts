@@ -44,7 +44,8 @@ export function runToExit(cmd: string, args: string[], env: Record<string, strin
 }
 
 /** Starts TinySphere as its own process on a free port, as `npm start` would after building. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+/** SERVER_START_TIMEOUT_MS stretches the wait on a loaded machine (PGlite's first initdb is CPU-bound). */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = Number(process.env.SERVER_START_TIMEOUT_MS) || 60_000): Promise<ServerProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },

@@ -37,7 +37,8 @@ function number(flag: string, value: string | undefined, integer = false): numbe
   return n;
 }
 
-async function groupId(r: Remote, group: string | undefined): Promise<string> {
+/** A device group by name or id (the CLIs take either). */
+export async function groupId(r: Remote, group: string | undefined): Promise<string> {
   if (!group) throw new UsageError('GROUP is needed');
   const groups = await requestJson(`${r.url}${API_PREFIX}/device-groups`, z.array(DeviceGroupSchema), { token: r.token });
   const found = groups.find((g) => g.id === group || g.name === group);

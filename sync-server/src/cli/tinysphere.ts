@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.ts')).serve,
   models: async () => (await import('./models.ts')).models,
   deploy: async () => (await import('./deploy.ts')).deploy,
+  config: async () => (await import('./config.ts')).config,
   profile: async () => (await import('./profile.ts')).profile,
   'drift-stream': async () => (await import('./drift-stream.ts')).driftStream,
   'drift-report': async () => (await import('./drift-report.ts')).driftReport,
