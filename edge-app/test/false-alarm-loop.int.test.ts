@@ -104,4 +104,23 @@ describe('false alarm loop: API verdicts reach the device (server process, PGlit
     assert.equal(resets.length, 1, 'no second reset');
     assert.deepEqual(channel(key).statistics, before.statistics);
   });
+
+  it("with the group's falseAlarmThresholdFactor the next false alarm also raises that detector's threshold", async () => {
+    const put = await api(`${v1}/device-groups/${device.groupId}/config`, { token: t.adminToken, method: 'PUT', body: { falseAlarmThresholdFactor: 2 } });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    // The heat wave goes on: the detectors (one of them reset) alarm again.
+    for (const d of days) await lcm.infer({ ...d, temp_max: d.temp_max + 15, temp_min: d.temp_min + 15 });
+    assert.equal((await engine.syncNow()).ok, true);
+    const open = (await api(`${v1}/drift-events?deviceId=${device.deviceId}&status=open&pageSize=500`, { token: t.adminToken })).body.events as { id: string; kind: string; feature: string | null }[];
+    const target = open.find((e) => e.kind === 'feature')!;
+    assert.ok(target, 'an open feature event is left');
+    const key = `feature:${target.feature}`;
+    const limits = channel(key).detector.params;
+    assert.equal((await api(`${v1}/drift-events/${device.deviceId}/${encodeURIComponent(target.id)}/false-alarm`, { token: t.adminToken, body: {} })).status, 200);
+    assert.equal((await engine.syncNow()).ok, true);
+    assert.deepEqual(resets.at(-1), { channels: [key], ids: [target.id], factor: 2 });
+    const raised = channel(key).detector.params;
+    assert.equal(raised.driftLimit, (limits.driftLimit as number) * 2);
+    assert.equal(raised.warningLimit, (limits.warningLimit as number) * 2);
+  });
 });
