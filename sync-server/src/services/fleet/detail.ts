@@ -1,5 +1,5 @@
 import * as A from '@automerge/automerge';
-import { deviceDocId, type DeviceDoc } from '../../../../shared/documents/index.ts';
+import { deviceDocId, driftEventStatus, type DeviceDoc } from '../../../../shared/documents/index.ts';
 import { DETAIL_EVENTS, type DeviceBatches, type DeviceDetail } from '../../../../shared/protocol/index.ts';
 import type { Queryable } from '../../store/db/index.ts';
 import type { DevicesService } from '../devices/index.ts';
@@ -45,7 +45,8 @@ export async function deviceDetail(
     reported: doc.reported,
     events: events.slice(0, DETAIL_EVENTS),
     eventCount: events.length,
-    unacknowledgedEvents: events.filter((e) => e.acknowledged === undefined).length,
+    // Open: neither acknowledged nor marked a false alarm.
+    unacknowledgedEvents: events.filter((e) => driftEventStatus(e) === 'open').length,
     eventSummary: doc.eventSummary,
     uploads: await deviceBatches(s.db, deviceId),
   };
