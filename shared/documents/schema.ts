@@ -56,7 +56,7 @@ export const ReportedSchema = z.object({
   status: z.string().max(200).optional(),
   counters: z.record(z.string(), z.number()).optional(),
   metrics: ReportedMetricsSchema.optional(),
-  /** The `desired.configVersion` the device last applied (or refused: then `configError` says why). */
+  /** The `desired.configVersion` the device last applied; `configError` says why a newer one was refused. */
   configVersion: z.number().int().min(0).optional(),
   configError: z.string().max(500).optional(),
   /** Storage, heap, battery, network, CPU pressure, uptime (health.ts); refreshed each exchange. */

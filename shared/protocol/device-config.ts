@@ -43,47 +43,57 @@ export const AlertsConfigSchema = z
 
 /**
  * The drift configuration (shared/drift/config.ts) as written — kept without the defaults filled
- * in, so a device override changes only what it names — and checked by building each detector.
+ * in, so a device override changes only what it names — and, with `checkParams`, checked by
+ * building each detector (a device's own config is checked that way only merged with its group's:
+ * `{features: {params: {threshold: 80}}}` is valid on top of a group that chose page-hinkley).
  */
-export const DetectorsConfigSchema = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-  const parsed = DriftConfigSchema.safeParse(value);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
-    return;
-  }
-  const bad = checkDetectorParams(parsed.data);
-  if (bad) ctx.addIssue({ code: 'custom', message: bad.message, path: bad.path });
-});
+const detectorsConfig = (checkParams: boolean) =>
+  z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+    const parsed = DriftConfigSchema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
+      return;
+    }
+    const bad = checkParams ? checkDetectorParams(parsed.data) : null;
+    if (bad) ctx.addIssue({ code: 'custom', message: bad.message, path: bad.path });
+  });
 
 /** Bytes of a config as JSON; documents are kept small (STACK: large Automerge documents are slow). */
 export const MAX_DEVICE_CONFIG_BYTES = 16 * 1024;
 export const DEFAULT_FALSE_ALARM_THRESHOLD_FACTOR = 1;
 
-export const DeviceConfigSchema = z
-  .object({
-    syncIntervalSec: z.number().int().min(10).max(86_400).optional(),
-    sampling: SamplingConfigSchema.optional(),
-    retention: RetentionConfigSchema.optional(),
-    detectors: DetectorsConfigSchema.optional(),
-    alerts: AlertsConfigSchema.optional(),
-    falseAlarmThresholdFactor: z
-      .number()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe('on a false alarm the device multiplies that detector’s threshold by this (1, the default, only resets it)'),
-  })
-  .strict()
-  .superRefine((value, ctx) => {
-    const bytes = JSON.stringify(value).length;
-    if (bytes > MAX_DEVICE_CONFIG_BYTES) ctx.addIssue({ code: 'custom', message: `the config is ${bytes} bytes as JSON; at most ${MAX_DEVICE_CONFIG_BYTES}` });
-  })
-  .meta({ id: 'DeviceConfig' });
-export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+const configSchema = (checkParams: boolean) =>
+  z
+    .object({
+      syncIntervalSec: z.number().int().min(10).max(86_400).optional(),
+      sampling: SamplingConfigSchema.optional(),
+      retention: RetentionConfigSchema.optional(),
+      detectors: detectorsConfig(checkParams).optional(),
+      alerts: AlertsConfigSchema.optional(),
+      falseAlarmThresholdFactor: z
+        .number()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe('on a false alarm the device multiplies that detector’s threshold by this (1, the default, only resets it)'),
+    })
+    .strict()
+    .superRefine((value, ctx) => {
+      const bytes = JSON.stringify(value).length;
+      if (bytes > MAX_DEVICE_CONFIG_BYTES) ctx.addIssue({ code: 'custom', message: `the config is ${bytes} bytes as JSON; at most ${MAX_DEVICE_CONFIG_BYTES}` });
+    });
 
+/** A complete config: a group's, or the effective one a device gets. */
+export const DeviceConfigSchema = configSchema(true).meta({ id: 'DeviceConfig' });
+export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+/** A device's own config: every key checked, detector parameters only once merged with its group's (ConfigService). */
+export const DeviceOverrideSchema = configSchema(false).meta({ id: 'DeviceConfigOverride' });
+
+// Answers are read with the structural schema: a device's own config is valid only merged, and a
+// client need not build detectors to read one.
 export const StoredConfigSchema = z
   .object({
-    config: DeviceConfigSchema,
+    config: DeviceOverrideSchema,
     /** Grows by one with each PUT that changes the config; 0 before the first. */
     version: z.number().int().min(0),
     updatedBy: z.string().nullable(),
@@ -95,7 +105,7 @@ export type StoredConfig = z.infer<typeof StoredConfigSchema>;
 /** A device's answer: its own config, its group's, and what the device gets (merged; version = group + device). */
 export const DeviceConfigAnswerSchema = StoredConfigSchema.extend({
   group: StoredConfigSchema.extend({ groupId: z.string().uuid() }),
-  effective: z.object({ config: DeviceConfigSchema, configVersion: z.number().int().min(0) }),
+  effective: z.object({ config: DeviceOverrideSchema, configVersion: z.number().int().min(0) }),
 }).meta({ id: 'DeviceConfigAnswer' });
 export type DeviceConfigAnswer = z.infer<typeof DeviceConfigAnswerSchema>;
 

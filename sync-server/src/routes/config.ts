@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceConfigAnswerSchema, DeviceConfigSchema, StoredConfigSchema, type DeviceConfig } from '../../../shared/protocol/index.ts';
+import { DeviceConfigAnswerSchema, DeviceConfigSchema, DeviceOverrideSchema, StoredConfigSchema, type DeviceConfig } from '../../../shared/protocol/index.ts';
 import { route } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
 
@@ -47,11 +47,11 @@ export const configRoutes = [
   route<Services, { id: string }, unknown, DeviceConfig>({
     method: 'put',
     path: '/devices/:id/config',
-    summary: "Replace a device's own config (it overrides its group's key by key)",
+    summary: "Replace a device's own config (it overrides its group's key by key; detector parameters are checked merged with it)",
     tags: TAGS,
     access: WRITE,
     params: IdParams,
-    body: DeviceConfigSchema,
+    body: DeviceOverrideSchema,
     response: DeviceConfigAnswerSchema,
     errors: [404],
     handler: ({ params, body, principal, services }) => services.deviceConfig.putDevice(params.id, body, principal?.name ?? 'unknown'),

@@ -58,7 +58,7 @@ export function runDeviceConfigTests(name: string, setup: () => Promise<TestServ
       const devBefore = (await get(`/devices/${g.deviceId}/config`)).body;
       const bad: [unknown, RegExp][] = [
         [{ syncIntervalSec: 60, colour: 'red' }, /colour/],
-        [{ detectors: { features: { params: { lambda: 30 } } } }, /lambda.*ewma-confidence[\s\S]*detectors\.features\.params/],
+        [{ detectors: { features: { params: { lambda: 30 } } } }, /"lambda"[\s\S]*detectors\.features\.params/],
         [{ detectors: { features: { detector: 'page-hinkley', params: { lambdax: 1 } } } }, /Unknown parameter "lambdax"/],
         [{ detectors: { knn: { params: { k: 1e9 } } } }, /k must be at most/],
         [{ detectors: { featurez: {} } }, /featurez/],
@@ -100,6 +100,17 @@ export function runDeviceConfigTests(name: string, setup: () => Promise<TestServ
       assert.equal(after.desired.configVersion, group.version + 2);
       assert.equal(after.desired.syncIntervalSec, 300);
       assert.deepEqual((after.desired.config as { alerts?: unknown }).alerts, { p95LatencyMs: 40 });
+
+      // A device's own detector parameters are checked merged: a page-hinkley parameter is valid on top of this group.
+      const own = await put(`/devices/${dev.deviceId}/config`, { detectors: { features: { params: { mode: 'up', threshold: 80 } } }, alerts: { p95LatencyMs: 40 } });
+      assert.equal(own.status, 200, JSON.stringify(own.body));
+      assert.equal(own.body.version, 2);
+      const lonely = await enrolDevice(v1, operator, groupId, 'lonely');
+      const refused = await put(`/devices/${lonely.deviceId}/config`, { detectors: { features: { detector: 'adwin', params: { threshold: 80 } } } });
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.match(refused.body.error.message, /Unknown parameter "threshold" for detector "adwin"/);
+      assert.equal((await get(`/devices/${lonely.deviceId}/config`)).body.version, 0);
+      await put(`/devices/${dev.deviceId}/config`, { detectors: { features: { params: { mode: 'up' } } }, alerts: { p95LatencyMs: 40 } });
 
       // A group config that clashes with the override (a `mode` under adwin, which has none) is refused for the whole group.
       const clash = await put(`/device-groups/${groupId}/config`, { detectors: { features: { detector: 'adwin' } } });
