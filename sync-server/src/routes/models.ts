@@ -52,6 +52,7 @@ function referenceInput(file: StagedFile | undefined, labelColumn: string | unde
   if (labelColumn !== undefined && !file) throw HttpError.of('bad_request', '"labelColumn" names a column of the reference CSV, but no "reference" file was sent');
   if (!file) return {};
   const label = labelColumn?.trim();
+  if (label && label.length > 200) throw HttpError.of('bad_request', '"labelColumn" is longer than 200 characters; it names one column of the reference CSV');
   return { reference: { file, ...(label ? { labelColumn: label } : {}) } };
 }
 

@@ -77,6 +77,7 @@ export function runReferenceTests(name: string, setup: () => Promise<RegistrySet
         ['a CSV without declared features', { file: model, reference: { csv: trainingCsv(5) } }, /needs the model's feature names/],
         ['a label column that is not there', { file: model, metadata: metadata(), reference: { csv: trainingCsv(5) }, labelColumn: 'kind' }, /no column "kind" \(the label column\)/],
         ['a label column without a CSV', { file: model, metadata: metadata(), labelColumn: 'species' }, /no "reference" file/],
+        ['a label column name of a megabyte', { file: model, metadata: metadata(), reference: { csv: trainingCsv(5) }, labelColumn: 'x'.repeat(1_000_000) }, /longer than 200 characters/],
         ['a ragged row', { file: model, metadata: metadata(), reference: { csv: `${trainingCsv(3)}1,2\n` } }, /line 5: expected 5 fields/],
       ];
       for (const [what, parts, message] of cases) {
