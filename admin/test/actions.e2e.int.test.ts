@@ -118,6 +118,10 @@ describe('the console acts on TinySphere: upload, canary, drift events, roles (C
     await row('kiosk-1-ev1').locator('input[placeholder=label]').fill('new sensor');
     await row('kiosk-1-ev1').locator('.label-btn').click();
     await row('kiosk-1-ev1').locator('.label').filter({ hasText: 'new sensor' }).waitFor({ timeout: 20_000 });
+    // The status filter asks the API for false alarms only.
+    await page.locator('device-detail drift-events [data-testid=event-status-filter]').selectOption('false_alarm');
+    await page.locator('device-detail drift-events tbody tr').first().and(row('kiosk-1-ev1')).waitFor();
+    assert.deepEqual(await page.locator('device-detail drift-events tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-event-id'))), ['kiosk-1-ev1']);
     await screenshot(page, 'drift-acknowledged');
 
     const replica = await deviceReplica(ctx.server.url, dev);

@@ -25,6 +25,7 @@ export class DriftEvents extends LitElement {
     next: { state: true },
     busy: { state: true },
     error: { state: true },
+    status: { state: true },
   };
   static override styles = pageStyles;
   declare filter: DriftEventFilter;
@@ -34,6 +35,8 @@ export class DriftEvents extends LitElement {
   declare next: string | null;
   declare busy: string | undefined;
   declare error: string | undefined;
+  /** The person's status filter ('' = all), on top of `filter`. */
+  declare status: string;
   /** Tokens of the pages before this one (keyset paging goes forward only). */
   #back: (string | undefined)[] = [];
   #token: string | undefined;
@@ -47,6 +50,7 @@ export class DriftEvents extends LitElement {
     this.next = null;
     this.busy = undefined;
     this.error = undefined;
+    this.status = '';
   }
 
   override willUpdate(changed: Map<string, unknown>) {
@@ -65,7 +69,7 @@ export class DriftEvents extends LitElement {
     this.#loading?.abort();
     const ctl = (this.#loading = new AbortController());
     try {
-      const page = await api.v1('/drift-events', DriftEventPageSchema, { ...this.filter, pageSize: PAGE_SIZE, pageToken: token }, ctl.signal);
+      const page = await api.v1('/drift-events', DriftEventPageSchema, { ...this.filter, status: this.status || this.filter.status, pageSize: PAGE_SIZE, pageToken: token }, ctl.signal);
       if (ctl.signal.aborted) return;
       this.#token = token;
       this.rows = page.events;
@@ -73,6 +77,12 @@ export class DriftEvents extends LitElement {
     } catch (err) {
       if (!ctl.signal.aborted) this.error = errorText(err);
     }
+  }
+
+  #filterStatus(status: string) {
+    this.status = status;
+    this.#back = [];
+    void this.#load(undefined);
   }
 
   #older() {
@@ -112,8 +122,14 @@ export class DriftEvents extends LitElement {
     const editable = can('editEvents');
     const rows = this.rows;
     if (rows === undefined) return this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<progress aria-label="loading drift events"></progress>`;
-    if (!rows.length && !this.#back.length) return html`<p class="muted">No drift events.</p>`;
+    const statusFilter = html`<label class="row">Status
+        <select data-testid="event-status-filter" @change=${(ev: Event) => this.#filterStatus((ev.target as HTMLSelectElement).value)}>
+          <option value="" ?selected=${!this.status}>all</option>
+          ${Object.entries(STATUS_TEXT).map(([v, text]) => html`<option value=${v} ?selected=${this.status === v}>${text}</option>`)}
+        </select></label>`;
+    if (!rows.length && !this.#back.length && !this.status) return html`<p class="muted">No drift events.</p>`;
     return html`
+      ${statusFilter}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       ${editable ? '' : html`<p class="muted">Your role may read events; acknowledging and labelling needs operator or scientist.</p>`}
       <table data-testid="drift-events">
