@@ -60,6 +60,10 @@ export function consoleSession(open: () => Promise<{ server: TestServer; token: 
     get page(): Page {
       return s.page!;
     },
+    /** Errors the page logged so far; a test that provokes one (a refused request) checks and clears it. */
+    get errors(): string[] {
+      return s.errors;
+    },
     text: async (selector: string) => (await s.page!.locator(selector).first().textContent()) ?? '',
     each: (name: string, fn: () => Promise<void>) =>
       it(name, async (t) => {

@@ -21,6 +21,17 @@ function flatten(value: unknown, prefix = '', out: Record<string, string> = {}):
   return out;
 }
 
+/** Desired vs applied config version, and why the device refused one (README "Remote configuration"). */
+function configStatus(detail: DeviceDetail) {
+  const want = detail.desired.configVersion;
+  const have = detail.reported.configVersion;
+  if (want === undefined && have === undefined) return html`<span class="muted">no remote config</span>`;
+  const inLine = want === have && !detail.reported.configError;
+  return html`desired version <b data-testid="config-desired">${want ?? '—'}</b> · applied <b data-testid="config-applied">${have ?? '—'}</b>
+    ${inLine ? html` · <span class="ok">in line</span>` : want !== have && !detail.reported.configError ? html` · <span class="muted">waiting for the device's next sync</span>` : ''}
+    ${detail.reported.configError ? html`<br /><span class="error" data-testid="config-refused">${detail.reported.configError}</span>` : ''}`;
+}
+
 /** One device: its document (desired vs reported), charts over time, events, uploads; revoke. */
 export class DeviceDetailPage extends LitElement {
   static override properties = { deviceId: {}, window: { state: true }, error: { state: true }, revoking: { state: true } };
@@ -82,6 +93,8 @@ export class DeviceDetailPage extends LitElement {
         ${d.revokedAt ? html` · <span class="error">revoked ${when(d.revokedAt)}</span>` : ''}</p>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       ${can('manageDevices') && !d.revokedAt ? html`<button data-testid="revoke-device" ?disabled=${this.revoking} @click=${() => this.#revoke(d.name)}>${this.revoking ? 'Revoking…' : 'Revoke device'}</button>` : ''}
+      <h3>Remote configuration</h3>
+      <p data-testid="config-status">${configStatus(detail)}</p>
       <h3>Document: desired vs reported</h3>
       <table data-testid="desired-reported">
         <thead><tr><th>Field</th><th>Desired (server)</th><th>Reported (device)</th></tr></thead>

@@ -5,6 +5,7 @@ import { pageStyles } from '../../components/styles.ts';
 import './device-detail.ts';
 import './device-table.ts';
 import './enrolment-codes.ts';
+import './group-config.ts';
 import { loadFleet, type DeviceRow } from './fleet-data.ts';
 import type { DeviceGroup } from '../../../../shared/protocol/index.ts';
 
@@ -28,6 +29,8 @@ export class FleetPage extends LitElement {
         <device-table .rows=${f.rows}></device-table>
         <h3>Groups and enrolment codes</h3>
         <enrolment-codes .groups=${f.groups} @changed=${() => this.#fleet.refresh()}></enrolment-codes>
+        <h3>Group configuration</h3>
+        <group-config .groups=${f.groups}></group-config>
       `, 'the fleet')}
     `;
   }
