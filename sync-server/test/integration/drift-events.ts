@@ -218,6 +218,14 @@ export function runDriftEventTests(name: string, start: (env: Record<string, str
       const b1 = (await list({ deviceId: devB.deviceId })).events.find((e) => e.id === 'b1')!;
       assert.equal(b1.status, 'open');
       assert.equal(b1.label, undefined);
+      // An event whose time is not one stays in the document only, and is refused without an edit.
+      await deviceSync(devB, { name: 'weather', version: '2', sha256: SHA('b') }, [ev('b3', 'yesterday', 'confidence')], replicaB);
+      assert.ok(!ids(await list({ deviceId: devB.deviceId })).includes('b3'));
+      const odd = await act(devB.deviceId, 'b3', 'acknowledge');
+      assert.equal(odd.status, 400);
+      assert.match(odd.body.error.message, /no valid time/);
+      await replicaB.sync();
+      assert.equal(replicaB.value.events.find((e) => e.id === 'b3')?.acknowledged, undefined);
     });
 
     test('webhook: each new event is POSTed, signed, retried after a 500 until the receiver takes it', async () => {

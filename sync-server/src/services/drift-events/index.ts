@@ -62,15 +62,23 @@ export class DriftEventsService {
     const device = await this.db.query('SELECT 1 FROM devices WHERE id = $1', [deviceId]);
     if (!device.rowCount) throw HttpError.of('not_found', `no device ${deviceId}`);
     let present = true;
+    let badTs: string | undefined;
     const doc = await this.documents.change<DeviceDoc>(deviceDocId(deviceId), (d) => {
-      if (!(d.events ?? []).some((e) => e.id === eventId)) {
+      const e = (d.events ?? []).find((x) => x.id === eventId);
+      if (!e) {
         present = false;
         return d;
       }
-      if (action.kind === 'acknowledge') return d.events.find((e) => e.id === eventId)?.acknowledged ? d : acknowledgeEvent(d, eventId, by);
-      if (action.kind === 'false-alarm') return d.events.find((e) => e.id === eventId)?.falseAlarm ? d : markFalseAlarm(d, eventId, by);
+      // An event the table cannot hold (a device wrote a time that is not one) is refused before any edit.
+      if (Number.isNaN(Date.parse(e.ts))) {
+        badTs = String(e.ts);
+        return d;
+      }
+      if (action.kind === 'acknowledge') return e.acknowledged ? d : acknowledgeEvent(d, eventId, by);
+      if (action.kind === 'false-alarm') return e.falseAlarm ? d : markFalseAlarm(d, eventId, by);
       return labelEvent(d, eventId, action.label);
     });
+    if (badTs !== undefined) throw HttpError.of('bad_request', `event ${eventId} of device ${deviceId} has no valid time (ts ${JSON.stringify(badTs)}); it cannot be changed`);
     if (!present) {
       const known = await findEvent(this.db, deviceId, eventId);
       if (known) throw HttpError.of('conflict', `event ${eventId} of device ${deviceId} was compacted out of the device's document; it can no longer be changed`);
@@ -79,7 +87,7 @@ export class DriftEventsService {
     const event = doc.events.find((e) => e.id === eventId)!;
     await this.store(deviceId, [event], doc.reported?.model);
     const row = await findEvent(this.db, deviceId, eventId);
-    if (!row) throw HttpError.of('bad_request', `event ${eventId} of device ${deviceId} has no valid time (ts ${JSON.stringify(event.ts)}); it cannot be listed`);
+    if (!row) throw new Error(`drift event ${eventId} of device ${deviceId} was not stored`);
     this.logger.info({ deviceId, eventId, action: action.kind, by }, 'drift event updated');
     return toRecord(row);
   }
