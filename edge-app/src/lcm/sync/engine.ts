@@ -81,7 +81,8 @@ export function documentEvent(e: DriftEvent): NewDriftEvent {
  * One enrolled device's exchange with TinySphere. `syncNow()`: merge the document; when `desired`
  * names a model other than the running one, pull it (resumable, verified), activate it and report
  * it; upload the logs; report metrics and new drift events; merge again so the server sees them.
- * An EventTarget: `sync` (SyncSummary) after each run, `download-progress` (PullProgress).
+ * An EventTarget: `sync` (SyncSummary) after each run, `download-progress` (PullProgress),
+ * `false-alarms` ({channels, ids, factor}) when people's false alarms reset detectors.
  */
 export class SyncEngine extends EventTarget {
   private readonly lcm: TinyLCM;
