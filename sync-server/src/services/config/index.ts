@@ -3,11 +3,11 @@ import { DEFAULT_SYNC_INTERVAL_SEC, deviceDocId, setDesired, type DeviceDoc } fr
 import { DeviceConfigSchema, mergeConfigs, type DeviceConfig, type DeviceConfigAnswer, type StoredConfig } from '../../../../shared/protocol/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
+import { forEachGroupDevice } from '../devices/fan-out.ts';
 import type { DocumentsService } from '../documents/index.ts';
 import { readConfig, readDeviceState, readOverrides, recordWritten, writeConfig, type DeviceConfigState } from './store.ts';
 
 /** Documents written at once when a group's config changes (as deployments do). */
-const FAN_OUT_CONCURRENCY = 4;
 /** Rewrites of one document when a concurrent config change overtook this one (see writeDesired). */
 const MAX_WRITE_ATTEMPTS = 3;
 
@@ -109,14 +109,9 @@ export class ConfigService {
     }
   }
 
-  /** Brings every device of the group in line (bounded concurrency). */
-  private async fanOut(groupId: string): Promise<void> {
-    const { rows } = await this.db.query<{ id: string }>('SELECT id FROM devices WHERE group_id = $1 AND revoked_at IS NULL ORDER BY id', [groupId]);
-    let next = 0;
-    const worker = async () => {
-      while (next < rows.length) await this.writeDesired(rows[next++]!.id);
-    };
-    await Promise.all(Array.from({ length: Math.min(FAN_OUT_CONCURRENCY, rows.length) }, worker));
+  /** Brings every device of the group in line. */
+  private fanOut(groupId: string): Promise<void> {
+    return forEachGroupDevice(this.db, groupId, (deviceId) => this.writeDesired(deviceId));
   }
 
   private async requireGroup(q: Queryable, groupId: string, lock = false): Promise<void> {

@@ -3,6 +3,7 @@ import { deviceDocId, parseDocId, setDesired, type DeviceDoc, type Reported } fr
 import { GatesSchema, modelKey, type CreateDeployment, type Deployment, type DeploymentDetail, type DeploymentEvent, type DeploymentModel, type DeploymentStatus } from '../../../../shared/protocol/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
+import { forEachGroupDevice } from '../devices/fan-out.ts';
 import type { DocumentsService } from '../documents/index.ts';
 import type { RegistryService } from '../registry/registry.ts';
 import { chooseCanary, desiredFor, judge, runningModel, type GateVerdict } from './policy.ts';
@@ -10,7 +11,6 @@ import { DEPLOYMENT_COLUMNS, toDeployment, toEvent, type DeploymentRow, type Eve
 import { readDeviceStates, upsertDesired, upsertReported } from './states.ts';
 
 /** Documents written at once when a deployment changes: enough to overlap I/O, few enough to leave the pool to others. */
-const FAN_OUT_CONCURRENCY = 4;
 
 type Action = DeploymentEvent['action'];
 
@@ -187,17 +187,9 @@ export class DeploymentsService {
     return dep;
   }
 
-  /** Writes each device's desired model into its document (bounded concurrency). */
-  private async fanOut(dep: Deployment): Promise<void> {
-    const { rows } = await this.db.query<{ id: string }>('SELECT id FROM devices WHERE group_id = $1 AND revoked_at IS NULL ORDER BY id', [dep.groupId]);
-    let next = 0;
-    const worker = async () => {
-      while (next < rows.length) {
-        const deviceId = rows[next++]!.id;
-        await this.writeDesired(deviceId, dep.id, desiredFor(dep, deviceId));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(FAN_OUT_CONCURRENCY, rows.length) }, worker));
+  /** Writes each device's desired model into its document. */
+  private fanOut(dep: Deployment): Promise<void> {
+    return forEachGroupDevice(this.db, dep.groupId, (deviceId) => this.writeDesired(deviceId, dep.id, desiredFor(dep, deviceId)));
   }
 
   private async writeDesired(deviceId: string, deploymentId: string, model: DeploymentModel | null): Promise<void> {
