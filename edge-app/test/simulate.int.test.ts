@@ -106,6 +106,10 @@ describe('tinylcm simulate', { concurrency: true }, () => {
       assert.equal(desired?.name, 'seattle-weather');
       assert.deepEqual(doc.reported.model, desired, `device ${id} reports the deployed model`);
       assert.equal(doc.reported.metrics?.inferences, RECORDS);
+      // What Node has of device health (heap, uptime, its version) reached the server's series too.
+      assert.match(doc.reported.health?.browser ?? '', /^node \d+\./, `device ${id} reports its health`);
+      assert.ok((doc.reported.health?.heapUsedBytes ?? 0) > 0);
+      assert.ok((await api(`${url}/api/v1/devices/${id}/health`, { token })).body.points.length >= 1, `device ${id}: a stored health`);
       // Event ids are `<session>-<inference number>/<channel>`: the heat wave (+15 °C) is caught once it starts, and only then.
       const at = (e: { id: string }) => Number(/-(\d+)\//.exec(e.id)?.[1]);
       const temp = doc.events.filter((e) => e.kind === 'feature' && /^temp_/.test(e.feature ?? ''));
