@@ -68,12 +68,14 @@ export class EnrolmentCodes extends LitElement {
   #createCode = (e: SubmitEvent) => this.#run(async () => {
     e.preventDefault();
     const data = new FormData(e.target as HTMLFormElement);
-    this.created = await api.send('POST', `/device-groups/${this.groupId}/enrolment-codes`, CreatedEnrolmentCodeSchema, {
+    const created = await api.send('POST', `/device-groups/${this.groupId}/enrolment-codes`, CreatedEnrolmentCodeSchema, {
       uses: Number(data.get('uses')),
       expiresInSeconds: Number(data.get('hours')) * 3600,
     });
-    this.copied = false;
+    // The list is reloaded before the new code shows, so the two never disagree on screen.
     await this.#loadCodes();
+    this.created = created;
+    this.copied = false;
   });
 
   #revoke = (id: string) => this.#run(async () => {
