@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { build } from './build.ts';
+import { makePgliteTemplate, TEMPLATE_ENV } from '../testing/pglite-template.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
@@ -161,9 +162,12 @@ async function main(): Promise<number> {
     say('── building the web apps for the integration suite');
     await build();
     const files = findTests('integration', filters);
+    const template = await makePgliteTemplate();
+    env[TEMPLATE_ENV] = template.dir;
     // Two files at a time: most of their time is spent waiting on server processes and Chromium,
     // and one at a time the suite alone would take most of CI's 15 minutes.
     results.push(await run('integration', process.execPath, [...nodeTest, '--test-concurrency=2', ...files], env, nodeSummary));
+    await template.remove();
   }
 
   process.stdout.write(`\n════ npm test summary (${((Date.now() - started) / 1000).toFixed(0)} s) ════\n`);

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seedPglite } from './pglite-template.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MAIN = path.join(REPO_ROOT, 'sync-server/src/main.ts');
@@ -46,6 +47,7 @@ export function runToExit(cmd: string, args: string[], env: Record<string, strin
 /** Starts TinySphere as its own process on a free port, as `npm start` would after building. */
 /** SERVER_START_TIMEOUT_MS stretches the wait on a loaded machine (PGlite's first initdb is CPU-bound). */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = Number(process.env.SERVER_START_TIMEOUT_MS) || 60_000): Promise<ServerProcess> {
+  if (env.DATA_DIR && !env.DATABASE_URL) await seedPglite(env.DATA_DIR);
   const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
