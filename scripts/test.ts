@@ -145,7 +145,8 @@ async function main(): Promise<number> {
     const tc = await run('typecheck', process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'], {}, /error TS/);
     results.push({ ...tc, summary: tc.code === 0 ? ['no type errors'] : [`${tc.summary.length} type errors`] });
     const files = findTests('unit', filters);
-    results.push(await run('unit', process.execPath, [...nodeTest, ...files], env, nodeSummary));
+    // Two files at a time: one process per file, and many wait on PGlite or a child process.
+    results.push(await run('unit', process.execPath, [...nodeTest, '--test-concurrency=2', ...files], env, nodeSummary));
   }
   if (wants('browser')) {
     const files = findTests('browser', filters);
