@@ -104,6 +104,24 @@ export function runBlobStoreAdapterTests(name: string, setup: () => Promise<Blob
       assert.ok((await keys(store)).includes('m/other'));
     });
 
+    test('a put whose stream fails half-way leaves nothing: no key, no listing, no folder blocking the name', async () => {
+      const halfThenFail = () =>
+        Readable.from(
+          (async function* () {
+            yield Buffer.alloc(64 * 1024, 1);
+            throw new Error('connection reset half-way');
+          })(),
+        );
+      await assert.rejects(store.put('cut/run/model.onnx', halfThenFail(), 128 * 1024), /half-way/);
+      assert.equal(await store.stat('cut/run/model.onnx'), undefined);
+      assert.deepEqual(await keys(store, 'cut'), []);
+      // An MLflow artifact path may later name a file where the failed put wanted a folder.
+      await store.put('cut/run', Buffer.from('file'), 4);
+      await store.delete('cut/run');
+      await store.put('cut/run/model.onnx', Buffer.from('whole'), 5);
+      assert.equal((await read(store, 'cut/run/model.onnx'))?.toString(), 'whole');
+    });
+
     test('keys that could escape the store or hide files are refused before any I/O', async () => {
       for (const bad of ['../etc/passwd', 'a/../../b', '/abs', 'a//b', '.hidden', 'a/.git/config', 'a\\b', '', 'a/', 'sp ace', 'x'.repeat(513)]) {
         await assert.rejects(store.put(bad, Buffer.from('x'), 1), InvalidBlobKeyError, bad);

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -30,15 +30,20 @@ export class FsBlobStore implements BlobStore {
   async put(key: string, body: Readable | Uint8Array, size: number): Promise<void> {
     const file = this.#file(key);
     const tmp = path.join(this.root, TMP, randomUUID());
+    const dir = path.dirname(file);
+    // The key's folders are made only once every byte is in the temp file: a put that fails half-way
+    // must leave nothing behind, not even a folder that would block a later key of that name.
+    let created: string | undefined;
     try {
-      await mkdir(path.dirname(file), { recursive: true });
       const source = body instanceof Uint8Array ? Readable.from([body]) : body;
       await pipeline(source, createWriteStream(tmp));
       const written = (await stat(tmp)).size;
       if (written !== size) throw new Error(`blob ${key}: expected ${size} bytes, received ${written}`);
+      created = await mkdir(dir, { recursive: true });
       await rename(tmp, file);
     } catch (err) {
       await rm(tmp, { force: true });
+      if (created) await removeEmptyFolders(dir, created);
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') throw new BlobConflictError(key);
       throw err;
@@ -83,4 +88,15 @@ export class FsBlobStore implements BlobStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Removes the folders a failed put made, deepest first; rmdir refuses a folder another put has filled since, which is kept. */
+async function removeEmptyFolders(dir: string, top: string): Promise<void> {
+  for (let d = dir; d.length >= top.length; d = path.dirname(d)) {
+    try {
+      await rmdir(d);
+    } catch {
+      return;
+    }
+  }
 }
