@@ -3,7 +3,8 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import path from 'node:path';
 import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../shared/protocol/index.ts';
-import { authenticate } from './auth/authenticate.ts';
+import { authenticate, requireToken } from './auth/authenticate.ts';
+import { bodyDeadline, closeOnEarlyError } from './http/body-deadline.ts';
 import { errorHandler, HttpError } from './http/errors.ts';
 import { crossOriginIsolation } from './http/isolation.ts';
 import { LoadShedder } from './http/load-shedding.ts';
@@ -54,17 +55,23 @@ export function createApp(services: Services, options: AppOptions): Koa {
   app.use(mlflowErrors([MLFLOW_PREFIX, MLFLOW_ARTIFACTS_PREFIX]));
   app.use(errorHandler());
   app.use(crossOriginIsolation());
-  // Before body parsing and authentication: a shed request costs no JSON parse and no token lookup.
+  // Authentication comes before a heavy slot is taken: a stranger trickling a body must never hold
+  // one. It reads only the Authorization header, so it also runs before body parsing.
+  const isHeavy = (p: string) => HEAVY_DEVICE_ROUTES.test(p);
+  app.use(closeOnEarlyError(isHeavy));
+  app.use(requireToken(isHeavy));
+  app.use(authenticate(services.auth));
   const shedder = new LoadShedder({
     ...services.config.loadShedding,
     heavy: HEAVY_DEVICE_ROUTES,
   });
   services.httpMetrics.addSource(() => shedder.render());
   app.use(shedder.middleware());
+  // Inside the slot: a body that does not arrive in time frees the slot with a 408.
+  app.use(bodyDeadline(services.config.timeouts.bodyReadMs, isHeavy));
   app.use(rawBody([`${MLFLOW_ARTIFACTS_PREFIX}/artifacts/`]));
   // MLflow's client sends JSON bodies with DELETE too (registered-models/delete, …).
   app.use(bodyParser({ enableTypes: ['json'], parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'], jsonLimit: '1mb', onError: (err) => { throw HttpError.of('bad_request', `invalid JSON body: ${err.message}`); } }));
-  app.use(authenticate(services.auth));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   app.use(serveApp('/admin/', path.join(options.webRoot, 'admin')));

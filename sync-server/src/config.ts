@@ -56,6 +56,10 @@ const EnvSchema = z.object({
   LOAD_SHED_CONCURRENCY: whole('requests (0 turns shedding off)').default(8),
   LOAD_SHED_QUEUE: whole('requests').default(1024),
   LOAD_SHED_QUEUE_MS: whole('milliseconds').default(2_000),
+  // Read-time bounds, so a client sending slowly cannot hold a socket or a heavy slot for long.
+  HEADERS_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(10_000),
+  REQUEST_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(300_000),
+  BODY_READ_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(60_000),
   // Device health series (services/device-health): rows kept this many days, at most one per device per interval.
   DEVICE_HEALTH_RETENTION_DAYS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of days').transform(Number).default(30),
   DEVICE_HEALTH_INTERVAL_SEC: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of seconds').transform(Number).default(60),
@@ -88,6 +92,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Bounds on the heavy device routes' concurrent work (http/load-shedding.ts). */
   loadShedding: { concurrency: number; queue: number; queueMs: number };
+  /** Node's headersTimeout and requestTimeout (every request), and the heavy routes' body-read deadline (408). */
+  timeouts: { headersMs: number; requestMs: number; bodyReadMs: number };
   /** Register the demo model on the first start of an empty registry. */
   demo: boolean;
   /** The device health series: days kept, and the interval that holds at most one row per device. */
@@ -124,10 +130,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     loadShedding: { concurrency: e.LOAD_SHED_CONCURRENCY, queue: e.LOAD_SHED_QUEUE, queueMs: e.LOAD_SHED_QUEUE_MS },
+    timeouts: timeoutsConfig(e),
     demo: e.DEMO === '1',
     deviceHealth: { retentionDays: e.DEVICE_HEALTH_RETENTION_DAYS, intervalSec: e.DEVICE_HEALTH_INTERVAL_SEC },
     driftWebhook: driftWebhookConfig(e),
   };
+}
+
+function timeoutsConfig(e: z.infer<typeof EnvSchema>): Config['timeouts'] {
+  // Node refuses a headers timeout longer than the whole request's.
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) throw new ConfigError('HEADERS_TIMEOUT_MS', `must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`);
+  return { headersMs: e.HEADERS_TIMEOUT_MS, requestMs: e.REQUEST_TIMEOUT_MS, bodyReadMs: e.BODY_READ_TIMEOUT_MS };
 }
 
 function driftWebhookConfig(e: z.infer<typeof EnvSchema>): Config['driftWebhook'] {

@@ -47,7 +47,10 @@ export async function startServer(config: Config, opts: { webRoot: string; logge
     if (config.demo) await registerDemoModel(db, services.registry, logger, stagingDir(config));
     const app = createApp(services, { webRoot: opts.webRoot });
     services.driftEvents.webhook?.start();
-    const http = await listen(createServer(app.callback()), config);
+    const { headersMs, requestMs } = config.timeouts;
+    // Node checks these timeouts only every connectionsCheckingInterval (30 s by default): 1 s keeps them close to what they say.
+    const server = createServer({ headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval: 1_000 }, app.callback());
+    const http = await listen(server, config);
     const port = (http.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     return {

@@ -19,3 +19,14 @@ export function authenticate(auth: AuthService): Middleware {
     await next();
   };
 }
+
+/**
+ * Refuses a request without an Authorization header on routes that always need one (the heavy
+ * device routes), before it can wait for a load-shedding slot or send its body.
+ */
+export function requireToken(applies: (path: string) => boolean): Middleware {
+  return async (ctx, next) => {
+    if (applies(ctx.path) && !ctx.get('authorization')) throw HttpError.of('unauthorized', 'this request needs `Authorization: Bearer <token>`');
+    await next();
+  };
+}
