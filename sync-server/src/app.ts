@@ -60,7 +60,7 @@ export function createApp(services: Services, options: AppOptions): Koa {
   const isHeavy = (p: string) => HEAVY_DEVICE_ROUTES.test(p);
   app.use(closeOnEarlyError(isHeavy));
   app.use(requireToken(isHeavy));
-  app.use(authenticate(services.auth));
+  app.use(authenticate(services.auth, (p) => p === '/metrics'));
   const shedder = new LoadShedder({
     ...services.config.loadShedding,
     heavy: HEAVY_DEVICE_ROUTES,

@@ -46,6 +46,8 @@ const EnvSchema = z.object({
     .default('tinysphere'),
   S3_REGION: z.string().min(1).default('us-east-1'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Sent by the scraper as a bearer token, so it must fit in a header: visible ASCII, no spaces.
+  METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,}$/, 'must be at least 16 visible ASCII characters (no spaces)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_SIZE: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(10),
   MAX_UPLOAD_BYTES: bytes.default(512 * 1024 * 1024),
@@ -86,6 +88,8 @@ export interface Config {
   databaseUrl: string | undefined;
   s3: S3Config | undefined;
   adminToken: string | undefined;
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`; undefined: /metrics is public. */
+  metricsToken: string | undefined;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   dbPoolSize: number;
   maxUploadBytes: number;
@@ -125,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     s3: s3Config(e),
     adminToken: e.ADMIN_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     dbPoolSize: e.DB_POOL_SIZE,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,

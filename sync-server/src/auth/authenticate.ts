@@ -6,10 +6,11 @@ import type { AuthService } from '../services/auth.ts';
  * Resolves `Authorization: Bearer <token>` to ctx.state.principal. No header leaves the request
  * anonymous (routes decide); a header that is malformed or names no valid token is a 401 at once.
  */
-export function authenticate(auth: AuthService): Middleware {
+export function authenticate(auth: AuthService, ownToken: (path: string) => boolean = () => false): Middleware {
   return async (ctx, next) => {
     const header = ctx.get('authorization');
-    if (header) {
+    // Paths such as /metrics carry their own secret (METRICS_TOKEN), checked by their route, not an API token.
+    if (header && !ownToken(ctx.path)) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw HttpError.of('unauthorized', 'the Authorization header must be `Bearer <token>`');
       const principal = await auth.verify(match[1]!);

@@ -1,4 +1,5 @@
 import { FleetSummarySchema } from '../../../shared/protocol/index.ts';
+import { assertMetricsToken } from '../http/metrics-token.ts';
 import { route } from '../http/route.ts';
 import { fleetMetrics } from '../services/fleet/metrics.ts';
 import type { Services } from '../services/index.ts';
@@ -19,13 +20,15 @@ export const metricsRoutes = [
   route<Services>({
     method: 'get',
     path: '/metrics',
-    summary: 'Prometheus text format 0.0.4: fleet gauges and this process\'s request metrics. Public like /healthz, for a scrape on a private network',
+    summary: 'Prometheus text format 0.0.4: fleet gauges and this process\'s request metrics. Public like /healthz unless METRICS_TOKEN is set; then `Authorization: Bearer <METRICS_TOKEN>` or 401',
     tags: ['health'],
-    // Scrapers rarely hold bearer tokens; what is exposed is counts, no names or ids. Keep the port private.
+    // Scrapers rarely hold API tokens; what is exposed is counts and registry names, no ids. METRICS_TOKEN
+    // (checked in the handler) guards it when the port cannot be kept private.
     access: 'public',
     response: null,
     raw: true,
     async handler({ services, ctx }) {
+      assertMetricsToken(services.config.metricsToken, ctx.get('authorization'));
       const fleet = fleetMetrics(await services.fleet.snapshot());
       ctx.type = 'text/plain; version=0.0.4; charset=utf-8';
       ctx.body = fleet + services.httpMetrics.render();

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe } from 'node:test';
 import { buildPackage } from '../../../shared/ingest/index.ts';
+import { sampleModel } from '../../../shared/onnx/test-fixtures.ts';
 import { DRIFT_FLAGS, WARNING_SHIFT } from '../../../shared/drift/flags.ts';
 import { api, type TestServer } from '../../../testing/server-process.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
-const record = (i: number, version: number, drift: number) => ({ id: `r${i}`, ts: Date.UTC(2026, 0, 1) + i * 60_000, model: { name: 'cls', version, sha256: 'x' }, output: { label: 'cat' }, latencyMs: 1, confidence: 0.9, drift });
+const record = (i: number, version: number, drift: number, name = 'cls') => ({ id: `r${i}`, ts: Date.UTC(2026, 0, 1) + i * 60_000, model: { name, version, sha256: 'x' }, output: { label: 'cat' }, latencyMs: 1, confidence: 0.9, drift });
+// Names no registry holds, each its own model: without the fold into model="other" each would be a series.
+const MADE_UP = Array.from({ length: 50 }, (_, i) => record(100 + i, 7, 0, `made-up-${i}`));
 
 const { feature, confidence, prediction, knn } = DRIFT_FLAGS;
 const warn = (bits: number) => bits << WARNING_SHIFT;
@@ -40,6 +43,11 @@ export function runFleetTests(name: string, setup: () => Promise<TestServer | un
       v1 = `${ctx.server.url}/api/v1`;
       const operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'ops', role: 'operator' } })).body.token;
       viewer = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'watcher', role: 'viewer' } })).body.token;
+      // The registry knows cls@1 only: cls@2 and the made-up names count under model="other" in /metrics.
+      const model = new FormData();
+      model.append('file', new Blob([sampleModel() as Uint8Array<ArrayBuffer>]), 'model.onnx');
+      const registered = await fetch(`${v1}/models/cls/versions`, { method: 'POST', headers: { authorization: `Bearer ${ctx.adminToken}` }, body: model });
+      assert.equal(registered.status, 201, await registered.text());
       const group = await api(`${v1}/device-groups`, { token: operator, body: { name: 'lab' } });
       const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, { token: operator, body: { uses: 2, expiresInSeconds: 600 } });
       for (const name of ['cam-1', 'cam-2']) {
@@ -70,6 +78,10 @@ export function runFleetTests(name: string, setup: () => Promise<TestServer | un
     test('/metrics is public Prometheus text with the fleet gauges and request counters', async () => {
       const ctx = suite.ctx!;
       await api(`${v1}/fleet/summary`, { token: viewer });
+      const form = new FormData();
+      form.append('package', new Blob([(await buildPackage('fleet-2', MADE_UP)) as Uint8Array<ArrayBuffer>]), 'batch.tar.gz');
+      const uploaded = await fetch(`${v1}/devices/me/batches`, { method: 'POST', headers: { authorization: `Bearer ${devices[1]!.token}` }, body: form });
+      assert.equal(uploaded.status, 201, await uploaded.text());
       const res = await fetch(`${ctx.server.url}/metrics`);
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
@@ -84,12 +96,15 @@ export function runFleetTests(name: string, setup: () => Promise<TestServer | un
       }
       assert.equal(samples.get('tinysphere_devices'), 2);
       assert.equal(samples.get('tinysphere_devices_online'), 2);
-      assert.equal(samples.get('tinysphere_inference_records_total'), 8);
+      assert.equal(samples.get('tinysphere_inference_records_total'), 8 + MADE_UP.length);
       assert.equal(samples.get('tinysphere_drift_alarms_total'), 3);
       assert.equal(samples.get('tinysphere_drift_warnings_total'), 4);
       assert.match(text, /^# TYPE tinysphere_drift_warnings_total counter$/m);
+      // Only the registered version has its own series; cls@2 (never registered) and the made-up names fold into one.
       assert.equal(samples.get('tinysphere_model_version_records{model="cls",version="1"}'), 4);
-      assert.equal(samples.get('tinysphere_model_version_records{model="cls",version="2"}'), 4);
+      assert.equal(samples.get('tinysphere_model_version_records{model="other"}'), 4 + MADE_UP.length);
+      assert.deepEqual([...samples.keys()].filter((k) => k.startsWith('tinysphere_model_version_records')).length, 2);
+      assert.ok(!text.includes('made-up-'), 'no made-up name reaches a label');
       assert.ok((samples.get('tinysphere_http_requests_total{method="GET",route="/api/v1/fleet/summary",status="200"}') ?? 0) >= 2);
       assert.equal(samples.get('tinysphere_http_requests_total{method="GET",route="/api/v1/fleet/summary",status="403"}'), 1);
       assert.ok((samples.get('tinysphere_http_request_duration_seconds_count{method="GET",route="/api/v1/fleet/summary"}') ?? 0) >= 3);

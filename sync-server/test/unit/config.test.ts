@@ -27,6 +27,8 @@ describe('loadConfig', () => {
     ['S3_ENDPOINT', 'ftp://x'],
     ['LOG_LEVEL', 'loud'],
     ['ADMIN_TOKEN', 'short'],
+    ['METRICS_TOKEN', 'short'],
+    ['METRICS_TOKEN', 'has a space in it, 16+'],
     ['MAX_UPLOAD_BYTES', '1e9'],
     ['S3_BUCKET', 'No_Caps'],
   ] as const) {
@@ -37,6 +39,11 @@ describe('loadConfig', () => {
       );
     });
   }
+
+  it('reads METRICS_TOKEN; unset leaves /metrics public', () => {
+    assert.equal(loadConfig({}).metricsToken, undefined);
+    assert.equal(loadConfig({ METRICS_TOKEN: 'scrape-0123456789abcdef' }).metricsToken, 'scrape-0123456789abcdef');
+  });
 
   it('needs the S3 keys with an S3 endpoint, and an endpoint with keys', () => {
     assert.throws(() => loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' }), /^ConfigError: S3_ACCESS_KEY: /);
