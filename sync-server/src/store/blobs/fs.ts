@@ -40,7 +40,14 @@ export class FsBlobStore implements BlobStore {
       const written = (await stat(tmp)).size;
       if (written !== size) throw new Error(`blob ${key}: expected ${size} bytes, received ${written}`);
       created = await mkdir(dir, { recursive: true });
-      await rename(tmp, file);
+      try {
+        await rename(tmp, file);
+      } catch (err) {
+        // A failed put of a neighbouring key may have just removed the folder it made: make it again, once.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        created = (await mkdir(dir, { recursive: true })) ?? created;
+        await rename(tmp, file);
+      }
     } catch (err) {
       await rm(tmp, { force: true });
       if (created) await removeEmptyFolders(dir, created);
