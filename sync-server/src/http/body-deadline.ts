@@ -33,17 +33,30 @@ export function bodyDeadline(ms: number, applies: (path: string) => boolean): Mi
   };
 }
 
+/** How long a refused request's body may still take to arrive before its socket is closed. */
+export const EARLY_ERROR_LINGER_MS = 2_000;
+
 /**
- * An error answered before the request's body was read closes the connection: otherwise Node
- * keeps the socket open to read and drop the rest of the body, however slowly it trickles in.
+ * An error answered before the request's body was read: the rest of the body is read and dropped
+ * for at most EARLY_ERROR_LINGER_MS, then the socket is closed. Closing at once would cut an honest
+ * client still writing a large body (it sees EPIPE, never the 401); lingering without a bound would
+ * let a stranger hold the socket as long as it trickles.
  */
-export function closeOnEarlyError(applies: (path: string) => boolean): Middleware {
+export function closeOnEarlyError(applies: (path: string) => boolean, lingerMs = EARLY_ERROR_LINGER_MS): Middleware {
   return async (ctx, next) => {
     if (!applies(ctx.path)) return next();
     try {
       await next();
     } catch (err) {
-      if (!ctx.req.complete) ctx.set('Connection', 'close');
+      const req = ctx.req;
+      if (!req.complete) {
+        const timer = setTimeout(() => req.socket.destroy(), lingerMs);
+        timer.unref();
+        const stop = () => clearTimeout(timer);
+        req.once('end', stop);
+        req.once('close', stop);
+        req.resume();
+      }
       throw err;
     }
   };

@@ -93,6 +93,28 @@ describe('slow clients: authentication before a heavy slot, bounded header and b
     }
   });
 
+  suite.test('a stranger sending a large body reads its 401 (no EPIPE); a trickling one is cut after the linger', async () => {
+    // 8 MB is far beyond the socket buffers: closing the connection at the 401 would fail this write.
+    for (const path of [`/sync/${deviceDocId(device.deviceId)}`, '/devices/me/batches']) {
+      const res = await fetch(`${v1}${path}`, { method: 'POST', body: new Uint8Array(8 * 1024 * 1024), headers: { 'content-type': 'application/octet-stream' } });
+      assert.equal(res.status, 401, path);
+    }
+    const { hostname, port } = new URL(url);
+    const socket = net.connect(Number(port), hostname);
+    socket.on('error', () => {});
+    const t0 = performance.now();
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(performance.now() - t0)));
+    socket.write(syncHead(url, deviceDocId(device.deviceId)));
+    const timer = setInterval(() => socket.writable && socket.write(' '), 200);
+    try {
+      const ms = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 8_000))]);
+      assert.ok(ms > 0 && ms < 5_000, `a trickling stranger's socket is closed after the linger (${ms} ms)`);
+    } finally {
+      clearInterval(timer);
+      socket.destroy();
+    }
+  });
+
   suite.test('an enrolled device trickling its body gets 408 at the body-read deadline, and its slot is freed', async () => {
     const docId = deviceDocId(device.deviceId);
     const slow = [trickle(url, syncHead(url, docId, `Bearer ${device.token}`)), trickle(url, syncHead(url, docId, `Bearer ${device.token}`))];
