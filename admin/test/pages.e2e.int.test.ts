@@ -62,6 +62,8 @@ describe('the console shows a populated TinySphere, page by page, in Chromium', 
     assert.match(doc, /model\.name\s*seattle-weather\s*seattle-weather/);
     assert.match(doc, /status\s*running/);
     assert.equal(await session.page.locator('device-detail ts-chart canvas').count(), 3);
+    // The events come from GET /drift-events after the page: wait for them rather than count too early.
+    await session.page.locator('device-detail drift-events tbody tr').nth(1).waitFor();
     assert.equal(await session.page.locator('device-detail drift-events tbody tr').count(), 2);
     assert.match(await text('device-detail [data-testid=uploads]'), /1 batches, 96 records/);
     await screenshot(session.page, 'device');
@@ -103,6 +105,7 @@ describe('the console shows a populated TinySphere, page by page, in Chromium', 
     const cells = await session.page.locator('drift-page [data-testid=heatmap]').evaluate((el) => (el as unknown as { config: { data: { datasets: { data: { alarms: number; warnings: number }[] }[] } } }).config.data.datasets[0]!.data);
     assert.deepEqual([cells.reduce((n, c) => n + c.alarms, 0), cells.reduce((n, c) => n + c.warnings, 0)], [DRIFTING_ALARMS, DRIFTING_WARNINGS]);
     await session.page.locator('drift-page profile-view [data-testid=class-chart]').waitFor();
+    await session.page.locator('drift-page drift-events tbody tr').nth(3).waitFor();
     assert.equal(await session.page.locator('drift-page drift-events tbody tr').count(), 4);
     // Without a model version on both sides only the predicted classes can be compared.
     await session.page.locator('drift-page drift-report-form button').click();

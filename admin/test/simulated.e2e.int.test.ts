@@ -50,6 +50,7 @@ describe('the console over a fleet populated by tinylcm simulate, in Chromium', 
     const doc = session.page.locator('device-detail [data-testid=desired-reported]');
     await doc.waitFor();
     assert.match((await doc.textContent()) ?? '', /model\.name\s*seattle-weather\s*seattle-weather/);
+    await session.page.locator('device-detail drift-events tbody tr').first().waitFor();
     assert.ok((await session.page.locator('device-detail drift-events tbody tr').count()) > 0, 'the device reported drift events');
     await screenshot(session.page, 'simulated-device');
   });
