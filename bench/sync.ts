@@ -13,14 +13,13 @@
  * PostgreSQL: TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); a fresh
  * database is created and dropped.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deploy, setUp } from '../edge-app/src/sim/admin.ts';
 import type { ExchangeReport, FleetCommand } from '../edge-app/src/sim/fleet-process.ts';
 import { quantile } from '../edge-app/src/sim/simulate.ts';
 import { createTestDatabase } from '../testing/postgres.ts';
 import { startServerProcess, tempDataDir } from '../testing/server-process.ts';
+import { Fleet } from './support/fleet.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,23 +38,6 @@ for (const [k, v] of Object.entries({ devices: DEVICES, records: RECORDS, spread
 }
 const log = (s: string) => process.stderr.write(`[bench sync] ${s}\n`);
 const TOKEN = 'bench-sync-admin-token-0123456789abcdef';
-const WORKER = fileURLToPath(new URL('../edge-app/src/sim/fleet-process.ts', import.meta.url));
-
-class Fleet {
-  private readonly waiting = new Map<string, (m: { ok: boolean; result?: unknown; error?: string }) => void>();
-  constructor(
-    readonly proc: ChildProcess,
-    readonly indices: number[],
-  ) {
-    proc.on('message', (m: { type: string; ok: boolean; result?: unknown; error?: string }) => this.waiting.get(m.type)?.(m));
-  }
-  ask<T>(cmd: FleetCommand): Promise<T> {
-    return new Promise((resolve, reject) => {
-      this.waiting.set(cmd.type, (m) => (m.ok ? resolve(m.result as T) : reject(new Error(`fleet process: ${cmd.type}: ${m.error}`))));
-      this.proc.send(cmd);
-    });
-  }
-}
 
 const database = await createTestDatabase();
 if (!database) throw new Error('PostgreSQL is required (TEST_DATABASE_URL)');
@@ -66,8 +48,7 @@ try {
   const setup = await setUp(server.url, TOKEN, DEVICES);
   const all = Array.from({ length: DEVICES }, (_, i) => i);
   for (let p = 0; p < PROCS; p++) {
-    const proc = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    fleets.push(new Fleet(proc, all.filter((i) => i % PROCS === p)));
+    fleets.push(Fleet.fork(all.filter((i) => i % PROCS === p)));
   }
   const each = <T>(cmd: (f: Fleet) => FleetCommand) => Promise.all(fleets.map((f) => f.ask<T>(cmd(f))));
   const runId = Date.now().toString(36);

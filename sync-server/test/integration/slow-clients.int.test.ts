@@ -3,6 +3,7 @@ import net from 'node:net';
 import { before, describe } from 'node:test';
 import { deviceDocId } from '../../../shared/documents/index.ts';
 import { enrolDevice, operatorWithGroup, type EnrolledDevice } from '../../../testing/fleet.ts';
+import { syncHead, trickle, within } from '../../../testing/hostile-clients.ts';
 import { api, pgliteServer } from '../../../testing/server-process.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
@@ -14,42 +15,6 @@ import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
 const BODY_READ_TIMEOUT_MS = 1_500;
 const HEADERS_TIMEOUT_MS = 1_000;
-
-interface Answer {
-  /** The HTTP status the server answered, or 0 when it closed the socket without one. */
-  status: number;
-  ms: number;
-  text: string;
-}
-
-/** A raw socket that sends `head` and then one byte of body every 200 ms, never finishing. */
-function trickle(url: string, head: string) {
-  const { hostname, port } = new URL(url);
-  const socket = net.connect(Number(port), hostname);
-  socket.on('error', () => {});
-  const started = performance.now();
-  let text = '';
-  const answered = new Promise<Answer>((resolve) => {
-    socket.on('data', (c) => {
-      text += c;
-      const m = /^HTTP\/1\.1 (\d{3})[^]*?\r\n\r\n[^]*\}/.exec(text);
-      if (m) resolve({ status: Number(m[1]), ms: performance.now() - started, text });
-    });
-    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), ms: performance.now() - started, text }));
-  });
-  socket.write(head);
-  const timer = setInterval(() => socket.writable && socket.write(' '), 200);
-  return { answered, close: () => (clearInterval(timer), socket.destroy()) };
-}
-
-const syncHead = (url: string, docId: string, authorization?: string) =>
-  `POST /api/v1/sync/${docId} HTTP/1.1\r\nHost: ${new URL(url).host}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n` +
-  (authorization ? `Authorization: ${authorization}\r\n` : '') +
-  '\r\n{';
-
-/** The answer, or status -1 when none came within `ms`. */
-const within = (p: Promise<Answer>, ms: number) =>
-  Promise.race([p, new Promise<Answer>((r) => setTimeout(() => r({ status: -1, ms, text: '' }), ms))]);
 
 describe('slow clients: authentication before a heavy slot, bounded header and body reads, no secrets in logs (PGlite server process)', () => {
   const suite = backendSuite(
