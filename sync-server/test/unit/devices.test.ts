@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { requireOwnDevice } from '../../src/auth/own-device.ts';
 import { AuthService } from '../../src/services/auth.ts';
 import { DevicesService } from '../../src/services/devices/index.ts';
-import { migrate, type Db } from '../../src/store/db/index.ts';
-import { openPglite } from '../../src/store/db/pglite.ts';
+import type { Db } from '../../src/store/db/index.ts';
+import { migratedPglite } from '../../../testing/test-db.ts';
 import { rejectsWith } from '../support/tracking.ts';
 
 describe('DevicesService: groups, enrolment codes, devices (PGlite)', () => {
@@ -13,8 +13,7 @@ describe('DevicesService: groups, enrolment codes, devices (PGlite)', () => {
   let auth: AuthService;
   let groupId = '';
   before(async () => {
-    db = await openPglite(undefined);
-    await migrate(db);
+    db = await migratedPglite();
     devices = new DevicesService(db);
     auth = new AuthService(db);
     groupId = (await devices.createGroup('lab', 'bench devices', 'alice')).id;
@@ -114,10 +113,10 @@ describe('DevicesService: groups, enrolment codes, devices (PGlite)', () => {
     await rejectsWith(devices.getDevice('00000000-0000-4000-8000-000000000000'), 'not_found');
   });
 
-  it('a revoked person token is still simply unknown', async () => {
-    const t = await auth.create('temp', 'viewer');
+  it('a revoked person token is a 401 that says it was revoked', async () => {
+    const t = await auth.create({ name: 'temp', role: 'viewer' });
     await db.query('UPDATE api_tokens SET revoked_at = now() WHERE id = $1', [t.id]);
-    assert.equal(await auth.verify(t.token), undefined);
+    await rejectsWith(auth.verify(t.token), 'unauthorized', /token revoked/);
   });
 });
 
