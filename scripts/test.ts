@@ -140,6 +140,10 @@ async function main(): Promise<number> {
   const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=spec'];
   const nodeSummary = /^ℹ (tests|pass|fail|skipped|cancelled) \d+/;
   const results: SuiteResult[] = [];
+  // One migrated PGlite database, copied by every test that needs an empty one (unit services and
+  // integration servers) instead of each running initdb and the migrations.
+  const template = wants('unit') || wants('integration') ? await makePgliteTemplate() : undefined;
+  if (template) env[TEMPLATE_ENV] = template.dir;
 
   if (wants('unit')) {
     const tc = await run('typecheck', process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'], {}, /error TS/);
@@ -163,13 +167,11 @@ async function main(): Promise<number> {
     say('── building the web apps for the integration suite');
     await build();
     const files = findTests('integration', filters);
-    const template = await makePgliteTemplate();
-    env[TEMPLATE_ENV] = template.dir;
     // Two files at a time: most of their time is spent waiting on server processes and Chromium,
     // and one at a time the suite alone would take most of CI's 15 minutes.
     results.push(await run('integration', process.execPath, [...nodeTest, '--test-concurrency=2', ...files], env, nodeSummary));
-    await template.remove();
   }
+  await template?.remove();
 
   process.stdout.write(`\n════ npm test summary (${((Date.now() - started) / 1000).toFixed(0)} s) ════\n`);
   for (const r of results) process.stdout.write(`${r.code === 0 ? 'PASS' : 'FAIL'} ${r.name.padEnd(12)} ${r.summary.slice(-6).join(' | ') || '(no summary line)'}\n`);

@@ -5,8 +5,7 @@ import path from 'node:path';
 import { HttpError } from '../../src/http/errors.ts';
 import { TrackingService, type TrackingStore } from '../../src/services/tracking/index.ts';
 import { FsBlobStore } from '../../src/store/blobs/index.ts';
-import { migrate } from '../../src/store/db/index.ts';
-import { openPglite } from '../../src/store/db/pglite.ts';
+import { migratedPglite } from '../../../testing/test-db.ts';
 
 /** Rejects with an HttpError of this (MLflow) code, and a message matching the pattern. */
 export const rejectsWith = (p: Promise<unknown>, code: string, pattern?: RegExp) =>
@@ -19,8 +18,7 @@ export const rejectsWith = (p: Promise<unknown>, code: string, pattern?: RegExp)
 
 /** A TrackingService over an in-memory PGlite (migrated) and a temporary blob folder. */
 export async function openTracking() {
-  const db = await openPglite(undefined, 4);
-  await migrate(db);
+  const db = await migratedPglite();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tracking-'));
   const t = new TrackingService(db, await FsBlobStore.open(dir));
   const w = <T>(fn: (s: TrackingStore) => Promise<T>) => t.write(undefined, fn);

@@ -6,8 +6,8 @@ import type { DriftEventRecord } from '../../../shared/protocol/index.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { backoff, DriftWebhook, LEASE_MARGIN_MS, signature, type WebhookConfig } from '../../src/services/drift-events/webhook.ts';
 import { migrate, openDb, type Db } from '../../src/store/db/index.ts';
-import { openPglite } from '../../src/store/db/pglite.ts';
 import { createTestDatabase, type TestDatabase } from '../../../testing/postgres.ts';
+import { migratedPglite } from '../../../testing/test-db.ts';
 
 const logger = pino({ level: 'silent' });
 const config: WebhookConfig = { url: 'http://receiver.invalid/hook', secret: 's'.repeat(16), maxAttempts: 3, timeoutMs: 100, backoffMs: 1 };
@@ -60,12 +60,12 @@ for (const backend of ['PGlite', 'PostgreSQL'] as const) {
     let db: Db | undefined;
     let database: TestDatabase | undefined;
     before(async () => {
-      if (backend === 'PGlite') db = await openPglite(undefined);
+      if (backend === 'PGlite') db = await migratedPglite();
       else {
         database = await createTestDatabase();
         if (database) db = await openDb({ databaseUrl: database.url, dataDir: '', poolSize: 6 });
+        if (db) await migrate(db);
       }
-      if (db) await migrate(db);
     });
     after(async () => {
       await db?.close();
