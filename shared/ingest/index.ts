@@ -1,2 +1,3 @@
 export * from './package.ts';
 export * from './record.ts';
+export * from './unpack.ts';

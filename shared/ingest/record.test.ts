@@ -6,7 +6,7 @@ import { IngestRecordSchema, isPlainRecord } from './record.ts';
 const valid = { id: 'r1', ts: 1764000000000, model: { name: 'm', version: 3, sha256: 'x' }, output: { classIndex: 2, label: 'rain', probabilities: [0.5, 0.5] }, latencyMs: 0.4, confidence: 0.7, drift: 0 };
 
 /** Values a field might hold in a hostile or buggy batch. */
-const ODD: unknown[] = [undefined, null, '', 'x', 'y'.repeat(201), 0, -1, 1.5, 2 ** 53, -(2 ** 53), 1e308, true, [], {}, [1], { a: 1 }];
+const ODD: unknown[] = [undefined, null, '', 'x', 'y'.repeat(201), 'a\0b', 'a\ud800b', '\udc00', 0, -1, 1.5, 2 ** 31, 2 ** 40, 2 ** 53, -(2 ** 53), 1e300, 1e308, true, [], {}, [1], { a: 1 }];
 
 function mutate(random: () => number): unknown {
   const r = structuredClone(valid) as Record<string, any>;
@@ -38,5 +38,5 @@ test('the quick check accepts ordinary records and never anything the schema ref
     }
   }
   // Both kinds occur, so the implication above was tested on both sides.
-  assert.ok(accepted > 1000 && refusedBySchema > 1000, `accepted ${accepted}, refused ${refusedBySchema}`);
+  assert.ok(accepted > 500 && refusedBySchema > 1000, `accepted ${accepted}, refused ${refusedBySchema}`);
 });

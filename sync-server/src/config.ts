@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_RECORD_BYTES } from '../../shared/ingest/record.ts';
 
 /** A configuration problem is reported as one line naming the variable, then the process exits. */
 export class ConfigError extends Error {
@@ -51,6 +52,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_SIZE: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(10),
   MAX_UPLOAD_BYTES: bytes.default(512 * 1024 * 1024),
+  // A log batch's records and the bytes of one (shared/ingest/record.ts has the defaults devices pack to).
+  MAX_BATCH_RECORDS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(DEFAULT_MAX_BATCH_RECORDS),
+  MAX_RECORD_BYTES: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of bytes').transform(Number).default(DEFAULT_MAX_RECORD_BYTES),
   DEMO: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('1'),
   SHUTDOWN_TIMEOUT_MS: z.string().regex(/^\d+$/, 'must be a whole number of milliseconds').transform(Number).default(10_000),
   // Load shedding of the heavy device routes (batch upload, document sync, model download);
@@ -93,6 +97,8 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   dbPoolSize: number;
   maxUploadBytes: number;
+  /** Records a log batch may hold, and bytes per record (one records.jsonl line); beyond either, 413. */
+  ingest: { maxRecords: number; maxRecordBytes: number };
   shutdownTimeoutMs: number;
   /** Bounds on the heavy device routes' concurrent work (http/load-shedding.ts). */
   loadShedding: { concurrency: number; queue: number; queueMs: number };
@@ -133,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     dbPoolSize: e.DB_POOL_SIZE,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    ingest: { maxRecords: e.MAX_BATCH_RECORDS, maxRecordBytes: e.MAX_RECORD_BYTES },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     loadShedding: { concurrency: e.LOAD_SHED_CONCURRENCY, queue: e.LOAD_SHED_QUEUE, queueMs: e.LOAD_SHED_QUEUE_MS },
     timeouts: timeoutsConfig(e),

@@ -60,7 +60,7 @@ export function createServices(base: { config: Config; logger: Logger; db: Db; b
     deviceHealth,
     deviceConfig: new ConfigService(base.db, documents),
     driftEvents,
-    ingest: new IngestService(base.db, base.blobs),
+    ingest: new IngestService(base.db, base.blobs, base.config.ingest),
     fleet: new FleetService(base.db),
     httpMetrics: new HttpMetrics(),
   };
