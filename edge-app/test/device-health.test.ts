@@ -24,7 +24,7 @@ function memoryServer() {
 
 /** A TinyLCM with nothing loaded (and an empty key/value store): the engine reports only what it has. */
 const emptyDb = { get: async () => undefined, put: async () => undefined, delete: async () => undefined };
-const idleLcm = () => Object.assign(new EventTarget(), { model: undefined, snapshot: () => null, driftState: () => null, logs: {}, db: emptyDb }) as unknown as TinyLCM;
+const idleLcm = () => Object.assign(new EventTarget(), { model: undefined, snapshot: () => null, driftState: () => null, logs: {}, db: emptyDb, driftEvents: { peek: () => [], remove: async () => undefined } }) as unknown as TinyLCM;
 const noUploads = { uploadOnce: async () => ({ records: 0 }) } as unknown as LogUploader;
 
 async function engineWith(health: () => Promise<DeviceHealth | undefined>) {

@@ -1,4 +1,4 @@
-import { checkDetectorParams, DeviceDrift, DriftStateStore, parseDriftConfig, type DriftConfig } from './drift/index.ts';
+import { checkDetectorParams, DeviceDrift, DriftOutbox, DriftStateStore, parseDriftConfig, type DriftConfig } from './drift/index.ts';
 import { Sampler, type SamplingPolicy } from './logger/sampling.ts';
 import type { RetentionPolicy } from './logger/index.ts';
 import type { AlertThresholds } from './monitor/alerts.ts';
@@ -86,6 +86,8 @@ export class TinyLCM extends EventTarget {
     readonly logs: DataLogger,
     private readonly driftStates: DriftStateStore,
     private readonly options: TinyLCMOptions,
+    /** Drift events not yet in the device document (the sync engine takes them); they survive a reload. */
+    readonly driftEvents: DriftOutbox = new DriftOutbox(db, undefined, options.logger?.onError),
   ) {
     super();
   }
@@ -95,6 +97,7 @@ export class TinyLCM extends EventTarget {
     const lcm = new TinyLCM(db, new ModelStore(db, options.models), new DataLogger(db, options.logger), new DriftStateStore(db), options);
     // Records a previous page wrote while unloading (persistNow) join the log before anything new.
     await lcm.logs.recover();
+    await lcm.driftEvents.recover();
     // Resume the model that was active when the app last ran — of several names, the one switched to
     // last (a deployment may move a device to another model name); if it no longer loads, the
     // previous one — a device must still start.
@@ -168,9 +171,8 @@ export class TinyLCM extends EventTarget {
     await this.persist();
     await this.options.backend.load(await this.models.bytes(model), model);
     const ref: ModelRef = { name: model.name, version: model.version, sha256: model.sha256 };
-    const onDrift = (event: DriftEvent) => this.dispatchEvent(new CustomEvent('drift', { detail: event }));
     const saved = await this.driftStates.load(ref);
-    const driftOptions = { model, onDrift, ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}) };
+    const driftOptions = { model, onDrift: this.onDrift, ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}) };
     // A state saved under another drift config than the one configure() set starts afresh under it.
     const keep = saved && (this.remote.drift === undefined || sameDriftConfig(saved.config, this.remote.drift));
     const drift = keep ? DeviceDrift.restore(saved, driftOptions) : new DeviceDrift({ ...driftOptions, config: this.remote.drift ?? this.options.drift?.config });
@@ -185,6 +187,12 @@ export class TinyLCM extends EventTarget {
     };
     return model;
   }
+
+  /** Every drift event is kept for the server before anyone hears of it. */
+  private readonly onDrift = (event: DriftEvent): void => {
+    this.driftEvents.add(event);
+    this.dispatchEvent(new CustomEvent('drift', { detail: event }));
+  };
 
   /** Runs the active model, then the monitor, the drift detectors and the logger see the result. */
   async infer(input: InferInput): Promise<InferResult> {
@@ -264,8 +272,7 @@ export class TinyLCM extends EventTarget {
         const bad = checkDetectorParams(config);
         if (bad) throw new Error(`detectors.${bad.path.join('.')}: ${bad.message}`);
         if (a && !sameDriftConfig(a.drift.config, c.drift)) {
-          const onDrift = (event: DriftEvent) => this.dispatchEvent(new CustomEvent('drift', { detail: event }));
-          drift = new DeviceDrift({ model: a.model, onDrift, config, ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}) });
+          drift = new DeviceDrift({ model: a.model, onDrift: this.onDrift, config, ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}) });
         }
       }
       // Throwaway instances check sampling and alerts before anything is replaced.
@@ -305,11 +312,13 @@ export class TinyLCM extends EventTarget {
 
   async persist(): Promise<void> {
     await this.logs.flush();
+    this.driftEvents.spill();
     if (this.active) await this.driftStates.save(this.active.drift.toJSON());
   }
 
   async close(): Promise<void> {
     await this.persist();
+    await this.driftEvents.flush();
     await this.options.backend.unload?.();
     await this.logs.close();
     this.db.close();

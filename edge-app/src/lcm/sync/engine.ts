@@ -7,13 +7,13 @@ import {
   report,
   type DeviceDoc,
   type ModelRef as DocModelRef,
-  type NewDriftEvent,
   type Reported,
   type ReportedMetrics,
   type DeviceHealth,
 } from '../../../../shared/documents/index.ts';
+import { documentEvent, type PendingDriftEvent } from '../drift/outbox.ts';
 import type { TinyLCM } from '../tinylcm.ts';
-import type { DriftEvent, ModelRef } from '../types.ts';
+import type { ModelRef } from '../types.ts';
 import { eventStatuses, MemoryMarkStore, pendingFalseAlarms, thresholdFactor, type MarkStore } from './console-marks.ts';
 import { DocSync, type DocStorage } from './documents.ts';
 export { IdbMarkStore } from './console-marks.ts';
@@ -59,23 +59,10 @@ export interface SyncSummary {
   at: number;
 }
 
-/** Drift events waiting for the next sync; beyond this the oldest go (they would be compacted anyway). */
-const MAX_PENDING_EVENTS = 1000;
-
 const docRef = (m: ModelRef): DocModelRef => ({ name: m.name, version: String(m.version), sha256: m.sha256 });
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** A device drift event as the document keeps it (who raised what, when, how strongly). */
-export function documentEvent(e: DriftEvent): NewDriftEvent {
-  return {
-    id: e.id.slice(0, 100),
-    ts: new Date(e.ts).toISOString(),
-    kind: e.kind,
-    detector: e.detector.slice(0, 100),
-    ...(e.feature === undefined ? {} : { feature: e.feature.slice(0, 200) }),
-    statistic: Number.isFinite(e.statistic) ? e.statistic : 0,
-  };
-}
+export { documentEvent };
 
 /**
  * One enrolled device's exchange with TinySphere. `syncNow()`: merge the document; when `desired`
@@ -90,7 +77,6 @@ export class SyncEngine extends EventTarget {
   private readonly uploader: LogUploader;
   private readonly keepEvents: number;
   private readonly now: () => number;
-  private readonly pending: NewDriftEvent[] = [];
   private readonly marks: MarkStore;
   /** desired.config applied to TinyLCM (remote-config.ts). */
   readonly remoteConfig: RemoteConfig;
@@ -115,17 +101,10 @@ export class SyncEngine extends EventTarget {
     this.puller = opts.puller ?? new ModelPuller({ lcm: opts.lcm, url: opts.url, token: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
     this.uploader = opts.uploader ?? new LogUploader({ logger: opts.lcm.logs, url: opts.url, token: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
     this.puller.addEventListener('progress', (e) => this.dispatchEvent(new CustomEvent<PullProgress>('download-progress', { detail: (e as CustomEvent<PullProgress>).detail })));
-    this.lcm.addEventListener('drift', this.onDrift);
   }
 
-  private readonly onDrift = (e: Event) => {
-    this.pending.push(documentEvent((e as CustomEvent<DriftEvent>).detail));
-    if (this.pending.length > MAX_PENDING_EVENTS) this.pending.splice(0, this.pending.length - MAX_PENDING_EVENTS);
-  };
-
-  /** Stops listening to TinyLCM's drift events (TinyLCM itself stays open); waits for a run in progress. */
+  /** Waits for a run in progress (TinyLCM stays open; its drift events wait in its outbox). */
   async close(): Promise<void> {
-    this.lcm.removeEventListener('drift', this.onDrift);
     await this.inFlight;
   }
 
@@ -178,7 +157,7 @@ export class SyncEngine extends EventTarget {
       // What runs and how it fares goes up with the first sync; a second sync follows only when
       // something changed meanwhile (a model switched, drift events came in), so a quiet exchange
       // is one document sync and one upload.
-      await this.doc.edit((d) => this.reportState(d));
+      await this.reportNow();
       await this.doc.sync();
       // Before a model switch: the false alarms are about the detectors of the model running now.
       try {
@@ -199,7 +178,7 @@ export class SyncEngine extends EventTarget {
       } catch (err) {
         errors.push(err);
       }
-      await this.doc.edit((d) => this.reportState(d));
+      await this.reportNow();
       if (this.doc.unsent) await this.doc.sync();
     } catch (err) {
       errors.push(err);
@@ -257,8 +236,15 @@ export class SyncEngine extends EventTarget {
     return this.doc.edit((d) => report(d, patch, new Date(this.now())));
   }
 
+  /** Reports into the replica; the drift events it took leave TinyLCM's outbox once the replica holding them is saved. */
+  private async reportNow(): Promise<void> {
+    const events = this.lcm.driftEvents.peek();
+    await this.doc.edit((d) => this.reportState(d, events));
+    await this.lcm.driftEvents.remove(events.map((e) => e.key));
+  }
+
   /** What runs, its metrics and new drift events — as changes only where something changed. */
-  private reportState(doc: A.Doc<DeviceDoc>): A.Doc<DeviceDoc> {
+  private reportState(doc: A.Doc<DeviceDoc>, events: readonly PendingDriftEvent[]): A.Doc<DeviceDoc> {
     let d = doc;
     const patch: Partial<Reported> = {};
     const config = this.remoteConfig.report();
@@ -277,7 +263,7 @@ export class SyncEngine extends EventTarget {
     if (this.opts.appVersion && d.reported?.appVersion !== this.opts.appVersion) patch.appVersion = this.opts.appVersion;
     if (this.health && !sameJson(d.reported?.health, this.health)) patch.health = this.health;
     if (Object.keys(patch).length) d = report(d, patch, new Date(this.now()));
-    for (const e of this.pending.splice(0)) d = appendEvent(d, e);
+    for (const e of events) d = appendEvent(d, e.event);
     return compactEvents(d, this.keepEvents);
   }
 
