@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<Command>> = {
   deploy: async () => (await import('./deploy.ts')).deploy,
   config: async () => (await import('./config.ts')).config,
   profile: async () => (await import('./profile.ts')).profile,
+  tokens: async () => (await import('./tokens.ts')).tokens,
   'drift-stream': async () => (await import('./drift-stream.ts')).driftStream,
   'drift-report': async () => (await import('./drift-report.ts')).driftReport,
 };
