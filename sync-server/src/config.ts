@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_DOC_LIMITS, type DocLimits } from '../../shared/documents/change-limits.ts';
 import { DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_RECORD_BYTES } from '../../shared/ingest/record.ts';
 
 /** A configuration problem is reported as one line naming the variable, then the process exits. */
@@ -66,6 +67,14 @@ const EnvSchema = z.object({
   HEADERS_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(10_000),
   REQUEST_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(300_000),
   BODY_READ_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(60_000),
+  // What one document sync may write (shared/documents/change-limits.ts); refused beyond with 413.
+  MAX_DOC_CHANGE_BYTES: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of bytes').transform(Number).default(DEFAULT_DOC_LIMITS.maxChangeBytes),
+  MAX_DOC_CHANGE_OPS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of operations').transform(Number).default(DEFAULT_DOC_LIMITS.maxChangeOps),
+  MAX_DOC_SYNC_OPS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of operations').transform(Number).default(DEFAULT_DOC_LIMITS.maxSyncOps),
+  MAX_DOC_STRING_LENGTH: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of characters').transform(Number).default(DEFAULT_DOC_LIMITS.maxStringLength),
+  MAX_DOC_BYTES: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of bytes').transform(Number).default(DEFAULT_DOC_LIMITS.maxDocBytes),
+  // Worker threads applying synced documents' changes off the event loop.
+  DOC_WORKERS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(2),
   // Device health series (services/device-health): rows kept this many days, at most one per device per interval.
   DEVICE_HEALTH_RETENTION_DAYS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of days').transform(Number).default(30),
   DEVICE_HEALTH_INTERVAL_SEC: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of seconds').transform(Number).default(60),
@@ -106,6 +115,8 @@ export interface Config {
   timeouts: { headersMs: number; requestMs: number; bodyReadMs: number };
   /** Register the demo model on the first start of an empty registry. */
   demo: boolean;
+  /** Bounds on a document sync's changes and the document they make, and the worker threads applying them. */
+  documents: { limits: DocLimits; workers: number };
   /** The device health series: days kept, and the interval that holds at most one row per device. */
   deviceHealth: { retentionDays: number; intervalSec: number };
   /** Where new drift events are POSTed; undefined: no webhook. */
@@ -144,6 +155,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loadShedding: { concurrency: e.LOAD_SHED_CONCURRENCY, queue: e.LOAD_SHED_QUEUE, queueMs: e.LOAD_SHED_QUEUE_MS },
     timeouts: timeoutsConfig(e),
     demo: e.DEMO === '1',
+    documents: {
+      limits: {
+        maxChangeBytes: e.MAX_DOC_CHANGE_BYTES,
+        maxChangeOps: e.MAX_DOC_CHANGE_OPS,
+        maxSyncOps: e.MAX_DOC_SYNC_OPS,
+        maxStringLength: e.MAX_DOC_STRING_LENGTH,
+        maxDocBytes: e.MAX_DOC_BYTES,
+      },
+      workers: e.DOC_WORKERS,
+    },
     deviceHealth: { retentionDays: e.DEVICE_HEALTH_RETENTION_DAYS, intervalSec: e.DEVICE_HEALTH_INTERVAL_SEC },
     driftWebhook: driftWebhookConfig(e),
   };
