@@ -5,3 +5,5 @@ export * from './device.ts';
 export * from './group.ts';
 export * from './sync.ts';
 export * from './sync-binary.ts';
+export * from './change-limits.ts';
+export * from './validate.ts';

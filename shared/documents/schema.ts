@@ -9,9 +9,16 @@ import { DeviceHealthSchema } from './health.ts';
  * reports before it goes into a document, so a bad report fails at the edge, not in a merge.
  */
 
+/** Registry versions are int4 columns (model_versions.version, device_states.reported_version). */
+export const MAX_MODEL_VERSION = 2 ** 31 - 1;
+
 export const ModelRefSchema = z.object({
   name: z.string().min(1).max(200),
-  version: z.string().min(1).max(100),
+  /** A registry version as a decimal string: 1 … 2^31-1, so it fits the int columns it is read into. */
+  version: z
+    .string()
+    .regex(/^[1-9][0-9]{0,9}$/, 'must be a registry version: a whole number from 1')
+    .refine((v) => Number(v) <= MAX_MODEL_VERSION, `must be at most ${MAX_MODEL_VERSION}`),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type ModelRef = z.infer<typeof ModelRefSchema>;
@@ -67,15 +74,15 @@ export type Reported = z.infer<typeof ReportedSchema>;
 
 export const DriftEventSchema = z.object({
   id: z.string().min(1).max(100),
-  ts: z.string(),
+  ts: z.string().max(40),
   kind: z.string().min(1).max(100),
   detector: z.string().max(100).optional(),
   feature: z.string().max(200).optional(),
   statistic: z.number(),
-  acknowledged: z.object({ by: z.string(), at: z.string() }).optional(),
+  acknowledged: z.object({ by: z.string().max(200), at: z.string().max(40) }).optional(),
   label: z.string().max(200).optional(),
   /** Console-written: a person judged the alarm false; the device resets that detector. */
-  falseAlarm: z.object({ by: z.string(), at: z.string() }).optional(),
+  falseAlarm: z.object({ by: z.string().max(200), at: z.string().max(40) }).optional(),
 });
 export type DriftEvent = z.infer<typeof DriftEventSchema>;
 /** What a device reports; acknowledgements, labels and false alarms are the console's to write. */
@@ -88,11 +95,10 @@ export type DriftEventStatus = z.infer<typeof DriftEventStatusSchema>;
 export const driftEventStatus = (e: Pick<DriftEvent, 'acknowledged' | 'falseAlarm'>): DriftEventStatus =>
   e.falseAlarm ? 'false_alarm' : e.acknowledged ? 'acknowledged' : 'open';
 
-/** Older events folded away by compaction: how many, by kind. */
-export interface EventSummary {
-  count: number;
-  byKind: Record<string, number>;
-}
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Older events folded away by compaction (device-written): how many, by kind. */
+export const EventSummarySchema = z.object({ count, byKind: z.record(z.string().max(100), count) }).strict();
+export type EventSummary = z.infer<typeof EventSummarySchema>;
 
 export interface DeviceDoc {
   deviceId: string;
@@ -116,7 +122,7 @@ export interface GroupDoc {
 }
 
 /** Document ids: `device:<uuid>` and `group:<uuid>`; the prefix says which schema it follows. */
-export const DocIdSchema = z.string().regex(/^(device|group):[0-9a-f-]{36}$/);
+export const DocIdSchema = z.string().regex(/^(device|group):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be device:<uuid> or group:<uuid>');
 export const deviceDocId = (deviceId: string) => `device:${deviceId}`;
 export const groupDocId = (groupId: string) => `group:${groupId}`;
 export function parseDocId(docId: string): { kind: 'device' | 'group'; id: string } {

@@ -41,7 +41,7 @@ export interface Services {
 
 export function createServices(base: { config: Config; logger: Logger; db: Db; blobs: BlobStore }): Services {
   const registry = new RegistryService(base.db, base.blobs, base.logger);
-  const documents = new DocumentsService(base.db);
+  const documents = new DocumentsService(base.db, base.config.documents);
   const deployments = new DeploymentsService(base.db, documents, registry);
   documents.onReceive((docId, doc) => deployments.observeDocument(docId, doc));
   const deviceHealth = new DeviceHealthService(base.db, base.logger, base.config.deviceHealth);

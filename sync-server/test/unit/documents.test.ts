@@ -138,14 +138,15 @@ describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)
     assert.deepEqual(A.getHeads(await docs.load(id)), A.getHeads(loaded));
   });
 
-  it('a change with unknown dependencies is kept and reported missing until its parent arrives', async () => {
+  it('a change with unknown dependencies is refused (409, nothing stored); sent with its parent it is stored', async () => {
     const id = freshId();
     const base = initDeviceDoc(id);
     const one = report(base, { status: 'one' });
     const two = report(one, { status: 'two' });
-    const first = await docs.sync(deviceDocId(id), { have: A.getHeads(two), changes: changesOf(one, two).map(toBase64) });
-    assert.equal(first.missing.length, 1);
-    const second = await docs.sync(deviceDocId(id), { have: A.getHeads(two), changes: changesOf(base, one).map(toBase64) });
+    // Stored, such a change would wedge the document: no snapshot past it, and `missing` in every answer.
+    await rejectsWith(docs.sync(deviceDocId(id), { have: A.getHeads(two), changes: changesOf(one, two).map(toBase64) }), 'missing_dependencies', /depend on 1 change/);
+    assert.equal(await count(db, deviceDocId(id)), 0);
+    const second = await docs.sync(deviceDocId(id), { have: A.getHeads(two), changes: changesOf(base, two).map(toBase64) });
     assert.deepEqual(second.missing, []);
     assert.deepEqual(second.heads, A.getHeads(two));
   });

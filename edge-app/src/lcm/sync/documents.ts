@@ -109,6 +109,14 @@ export class DocSync<T> {
     } catch (err) {
       throw networkError(err, 'document sync');
     }
+    // Changes that depend on ones the server lacks are refused (409 missing_dependencies), not kept:
+    // like an answer's `missing`, it means our idea of the server's heads was wrong, so sync() resends all.
+    if (res.status === 409) {
+      const text = await res.text().catch(() => '');
+      const missing = missingOf(text);
+      if (missing) return missing;
+      throw new Error(`document sync failed: HTTP 409 ${text}`);
+    }
     if (!res.ok) throw await httpError(res, 'document sync failed');
     const bytes = new Uint8Array(await res.arrayBuffer());
     this.bytes = { up: (this.bytes?.up ?? 0) + body.length, down: (this.bytes?.down ?? 0) + bytes.length };
@@ -121,6 +129,18 @@ export class DocSync<T> {
 
   private async persist(): Promise<void> {
     await this.opts.storage?.save(this.opts.docId, { doc: A.save(this.doc), serverHeads: this.serverHeads });
+  }
+}
+
+/** The hashes a 409 missing_dependencies refusal names, or undefined for another 409. */
+function missingOf(text: string): string[] | undefined {
+  try {
+    const error = (JSON.parse(text) as { error?: { code?: string; details?: { missing?: unknown } } }).error;
+    if (error?.code !== 'missing_dependencies') return undefined;
+    const missing = error.details?.missing;
+    return Array.isArray(missing) && missing.length > 0 ? missing.map(String) : ['unknown'];
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Reported } from '../../../../shared/documents/index.ts';
+import { MAX_MODEL_VERSION, type Reported } from '../../../../shared/documents/index.ts';
 import type { Queryable } from '../../store/db/index.ts';
 
 /** SQL over device_states (migration 007): what each device was told to run and what it runs. */
@@ -32,12 +32,13 @@ export async function upsertDesired(q: Queryable, deviceId: string, deploymentId
 
 /** Stores the device's latest report; a report equal to the stored one writes nothing. */
 export async function upsertReported(q: Queryable, deviceId: string, r: Reported): Promise<void> {
-  const version = r.model ? Number(r.model.version) : null;
+  // reported_version is an int4: a version past it (stored before documents were validated) is no registry version.
+  const version = Number(r.model?.version);
   await q.query(
     `INSERT INTO device_states (device_id, reported_name, reported_version, reported_sha256, reported_status, reported_metrics) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (device_id) DO UPDATE SET reported_name = $2, reported_version = $3, reported_sha256 = $4, reported_status = $5, reported_metrics = $6, updated_at = now()
      WHERE (device_states.reported_name, device_states.reported_version, device_states.reported_sha256, device_states.reported_status, device_states.reported_metrics)
        IS DISTINCT FROM ($2, $3::int, $4, $5, $6::jsonb)`,
-    [deviceId, r.model?.name ?? null, Number.isInteger(version) ? version : null, r.model?.sha256 ?? null, r.status ?? null, r.metrics ? JSON.stringify(r.metrics) : null],
+    [deviceId, r.model?.name ?? null, Number.isInteger(version) && version >= 0 && version <= MAX_MODEL_VERSION ? version : null, r.model?.sha256 ?? null, r.status ?? null, r.metrics ? JSON.stringify(r.metrics) : null],
   );
 }

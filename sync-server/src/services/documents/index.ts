@@ -1,13 +1,38 @@
 import * as A from '@automerge/automerge';
-import { answer, answerFrame, decodeChanges, fromBase64, initDoc, type SyncAnswer, type SyncFrameAnswer, type SyncFrameRequest, type SyncRequest } from '../../../../shared/documents/index.ts';
+import {
+  DEFAULT_DOC_LIMITS,
+  decodeChanges,
+  fromBase64,
+  initDoc,
+  parseDocId,
+  type DocLimits,
+  type Refusal,
+  type SyncAnswer,
+  type SyncFrameAnswer,
+  type SyncFrameRequest,
+  type SyncRequest,
+  type Writer,
+} from '../../../../shared/documents/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
+import { COMPACT_AFTER, DocCache } from './cache.ts';
+import { DocWorkers } from './pool.ts';
 import { insertChanges, lockDoc, readChangesAfter, readSnapshot, writeSnapshot } from './store.ts';
+import type { Applied, Finished, Respond } from './worker.ts';
 
-/** Changes past the snapshot after which a write also rewrites the snapshot. */
-const COMPACT_AFTER = 64;
+/**
+ * Called after a sync brought changes, with a plain JS view of the merged document (A.toJS, made
+ * in the worker that applied them; not an Automerge document).
+ */
+export type ReceiveListener = (docId: string, doc: unknown) => Promise<void>;
 
-export type ReceiveListener = (docId: string, doc: A.Doc<unknown>) => Promise<void>;
+export interface DocumentsOptions {
+  cachedDocuments?: number;
+  /** Bounds on what a sync may write (config.ts reads them from the environment). */
+  limits?: DocLimits;
+  /** Worker threads doing the Automerge work of syncs. */
+  workers?: number;
+}
 
 interface Loaded {
   doc: A.Doc<unknown>;
@@ -23,16 +48,40 @@ interface Loaded {
  * concurrent writers can only add rows. Each instance keeps recently used documents with the seq
  * they were read up to (DocCache); a read then fetches only the changes after that seq — complete,
  * because seqs are assigned in commit order per document — instead of loading the whole history.
+ *
+ * Two paths write. Syncs (clients: devices, the console) are untrusted: their Automerge work runs
+ * in worker threads (worker.ts, pool.ts) and what they write is checked against limits and who
+ * writes what before anything is stored. Server-side edits (`change`, `applyChanges`: deployments,
+ * drift-event verdicts, remote config) are trusted and run here, with this thread's own cache.
  */
 export class DocumentsService {
   private readonly listeners: ReceiveListener[] = [];
-  private readonly cache: DocCache;
+  private readonly cache: DocCache<Loaded>;
+  private readonly workers: DocWorkers;
+  readonly limits: DocLimits;
+  private nextTicket = 0;
 
   constructor(
     private readonly db: Db,
-    options: { cachedDocuments?: number } = {},
+    options: DocumentsOptions = {},
   ) {
-    this.cache = new DocCache(options.cachedDocuments ?? 1024);
+    const cached = options.cachedDocuments ?? 1024;
+    this.cache = new DocCache(cached);
+    this.limits = options.limits ?? DEFAULT_DOC_LIMITS;
+    this.workers = new DocWorkers(options.workers ?? 2, this.limits, cached);
+  }
+
+  /** Stops the worker threads (they also stop with the process). */
+  close(): Promise<void> {
+    return this.workers.close();
+  }
+
+  /** 404 unless the document's device or group exists: syncs create no documents for made-up ids. */
+  async requireExisting(docId: string): Promise<void> {
+    const { kind, id } = parseDocId(docId);
+    const table = kind === 'device' ? 'devices' : 'device_groups';
+    const { rowCount } = await this.db.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
+    if (!rowCount) throw HttpError.of('not_found', `no ${kind === 'device' ? 'device' : 'device group'} ${id}: document ${docId} does not exist`);
   }
 
   /** The document as stored: its skeleton, the snapshot, then the changes after it. The caller owns it. */
@@ -82,30 +131,57 @@ export class DocumentsService {
     });
   }
 
-  /** One exchange of the sync protocol (shared/documents/sync.ts). */
-  sync(docId: string, req: SyncRequest): Promise<SyncAnswer> {
-    return this.exchange(docId, req.changes.map(fromBase64), (doc) => answer(doc, req));
+  /** One exchange of the sync protocol (shared/documents/sync.ts), written by `writer`. */
+  async sync(docId: string, req: SyncRequest, writer: Writer = 'person'): Promise<SyncAnswer> {
+    return (await this.exchange(docId, req.changes.map(fromBase64), { format: 'json', have: req.have }, writer)) as SyncAnswer;
   }
 
   /** The same exchange in the binary frame's form (shared/documents/sync-binary.ts): no base64 round trip. */
-  syncFrame(docId: string, req: SyncFrameRequest): Promise<SyncFrameAnswer> {
-    return this.exchange(docId, req.changes, (doc) => answerFrame(doc, req.have));
+  async syncFrame(docId: string, req: SyncFrameRequest, writer: Writer = 'person'): Promise<SyncFrameAnswer> {
+    return (await this.exchange(docId, req.changes, { format: 'frame', have: req.have }, writer)) as SyncFrameAnswer;
   }
 
   /**
-   * Stores the request's changes (committed before listeners run), answers from the document after
-   * them, and keeps that document for the next exchange.
+   * Checks and applies the request's changes in the document's worker, stores them (committed
+   * before listeners run) and answers from the document after them; a refused write stores nothing.
    */
-  private async exchange<R>(docId: string, changes: readonly Uint8Array[], respond: (doc: A.Doc<unknown>) => R): Promise<R> {
-    const loaded = changes.length === 0 ? await this.read(this.db, docId) : await this.store(docId, changes);
-    if (changes.length > 0) for (const listener of this.listeners) await listener(docId, loaded.doc);
-    const out = respond(loaded.doc);
-    this.cache.put(docId, loaded);
-    return out;
+  private async exchange(docId: string, changes: readonly Uint8Array[], respond: Respond, writer: Writer): Promise<SyncAnswer | SyncFrameAnswer> {
+    // The cheap bound first, before any bytes go to a worker.
+    const big = changes.find((c) => c.length > this.limits.maxChangeBytes);
+    if (big) throw refusal({ status: 413, what: 'MAX_DOC_CHANGE_BYTES', message: `a change of ${big.length} bytes is larger than the limit of ${this.limits.maxChangeBytes} bytes (MAX_DOC_CHANGE_BYTES)` });
+    const ticket = ++this.nextTicket;
+    const call = <R>(req: Parameters<DocWorkers['call']>[1]) => this.workers.call<R>(docId, req);
+    let committed = false;
+    try {
+      const { seq } = await call<{ seq: string | null }>({ op: 'begin', ticket, docId });
+      const base = seq === null ? await readBase(this.db, docId) : { rows: await readChangesAfter(this.db, docId, seq) };
+      const applied = await call<Applied>({ op: 'apply', ticket, base, changes: [...changes], writer });
+      if ('refused' in applied) throw refusal(applied.refused);
+      if (changes.length === 0) {
+        const out = await call<Finished>({ op: 'finish', ticket, rows: [], seq: applied.seq, inserted: 0, respond, view: false });
+        committed = true;
+        return out.answer;
+      }
+      const out = await this.db.transaction(async (tx) => {
+        await lockDoc(tx, docId);
+        // Rows other writers committed since the worker read; the lock keeps more from coming.
+        const rows = await readChangesAfter(tx, docId, applied.seq);
+        const inserted = await insertChanges(tx, docId, applied.hashes.map((hash, i) => ({ hash, bytes: changes[i]! })));
+        const seq = [applied.seq, rows.at(-1)?.seq, inserted.maxSeq].reduce((a, b) => (b !== undefined && b !== null && BigInt(b) > BigInt(a!) ? b : a))!;
+        const fin = await call<Finished>({ op: 'finish', ticket, rows, seq, inserted: inserted.count, respond, view: true });
+        if (fin.snapshot) await writeSnapshot(tx, docId, { ...fin.snapshot, seq });
+        return fin;
+      });
+      committed = true;
+      for (const listener of this.listeners) await listener(docId, out.view);
+      return out.answer;
+    } finally {
+      await call({ op: 'release', ticket, keep: committed }).catch(() => undefined);
+    }
   }
 
   /**
-   * Called after a sync brought changes, with the merged document, before the answer goes out
+   * Called after a sync brought changes, with a plain view of the merged document, before the answer goes out
    * (deployments read what a device reported there). A listener's failure fails the exchange;
    * the changes are already stored, so the client's retry is cheap.
    */
@@ -138,23 +214,15 @@ export class DocumentsService {
   }
 }
 
-/** Documents read recently, least recently used dropped first; see DocumentsService.read. */
-class DocCache {
-  private readonly entries = new Map<string, Loaded>();
-  constructor(private readonly max: number) {}
+/** A document's snapshot and every row after it. */
+async function readBase(q: Queryable, docId: string) {
+  const snapshot = await readSnapshot(q, docId);
+  return { snapshot, rows: await readChangesAfter(q, docId, snapshot?.seq ?? '0') };
+}
 
-  take(docId: string): Loaded | undefined {
-    const e = this.entries.get(docId);
-    this.entries.delete(docId);
-    return e;
-  }
-
-  put(docId: string, loaded: Loaded): void {
-    if (this.max <= 0) return;
-    this.entries.delete(docId);
-    this.entries.set(docId, loaded);
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
-  }
+function refusal(r: Refusal): HttpError {
+  const code = { 400: 'bad_request', 403: 'forbidden', 409: 'missing_dependencies', 413: 'payload_too_large' }[r.status];
+  return new HttpError(r.status, code, r.message, { limit: r.what, ...(r.missing ? { missing: r.missing } : {}) });
 }
 
 function decode(changes: readonly Uint8Array[]) {

@@ -29,16 +29,19 @@ export async function readChangesAfter(db: Queryable, docId: string, seq: string
   return rows;
 }
 
-/** Inserts changes; ones already stored are skipped. Returns how many were new. */
-export async function insertChanges(tx: Queryable, docId: string, changes: readonly { hash: string; bytes: Uint8Array }[]): Promise<number> {
-  if (changes.length === 0) return 0;
-  const { rowCount } = await tx.query(
-    `INSERT INTO doc_changes (doc_id, hash, change)
-     SELECT $1, h, c FROM unnest($2::text[], $3::bytea[]) AS t(h, c)
-     ON CONFLICT (doc_id, hash) DO NOTHING`,
+/** Inserts changes; ones already stored are skipped. Returns how many were new and the highest seq they got. */
+export async function insertChanges(tx: Queryable, docId: string, changes: readonly { hash: string; bytes: Uint8Array }[]): Promise<{ count: number; maxSeq: string | null }> {
+  if (changes.length === 0) return { count: 0, maxSeq: null };
+  const { rows } = await tx.query<{ n: string; max: string | null }>(
+    `WITH ins AS (
+       INSERT INTO doc_changes (doc_id, hash, change)
+       SELECT $1, h, c FROM unnest($2::text[], $3::bytea[]) AS t(h, c)
+       ON CONFLICT (doc_id, hash) DO NOTHING
+       RETURNING seq)
+     SELECT count(*) AS n, max(seq)::text AS max FROM ins`,
     [docId, changes.map((c) => c.hash), changes.map((c) => Buffer.from(c.bytes))],
   );
-  return rowCount;
+  return { count: Number(rows[0]?.n ?? 0), maxSeq: rows[0]?.max ?? null };
 }
 
 export async function writeSnapshot(tx: Queryable, docId: string, s: { bytes: Uint8Array; heads: string[]; seq: string; changes: number }): Promise<void> {
