@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { ModelVersion, RegisteredModel } from '../../../../shared/protocol/index.ts';
+import { AliasSchema, ModelNameSchema, type ModelVersion, type RegisteredModel } from '../../../../shared/protocol/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import { mlflowError } from '../../http/mlflow-errors.ts';
 import { route, type Route } from '../../http/route.ts';
+import { InUseError } from '../../services/deployments/in-use.ts';
 import type { Services } from '../../services/index.ts';
 import { registerFromArtifact } from '../../services/registry/from-artifact.ts';
 import { stagingDir } from '../../services/registry/staging.ts';
@@ -18,6 +19,9 @@ const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
 const kv = (o: Record<string, string>) => Object.entries(o).map(([key, value]) => ({ key, value }));
 const ms = (iso: string) => Date.parse(iso);
 const stage = z.preprocess((v) => (typeof v === 'string' ? STAGES.find((s) => s.toLowerCase() === v.toLowerCase()) ?? v : v), z.enum(STAGES));
+// Names and aliases follow /api/v1's schemas, so whatever one API accepts the other can address.
+const name = str.pipe(ModelNameSchema);
+const alias = str.pipe(AliasSchema);
 const version = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(/^\d+$/, 'a version number'));
 
 function mlflowVersion(v: ModelVersion) {
@@ -59,6 +63,16 @@ async function latestVersions(services: Services, name: string, stages: string[]
   return [...byStage.values()].sort((a, b) => a.version - b.version).map(mlflowVersion);
 }
 
+/** A change refused because a device group runs the model (or would roll back to it): MLflow's RESOURCE_CONFLICT, 409. */
+async function unlessDeployed<T>(change: Promise<T>): Promise<T> {
+  try {
+    return await change;
+  } catch (err) {
+    if (err instanceof InUseError) throw mlflowError('RESOURCE_CONFLICT', err.message);
+    throw err;
+  }
+}
+
 async function existing(services: Services, name: string): Promise<RegisteredModel> {
   try {
     return await services.registry.getModel(name);
@@ -97,8 +111,8 @@ function r<I>(spec: Spec<I>): Route<Services> {
   });
 }
 
-const Name = z.object({ name: str });
-const NameVersion = z.object({ name: str, version });
+const Name = z.object({ name });
+const NameVersion = z.object({ name, version });
 const Search = z.object({ filter: str.optional(), max_results: int64.optional(), page_token: str.optional(), order_by: list.optional() });
 
 async function search<T>(input: z.infer<typeof Search>, fetch: (f: ReturnType<typeof parseRegistryFilter>, limit: number, offset: number) => Promise<T[]>) {
@@ -112,7 +126,7 @@ async function search<T>(input: z.infer<typeof Search>, fetch: (f: ReturnType<ty
 export const mlflowRegistryRoutes: Route<Services>[] = [
   r({
     method: 'post', path: '/registered-models/create', summary: 'Create a registered model (RESOURCE_ALREADY_EXISTS when taken)', write: true,
-    input: z.object({ name: str.pipe(z.string().min(1, "Missing value for required parameter 'name'.")), description: z.string().nullish(), tags: z.array(keyValue).nullish() }),
+    input: z.object({ name: str.pipe(z.string().min(1, "Missing value for required parameter 'name'.")).pipe(ModelNameSchema), description: z.string().nullish(), tags: z.array(keyValue).nullish() }),
     async handler(services, input, by) {
       try {
         const m = await services.registry.createModel(input.name, { description: input.description ?? '', tags: Object.fromEntries((input.tags ?? []).map((t) => [t.key, t.value])), ...(by ? { createdBy: by } : {}) });
@@ -125,22 +139,22 @@ export const mlflowRegistryRoutes: Route<Services>[] = [
   }),
   r({ method: 'get', path: '/registered-models/get', summary: 'Get a registered model', input: Name, handler: async (s, i) => ({ registered_model: await mlflowModel(s, await existing(s, i.name)) }) }),
   r({
-    method: 'post', path: '/registered-models/rename', summary: 'Rename a registered model', write: true, input: z.object({ name: str, new_name: str }),
+    method: 'post', path: '/registered-models/rename', summary: 'Rename a registered model', write: true, input: z.object({ name, new_name: name }),
     async handler(s, i) {
       await existing(s, i.name);
       try {
-        return { registered_model: await mlflowModel(s, await s.registry.renameModel(i.name, i.new_name)) };
+        return { registered_model: await mlflowModel(s, await unlessDeployed(s.registry.renameModel(i.name, i.new_name))) };
       } catch (err) {
-        if (err instanceof HttpError && err.status === 409) throw mlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${i.new_name}) already exists.`);
+        if (err instanceof HttpError && err.code === 'conflict') throw mlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${i.new_name}) already exists.`);
         throw err;
       }
     },
   }),
   r({
-    method: 'patch', path: '/registered-models/update', summary: 'Update the description', write: true, input: z.object({ name: str, description: z.string().nullish() }),
+    method: 'patch', path: '/registered-models/update', summary: 'Update the description', write: true, input: z.object({ name, description: z.string().nullish() }),
     handler: async (s, i) => (await existing(s, i.name), { registered_model: await mlflowModel(s, await s.registry.updateModel(i.name, { description: i.description ?? '' })) }),
   }),
-  r({ method: 'delete', path: '/registered-models/delete', summary: 'Delete a registered model and its versions', write: true, input: Name, handler: async (s, i) => (await existing(s, i.name), await s.registry.deleteModel(i.name), {}) }),
+  r({ method: 'delete', path: '/registered-models/delete', summary: 'Delete a registered model and its versions', write: true, input: Name, handler: async (s, i) => (await existing(s, i.name), await unlessDeployed(s.registry.deleteModel(i.name)), {}) }),
   ...(['get', 'post'] as const).map((method) =>
     r({
       method, path: '/registered-models/search', summary: "Search registered models (filter: name = / LIKE / ILIKE 'pattern')", input: Search,
@@ -152,18 +166,18 @@ export const mlflowRegistryRoutes: Route<Services>[] = [
   ),
   ...(['get', 'post'] as const).map((method) =>
     r({
-      method, path: '/registered-models/get-latest-versions', summary: 'Newest version per stage', input: z.object({ name: str, stages: list.optional() }),
+      method, path: '/registered-models/get-latest-versions', summary: 'Newest version per stage', input: z.object({ name, stages: list.optional() }),
       handler: async (s, i) => (await existing(s, i.name), { model_versions: await latestVersions(s, i.name, i.stages ?? []) }),
     }),
   ),
-  r({ method: 'post', path: '/registered-models/set-tag', summary: 'Set a tag on a registered model', write: true, input: z.object({ name: str, key: z.string().min(1), value: z.string() }), handler: async (s, i) => (await existing(s, i.name), await s.registry.updateModel(i.name, { tags: { [i.key]: i.value } }), {}) }),
-  r({ method: 'delete', path: '/registered-models/delete-tag', summary: 'Delete a tag of a registered model', write: true, input: z.object({ name: str, key: z.string().min(1) }), handler: async (s, i) => (await existing(s, i.name), await s.registry.updateModel(i.name, { removeTags: [i.key] }), {}) }),
-  r({ method: 'post', path: '/registered-models/alias', summary: 'Point an alias at a version', write: true, input: z.object({ name: str, alias: z.string().min(1), version }), handler: async (s, i, by) => (await existing(s, i.name), await s.registry.setAlias(i.name, i.alias, Number(i.version), by), {}) }),
-  r({ method: 'delete', path: '/registered-models/alias', summary: 'Remove an alias', write: true, input: z.object({ name: str, alias: z.string().min(1) }), handler: async (s, i, by) => (await existing(s, i.name), await s.registry.deleteAlias(i.name, i.alias, by), {}) }),
-  r({ method: 'get', path: '/registered-models/alias', summary: 'The version an alias points at', input: z.object({ name: str, alias: str }), handler: async (s, i) => (await existing(s, i.name), { model_version: mlflowVersion(await s.registry.getVersion(i.name, i.alias)) }) }),
+  r({ method: 'post', path: '/registered-models/set-tag', summary: 'Set a tag on a registered model', write: true, input: z.object({ name, key: z.string().min(1), value: z.string() }), handler: async (s, i) => (await existing(s, i.name), await s.registry.updateModel(i.name, { tags: { [i.key]: i.value } }), {}) }),
+  r({ method: 'delete', path: '/registered-models/delete-tag', summary: 'Delete a tag of a registered model', write: true, input: z.object({ name, key: z.string().min(1) }), handler: async (s, i) => (await existing(s, i.name), await s.registry.updateModel(i.name, { removeTags: [i.key] }), {}) }),
+  r({ method: 'post', path: '/registered-models/alias', summary: 'Point an alias at a version', write: true, input: z.object({ name, alias, version }), handler: async (s, i, by) => (await existing(s, i.name), await s.registry.setAlias(i.name, i.alias, Number(i.version), by), {}) }),
+  r({ method: 'delete', path: '/registered-models/alias', summary: 'Remove an alias', write: true, input: z.object({ name, alias }), handler: async (s, i, by) => (await existing(s, i.name), await s.registry.deleteAlias(i.name, i.alias, by), {}) }),
+  r({ method: 'get', path: '/registered-models/alias', summary: 'The version an alias points at', input: z.object({ name, alias }), handler: async (s, i) => (await existing(s, i.name), { model_version: mlflowVersion(await s.registry.getVersion(i.name, i.alias)) }) }),
   r({
     method: 'post', path: '/model-versions/create', summary: 'Register an ONNX artifact of a run (runs:/… or mlflow-artifacts:/…) as the next version', write: true,
-    input: z.object({ name: str, source: z.string().min(1, "Missing value for required parameter 'source'."), run_id: z.string().nullish(), description: z.string().nullish(), tags: z.array(keyValue).nullish(), run_link: z.string().nullish() }),
+    input: z.object({ name, source: z.string().min(1, "Missing value for required parameter 'source'."), run_id: z.string().nullish(), description: z.string().nullish(), tags: z.array(keyValue).nullish(), run_link: z.string().nullish() }),
     async handler(s, i, by) {
       await existing(s, i.name);
       const v = await registerFromArtifact(
@@ -175,7 +189,7 @@ export const mlflowRegistryRoutes: Route<Services>[] = [
   }),
   r({ method: 'get', path: '/model-versions/get', summary: 'Get a model version', input: NameVersion, handler: async (s, i) => (await existing(s, i.name), { model_version: mlflowVersion(await s.registry.getVersion(i.name, Number(i.version))) }) }),
   r({ method: 'patch', path: '/model-versions/update', summary: 'Update the description of a version', write: true, input: NameVersion.extend({ description: z.string().nullish() }), handler: async (s, i) => (await existing(s, i.name), { model_version: mlflowVersion(await s.registry.updateVersion(i.name, Number(i.version), { description: i.description ?? '' })) }) }),
-  r({ method: 'delete', path: '/model-versions/delete', summary: 'Delete a version', write: true, input: NameVersion, handler: async (s, i) => (await existing(s, i.name), await s.registry.deleteVersion(i.name, Number(i.version)), {}) }),
+  r({ method: 'delete', path: '/model-versions/delete', summary: 'Delete a version', write: true, input: NameVersion, handler: async (s, i) => (await existing(s, i.name), await unlessDeployed(s.registry.deleteVersion(i.name, Number(i.version))), {}) }),
   ...(['get', 'post'] as const).map((method) =>
     r({
       method, path: '/model-versions/search', summary: "Search versions (filter: name = 'x', name LIKE 'x%', run_id = 'id')", input: Search,

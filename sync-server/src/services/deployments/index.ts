@@ -36,12 +36,13 @@ export class DeploymentsService {
       // Serialises deployments of one group: the current one is read and superseded under this lock.
       const group = await tx.query('SELECT id FROM device_groups WHERE id = $1 FOR UPDATE', [input.groupId]);
       if (!group.rowCount) throw HttpError.of('not_found', `no device group ${input.groupId}`);
-      // Holds the version against a concurrent delete until this deployment is committed.
+      // Holds the version and its model's name against a concurrent delete or rename until this
+      // deployment is committed (they lock the same rows FOR UPDATE first: deployments/in-use.ts).
       const held = await tx.query(
-        'SELECT 1 FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = $1 AND v.version = $2 FOR SHARE OF v',
+        'SELECT 1 FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = $1 AND v.version = $2 FOR SHARE OF v, m',
         [model.name, model.version],
       );
-      if (!held.rowCount) throw HttpError.of('not_found', `version ${model.version} of model "${model.name}" was deleted`);
+      if (!held.rowCount) throw HttpError.of('not_found', `version ${model.version} of model "${model.name}" was deleted or renamed`);
       const current = await currentDeployment(tx, input.groupId);
       const previous = runningModel(current);
       const devices = await tx.query<{ id: string }>('SELECT id FROM devices WHERE group_id = $1 AND revoked_at IS NULL ORDER BY id', [input.groupId]);

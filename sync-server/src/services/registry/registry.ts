@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import { InvalidOnnxError, readOnnxMetadata, type OnnxMetadata } from '../../../../shared/onnx/reader.ts';
 import type { ModelVersion, RegisteredModel, VersionMetadata } from '../../../../shared/protocol/index.ts';
 import { HttpError } from '../../http/errors.ts';
-import { assertNotDeployed } from '../deployments/in-use.ts';
+import { assertNotDeployed, lockForChange } from '../deployments/in-use.ts';
 import type { BlobStore, ByteRange } from '../../store/blobs/index.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import { decodePageToken, encodePageToken, MODEL_SELECT, toModel, toVersion, VERSION_SELECT, type ModelRow, type VersionRow } from './rows.ts';
 import { checkFeatureWidth, declaredFeatures, withReferenceProfile, buildReference, type ReferenceInput } from './reference.ts';
+import { ArtifactIntegrity } from './integrity.ts';
 import type { StagedFile } from './staging.ts';
 
 export const artifactKey = (sha256: string) => `models/sha256/${sha256}`;
@@ -19,15 +20,32 @@ export interface Page<T> {
 const notFound = (what: string) => HttpError.of('not_found', `${what} does not exist`);
 
 /**
+ * Serialises the transactions that decide whether an artifact's blob is still needed: a version
+ * being registered with these bytes, and the clean-up after a failed registration.
+ */
+const lockArtifact = (q: Queryable, sha256: string) => q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`artifact:${sha256}`]);
+
+/** A value PostgreSQL refuses to store (class 22: data exception; 54: too deep or complex) is the client's to fix. */
+function refusedValue(err: unknown): HttpError | undefined {
+  const { code, message } = err as { code?: unknown; message?: string };
+  if (err instanceof HttpError || typeof code !== 'string' || !/^(22|54)/.test(code)) return undefined;
+  return HttpError.of('bad_request', `the model version could not be stored: ${message}`);
+}
+
+/**
  * The model registry: registered models, their monotonic versions, aliases with history, and the
  * artifact bytes stored once per sha256. Both /api/v1 and MLflow's registry API call this service.
  */
 export class RegistryService {
+  private readonly integrity: ArtifactIntegrity;
+
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.integrity = new ArtifactIntegrity(blobs, logger);
+  }
 
   /** Reads the ONNX graph of a staged file; refuses what is not a valid model. */
   async inspect(file: StagedFile): Promise<OnnxMetadata> {
@@ -61,8 +79,9 @@ export class RegistryService {
     checkFeatureWidth(onnx, declaredFeatures(meta));
     if (input.reference) meta = await withReferenceProfile(onnx, meta, input.reference);
     const { sha256, size } = input.file;
-    if (!(await this.blobs.stat(artifactKey(sha256)))) await this.blobs.put(artifactKey(sha256), input.file.stream(), size);
+    const added = await this.storeArtifact(input.file);
     const version = await this.db.transaction(async (tx) => {
+      await lockArtifact(tx, sha256);
       const model = await tx.query<{ id: string }>(
         `INSERT INTO registered_models (name, created_by) VALUES ($1, $2)
          ON CONFLICT (name) DO UPDATE SET updated_at = now() RETURNING id`,
@@ -78,6 +97,11 @@ export class RegistryService {
         [id, v, sha256, JSON.stringify(meta), meta.description ?? '', JSON.stringify(meta.tags ?? {}), input.source ?? null, input.runId ?? meta.runId ?? null, input.createdBy ?? null],
       );
       return v;
+    }).catch(async (err: unknown) => {
+      // Nothing may stay behind a refused version: bytes this request added go unless a version
+      // committed meanwhile refers to them.
+      if (added) await this.dropIfUnreferenced(sha256);
+      throw refusedValue(err) ?? err;
     });
     // A concurrent delete of the last version sharing these bytes may have removed the blob between
     // our stat and our commit; the row we just committed needs it, so put it back.
@@ -135,10 +159,14 @@ export class RegistryService {
     return this.getModel(name);
   }
 
+  /** Refused (409) while a group runs the model or would roll back to it: deployments name models by name. */
   async renameModel(name: string, newName: string): Promise<RegisteredModel> {
     try {
-      const { rowCount } = await this.db.query('UPDATE registered_models SET name = $2, updated_at = now() WHERE name = $1', [name, newName]);
-      if (!rowCount) throw notFound(`registered model "${name}"`);
+      await this.db.transaction(async (tx) => {
+        if (!(await lockForChange(tx, name))) throw notFound(`registered model "${name}"`);
+        await assertNotDeployed(tx, name, undefined, 'renamed');
+        await tx.query('UPDATE registered_models SET name = $2, updated_at = now() WHERE name = $1', [name, newName]);
+      });
     } catch (err) {
       if ((err as { code?: string }).code === '23505') throw HttpError.of('conflict', `registered model "${newName}" already exists`);
       throw err;
@@ -148,6 +176,7 @@ export class RegistryService {
 
   async deleteModel(name: string): Promise<void> {
     const shas = await this.db.transaction(async (tx) => {
+      if (!(await lockForChange(tx, name))) throw notFound(`registered model "${name}"`);
       await assertNotDeployed(tx, name);
       const { rows } = await tx.query<{ sha256: string }>(
         `SELECT DISTINCT v.sha256 FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = $1`,
@@ -246,6 +275,7 @@ export class RegistryService {
   async deleteVersion(name: string, ref: string | number): Promise<void> {
     const version = await this.resolveVersion(name, ref);
     const sha = await this.db.transaction(async (tx) => {
+      if (!(await lockForChange(tx, name, version))) throw notFound(`version ${version} of model "${name}"`);
       await assertNotDeployed(tx, name, version);
       const { rows } = await tx.query<{ sha256: string }>(
         `DELETE FROM model_versions v USING registered_models m WHERE m.id = v.model_id AND m.name = $1 AND v.version = $2 RETURNING v.sha256`,
@@ -307,11 +337,41 @@ export class RegistryService {
     return rows.map((r) => ({ alias: r.alias, version: r.version, previousVersion: r.previous_version, changedBy: r.changed_by, changedAt: r.changed_at.toISOString() }));
   }
 
-  /** The stored bytes of a version, optionally a byte range. */
+  /**
+   * The stored bytes of a version, optionally a byte range; only when all of them hash to its
+   * sha256. A damaged or missing copy is a 409 naming the artifact, before any byte is sent: a
+   * device reports the message and keeps its model, and uploading the same file again repairs it.
+   */
   async openArtifact(sha256: string, range?: ByteRange) {
-    const stream = await this.blobs.get(artifactKey(sha256), range);
-    if (!stream) throw HttpError.of('internal', `artifact ${sha256} is missing from the blob store`);
+    const intact = await this.integrity.intact(artifactKey(sha256), sha256);
+    if (intact === false) {
+      throw HttpError.of('conflict', `the stored bytes of artifact ${sha256} are damaged (they no longer hash to it); upload the same model file again to repair them`);
+    }
+    const stream = intact && (await this.blobs.get(artifactKey(sha256), range));
+    if (!stream) throw HttpError.of('conflict', `the bytes of artifact ${sha256} are missing from the blob store; upload the same model file again to restore them`);
     return stream;
+  }
+
+  /**
+   * Puts the staged bytes in the blob store unless an intact copy is there; true when this call
+   * added them (so they go again if the registration fails). A damaged copy is replaced.
+   */
+  private async storeArtifact(file: StagedFile): Promise<boolean> {
+    const key = artifactKey(file.sha256);
+    const intact = await this.integrity.intact(key, file.sha256);
+    if (intact) return false;
+    await this.blobs.put(key, file.stream(), file.size);
+    return intact === undefined;
+  }
+
+  private async dropIfUnreferenced(sha256: string): Promise<void> {
+    await this.db
+      .transaction(async (tx) => {
+        await lockArtifact(tx, sha256);
+        const { rowCount } = await tx.query('SELECT 1 FROM model_artifacts WHERE sha256 = $1', [sha256]);
+        if (!rowCount) await this.blobs.delete(artifactKey(sha256));
+      })
+      .catch((err: unknown) => this.logger?.warn({ err, sha256 }, 'could not remove the bytes of a refused model version'));
   }
 
   /**

@@ -68,7 +68,7 @@ export class FsBlobStore implements BlobStore {
   async stat(key: string): Promise<BlobStat | undefined> {
     try {
       const s = await stat(this.#file(key));
-      return s.isFile() ? { key, size: s.size, lastModified: s.mtime } : undefined;
+      return s.isFile() ? { key, size: s.size, lastModified: s.mtime, version: `${s.ino}:${s.ctimeMs}` } : undefined;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw err;

@@ -69,7 +69,7 @@ export class S3BlobStore implements BlobStore {
     assertBlobKey(key);
     try {
       const s = await this.client.statObject(this.bucket, key);
-      return { key, size: s.size, lastModified: s.lastModified };
+      return { key, size: s.size, lastModified: s.lastModified, version: s.etag };
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;

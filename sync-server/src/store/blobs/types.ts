@@ -4,6 +4,8 @@ export interface BlobStat {
   key: string;
   size: number;
   lastModified: Date;
+  /** Opaque; changes whenever the bytes under the key are written again (an ETag, an inode and ctime). */
+  version?: string;
 }
 
 /** Inclusive byte range, as in HTTP's `Range: bytes=start-end`; `end` omitted means to the last byte. */
