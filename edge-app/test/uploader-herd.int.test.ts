@@ -101,7 +101,7 @@ describe('LogUploader under load shedding and resumable upload (server process, 
     assert.equal(staged.headers.get('upload-offset'), String(3 * 1024));
 
     methods.length = 0;
-    assert.deepEqual(await uploader.uploadOnce(), { batches: 1, records: 400 });
+    assert.deepEqual(await uploader.uploadOnce(), { batches: 1, records: 400, setAside: 0 });
     assert.equal(methods[0], 'GET', 'the resend asks for the offset first');
     const total = staged.body.total as number;
     assert.equal(methods.filter((m) => m === 'PUT').length, Math.ceil((total - 3 * 1024) / 1024), 'only the rest was sent');

@@ -57,7 +57,7 @@ describe('LogUploader end to end (server process, PGlite)', () => {
       return res;
     };
     const uploader = new LogUploader({ logger, url: server.url, token, fetch: recording });
-    assert.deepEqual(await uploader.uploadOnce(), { batches: 1, records: 250 });
+    assert.deepEqual(await uploader.uploadOnce(), { batches: 1, records: 250, setAside: 0 });
     assert.deepEqual(answers, [200], 'the resend was recognised as a duplicate');
     assert.deepEqual(await logger.pendingBatches(), []);
 
@@ -68,13 +68,13 @@ describe('LogUploader end to end (server process, PGlite)', () => {
     const flaky: typeof fetch = async (input, init) => (++calls === 1 ? new Response('busy', { status: 503, headers: { 'retry-after': '0' } }) : recording(input, init));
     const waits: number[] = [];
     const summary = await new LogUploader({ logger, url: server.url, token, fetch: flaky }).uploadWithRetry({ attempts: 3, baseMs: 100, maxMs: 1000, random: () => 0.5, sleep: async (ms) => void waits.push(ms) });
-    assert.deepEqual(summary, { batches: 1, records: 50 });
+    assert.deepEqual(summary, { batches: 1, records: 50, setAside: 0 });
     assert.deepEqual(waits, [50]);
     assert.deepEqual(answers, [201]);
     const stats = await logger.stats();
     assert.equal(stats.unsent, 0);
     assert.deepEqual(await logger.pendingBatches(), []);
-    assert.deepEqual(await new LogUploader({ logger, url: server.url, token }).uploadOnce(), { batches: 0, records: 0 });
+    assert.deepEqual(await new LogUploader({ logger, url: server.url, token }).uploadOnce(), { batches: 0, records: 0, setAside: 0 });
   });
 
   it('the server holds each record exactly once', async () => {

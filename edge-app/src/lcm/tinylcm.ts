@@ -2,7 +2,7 @@ import { checkDetectorParams, DeviceDrift, DriftOutbox, DriftStateStore, parseDr
 import { Sampler, type SamplingPolicy } from './logger/sampling.ts';
 import type { RetentionPolicy } from './logger/index.ts';
 import type { AlertThresholds } from './monitor/alerts.ts';
-import { DataLogger, type DataLoggerOptions, type ExportFormat, type ExportOptions } from './logger/index.ts';
+import { DataLogger, type DataLoggerOptions, type ExportFormat, type ExportOptions, type SetAsideBatch } from './logger/index.ts';
 import { ModelStore, type ModelStoreOptions } from './models/index.ts';
 import { InferenceMonitor, type InferenceMonitorOptions } from './monitor/index.ts';
 import { resolvePreprocessing, tabularTensor, type Preprocessing, type TabularRow } from './preprocess/index.ts';
@@ -298,6 +298,11 @@ export class TinyLCM extends EventTarget {
 
   export(format: ExportFormat, options?: ExportOptions): Promise<string> {
     return this.logs.exportText(format, options);
+  }
+
+  /** Log batches the server refused for good (kept, exported, never resent): id, status, message, when, records. */
+  setAsideBatches(): Promise<SetAsideBatch[]> {
+    return this.logs.setAsideBatches();
   }
 
   /** Writes buffered logs and the detector states; call on pagehide / before the process ends. */

@@ -240,4 +240,6 @@ export interface InferenceRecord {
   segment?: number;
   acked: boolean;
   batchId?: string;
+  /** The server refused the record's batch for good; it was set aside (DataLogger.setAsideBatches). */
+  setAside?: boolean;
 }

@@ -9,7 +9,7 @@ export function jsonLine(r: InferenceRecord): string {
 
 export const CSV_COLUMNS = [
   'segment', 'id', 'ts', 'time', 'model', 'version', 'sha256', 'latency_ms', 'class_index', 'label', 'confidence',
-  'margin', 'entropy', 'drift', 'error', 'acked', 'batch_id', 'input', 'input_ref', 'probabilities',
+  'margin', 'entropy', 'drift', 'error', 'acked', 'batch_id', 'input', 'input_ref', 'probabilities', 'set_aside',
 ] as const;
 
 export function csvHeader(): string {
@@ -25,7 +25,7 @@ export function csvRow(r: InferenceRecord): string {
     r.segment, r.id, r.ts, Number.isFinite(r.ts) ? new Date(r.ts).toISOString() : '', r.model.name, r.model.version, r.model.sha256,
     r.latencyMs, r.output.classIndex, r.output.label, r.confidence, r.margin, r.entropy, r.drift, r.error, r.acked,
     r.batchId, r.input ? JSON.stringify(r.input) : undefined, r.inputRef,
-    r.output.probabilities ? JSON.stringify(r.output.probabilities) : undefined,
+    r.output.probabilities ? JSON.stringify(r.output.probabilities) : undefined, r.setAside,
   ];
   return cells.map(csvField).join(',') + '\r\n';
 }

@@ -22,6 +22,9 @@ export interface LogTotals {
   bytes: number;
   /** Records in no batch yet. */
   unsent: number;
+  /** Batches set aside (refused for good) and their records; absent until the first. */
+  setAsideBatches?: number;
+  setAsideRecords?: number;
 }
 
 const EMPTY: LogTotals = { count: 0, segments: 0, bytes: 0, unsent: 0 };
@@ -31,6 +34,18 @@ const TOTALS_KEY = 'inference-logs:totals';
 const DELETE_CHUNK = 200; // segments deleted per transaction: keeps each one short
 
 const SPILL_PREFIX = 'inference-logs:spill:';
+const SET_ASIDE_PREFIX = 'inference-logs:set-aside:';
+
+/** A batch the server refused for good: its segments stay in the log (exported, never resent or deleted). */
+export interface SetAsideBatch {
+  batchId: string;
+  /** The server's answer: HTTP status and message. */
+  status: number;
+  message: string;
+  /** Epoch ms it was set aside. */
+  at: number;
+  records: number;
+}
 let spills = 0;
 
 const noop = (): void => {};
@@ -178,8 +193,8 @@ export class LogStore {
     const tx = this.db.transaction(STORE, 'readonly');
     return inTx(tx, async () => {
       for (let c = await tx.store.index('by-batch').openCursor(); c; c = await c.continue()) {
-        const { batchId, acked, key } = c.value;
-        if (acked || batchId === undefined) continue;
+        const { batchId, acked, key, setAside } = c.value;
+        if (acked || setAside || batchId === undefined) continue;
         oldest.set(batchId, Math.min(oldest.get(batchId) ?? Infinity, key ?? Infinity));
       }
       return [...oldest].sort((a, b) => a[1] - b[1]).map(([id]) => id);
@@ -206,6 +221,38 @@ export class LogStore {
       if (leftUnsent > 0) quiet(kv.put({ ...(t ?? EMPTY), unsent: Math.max(0, (t?.unsent ?? 0) - leftUnsent) }, TOTALS_KEY));
       return n;
     });
+  }
+
+  /**
+   * Sets a refused batch aside, in one transaction: its segments are marked (pendingBatches skips
+   * them; retention, which deletes only acknowledged ones, keeps them) and the refusal is recorded.
+   * Idempotent; resolves with the records set aside.
+   */
+  async setAside(batchId: string, refusal: Pick<SetAsideBatch, 'status' | 'message' | 'at'>): Promise<number> {
+    const tx = this.db.transaction([STORE, 'kv'], 'readwrite');
+    return inTx(tx, async (quiet) => {
+      let records = 0;
+      for (let c = await tx.objectStore(STORE).index('by-batch').openCursor(batchId); c; c = await c.continue()) {
+        const r = c.value;
+        if (r.acked || r.setAside) continue;
+        records += r.count;
+        r.setAside = 1;
+        quiet(c.update(r));
+      }
+      if (records === 0) return 0;
+      const kv = tx.objectStore('kv');
+      quiet(kv.put({ batchId, ...refusal, records } satisfies SetAsideBatch, SET_ASIDE_PREFIX + batchId));
+      // In the totals, so stats() counts them without another transaction.
+      const t = ((await kv.get(TOTALS_KEY)) as LogTotals | undefined) ?? EMPTY;
+      quiet(kv.put({ ...t, setAsideBatches: (t.setAsideBatches ?? 0) + 1, setAsideRecords: (t.setAsideRecords ?? 0) + records }, TOTALS_KEY));
+      return records;
+    });
+  }
+
+  /** The batches set aside, oldest first. */
+  async setAsideBatches(): Promise<SetAsideBatch[]> {
+    const all = (await this.db.getAll('kv', IDBKeyRange.bound(SET_ASIDE_PREFIX, `${SET_ASIDE_PREFIX}\uffff`))) as SetAsideBatch[];
+    return all.sort((a, b) => a.at - b.at);
   }
 
   /** Marks a batch acknowledged; idempotent. */

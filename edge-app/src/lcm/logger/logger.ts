@@ -2,13 +2,14 @@ import { callSafely } from '../monitor/report-error.ts';
 import type { LcmDb } from '../storage/db.ts';
 import type { InferenceObservation, InferenceRecord } from '../types.ts';
 import { csvHeader, csvRow, jsonLine, type ExportFormat } from './export.ts';
-import { LogStore, type LogTotals, type RetentionPolicy } from './log-store.ts';
+import { DEFAULT_MAX_BATCH_RECORDS } from '../../../../shared/ingest/record.ts';
+import { LogStore, type LogTotals, type RetentionPolicy, type SetAsideBatch } from './log-store.ts';
 import { SegmentBuilder, segmentRecords, type LogSegment, type RecordPolicy } from './segment.ts';
 import { Sampler, type SamplingPolicy } from './sampling.ts';
 
 export interface DataLoggerOptions extends RecordPolicy {
   sampling?: SamplingPolicy;
-  /** Flush when this many records are buffered — one stored segment (default 1000)… */
+  /** Flush when this many records are buffered — one stored segment (default 1000, at most the server's 10 000 per batch)… */
   batchSize?: number;
   /** …or this long after the first buffered record (default 1000 ms). */
   flushIntervalMs?: number;
@@ -32,6 +33,9 @@ export interface LoggerStats extends LogTotals {
   buffered: number;
   written: number;
   dropped: number;
+  /** Batches the server refused for good, set aside (see setAsideBatches), and their records. */
+  setAsideBatches: number;
+  setAsideRecords: number;
 }
 
 const PAGE = 16; // segments per export page
@@ -91,7 +95,8 @@ export class DataLogger {
     this.retention = options.retention;
     this.retentionEveryMs = options.retentionEveryMs ?? 30_000;
     this.onError = options.onError;
-    if (!(Number.isInteger(this.batchSize) && this.batchSize >= 1)) throw new RangeError(`batchSize must be a whole number >= 1, got ${this.batchSize}`);
+    // A segment is never split across batches, so one larger than a batch may be could never be sent.
+    if (!(Number.isInteger(this.batchSize) && this.batchSize >= 1 && this.batchSize <= DEFAULT_MAX_BATCH_RECORDS)) throw new RangeError(`batchSize must be a whole number from 1 to ${DEFAULT_MAX_BATCH_RECORDS}, got ${this.batchSize}`);
   }
 
   /**
@@ -182,6 +187,20 @@ export class DataLogger {
     return this.serial(() => this.store.acknowledge(batchId));
   }
 
+  /**
+   * Sets aside a batch the server refused for good (the uploader does, on a 400/413/422): its
+   * records stay stored and exported (`setAside: true`), are never resent nor deleted by retention,
+   * and the next batches go on. Resolves with the records set aside.
+   */
+  setAside(batchId: string, refusal: { status: number; message: string }, now = Date.now()): Promise<number> {
+    return this.serial(() => this.store.setAside(batchId, { status: refusal.status, message: refusal.message.slice(0, 1000), at: now }));
+  }
+
+  /** The batches set aside, oldest first: id, the server's status and message, when, how many records. */
+  setAsideBatches(): Promise<SetAsideBatch[]> {
+    return this.store.setAsideBatches();
+  }
+
   /** Applies the retention policy now; resolves with the number of records deleted. */
   enforceRetention(now = Date.now()): Promise<number> {
     const policy = this.retention;
@@ -196,7 +215,7 @@ export class DataLogger {
     let buffered = this.builder?.count ?? 0;
     for (const s of this.retry) buffered += s.count;
     for (const s of this.pending) buffered += s.count;
-    return { ...t, buffered, written: this.written, dropped: this.dropped };
+    return { ...t, buffered, written: this.written, dropped: this.dropped, setAsideBatches: t.setAsideBatches ?? 0, setAsideRecords: t.setAsideRecords ?? 0 };
   }
 
   /** Stored records as JSON Lines or CSV, page by page (flushes first). */

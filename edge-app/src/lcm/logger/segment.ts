@@ -46,6 +46,8 @@ export interface LogSegment {
   bytes: number;
   acked: boolean;
   batchId?: string;
+  /** The server refused the segment's batch for good (uploader: 400/413/422): kept, exported, never resent. */
+  setAside?: 1;
   /** Sparse-index markers: `unsent` = 1 until the segment joins a batch; `ackedKey` = key once acknowledged. */
   unsent?: 1;
   ackedKey?: number;
@@ -234,6 +236,7 @@ export function segmentRecords(s: LogSegment): InferenceRecord[] {
     const err = errors.get(i);
     if (err !== undefined) r.error = err;
     if (s.batchId !== undefined) r.batchId = s.batchId;
+    if (s.setAside) r.setAside = true;
     out[i] = r;
   }
   return out;

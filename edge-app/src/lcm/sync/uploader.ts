@@ -1,4 +1,5 @@
 import { buildPackage } from '../../../../shared/ingest/package.ts';
+import { DEFAULT_MAX_BATCH_RECORDS } from '../../../../shared/ingest/record.ts';
 import { API_PREFIX } from '../../../../shared/protocol/index.ts';
 import type { DataLogger } from '../logger/logger.ts';
 import type { InferenceRecord } from '../types.ts';
@@ -13,7 +14,7 @@ export interface LogUploaderOptions {
   /** The device token. */
   token: string;
   fetch?: typeof fetch;
-  /** Records per batch, at least (whole segments are taken). */
+  /** Records per batch, at most (whole segments; one segment even if larger): default 5000, never above the server's default MAX_BATCH_RECORDS. */
   maxRecords?: number;
   /** Packages larger than this many bytes go up in resumable chunks; 1 MiB by default. */
   chunkThreshold?: number;
@@ -28,7 +29,16 @@ const MAX_OFFSET_CONFLICTS = 3;
 export interface UploadSummary {
   batches: number;
   records: number;
+  /** Batches the server refused for good and the logger set aside (see DataLogger.setAsideBatches). */
+  setAside: number;
 }
+
+/**
+ * Refusals of the batch itself (malformed, over a limit, invalid records): the same bytes will be
+ * refused again, so the batch is set aside and the next one goes. 401/403/409, 429, 5xx and network
+ * failures say nothing against the batch and stop the run instead.
+ */
+const SET_ASIDE_STATUSES = new Set([400, 413, 422]);
 
 /** The server refused a batch for good (4xx other than 429): retrying the same bytes cannot help. */
 export class UploadRejectedError extends Error {
@@ -61,20 +71,20 @@ export class LogUploader {
     this.endpoint = `${options.url.replace(/\/+$/, '')}${API_PREFIX}/devices/me/batches`;
     this.token = options.token;
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    this.maxRecords = options.maxRecords ?? 5000;
+    this.maxRecords = Math.min(options.maxRecords ?? 5000, DEFAULT_MAX_BATCH_RECORDS);
     this.chunkThreshold = options.chunkThreshold ?? MiB;
     this.chunkSize = Math.max(1, options.chunkSize ?? MiB);
   }
 
   /** Resends pending batches, then sends new ones until nothing is unsent. Throws on the first failure. */
   uploadOnce(): Promise<UploadSummary> {
-    return this.run({ batches: 0, records: 0 });
+    return this.run({ batches: 0, records: 0, setAside: 0 });
   }
 
   /** uploadOnce, retried with exponential backoff and full jitter while failures are retryable. */
   async uploadWithRetry(opts: BackoffOptions): Promise<UploadSummary> {
     // One summary across attempts: batches acknowledged before a failure still count.
-    const total: UploadSummary = { batches: 0, records: 0 };
+    const total: UploadSummary = { batches: 0, records: 0, setAside: 0 };
     return withBackoff(() => this.run(total), opts);
   }
 
@@ -110,8 +120,20 @@ export class LogUploader {
   private async closeBatch(): Promise<string | undefined> {
     const records = await this.logger.unacked(this.maxRecords);
     if (records.length === 0) return undefined;
+    // unacked() ends with the segment that reaches the limit: leave it for the next batch when it
+    // would go beyond (the logger keeps each segment within the server's limit).
+    const segments: number[] = [];
+    let taken = 0;
+    for (const r of records) {
+      if (r.segment === undefined) continue;
+      if (r.segment !== segments.at(-1)) {
+        if (segments.length > 0 && taken + countOf(records, r.segment) > this.maxRecords) break;
+        segments.push(r.segment);
+      }
+      taken += 1;
+    }
     const batchId = crypto.randomUUID();
-    await this.logger.markSent(records.flatMap((r) => (r.segment === undefined ? [] : [r.segment])), batchId);
+    await this.logger.markSent(segments, batchId);
     return batchId;
   }
 
@@ -124,7 +146,15 @@ export class LogUploader {
     if (!pkg) return;
     const { bytes, records } = pkg;
     const res = bytes.length > this.chunkThreshold ? await this.sendChunked(batchId, bytes) : await this.sendWhole(batchId, bytes);
-    await refusal(res, batchId);
+    try {
+      await refusal(res, batchId);
+    } catch (err) {
+      if (!(err instanceof UploadRejectedError && SET_ASIDE_STATUSES.has(err.status))) throw err;
+      await this.logger.setAside(batchId, { status: err.status, message: err.message });
+      this.packed.delete(batchId);
+      done.setAside += 1;
+      return;
+    }
     await this.logger.acknowledge(batchId);
     this.packed.delete(batchId);
     done.batches += 1;
@@ -188,7 +218,13 @@ async function refusal(res: Response, batchId: string, ok: readonly number[] = [
 }
 
 /** A record as the server sees it: without the device's bookkeeping, so every resend packs the same bytes. */
-function portable(r: InferenceRecord): Omit<InferenceRecord, 'segment' | 'acked' | 'batchId'> {
-  const { segment: _s, acked: _a, batchId: _b, ...rest } = r;
+function portable(r: InferenceRecord): Omit<InferenceRecord, 'segment' | 'acked' | 'batchId' | 'setAside'> {
+  const { segment: _s, acked: _a, batchId: _b, setAside: _x, ...rest } = r;
   return rest;
+}
+
+function countOf(records: readonly InferenceRecord[], segment: number): number {
+  let n = 0;
+  for (const r of records) if (r.segment === segment) n++;
+  return n;
 }
