@@ -27,12 +27,12 @@ const emptyDb = { get: async () => undefined, put: async () => undefined, delete
 const idleLcm = () => Object.assign(new EventTarget(), { model: undefined, snapshot: () => null, driftState: () => null, logs: {}, db: emptyDb, driftEvents: { peek: () => [], remove: async () => undefined } }) as unknown as TinyLCM;
 const noUploads = { uploadOnce: async () => ({ records: 0 }) } as unknown as LogUploader;
 
-async function engineWith(health: () => Promise<DeviceHealth | undefined>) {
+async function engineWith(health: () => Promise<DeviceHealth | undefined>, lcm = idleLcm(), uploader = noUploads) {
   const server = memoryServer();
   const url = 'http://tinysphere.test';
   // The JSON format keeps the fake server short (the engine's own DocSync speaks binary by default).
   const doc = await DocSync.open<DeviceDoc>({ url, token: 't', docId: deviceDocId(DEVICE), fetch: server.fetch, format: 'json' });
-  const engine = await SyncEngine.open({ lcm: idleLcm(), url, token: 't', deviceId: DEVICE, doc, uploader: noUploads, health });
+  const engine = await SyncEngine.open({ lcm, url, token: 't', deviceId: DEVICE, doc, uploader, health });
   return { engine, server: server.s };
 }
 
@@ -47,6 +47,15 @@ describe('the sync engine reports device health', () => {
     assert.deepEqual(A.toJS(server.doc).reported.health, { storageUsedBytes: 950, storageQuotaBytes: 1000, batteryLevel: 0.15, charging: false, uptimeSec: 1, browser: 'node test' });
     await engine.syncNow();
     assert.equal(A.toJS(server.doc).reported.health?.uptimeSec, 2, 'the next exchange brings the new measurement');
+  });
+
+  it('batches set aside during the exchange are counted in the health it reports (the operator sees them)', async () => {
+    let setAside = 0;
+    const lcm = Object.assign(idleLcm(), { logs: { stats: async () => ({ setAsideBatches: setAside }) } }) as unknown as TinyLCM;
+    const refusing = { uploadOnce: async () => ((setAside += 2), { records: 0, batches: 0, setAside: 2 }) } as unknown as LogUploader;
+    const { engine, server } = await engineWith(async () => ({ uptimeSec: 1 }), lcm, refusing);
+    assert.equal((await engine.syncNow()).ok, true);
+    assert.deepEqual(A.toJS(server.doc).reported.health, { uptimeSec: 1, setAsideBatches: 2 });
   });
 
   it('a failing health provider leaves the exchange successful and the health out', async () => {

@@ -33,6 +33,8 @@ export const DeviceHealthSchema = z
     appVersion: z.string().max(100).optional(),
     /** Short browser name and version, e.g. 'Chrome 131' or 'node 20.20.0'. */
     browser: z.string().max(60).optional(),
+    /** Log batches the server refused for good, set aside on the device (kept and exported, not resent); absent when none. */
+    setAsideBatches: z.number().int().min(0).max(1_000_000_000).optional(),
     /** When the device measured this (its clock), ISO 8601. */
     measuredAt: z.iso.datetime({ offset: true }).optional(),
   })

@@ -71,6 +71,7 @@ export class DeviceHealthPanel extends LitElement {
               <tr><th>JS heap</th><td>${heapText(h)}</td><th>Network</th><td>${networkText(h)}${h.downlinkMbps === undefined ? '' : ` · ${h.downlinkMbps} Mbit/s`}</td></tr>
               <tr><th>CPU pressure</th><td>${h.cpuPressure ?? '—'}</td><th>Uptime</th><td>${uptime(h.uptimeSec)}</td></tr>
               <tr><th>App</th><td>${h.appVersion ?? '—'}</td><th>Browser</th><td>${h.browser ?? '—'}</td></tr>
+              ${h.setAsideBatches ? html`<tr><th>Refused log batches</th><td colspan="3" class="error" data-testid="health-set-aside">${h.setAsideBatches} set aside on the device: the server refused them (400/413/422); their records stay in the device's log export</td></tr>` : ''}
               <tr><th>Received</th><td colspan="3">${when(ts)}${h.measuredAt ? html` <span class="muted">(measured ${when(h.measuredAt)} on the device's clock)</span>` : ''}</td></tr>
             </tbody>
           </table>`;

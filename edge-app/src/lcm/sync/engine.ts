@@ -147,12 +147,24 @@ export class SyncEngine extends EventTarget {
     return this.inFlight;
   }
 
+  /** Log batches the server refused for good go into the health report, so an operator sees them in the console. */
+  private async countSetAside(): Promise<void> {
+    let n = 0;
+    try {
+      n = (await this.lcm.logs.stats()).setAsideBatches;
+    } catch {
+      // The log store is unreadable this time: the health goes without the count.
+    }
+    if (this.health && n > 0) this.health = { ...this.health, setAsideBatches: n };
+  }
+
   private async run(): Promise<SyncSummary> {
     const errors: unknown[] = [];
     let modelChanged = false;
     let uploaded = 0;
     // A failing probe must not fail the exchange: the report then goes without health.
     this.health = await this.opts.health?.().catch(() => undefined);
+    await this.countSetAside();
     try {
       // What runs and how it fares goes up with the first sync; a second sync follows only when
       // something changed meanwhile (a model switched, drift events came in), so a quiet exchange
@@ -178,6 +190,7 @@ export class SyncEngine extends EventTarget {
       } catch (err) {
         errors.push(err);
       }
+      await this.countSetAside();
       await this.reportNow();
       if (this.doc.unsent) await this.doc.sync();
     } catch (err) {
