@@ -8,7 +8,7 @@ import type { SyncScheduler } from '../lcm/sync/scheduler.ts';
 import { TinyLCM } from '../lcm/tinylcm.ts';
 import type { MonitorAlert, MonitorAlertKind, StoredModel } from '../lcm/types.ts';
 import type { RuntimeFailure, RuntimeWorker } from '../worker/client.ts';
-import type { DeviceApp, DeviceMode, DeviceSettings, DeviceStatus, Enrolment } from './device-app.ts';
+import { noModelReasonOf, type DeviceApp, type DeviceMode, type DeviceSettings, type DeviceStatus, type Enrolment, type NoModelReason } from './device-app.ts';
 import { DEFAULT_SETTINGS, loggerPolicies, mergeSettings } from './settings.ts';
 import { SwBridge } from './sw-bridge.ts';
 import { rememberThreads, startRuntime } from './runtime.ts';
@@ -164,7 +164,15 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
       alerts: [...this.alerts.values()],
       download: this.download,
       updateAvailable: this.updateAvailable,
+      waiting: this.waiting(),
     };
+  }
+
+  /** Only once the server was heard from, and only while no model runs (a file import counts). */
+  private waiting(): NoModelReason | undefined {
+    const desired = this.engine?.doc.value.desired;
+    if (!desired || !this.lastSync?.ok || this.lcm?.model) return undefined;
+    return noModelReasonOf(desired);
   }
 
   async enrol(serverUrl: string, code: string): Promise<void> {

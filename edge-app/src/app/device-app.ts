@@ -41,6 +41,23 @@ export interface DeviceStatus {
   download: PullProgress | undefined;
   /** A new app version is waiting: the UI offers "update available — reload". */
   updateAvailable: boolean;
+  /**
+   * Why an enrolled device has no model from its server, once it has heard from it: no deployment
+   * to its group yet, or the group's deployment leaves it out (a canary on other devices, or one
+   * rolled back) while the group ran no model before. Undefined otherwise.
+   */
+  waiting?: NoModelReason | undefined;
+}
+
+export type NoModelReason = 'no-deployment' | 'not-included';
+
+/**
+ * Why the server's desired state gives this device no model (undefined when it gives one): the
+ * server names the deployment that decided even when that deployment sends this device nothing.
+ */
+export function noModelReasonOf(desired: { model?: unknown; deploymentId?: string | undefined }): NoModelReason | undefined {
+  if (desired.model) return undefined;
+  return desired.deploymentId ? 'not-included' : 'no-deployment';
 }
 
 export interface DeviceApp extends EventTarget {

@@ -1,6 +1,7 @@
 import { html, LitElement, nothing } from 'lit';
 import type { DeviceApp, DeviceStatus } from '../../app/device-app.ts';
 import { bytes, percent, when } from '../../app/format.ts';
+import { noModelReason } from '../components/no-model.ts';
 import { DeviceAppController } from '../controllers/device-app.ts';
 import { screenStyles } from '../styles.ts';
 
@@ -32,7 +33,7 @@ export class LcmStatusScreen extends LitElement {
           <dt>Network</dt>
           <dd data-testid="status-online" class=${s.online ? 'ok' : 'bad'}>${s.online ? 'online' : 'offline'}</dd>
           <dt>Active model</dt>
-          <dd data-testid="status-model">${m ? `${m.name} v${m.version}` : 'none'}${m ? html`<div class="hint">sha256 ${m.sha256.slice(0, 12)}… · ${bytes(m.size)} · from ${m.origin === 'file' ? 'a file' : 'the registry'}</div>` : nothing}</dd>
+          <dd data-testid="status-model">${m ? `${m.name} v${m.version}` : s.waiting ? html`none <div class="hint" data-testid="status-waiting">${noModelReason(s.waiting)}</div>` : 'none'}${m ? html`<div class="hint">sha256 ${m.sha256.slice(0, 12)}… · ${bytes(m.size)} · from ${m.origin === 'file' ? 'a file' : 'the registry'}</div>` : nothing}</dd>
           ${s.download
             ? html`<dt>Downloading</dt>
                 <dd data-testid="status-download">
