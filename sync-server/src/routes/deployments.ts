@@ -48,13 +48,14 @@ export const deploymentRoutes = [
   route<Services, unknown, unknown, CreateDeployment>({
     method: 'post',
     path: '/deployments',
-    summary: 'Deploy a model version (or the version an alias names) to a device group, at once or as a canary with rollout gates',
+    summary:
+      'Deploy a model version (or the version an alias names) to a device group, at once or as a canary with rollout gates. A canary (canaryPercent < 100) needs at least one device in the group (409 otherwise); a whole-group deployment also reaches devices that enrol later',
     tags: TAGS,
     access: WRITE,
     body: CreateDeploymentSchema,
     status: 201,
     response: DeploymentSchema,
-    errors: [404],
+    errors: [404, 409],
     handler: ({ body, principal, services }) => services.deployments.create(body, actor(principal)),
   }),
   route<Services, unknown, { groupId?: string; status?: z.infer<typeof DeploymentStatusSchema> }>({

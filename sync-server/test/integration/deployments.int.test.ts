@@ -174,6 +174,27 @@ describe('deployments: PGlite', () => {
     assert.equal(after.status, 'rolled_back');
     assert.deepEqual(after.progress.reported, { 'clf@2': 1, unknown: 4 });
     const events = (await api(`${v1}/deployments/${dep.id}/events`, { token: viewer })).body.events;
+  test('a canary needs a device: refused with 409 in an empty group, where a whole-group deployment reaches devices enrolled later', async () => {
+    const empty = (await api(`${v1}/device-groups`, { token: operator, body: { name: 'new-site' } })).body.id;
+    const refused = await api(`${v1}/deployments`, { token: operator, body: { groupId: empty, model: { name: 'clf', version: 1 }, canaryPercent: 10 } });
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, 'conflict');
+    assert.match(refused.body.error.message, /group "new-site" has no devices yet: a canary needs at least one device/);
+    assert.deepEqual((await api(`${v1}/deployments?groupId=${empty}`, { token: viewer })).body.deployments, [], 'nothing stored');
+
+    const all = await api(`${v1}/deployments`, { token: operator, body: { groupId: empty, model: { name: 'clf', version: 1 } } });
+    assert.equal(all.status, 201, JSON.stringify(all.body));
+    const siteCode = (await api(`${v1}/device-groups/${empty}/enrolment-codes`, { token: operator, body: { uses: 1, expiresInSeconds: 600 } })).body.code;
+    const enrolled = await api(`${v1}/devices/enrol`, { body: { code: siteCode, name: 'site-1' } });
+    const doc = await DocSync.open<DeviceDoc>({ url, token: enrolled.body.token, docId: deviceDocId(enrolled.body.deviceId) });
+    await doc.sync();
+    assert.equal(doc.value.desired.model?.version, '1', 'the later device follows the whole-group deployment');
+    // With a device in it, the same group takes a canary.
+    const canary = await api(`${v1}/deployments`, { token: operator, body: { groupId: empty, model: { name: 'clf', version: 2 }, canaryPercent: 10 } });
+    assert.equal(canary.status, 201, JSON.stringify(canary.body));
+    assert.deepEqual(canary.body.canaryDevices, [enrolled.body.deviceId]);
+  });
+
     const trip = events.at(-1);
     assert.equal(trip.action, 'gate_tripped');
     assert.equal(trip.actor, 'gate');

@@ -6,7 +6,7 @@ import type { Db, Queryable } from '../../store/db/index.ts';
 import { forEachGroupDevice } from '../devices/fan-out.ts';
 import type { DocumentsService } from '../documents/index.ts';
 import type { RegistryService } from '../registry/registry.ts';
-import { chooseCanary, desiredFor, judge, runningModel, type GateVerdict } from './policy.ts';
+import { canaryProblem, chooseCanary, desiredFor, judge, runningModel, type GateVerdict } from './policy.ts';
 import { DEPLOYMENT_COLUMNS, toDeployment, toEvent, type DeploymentRow, type EventRow } from './rows.ts';
 import { readDeviceStates, upsertDesired, upsertReported } from './states.ts';
 
@@ -34,7 +34,7 @@ export class DeploymentsService {
     const gates = input.gates ? GatesSchema.parse(input.gates) : null;
     const dep = await this.db.transaction(async (tx) => {
       // Serialises deployments of one group: the current one is read and superseded under this lock.
-      const group = await tx.query('SELECT id FROM device_groups WHERE id = $1 FOR UPDATE', [input.groupId]);
+      const group = await tx.query<{ name: string }>('SELECT name FROM device_groups WHERE id = $1 FOR UPDATE', [input.groupId]);
       if (!group.rowCount) throw HttpError.of('not_found', `no device group ${input.groupId}`);
       // Holds the version and its model's name against a concurrent delete or rename until this
       // deployment is committed (they lock the same rows FOR UPDATE first: deployments/in-use.ts).
@@ -46,6 +46,8 @@ export class DeploymentsService {
       const current = await currentDeployment(tx, input.groupId);
       const previous = runningModel(current);
       const devices = await tx.query<{ id: string }>('SELECT id FROM devices WHERE group_id = $1 AND revoked_at IS NULL ORDER BY id', [input.groupId]);
+      const empty = canaryProblem(group.rows[0]!.name, devices.rows.length, input.canaryPercent);
+      if (empty) throw HttpError.of('conflict', empty);
       const id = randomUUID();
       const canary = input.canaryPercent >= 100 ? [] : chooseCanary(id, devices.rows.map((d) => d.id), input.canaryPercent);
       if (current) {

@@ -23,6 +23,18 @@ export function chooseCanary(deploymentId: string, deviceIds: readonly string[],
     .map((d) => d.id);
 }
 
+/**
+ * Why a canary cannot start, or null. A canary tries a version on some of the group's devices
+ * while the rest keep what they run; in a group with no devices yet there is nothing to try it on,
+ * its gates never hear from anyone, and every device enrolling later lands outside it (running the
+ * previous model — none, for a first deployment) with nothing to promote. So it is refused, and the
+ * operator deploys to the whole group (which later devices follow) or enrols devices first.
+ */
+export function canaryProblem(groupName: string, deviceCount: number, percent: number): string | null {
+  if (percent >= 100 || deviceCount > 0) return null;
+  return `group "${groupName}" has no devices yet: a canary needs at least one device to try the version on. Enrol devices first, or deploy to the whole group (canaryPercent 100): devices that enrol later get that version`;
+}
+
 /** The model a device of the group should run under its group's current deployment (null: none). */
 export function desiredFor(dep: Pick<Deployment, 'status' | 'model' | 'previous' | 'canaryDevices'> | undefined, deviceId: string): DeploymentModel | null {
   if (!dep) return null;
