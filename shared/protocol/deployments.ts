@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PositiveInt4Schema } from './input-bounds.ts';
 
 /**
  * Deployments: a model version assigned to a device group, all at once or as a canary (a stable,
@@ -23,7 +24,7 @@ export const CreateDeploymentSchema = z
   .object({
     groupId: z.string().uuid(),
     model: z
-      .object({ name: z.string().min(1).max(200), version: z.number().int().positive().optional(), alias: z.string().min(1).max(64).optional() })
+      .object({ name: z.string().min(1).max(200), version: PositiveInt4Schema.optional(), alias: z.string().min(1).max(64).optional() })
       .refine((m) => (m.version === undefined) !== (m.alias === undefined), 'give exactly one of "version" and "alias"'),
     canaryPercent: z.number().int().min(1).max(100).default(100).describe('100 (the default) deploys to every device at once'),
     gates: GatesSchema.optional(),

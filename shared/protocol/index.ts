@@ -16,3 +16,4 @@ export * from './feature-histogram.ts';
 export * from './record-sample.ts';
 export * from './drift-events.ts';
 export * from './device-config.ts';
+export * from './input-bounds.ts';

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { Principal, Role } from '../../../shared/protocol/index.ts';
+import { findInputProblem, formatInputPath, type Principal, type Role } from '../../../shared/protocol/index.ts';
 import { HttpError } from './errors.ts';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -78,7 +78,21 @@ export function authorize(access: Access, principal: Principal | undefined): voi
   }
 }
 
+/**
+ * Every route's input, whatever its schema says, is text PostgreSQL can store and JSON of bounded
+ * depth (shared/protocol/input-bounds.ts): a NUL in any field is a 400 naming it, not a 500 from
+ * the database.
+ */
+export function checkInput(value: unknown, where: string): void {
+  const found = findInputProblem(value);
+  if (found) {
+    const field = found.path.length ? `"${formatInputPath(found.path)}" ` : '';
+    throw HttpError.of('validation_failed', `invalid ${where}: ${field}${found.problem}`, [{ path: found.path, message: found.problem }]);
+  }
+}
+
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  checkInput(value, where);
   if (!schema) return value as T;
   const result = schema.safeParse(value);
   if (!result.success) {

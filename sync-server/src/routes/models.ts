@@ -11,11 +11,15 @@ import {
   UploadedVersionSchema,
   VersionMetadataSchema,
   StageSchema,
+  INT4_MAX,
+  isInt4Digits,
+  PositiveInt4Schema,
 } from '../../../shared/protocol/index.ts';
 import { HttpError } from '../http/errors.ts';
 import { parseMultipart } from '../http/multipart.ts';
 import { sendImmutable } from '../http/range.ts';
-import { route } from '../http/route.ts';
+import { parseJson } from '../http/json-body.ts';
+import { checkInput, route } from '../http/route.ts';
 import type { IncomingMessage } from 'node:http';
 import type { ReferenceInput } from '../services/registry/reference.ts';
 import { stagingDir, type StagedFile } from '../services/registry/staging.ts';
@@ -26,19 +30,15 @@ const READ = ['scientist', 'operator', 'viewer'] as const;
 const MAX_METADATA_BYTES = 8 * 1024 * 1024;
 
 const NameParams = z.object({ name: ModelNameSchema });
-const VersionRef = z.string().regex(/^(\d+|[A-Za-z][A-Za-z0-9_-]{0,63})$/, 'a version number or an alias');
+const VersionRef = z.string().regex(/^(\d+|[A-Za-z][A-Za-z0-9_-]{0,63})$/, 'a version number or an alias').refine((v) => !/^\d/.test(v) || isInt4Digits(v), `a version number is at most ${INT4_MAX}`);
 const VersionParams = z.object({ name: ModelNameSchema, version: VersionRef });
 const AliasParams = z.object({ name: ModelNameSchema, alias: AliasSchema });
 const ModelPatch = z.object({ description: z.string().max(5000).optional(), tags: TagsSchema.optional(), removeTags: z.array(z.string()).optional() });
 
 function parseMetadata(text: string | undefined) {
   if (text === undefined) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw HttpError.of('bad_request', `the "metadata" field is not JSON: ${(err as Error).message}`);
-  }
+  const json = parseJson(text, 'the "metadata" field');
+  checkInput(json, '"metadata"');
   const parsed = VersionMetadataSchema.safeParse(json);
   if (!parsed.success) throw HttpError.of('validation_failed', `invalid "metadata": ${z.prettifyError(parsed.error)}`, parsed.error.issues);
   return parsed.data;
@@ -49,6 +49,7 @@ function parseUpload(ctx: { req: IncomingMessage }, services: Services, files: s
 }
 
 function referenceInput(file: StagedFile | undefined, labelColumn: string | undefined): { reference?: ReferenceInput } {
+  if (labelColumn !== undefined) checkInput(labelColumn, '"labelColumn"');
   if (labelColumn !== undefined && !file) throw HttpError.of('bad_request', '"labelColumn" names a column of the reference CSV, but no "reference" file was sent');
   if (!file) return {};
   const label = labelColumn?.trim();
@@ -238,7 +239,7 @@ export const modelRoutes = [
     tags: ['registry'],
     access: WRITE,
     params: AliasParams,
-    body: z.object({ version: z.number().int().positive() }),
+    body: z.object({ version: PositiveInt4Schema }),
     response: RegisteredModelSchema,
     errors: [404],
     async handler({ params, body, services, principal }) {

@@ -76,6 +76,19 @@ describe('MLflow filter parser', () => {
     refused(() => parseFilter("metrics.a > 1; DROP TABLE mlflow_runs", RUN_GRAMMAR), /unexpected character ';'/);
   });
 
+  it('refuses times (bigint milliseconds) that are fractions or beyond 2^53, where the database would fail', () => {
+    for (const n of ['1.5', '1e300', '99999999999999999999', '-1e20']) {
+      refused(() => parseFilter(`attributes.start_time > ${n}`, RUN_GRAMMAR), /Expected an integer for numeric attribute: start_time/);
+      refused(() => parseFilter(`attributes.end_time < ${n}`, RUN_GRAMMAR), /numeric attribute: end_time/);
+      refused(() => parseFilter(`creation_time >= ${n}`, EXPERIMENT_GRAMMAR), /numeric attribute: creation_time/);
+      refused(() => parseFilter(`last_update_time != ${n}`, EXPERIMENT_GRAMMAR), /numeric attribute: last_update_time/);
+    }
+    assert.equal(parseFilter('attributes.start_time > 1e3', RUN_GRAMMAR)[0]!.value, 1000);
+    assert.equal(parseFilter(`creation_time < ${Number.MAX_SAFE_INTEGER}`, EXPERIMENT_GRAMMAR)[0]!.value, Number.MAX_SAFE_INTEGER);
+    // Metrics are doubles: any number goes.
+    assert.equal(parseFilter('metrics.x > 1.5e300', RUN_GRAMMAR)[0]!.value, 1.5e300);
+  });
+
   it('for experiments: name, times and tags only', () => {
     assert.deepEqual(parseFilter("name LIKE 'exp%' and tags.owner = 'ana' and creation_time > 10", EXPERIMENT_GRAMMAR), [
       { type: 'attribute', key: 'name', comparator: 'LIKE', value: 'exp%' },

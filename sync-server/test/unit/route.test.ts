@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import type { Principal } from '../../../shared/protocol/index.ts';
+import { MAX_JSON_DEPTH, type Principal } from '../../../shared/protocol/index.ts';
 import { HttpError } from '../../src/http/errors.ts';
 import { authorize, handle, route } from '../../src/http/route.ts';
 import { fakeContext } from '../support/fake-context.ts';
@@ -66,6 +66,29 @@ describe('handle', () => {
     await assert.rejects(call({ principal: operator, id: 'abc', body: { n: 1 } }), (e: HttpError) => e.code === 'validation_failed' && /path parameters/.test(e.message));
     await assert.rejects(call({ principal: operator, body: { n: 1.5 } }), (e: HttpError) => e.code === 'validation_failed' && /body/.test(e.message));
     await assert.rejects(call({ principal: operator, body: undefined }), (e: HttpError) => e.status === 400);
+  });
+
+  it('refuses NUL and unpaired surrogates in any string of params, query and body, naming the field', async () => {
+    const refused = (where: RegExp) => (e: HttpError) => e.status === 400 && e.code === 'validation_failed' && where.test(e.message);
+    await assert.rejects(call({ principal: operator, id: '1\u0000' }), refused(/path parameters: "id" contains a NUL/));
+    await assert.rejects(call({ principal: operator, body: { n: 1, note: { text: ['ok', 'a\u0000'] } } }), refused(/body: "note\.text\[1\]" contains a NUL/));
+    await assert.rejects(call({ principal: operator, body: { n: 1, ['k\u0000']: 1 } }), refused(/body: has a key that contains a NUL/));
+    await assert.rejects(call({ principal: operator, body: { n: 1, note: 'x\ud800' } }), refused(/"note" contains an unpaired UTF-16 surrogate/));
+    const ctx = fakeContext({ method: 'POST', url: '/things/1?verbose=%00', state: { principal: operator } });
+    Object.assign(ctx, { params: { id: '1' } });
+    (ctx.request as { body?: unknown }).body = { n: 1 };
+    await assert.rejects(handle(r, { factor: 1 })(ctx), refused(/query: "verbose" contains a NUL/));
+    // A pair of surrogates (an emoji) is fine.
+    assert.equal((await call({ principal: operator, body: { n: 1, note: 'ok \ud83d\ude00' } })).status, 201);
+  });
+
+  it('refuses a body nested deeper than MAX_JSON_DEPTH even when the schema would ignore it', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < MAX_JSON_DEPTH; i++) deep = [deep];
+    await assert.rejects(call({ principal: operator, body: { n: 1, extra: deep } }), (e: HttpError) => e.status === 400 && /nested deeper than 64 levels/.test(e.message));
+    let ok: unknown = 1;
+    for (let i = 0; i < MAX_JSON_DEPTH - 2; i++) ok = [ok];
+    assert.equal((await call({ principal: operator, body: { n: 1, extra: ok } })).status, 201);
   });
 
   it('checks access before validating', async () => {

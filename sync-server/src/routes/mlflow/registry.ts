@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AliasSchema, ModelNameSchema, type ModelVersion, type RegisteredModel } from '../../../../shared/protocol/index.ts';
+import { AliasSchema, Int4DigitsSchema, ModelNameSchema, type ModelVersion, type RegisteredModel } from '../../../../shared/protocol/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import { mlflowError } from '../../http/mlflow-errors.ts';
 import { route, type Route } from '../../http/route.ts';
@@ -22,7 +22,7 @@ const stage = z.preprocess((v) => (typeof v === 'string' ? STAGES.find((s) => s.
 // Names and aliases follow /api/v1's schemas, so whatever one API accepts the other can address.
 const name = str.pipe(ModelNameSchema);
 const alias = str.pipe(AliasSchema);
-const version = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(/^\d+$/, 'a version number'));
+const version = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), Int4DigitsSchema);
 
 function mlflowVersion(v: ModelVersion) {
   return {

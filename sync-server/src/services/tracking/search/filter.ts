@@ -122,6 +122,10 @@ function check(clause: Clause, grammar: Grammar): Clause {
   const numeric = type === 'metric' || (type === 'attribute' && grammar.numericAttributes.includes(key));
   if (numeric) {
     if (typeof v !== 'number') throw invalid(`Expected numeric value type for ${type === 'metric' ? 'metric' : `numeric attribute: ${key}`}. Found ${JSON.stringify(v)}`);
+    // Times are bigint milliseconds: a fraction or a number past 2^53 would fail in the database.
+    if (type === 'attribute' && !Number.isSafeInteger(v)) {
+      throw invalid(`Expected an integer for numeric attribute: ${key} (milliseconds since the epoch, at most ${Number.MAX_SAFE_INTEGER} in magnitude). Found ${v}`);
+    }
     if (!NUMERIC_COMPARATORS.includes(op)) throw invalid(`Invalid comparator '${op}' not one of ${NUMERIC_COMPARATORS.join(', ')}`);
     return clause;
   }
