@@ -1,15 +1,15 @@
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import path from 'node:path';
 import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../shared/protocol/index.ts';
 import { authenticate, requireToken } from './auth/authenticate.ts';
 import { bodyDeadline, closeOnEarlyError } from './http/body-deadline.ts';
-import { errorHandler, HttpError } from './http/errors.ts';
+import { errorHandler } from './http/errors.ts';
 import { crossOriginIsolation } from './http/isolation.ts';
 import { LoadShedder } from './http/load-shedding.ts';
 import { mlflowErrors } from './http/mlflow-errors.ts';
 import { httpMetrics } from './http/metrics.ts';
+import { jsonBody } from './http/json-body.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { rawBody } from './http/raw-body.ts';
 import { requestLog } from './http/request-log.ts';
@@ -71,7 +71,7 @@ export function createApp(services: Services, options: AppOptions): Koa {
   app.use(bodyDeadline(services.config.timeouts.bodyReadMs, isHeavy));
   app.use(rawBody([`${MLFLOW_ARTIFACTS_PREFIX}/artifacts/`]));
   // MLflow's client sends JSON bodies with DELETE too (registered-models/delete, …).
-  app.use(bodyParser({ enableTypes: ['json'], parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'], jsonLimit: '1mb', onError: (err) => { throw HttpError.of('bad_request', `invalid JSON body: ${err.message}`); } }));
+  app.use(jsonBody(['POST', 'PUT', 'PATCH', 'DELETE']));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   app.use(serveApp('/admin/', path.join(options.webRoot, 'admin')));
