@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { before, describe } from 'node:test';
 import { deviceDocId, report, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { bigInitializerModel, sampleModel } from '../../../shared/onnx/test-fixtures.ts';
@@ -97,6 +99,23 @@ describe('deployments: PGlite', () => {
     assert.equal(other.status, 403);
     assert.equal(other.body.error.code, 'forbidden');
     assert.equal((await api(`${v1}/devices/me/models/${sha(V1)}`, { token: operator })).status, 403, 'a person uses the registry route');
+  });
+
+  test('a damaged stored model is never sent to a device (409 naming it, before any byte); uploading the file again repairs it', async () => {
+    const d = devices[0]!;
+    const file = path.join(suite.ctx!.dataDir, 'blobs', 'models', 'sha256', sha(V1));
+    const damaged = Buffer.from(V1);
+    damaged[damaged.length - 1]! ^= 0xff;
+    await writeFile(file, damaged);
+    for (const range of [undefined, 'bytes=10-']) {
+      const res = await fetch(`${v1}/devices/me/models/${sha(V1)}`, { headers: { authorization: `Bearer ${d.token}`, ...(range ? { range } : {}) } });
+      assert.equal(res.status, 409, range);
+      assert.match(((await res.json()) as any).error.message, /damaged/);
+    }
+    await upload(V1); // clf@3: the same bytes put the intact copy back
+    const full = await fetch(`${v1}/devices/me/models/${sha(V1)}`, { headers: { authorization: `Bearer ${d.token}` } });
+    assert.equal(full.status, 200);
+    assert.equal(sha(new Uint8Array(await full.arrayBuffer())), sha(V1));
   });
 
   test('a canary moves a stable hash-chosen share; promote moves the rest; the audit trail says who and why', async () => {

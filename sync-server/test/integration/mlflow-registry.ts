@@ -154,5 +154,38 @@ export function runMlflowRegistryTests(name: string, setup: () => Promise<Mlflow
       assert.equal((await ml('model-versions/delete', { method: 'DELETE', body: { name: 'churn', version: '1' } })).status, 200);
       expectError(await ml('model-versions/get?name=churn&version=1'), 404, 'RESOURCE_DOES_NOT_EXIST');
     });
+
+    test('what a device group runs or would roll back to cannot be renamed or deleted (409 RESOURCE_CONFLICT); names and aliases follow /api/v1', async () => {
+      const upload = async (name: string, bytes: Uint8Array) => {
+        const form = new FormData();
+        form.set('file', new Blob([bytes.slice()]), 'm.onnx');
+        const res = await fetch(`${base}/api/v1/models/${name}/versions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+        assert.equal(res.status, 201, await res.text());
+      };
+      await upload('fleet', model);
+      await upload('fleet-next', model);
+      const groupId = (await api(`${base}/api/v1/device-groups`, { token, body: { name: 'mlflow-fleet' } })).body.id;
+      const deploy = async (name: string) => assert.equal((await api(`${base}/api/v1/deployments`, { token, body: { groupId, model: { name, version: 1 } } })).status, 201);
+      const refusals = () => [
+        ml('registered-models/rename', { body: { name: 'fleet', new_name: 'fleet-renamed' } }),
+        ml('registered-models/delete', { method: 'DELETE', body: { name: 'fleet' } }),
+        ml('model-versions/delete', { method: 'DELETE', body: { name: 'fleet', version: '1' } }),
+      ];
+      await deploy('fleet');
+      for (const res of await Promise.all(refusals())) {
+        expectError(res, 409, 'RESOURCE_CONFLICT');
+        assert.match(res.body.message, /version 1 of model "fleet" is deployed to device group/);
+      }
+      await deploy('fleet-next');
+      for (const res of await Promise.all(refusals())) expectError(res, 409, 'RESOURCE_CONFLICT');
+      assert.equal((await api(`${base}/api/v1/models/fleet`, { token, method: 'DELETE' })).status, 409, 'the rollback target stays on /api/v1 too');
+      await deploy('fleet-next');
+      assert.equal((await ml('registered-models/rename', { body: { name: 'fleet', new_name: 'fleet-renamed' } })).body.registered_model.name, 'fleet-renamed', 'once nothing would return to it');
+
+      expectError(await ml('registered-models/create', { body: { name: 'has space' } }), 400, 'INVALID_PARAMETER_VALUE');
+      expectError(await ml('registered-models/rename', { body: { name: 'fleet-renamed', new_name: '../x' } }), 400, 'INVALID_PARAMETER_VALUE');
+      expectError(await ml('registered-models/alias', { body: { name: 'fleet-renamed', alias: 'v1', version: '1' } }), 400, 'INVALID_PARAMETER_VALUE');
+      expectError(await ml('registered-models/alias', { body: { name: 'fleet-renamed', alias: 'has space', version: '1' } }), 400, 'INVALID_PARAMETER_VALUE');
+    });
   });
 }

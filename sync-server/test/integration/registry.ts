@@ -153,6 +153,16 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
       assert.deepEqual(await staged(suite.ctx!.dataDir), [], 'no staged file was left behind');
     });
 
+    test('an upload the database would refuse (a NUL in the description) is a 400 and leaves no blob, row or staged file', async () => {
+      const keysBefore = await suite.ctx!.blobKeys();
+      const bytes = bigInitializerModel(8192);
+      const res = await upload('nul-desc', { file: bytes, metadata: JSON.stringify({ description: 'bad\u0000byte' }) });
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.deepEqual(await suite.ctx!.blobKeys(), keysBefore, 'no blob was stored');
+      assert.equal((await api(`${base}/api/v1/models/nul-desc`, { token: viewer })).status, 404);
+      assert.deepEqual(await staged(suite.ctx!.dataDir), [], 'no staged file was left behind');
+    });
+
     test('a repeated file part is refused; an upload cut off mid-way leaves no staged file', async () => {
       const form = new FormData();
       form.append('file', new Blob([model.slice()]), 'a.onnx');
