@@ -9,10 +9,13 @@ import './pages/fleet/fleet-page.ts';
 import './pages/health-page.ts';
 import './pages/models/models-page.ts';
 import './pages/overview/overview-page.ts';
+import './pages/tokens/tokens-page.ts';
 import { session } from './session.ts';
 
-const PAGES = ['overview', 'fleet', 'models', 'deployments', 'drift', 'experiments', 'health'] as const;
+const PAGES = ['overview', 'fleet', 'models', 'deployments', 'drift', 'experiments', 'health', 'tokens'] as const;
 type Page = (typeof PAGES)[number];
+/** Pages only some roles see in the navigation (the server refuses the others anyway). */
+const ADMIN_ONLY: readonly Page[] = ['tokens'];
 
 /** `#/<page>/<rest>`: the page and what it opens (a device, a model, a deployment, a run). */
 function parseHash(hash: string): { page: Page; arg: string | undefined } {
@@ -84,6 +87,7 @@ export class TinySphereAdmin extends LitElement {
       case 'drift': return html`<drift-page></drift-page>`;
       case 'experiments': return html`<experiments-page .arg=${arg}></experiments-page>`;
       case 'health': return html`<health-page></health-page>`;
+      case 'tokens': return html`<tokens-page></tokens-page>`;
       default: return html`<overview-page></overview-page>`;
     }
   }
@@ -93,7 +97,7 @@ export class TinySphereAdmin extends LitElement {
       <header>
         <h1>TinySphere</h1>
         ${this.principal
-          ? html`<nav>${PAGES.map((p) => html`<a href="#/${p}" aria-current=${p === this.route.page ? 'page' : 'false'}>${p[0]!.toUpperCase() + p.slice(1)}</a>`)}</nav>
+          ? html`<nav>${PAGES.filter((p) => this.principal!.role === 'admin' || !ADMIN_ONLY.includes(p)).map((p) => html`<a href="#/${p}" aria-current=${p === this.route.page ? 'page' : 'false'}>${p[0]!.toUpperCase() + p.slice(1)}</a>`)}</nav>
               <span data-testid="whoami">${this.principal.name} (${this.principal.role})</span>
               <button @click=${this.#signOut}>Sign out</button>`
           : ''}
