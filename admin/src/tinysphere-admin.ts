@@ -1,3 +1,5 @@
+// First: no schema may be made before zod is told not to compile with eval (the CSP forbids it).
+import '../../shared/ui/zod-jitless.ts';
 import { css, html, LitElement } from 'lit';
 import type { Principal } from '../../shared/protocol/index.ts';
 import { api } from './api.ts';

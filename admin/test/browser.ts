@@ -4,15 +4,17 @@ import path from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../testing/chromium.ts';
+import { watchCspViolations } from '../../testing/csp.ts';
 import { REPO_ROOT, type TestServer } from '../../testing/server-process.ts';
 
 export const SHOTS = path.join(REPO_ROOT, 'screenshots/admin');
 
-/** A page signed in with `token`, collecting uncaught errors and console errors. */
+/** A page signed in with `token`, collecting uncaught errors, console errors and Content-Security-Policy violations. */
 export async function signedIn(browser: Browser, url: string, token: string, hash = '#/overview'): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
   const errors: string[] = [];
+  await watchCspViolations(context, errors);
+  const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());

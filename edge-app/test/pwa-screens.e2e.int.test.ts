@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../testing/chromium.ts';
+import { watchCspViolations } from '../../testing/csp.ts';
 import { byTestId, groupWithCode, screenshot, serviceWorkerReady } from '../../testing/pwa.ts';
 import { api, pgliteServer, type TestServer } from '../../testing/server-process.ts';
 
@@ -10,7 +11,8 @@ const LABELS = ['drizzle', 'fog', 'rain', 'snow', 'sun'];
 /**
  * The working screens in the built app, on a device enrolled against TinySphere with the deployed
  * demo model (its registry metadata carries the reference profile): the demo stream predicts, an
- * injected heat wave raises drift, the Models and Logs screens show the device's state. Saves a
+ * injected heat wave raises drift, the Models and Logs screens show the device's state. It enrols
+ * through a link, confirmed by a click, and runs under the server's CSP with nothing blocked. Saves a
  * screenshot of each screen at 1080p landscape and phone size under screenshots/pwa/.
  */
 describe('the PWA working screens (live, models, logs) in the built app', () => {
@@ -35,13 +37,24 @@ describe('the PWA working screens (live, models, logs) in the built app', () => 
     const deployed = await api(`${t.server.url}/api/v1/deployments`, { token: t.adminToken, body: { groupId, model: { name: 'seattle-weather', alias: 'champion' }, reason: 'screens e2e' } });
     assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const csp = await watchCspViolations(context);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${t.server.url}/`);
+    // An enrolment link (a QR code on the kiosk): the app asks, showing the server, before enrolling.
+    const shell = await page.goto(`${t.server.url}/?code=${encodeURIComponent(code)}`);
+    assert.match(shell?.headers()['content-security-policy'] ?? '', /script-src 'self' 'wasm-unsafe-eval'/, 'the app runs under its CSP');
+    assert.equal(shell?.headers()['referrer-policy'], 'no-referrer');
     assert.equal(await serviceWorkerReady(page), true);
-    await page.locator('tinylcm-app #code').fill(code);
-    await byTestId(page, 'enrol').click();
+    await byTestId(page, 'enrol-link').waitFor();
+    assert.equal((await byTestId(page, 'link-server').textContent())?.trim(), t.server.url);
+    assert.equal(await page.evaluate(() => location.search), '', 'the code left the address');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await screenshot(page, 'enrol-link-kiosk');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'enrol-link-phone');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await byTestId(page, 'confirm-enrol').click();
     const version = deployed.body.model.version as number;
     await byTestId(page, 'active-model').filter({ hasText: `seattle-weather v${version}` }).waitFor({ timeout: 30_000 });
 
@@ -83,6 +96,19 @@ describe('the PWA working screens (live, models, logs) in the built app', () => 
     await live(page, '[data-testid=drift-summary]').waitFor();
     await screenshot(page, 'live-phone');
     assert.deepEqual(errors, []);
+    // The model ran in the worker (ORT's wasm compiled, the reference fetched, drift charted) under the CSP with nothing blocked.
+    assert.deepEqual(csp, [], `CSP violations:\n${csp.join('\n')}`);
+    // And the watch sees one when there is one: an image from another origin is refused.
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement('img'), { src: 'https://elsewhere.invalid/pixel.png' })));
+    await waitUntil(() => csp.some((v) => /img-src blocked https:\/\/elsewhere\.invalid/.test(v)));
     await context.close();
   });
 });
+
+async function waitUntil(probe: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

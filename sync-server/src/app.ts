@@ -14,6 +14,7 @@ import { openApiDocument } from './http/openapi.ts';
 import { rawBody } from './http/raw-body.ts';
 import { requestLog } from './http/request-log.ts';
 import { handle, route, type Route } from './http/route.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { serveApp } from './http/static.ts';
 import { routeGroups } from './routes/index.ts';
 import type { Services } from './services/index.ts';
@@ -55,6 +56,7 @@ export function createApp(services: Services, options: AppOptions): Koa {
   app.use(mlflowErrors([MLFLOW_PREFIX, MLFLOW_ARTIFACTS_PREFIX]));
   app.use(errorHandler());
   app.use(crossOriginIsolation());
+  app.use(securityHeaders());
   // Authentication comes before a heavy slot is taken: a stranger trickling a body must never hold
   // one. It reads only the Authorization header, so it also runs before body parsing.
   const isHeavy = (p: string) => HEAVY_DEVICE_ROUTES.test(p);

@@ -3,6 +3,7 @@
  * the runtime worker starts fetching and compiling onnxruntime's 14 MB wasm — the long pole of a
  * cold start — about 150 ms sooner than the device layer would start it.
  */
+import '../../../shared/ui/zod-jitless.ts';
 import type { RuntimeWorker } from '../worker/client.ts';
 import { startRuntime } from './runtime.ts';
 

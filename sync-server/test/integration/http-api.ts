@@ -81,11 +81,23 @@ export function runHttpApiTests(name: string, setup: () => Promise<ApiSetup | un
         assert.match(await res.text(), new RegExp(`<${element}>`), path);
         assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin');
         assert.equal(res.headers.get('cross-origin-embedder-policy'), 'require-corp');
+        assertSecurityHeaders(res, path);
       }
+      // API answers (and refusals) carry them too: a JSON error opened in a tab leaks no referrer.
+      for (const path of ['/api/v1/me', '/api/v1/openapi.json', '/sw.js']) assertSecurityHeaders(await fetch(base + path), path);
       const sw = await fetch(`${base}/sw.js`);
       assert.equal(sw.status, 200);
       assert.match(await sw.text(), /index\.html/, 'the service worker precaches the app shell');
       assert.equal((await fetch(`${base}/manifest.webmanifest`)).headers.get('content-type'), 'application/manifest+json');
     });
   });
+}
+
+/** The browser hardening of sync-server/src/http/security-headers.ts, on `res`. */
+function assertSecurityHeaders(res: Response, path: string): void {
+  const csp = res.headers.get('content-security-policy') ?? '';
+  for (const directive of ["script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'"]) {
+    assert.ok(csp.split('; ').includes(directive), `${path}: ${directive} in ${csp}`);
+  }
+  assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
 }
