@@ -105,6 +105,33 @@ describe('the console acts on TinySphere: upload, canary, drift events, roles (C
     await s.close();
   });
 
+  test('the deploy form offers no canary for a group without devices, says why, and deploys to the whole group', async (b) => {
+    const empty = await api(`${data.v1}/device-groups`, { token: ctx.adminToken, body: { name: 'new-site' } });
+    assert.equal(empty.status, 201);
+    const s = await signedIn(b, ctx.server.url, data.tokens.operator, '#/deployments');
+    const { page } = s;
+    const shell = await fetch(`${ctx.server.url}/admin/`);
+    assert.match(shell.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, 'the console runs under its CSP (signedIn fails a test on any violation)');
+    const form = page.locator('deploy-form');
+    await form.locator('select[name=target] option[value="1"]').waitFor({ state: 'attached' });
+    assert.equal(await form.locator('input[name=canary]').isDisabled(), false, 'the seeded group has devices: a canary is possible');
+    await form.locator('select[name=groupId]').selectOption({ label: 'new-site' });
+    await form.locator('[data-testid=canary-hint]').waitFor();
+    assert.equal(await form.locator('input[name=canary]').isDisabled(), true);
+    assert.match((await form.locator('[data-testid=canary-hint]').textContent()) ?? '', /no devices yet, so no canary: a canary needs at least one device/);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await screenshot(page, 'deploy-no-devices-kiosk');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'deploy-no-devices-phone');
+    await page.setViewportSize({ width: 1360, height: 900 });
+    await form.locator('button').click();
+    await page.locator('deployment-detail [data-testid=deployment-status]').filter({ hasText: 'active' }).waitFor();
+    const [dep] = (await api(`${data.v1}/deployments?groupId=${empty.body.id}`, { token: data.tokens.viewer })).body.deployments;
+    assert.deepEqual([dep.strategy, dep.canaryPercent, dep.model.version], ['all', 100, 1]);
+    noErrors(s.errors);
+    await s.close();
+  });
+
   test('acknowledging, marking a false alarm and labelling in the console go through the API and reach the device document', async (b) => {
     const dev = data.devices[0]!;
     const s = await signedIn(b, ctx.server.url, data.tokens.operator, `#/fleet/${dev.deviceId}`);

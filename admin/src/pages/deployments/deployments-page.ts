@@ -51,14 +51,14 @@ export class DeploymentsPage extends LitElement {
           <div class="row"><select @change=${(e: Event) => ((this.status = (e.target as HTMLSelectElement).value), (this.page = 0), void this.#data.refresh())}>
             <option value="">any status</option>${['canary', 'paused', 'active', 'rolled_back', 'superseded'].map((s) => html`<option>${s}</option>`)}
           </select></div>
-          <table data-testid="deployments">
+          <div class="scroll"><table data-testid="deployments">
             <thead><tr><th>Created</th><th>Group</th><th>Model</th><th>Strategy</th><th>Status</th><th>Previous</th><th>By</th></tr></thead>
             <tbody>${pageOf(deployments, this.page).map((d) => html`<tr>
               <td><a href="#/deployments/${d.id}">${when(d.createdAt)}</a></td><td>${names.get(d.groupId) ?? d.groupId}</td>
               <td><code>${modelKey(d.model)}</code>${d.alias ? ` (${d.alias})` : ''}</td>
               <td>${d.strategy === 'canary' ? `canary ${d.canaryPercent}%` : 'all'}</td><td>${d.status}</td>
               <td>${d.previous ? modelKey(d.previous) : '—'}</td><td>${d.createdBy ?? '—'}</td></tr>`)}</tbody>
-          </table>
+          </table></div>
           <ts-pager .page=${this.page} .total=${deployments.length} @page=${(e: CustomEvent<number>) => (this.page = e.detail)}></ts-pager>
         `;
       }, 'deployments')}
