@@ -46,12 +46,12 @@ describe('change limits: counted on the bytes, before Automerge decodes them', (
     }
   });
 
-  it('refuses a 700,000-character string by its bytes, and a run-length bomb by its operation count', () => {
+  it('refuses a long text string by its bytes, and a run-length bomb by its operation count', () => {
     const b = base();
-    const big = changesOf(b, raw(b, (d) => void (d.reported.status = 'x'.repeat(700_000))));
+    const big = changesOf(b, raw(b, (d) => void (d.reported.status = 'x'.repeat(300_000))));
     assert.equal(checkChanges(big, DEFAULT_DOC_LIMITS)?.what, 'MAX_DOC_CHANGE_BYTES');
     // 200,000 list elements in a change of a few hundred bytes: decoding it alone takes seconds.
-    const bomb = changesOf(b, raw(b, (d) => void (d.reported.list = new Array(200_000).fill(null))));
+    const bomb = changesOf(b, raw(b, (d) => void ((d.reported as Record<string, unknown>).list = new Array(200_000).fill(null))));
     assert.ok(bomb[0]!.length < 1000);
     assert.equal(checkChanges(bomb, DEFAULT_DOC_LIMITS)?.status, 413);
     assert.equal(checkChanges(bomb, DEFAULT_DOC_LIMITS)?.what, 'MAX_DOC_CHANGE_OPS');

@@ -1,7 +1,7 @@
 import * as A from '@automerge/automerge';
 import assert from 'node:assert/strict';
 import { before, describe } from 'node:test';
-import { acknowledgeEvent, appendEvent, deviceDocId, groupDocId, labelEvent, setDesired, type DeviceDoc } from '../../../shared/documents/index.ts';
+import { acknowledgeEvent, appendEvent, deviceDocId, groupDocId, initDeviceDoc, labelEvent, report, setDesired, toBase64, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
 import { api, startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
 import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
@@ -48,6 +48,10 @@ describe('documents over HTTP: access and convergence (PGlite server process)', 
     assert.equal((await sync(groupDocId(groupId), operator)).status, 200);
     assert.equal((await api(`${v1}/sync/${deviceDocId(dev.deviceId)}`, { body: { have: [], changes: [] } })).status, 401);
     assert.equal((await sync('nonsense', operator)).status, 400);
+    // Ids of no device or group: 404, and no document comes into being for them.
+    assert.equal((await sync(deviceDocId(crypto.randomUUID()), operator)).status, 404);
+    assert.equal((await sync(groupDocId(crypto.randomUUID()), operator)).status, 404);
+    assert.equal((await sync(`device:${'-'.repeat(36)}`, operator)).status, 400);
     assert.equal((await sync(deviceDocId(dev.deviceId), dev.token, { have: [], changes: ['AQIDBA=='] })).status, 400);
     assert.equal((await sync(deviceDocId(dev.deviceId), dev.token, { have: 'x' })).status, 400);
   });
@@ -117,5 +121,73 @@ describe('documents over HTTP: access and convergence (PGlite server process)', 
     }
     // The schedule really exercised every kind of write.
     for (const [k, c] of Object.entries(counts)) assert.ok(c > 0, `no ${k} edits in this schedule`);
+  });
+
+  suite.test('what a device writes is bounded and checked: refused with a 4xx naming the limit or path, nothing stored', async () => {
+    const dev = await enrol();
+    const docId = deviceDocId(dev.deviceId);
+    const post = (changes: Uint8Array[], token = dev.token) => api(`${v1}/sync/${docId}`, { token, body: { have: [], changes: changes.map(toBase64) } });
+    const heads = async () => (await post([])).body.heads as string[];
+    // The device's replica as the server has it: every edit below starts from a copy of it.
+    const replica = await DocSync.open<DeviceDoc>({ url, token: dev.token, docId });
+    await replica.edit((d) => appendEvent(d, { id: 'e1', ts: new Date(0).toISOString(), kind: 'ks', statistic: 0.5 }));
+    await replica.sync();
+    const start = replica.value;
+    const attempt = (edit: (d: A.Doc<DeviceDoc>) => A.Doc<DeviceDoc>, token?: string) => post(A.getChanges(start, edit(A.clone(start))), token);
+    const raw = (fn: (d: DeviceDoc) => void) => (d: A.Doc<DeviceDoc>) => A.change(d, fn);
+    const before = await heads();
+
+    // 700,000 characters in one change: refused on its bytes, before any decoding.
+    const big = await attempt(raw((d) => void (d.reported.status = new A.ImmutableString('x'.repeat(700_000)) as unknown as string)));
+    assert.equal(big.status, 413, JSON.stringify(big.body));
+    assert.match(big.body.error.message, /MAX_DOC_CHANGE_BYTES/);
+    const refusals: [string, (d: A.Doc<DeviceDoc>) => A.Doc<DeviceDoc>, number, string][] = [
+      ['acknowledged', (d) => acknowledgeEvent(d, 'e1', 'the device itself'), 403, 'events[0].acknowledged'],
+      ['label', (d) => labelEvent(d, 'e1', 'self-labelled'), 403, 'events[0].label'],
+      ['desired', (d) => setDesired(d, { syncIntervalSec: 1 }), 403, 'desired.syncIntervalSec'],
+      ['model.version 2^40', raw((d) => void (d.reported.model = { name: 'm', version: String(2 ** 40), sha256: 'a'.repeat(64) })), 400, 'reported.model.version'],
+    ];
+    for (const [what, edit, status, path] of refusals) {
+      const res = await attempt(edit);
+      assert.equal(res.status, status, `${what}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.details.limit, path, what);
+    }
+    // A change whose parent the server never saw: refused, not stored (it would wedge the document).
+    const one = report(A.clone(start), { status: 'one' });
+    const two = report(A.clone(one), { status: 'two' });
+    const orphan = await post(A.getChanges(one, two));
+    assert.equal(orphan.status, 409, JSON.stringify(orphan.body));
+    assert.deepEqual(orphan.body.error.details.missing, A.getHeads(one));
+    assert.deepEqual(await heads(), before, 'nothing of any refused change was stored');
+    // The console may do what the device may not; and the device's next honest sync works.
+    assert.equal((await attempt((d) => acknowledgeEvent(d, 'e1', 'ops'), operator)).status, 200);
+    await replica.edit((d) => report(d, { status: 'running' }));
+    await replica.sync();
+    assert.equal(replica.value.reported.status, 'running');
+    assert.equal(replica.value.events[0]?.acknowledged?.by, 'ops');
+  });
+
+  suite.test('/healthz answers while a large allowed change is applied (the Automerge work runs off the event loop)', async (ctx) => {
+    const dev = await enrol();
+    const docId = deviceDocId(dev.deviceId);
+    const base = initDeviceDoc(dev.deviceId);
+    // About 18,000 operations in one change, under MAX_DOC_CHANGE_OPS: 80 events of long feature names.
+    const big = A.change(A.clone(base), (d) => {
+      for (let i = 0; i < 80; i++) d.events.push({ id: `big-${i}`, ts: new Date(i * 1000).toISOString(), kind: 'ks', feature: 'f'.repeat(190), statistic: i / 80 });
+    });
+    let settled = false;
+    const sync = api(`${v1}/sync/${docId}`, { token: dev.token, body: { have: [], changes: A.getChanges(base, big).map(toBase64) } }).finally(() => (settled = true));
+    let answered = 0;
+    while (!settled) {
+      const h = await fetch(`${ctx.server.url}/healthz`);
+      assert.equal(h.status, 200);
+      await h.arrayBuffer();
+      if (!settled) answered++;
+    }
+    const res = await sync;
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.heads, A.getHeads(big));
+    // Blocking the event loop, the server answered none of these until the change was applied.
+    assert.ok(answered >= 5, `only ${answered} health checks were answered while the sync ran`);
   });
 });
