@@ -35,17 +35,21 @@ export async function sendImmutable(
   filename: string,
 ): Promise<void> {
   const etag = `"${blob.sha256}"`;
+  const inm = ctx.get('if-none-match');
+  const notModified = !!inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === `W/${etag}`);
+  const ifRange = ctx.get('if-range');
+  const range = notModified || (ifRange && ifRange !== etag) ? undefined : parseRange(ctx.get('range') || undefined, blob.size);
+  // Opened before any header is set: a refusal (a damaged or missing blob) must not go out with
+  // the year-long immutable caching meant for the bytes. HEAD gets the headers only.
+  const body = notModified || range === 'unsatisfiable' || ctx.method === 'HEAD' ? undefined : await blob.open(range);
   ctx.set('ETag', etag);
   ctx.set('Accept-Ranges', 'bytes');
   ctx.set('Cache-Control', 'private, max-age=31536000, immutable');
   ctx.set('Content-Disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`);
-  const inm = ctx.get('if-none-match');
-  if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === `W/${etag}`)) {
+  if (notModified) {
     ctx.status = 304;
     return;
   }
-  const ifRange = ctx.get('if-range');
-  const range = ifRange && ifRange !== etag ? undefined : parseRange(ctx.get('range') || undefined, blob.size);
   if (range === 'unsatisfiable') {
     ctx.set('Content-Range', `bytes */${blob.size}`);
     ctx.status = 416;
@@ -54,8 +58,7 @@ export async function sendImmutable(
   }
   ctx.status = range ? 206 : 200;
   if (range) ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${blob.size}`);
-  // HEAD gets the headers only: opening the stream would leave it unread.
-  if (ctx.method !== 'HEAD') ctx.body = await blob.open(range);
+  if (body) ctx.body = body;
   ctx.type = 'application/octet-stream';
   ctx.length = range ? range.end - range.start + 1 : blob.size;
 }

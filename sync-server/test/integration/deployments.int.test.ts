@@ -111,6 +111,8 @@ describe('deployments: PGlite', () => {
       const res = await fetch(`${v1}/devices/me/models/${sha(V1)}`, { headers: { authorization: `Bearer ${d.token}`, ...(range ? { range } : {}) } });
       assert.equal(res.status, 409, range);
       assert.match(((await res.json()) as any).error.message, /damaged/);
+      assert.equal(res.headers.get('etag'), null, 'a refusal is not cached as the immutable bytes');
+      assert.doesNotMatch(res.headers.get('cache-control') ?? '', /immutable/);
     }
     await upload(V1); // clf@3: the same bytes put the intact copy back
     const full = await fetch(`${v1}/devices/me/models/${sha(V1)}`, { headers: { authorization: `Bearer ${d.token}` } });
