@@ -231,34 +231,31 @@ describe('registry and deployments: a delete or rename racing a deployment (Post
   /** A 409 naming the deployment that holds the version. */
   const inUse = (e: unknown) => e instanceof HttpError && e.status === 409 && /is deployed to device group/.test(e.message);
   const settle = (p: Promise<unknown>) => p.then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e }));
+  /** Runs `first` up to its statement matching `pauseAfter`, starts `second`, lets it block on a lock (or finish), then lets `first` commit. */
+  const interleave = async (pauseAfter: RegExp, first: (d: Db) => Promise<unknown>, second: () => Promise<unknown>) => {
+    const p = pausable(db);
+    const gate = p.pauseAfter(pauseAfter);
+    const a = settle(first(p.db));
+    await gate.paused;
+    const b = settle(second());
+    await waitingOrSettled(b);
+    gate.release();
+    return [await a, await b] as const;
+  };
 
   it('a delete waiting on a deployment of the same version is refused with 409 once the deployment commits', async (t) => {
     if (!database) return t.skip('PostgreSQL unavailable');
-    const p = pausable(db);
-    const gate = p.pauseAfter(/FOR SHARE OF v/);
-    const creating = settle(deploy(p.db, 1));
-    await gate.paused;
-    const deleting = settle(registry.deleteVersion('clf', 1));
-    await waitingOrSettled(deleting);
-    gate.release();
-    assert.equal((await creating).ok, true);
-    const del = await deleting;
+    const [created, del] = await interleave(/FOR SHARE OF v/, (d) => deploy(d, 1), () => registry.deleteVersion('clf', 1));
+    assert.equal(created.ok, true);
     assert.ok(!del.ok && inUse(del.e), `the delete must be refused: ${del.ok ? 'it succeeded' : String(del.e)}`);
     assert.equal((await registry.getVersion('clf', 1)).version, 1, 'the deployed version is still there');
   });
 
   it('a rename waiting on a deployment of the model is refused with 409 once the deployment commits', async (t) => {
     if (!database) return t.skip('PostgreSQL unavailable');
-    const p = pausable(db);
-    const gate = p.pauseAfter(/FOR SHARE OF v/);
     // No deployment names "other" yet: only the one being created can stop the rename.
-    const creating = settle(deploy(p.db, 1, 'other', otherGroupId));
-    await gate.paused;
-    const renaming = settle(registry.renameModel('other', 'other-renamed'));
-    await waitingOrSettled(renaming);
-    gate.release();
-    assert.equal((await creating).ok, true);
-    const ren = await renaming;
+    const [created, ren] = await interleave(/FOR SHARE OF v/, (d) => deploy(d, 1, 'other', otherGroupId), () => registry.renameModel('other', 'other-renamed'));
+    assert.equal(created.ok, true);
     assert.ok(!ren.ok && inUse(ren.e), `the rename must be refused: ${ren.ok ? 'it succeeded' : String(ren.e)}`);
     assert.equal((await registry.getModel('other')).name, 'other', 'the deployment still finds its model');
   });
@@ -266,15 +263,8 @@ describe('registry and deployments: a delete or rename racing a deployment (Post
   it("a delete of the version a deployment being created will roll back to waits for it, then is refused", async (t) => {
     if (!database) return t.skip('PostgreSQL unavailable');
     // The group runs clf@1 (the first test); deploying clf@3 makes clf@1 its rollback target.
-    const p = pausable(db);
-    const gate = p.pauseAfter(/INSERT INTO deployments \(/);
-    const creating = settle(deploy(p.db, 3));
-    await gate.paused;
-    const deleting = settle(registry.deleteVersion('clf', 1));
-    await waitingOrSettled(deleting);
-    gate.release();
-    assert.equal((await creating).ok, true);
-    const del = await deleting;
+    const [created, del] = await interleave(/INSERT INTO deployments \(/, (d) => deploy(d, 3), () => registry.deleteVersion('clf', 1));
+    assert.equal(created.ok, true);
     assert.ok(!del.ok && inUse(del.e), `the delete must be refused: ${del.ok ? 'it succeeded' : String(del.e)}`);
     assert.match((del.e as Error).message, /version 1 of model "clf" is deployed/);
   });
@@ -284,16 +274,8 @@ describe('registry and deployments: a delete or rename racing a deployment (Post
     const file = await stage(Readable.from([Buffer.from(bigInitializerModel(4096))]), 10_000_000, path.join(dir, 'staging'));
     const v4 = (await registry.registerVersion({ name: 'clf', file })).version;
     await file.remove();
-    const p = pausable(db);
-    const paused = new RegistryService(p.db, blobs);
-    const gate = p.pauseAfter(/DELETE FROM model_versions/);
-    const deleting = settle(paused.deleteVersion('clf', v4));
-    await gate.paused;
-    const creating = settle(deploy(db, v4));
-    await waitingOrSettled(creating);
-    gate.release();
-    assert.equal((await deleting).ok, true);
-    const created = await creating;
+    const [deleted, created] = await interleave(/DELETE FROM model_versions/, (d) => new RegistryService(d, blobs).deleteVersion('clf', v4), () => deploy(db, v4));
+    assert.equal(deleted.ok, true);
     assert.ok(!created.ok && created.e instanceof HttpError && created.e.status === 404, `the deployment must be refused: ${created.ok ? 'it succeeded' : String(created.e)}`);
     const current = await deployments(db).list({ groupId });
     assert.deepEqual(current.filter((d) => d.status !== 'superseded').map((d) => d.model.version), [3]);
