@@ -9,12 +9,9 @@ import { z } from 'zod';
 /** Deepest nesting of arrays and objects a JSON input may have (a top-level object is level 1). */
 export const MAX_JSON_DEPTH = 64;
 
-/** A PostgreSQL `integer` (int4) column. */
+/** The largest value of a PostgreSQL `integer` (int4) column. */
 export const INT4_MAX = 2_147_483_647;
-export const INT4_MIN = -2_147_483_648;
 
-/** A whole number for an `integer` column. */
-export const Int4Schema = z.number().int().min(INT4_MIN).max(INT4_MAX);
 /** A positive whole number for an `integer` column, e.g. a model version. */
 export const PositiveInt4Schema = z.number().int().min(1).max(INT4_MAX);
 /**

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { Principal } from '../../../../shared/protocol/index.ts';
+import { Int8Schema, type Principal } from '../../../../shared/protocol/index.ts';
 import { route, type Route } from '../../http/route.ts';
 import type { Services } from '../../services/index.ts';
 import type { IdempotentRequest, TrackingStore } from '../../services/tracking/index.ts';
@@ -18,7 +18,8 @@ const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 
 export const str = z.preprocess(first, z.string());
 export const list = z.preprocess((v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]), z.array(z.union([z.string(), z.number().transform(String)])));
-export const int64 = z.preprocess(first, z.union([z.number(), z.string().trim().regex(/^-?\d+$/, 'an integer').transform(Number)]).pipe(z.number().int()));
+// Stored in bigint columns; Int8Schema keeps them to what a JSON number carries exactly (±2^53 − 1).
+export const int64 = z.preprocess(first, z.union([z.number(), z.string().trim().regex(/^-?\d+$/, 'an integer').transform(Number)]).pipe(Int8Schema));
 export const double = z.preprocess(
   first,
   z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity']).transform(Number), z.string().trim().regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, 'a number').transform(Number)]),
