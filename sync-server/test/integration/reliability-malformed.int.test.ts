@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
@@ -31,6 +32,20 @@ const editManifest = (pkg: Uint8Array, edit: (m: Record<string, unknown>) => voi
     edit(m);
     return strToU8(JSON.stringify(m));
   });
+
+/** 1.1 GB of zeros as 137 gzip members of 8 MB each, then an empty member (~1.1 MB). */
+function zeroBomb(): Uint8Array {
+  const member = gzipSync(new Uint8Array(8 * 1024 * 1024), { level: 9 });
+  const parts = [...Array.from({ length: 137 }, () => member), gzipSync(new Uint8Array(0))];
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** A valid-looking package of `n` short records, built without packing n objects. */
+function manyRecords(n: number): Uint8Array {
+  const data = strToU8(`${JSON.stringify(record(1))}\n`.repeat(n));
+  const manifest = { batchId: 'b-many', records: n, files: [{ name: 'records.jsonl', sha256: createHash('sha256').update(data).digest('hex'), size: data.length }], createdAt: new Date(0).toISOString() };
+  return gzipSync(createTar([{ name: 'manifest.json', data: strToU8(JSON.stringify(manifest)) }, { name: 'records.jsonl', data }]));
+}
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -110,6 +125,15 @@ describe('reliability: malformed input is a clear 4xx, stores nothing, and the s
       ['an unsafe batch id', editManifest(pkg, (m) => (m.batchId = '../../etc')), 400, /invalid manifest\.json/],
       ['a record failing the schema', await buildPackage('b-hostile', [record(1), { ...record(2), latencyMs: 'fast' }]), 400, /records\.jsonl line 2/],
       ['a manifest naming another device', await buildPackage('b-hostile', RECORDS, {}, { deviceId: other.deviceId }), 403, /names another device/],
+      // Values the columns cannot hold: refused before any blob is written (they used to be 500s leaving one).
+      ['ts 1e300', await buildPackage('b-hostile', [record(1), { ...record(2), ts: 1e300 }]), 400, /line 2:[\s\S]*ts/],
+      ['model.version 2**40', await buildPackage('b-hostile', [record(1), { ...record(2), model: { name: 'cls', version: 2 ** 40 } }]), 400, /line 2:[\s\S]*model\.version/],
+      ['drift 2**40', await buildPackage('b-hostile', [record(1), { ...record(2), drift: 2 ** 40 }]), 400, /line 2:[\s\S]*drift/],
+      ['a NUL in a label', await buildPackage('b-hostile', [record(1), { ...record(2), output: { label: 'c\0t' } }]), 400, /line 2:[\s\S]*output\.label/],
+      ['a lone surrogate in a label', await buildPackage('b-hostile', [record(1), { ...record(2), output: { label: 'c\ud800t' } }]), 400, /line 2:[\s\S]*output\.label/],
+      // Bombs: refused after a few KB of inflating, not after the old 512 MB.
+      ['1.1 GB of zeros in gzip members, then an empty member', zeroBomb(), 400, /malformed log package/],
+      ['100 000 records in ~600 KB', manyRecords(100_000), 413, /more than the limit of 10000 \(MAX_BATCH_RECORDS\)/],
     ];
     for (const [what, bytes, status, message] of cases) await refused(what, () => upload(dev.token, bytes), status, message);
     await refused('no package field', () => upload(dev.token, undefined), 400, /"package"/);
