@@ -101,7 +101,7 @@ export const deploymentRoutes = [
     access: ['device'],
     params: ShaParams,
     response: null,
-    errors: [403, 416],
+    errors: [403, 409, 416],
     raw: true,
     async handler({ params, principal, services, ctx }) {
       const model = await services.deployments.deployedTo(deviceOf(principal), params.sha256);

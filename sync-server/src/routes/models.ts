@@ -225,7 +225,7 @@ export const modelRoutes = [
     access: READ,
     params: VersionParams,
     response: null,
-    errors: [404, 416],
+    errors: [404, 409, 416],
     raw: true,
     async handler({ params, services, ctx }) {
       const v = await services.registry.getVersion(params.name, params.version);
