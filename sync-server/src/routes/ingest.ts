@@ -57,7 +57,7 @@ export const ingestRoutes = [
     access: ['device'],
     status: 201,
     response: IngestAnswerSchema,
-    errors: [409, 413, 415],
+    errors: [400, 409, 413, 415],
     // Answers itself: 201 for a new batch, 200 for a duplicate.
     raw: true,
     requestBody: {
@@ -102,7 +102,7 @@ export const ingestRoutes = [
     params: UploadParams,
     status: 202,
     response: UploadOffsetSchema,
-    errors: [409, 413],
+    errors: [400, 409, 413],
     raw: true,
     requestBody: { contentType: 'application/octet-stream', schema: { type: 'string', format: 'binary', description: 'bytes a..b of the tar.gz package' } },
     async handler({ params, principal, services, ctx }) {
