@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync, strFromU8, strToU8 } from 'fflate';
 import { createTar, parseTar } from 'nanotar';
-import { buildPackage, PackageError } from './package.ts';
+import { buildPackage, PackageError, PackageTooLargeError, sha256Hex } from './package.ts';
 import { readPackage } from './unpack.ts';
 
 const record = (i: number) => ({ id: `r${i}`, ts: 1_700_000_000_000 + i, model: { name: 'm', version: 1, sha256: 'x' }, output: { label: i % 2 ? 'cat' : 'dog' }, latencyMs: 2.5, confidence: 0.9, drift: 0 });
@@ -43,6 +43,22 @@ describe('log package', () => {
     const extra = gzipSync(createTar([...parseTar(gunzipSync(pkg)).map((f) => ({ name: f.name, data: f.data! })), { name: 'sneaky', data: new Uint8Array([1]) }]));
     await assert.rejects(readPackage(extra), /not listed/);
     await assert.rejects(readPackage(pkg, { maxUnpackedBytes: 100 }), /more than 100 bytes/);
+  });
+
+  it('stops a bomb inside the tar at the first limit: a record line without end, more lines than allowed', async () => {
+    const withRecords = async (data: Uint8Array) => {
+      const pkg = await buildPackage('b-5', [record(1)]);
+      const manifest = JSON.parse(strFromU8(parseTar(gunzipSync(pkg))[0]!.data!)) as { records: number; files: { name: string; sha256: string; size: number }[] };
+      manifest.records = 1_000_000;
+      manifest.files[0] = { name: 'records.jsonl', sha256: await sha256Hex(data), size: data.length };
+      return gzipSync(createTar([{ name: 'manifest.json', data: strToU8(JSON.stringify(manifest)) }, { name: 'records.jsonl', data }]));
+    };
+    const unbroken = await withRecords(new Uint8Array(4 * 1024 * 1024));
+    await assert.rejects(readPackage(unbroken, { maxRecords: 2_000_000 }), (e: Error) => e instanceof PackageTooLargeError && e.limit === 'record_bytes' && /line 1 is longer than the limit of 65536/.test(e.message));
+    await assert.rejects(readPackage(unbroken), (e: Error) => e instanceof PackageTooLargeError && e.limit === 'records', 'the manifest claims more than MAX_BATCH_RECORDS');
+    const lines = await withRecords(strToU8(`${JSON.stringify(record(1))}\n`.repeat(20)));
+    await assert.rejects(readPackage(lines, { maxRecords: 2_000_000, maxUnpackedBytes: 2 ** 30 }), /holds 20 records, the manifest says 1000000/);
+    await assert.rejects(readPackage(await withRecords(new Uint8Array(0)), { maxRecords: 10, maxRecordBytes: 10 }), /manifest says 1000000 records, more than the limit of 10/);
   });
 
   it('refuses an invalid record and an unsafe batch id', async () => {
