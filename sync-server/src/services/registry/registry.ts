@@ -25,13 +25,6 @@ const notFound = (what: string) => HttpError.of('not_found', `${what} does not e
  */
 const lockArtifact = (q: Queryable, sha256: string) => q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`artifact:${sha256}`]);
 
-/** A value PostgreSQL refuses to store (class 22: data exception; 54: too deep or complex) is the client's to fix. */
-function refusedValue(err: unknown): HttpError | undefined {
-  const { code, message } = err as { code?: unknown; message?: string };
-  if (err instanceof HttpError || typeof code !== 'string' || !/^(22|54)/.test(code)) return undefined;
-  return HttpError.of('bad_request', `the model version could not be stored: ${message}`);
-}
-
 /**
  * The model registry: registered models, their monotonic versions, aliases with history, and the
  * artifact bytes stored once per sha256. Both /api/v1 and MLflow's registry API call this service.
@@ -101,7 +94,8 @@ export class RegistryService {
       // Nothing may stay behind a refused version: bytes this request added go unless a version
       // committed meanwhile refers to them.
       if (added) await this.dropIfUnreferenced(sha256);
-      throw refusedValue(err) ?? err;
+      // A value PostgreSQL refuses (class 22) becomes the client's 400 in http/errors.ts.
+      throw err;
     });
     // A concurrent delete of the last version sharing these bytes may have removed the blob between
     // our stat and our commit; the row we just committed needs it, so put it back.
