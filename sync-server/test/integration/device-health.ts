@@ -144,11 +144,14 @@ export function runDeviceHealthTests(name: string, setup: () => Promise<HealthSe
       assert.equal((await api(`${v1}/fleet/attention?limit=0`, { token: viewer })).status, 400);
     });
 
-    test('a health outside the schema is left out of the series; the exchange still succeeds', async () => {
+    test('a health outside the schema is refused (400 naming the field) and kept out of the series', async () => {
       const c = devices[2]!;
-      // Written past the device's own validation, as a faulty or hostile client could.
-      await c.replica.edit((doc) => A.change(doc, (d) => void (d.reported.health = { batteryLevel: 5, browser: 'x'.repeat(500) })));
-      await c.replica.sync();
+      // Written past the device's own validation, as a faulty or hostile client could; on a copy of
+      // the device's replica, which would otherwise hold a change the server refuses.
+      const faulty = await DocSync.open<DeviceDoc>({ url, token: c.token, docId: deviceDocId(c.deviceId) });
+      await faulty.sync();
+      await faulty.edit((doc) => A.change(doc, (d) => void (d.reported.health = { batteryLevel: 5, browser: 'x'.repeat(500) })));
+      await assert.rejects(faulty.sync(), /HTTP 400 .*reported\.health\.batteryLevel/);
       assert.deepEqual((await series(c)).body.points, []);
     });
 
