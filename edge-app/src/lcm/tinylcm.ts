@@ -312,18 +312,18 @@ export class TinyLCM extends EventTarget {
    */
   persistNow(): void {
     this.logs.spill();
+    this.driftEvents.spill();
     if (this.active) void this.driftStates.save(this.active.drift.toJSON()).catch(() => undefined);
   }
 
   async persist(): Promise<void> {
     await this.logs.flush();
-    this.driftEvents.spill();
+    await this.driftEvents.flush();
     if (this.active) await this.driftStates.save(this.active.drift.toJSON());
   }
 
   async close(): Promise<void> {
     await this.persist();
-    await this.driftEvents.flush();
     await this.options.backend.unload?.();
     await this.logs.close();
     this.db.close();
