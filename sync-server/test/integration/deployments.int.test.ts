@@ -176,25 +176,6 @@ describe('deployments: PGlite', () => {
     devices.push(late);
   });
 
-  test('a canary device reporting p95 above the gate rolls the canary back by itself', async () => {
-    const res = await deploy({ model: { name: 'clf', version: 2 }, canaryPercent: 20, gates: { maxP95Ms: 50, minInferences: 10 } });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    const dep = res.body;
-    assert.deepEqual(dep.gates, { maxP95Ms: 50, minInferences: 10, onTrip: 'rollback' });
-    const canary = devices.find((d) => d.deviceId === dep.canaryDevices[0])!;
-    await canary.doc.sync();
-    const model = canary.doc.value.desired.model!;
-    assert.equal(model.version, '2');
-    // Healthy numbers first: nothing happens.
-    await canary.doc.edit((doc) => report(doc, { model, metrics: { model, inferences: 100, errors: 0, p95Ms: 12, driftAlarms: 0 } }));
-    await canary.doc.sync();
-    assert.equal((await api(`${v1}/deployments/${dep.id}`, { token: viewer })).body.status, 'canary');
-    await canary.doc.edit((doc) => report(doc, { model, metrics: { model, inferences: 200, errors: 0, p95Ms: 120, driftAlarms: 0 } }));
-    await canary.doc.sync();
-    const after = (await api(`${v1}/deployments/${dep.id}`, { token: viewer })).body;
-    assert.equal(after.status, 'rolled_back');
-    assert.deepEqual(after.progress.reported, { 'clf@2': 1, unknown: 4 });
-    const events = (await api(`${v1}/deployments/${dep.id}/events`, { token: viewer })).body.events;
   test('a canary needs a device: refused with 409 in an empty group, where a whole-group deployment reaches devices enrolled later', async () => {
     const empty = (await api(`${v1}/device-groups`, { token: operator, body: { name: 'new-site' } })).body.id;
     const refused = await api(`${v1}/deployments`, { token: operator, body: { groupId: empty, model: { name: 'clf', version: 1 }, canaryPercent: 10 } });
@@ -216,6 +197,25 @@ describe('deployments: PGlite', () => {
     assert.deepEqual(canary.body.canaryDevices, [enrolled.body.deviceId]);
   });
 
+  test('a canary device reporting p95 above the gate rolls the canary back by itself', async () => {
+    const res = await deploy({ model: { name: 'clf', version: 2 }, canaryPercent: 20, gates: { maxP95Ms: 50, minInferences: 10 } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const dep = res.body;
+    assert.deepEqual(dep.gates, { maxP95Ms: 50, minInferences: 10, onTrip: 'rollback' });
+    const canary = devices.find((d) => d.deviceId === dep.canaryDevices[0])!;
+    await canary.doc.sync();
+    const model = canary.doc.value.desired.model!;
+    assert.equal(model.version, '2');
+    // Healthy numbers first: nothing happens.
+    await canary.doc.edit((doc) => report(doc, { model, metrics: { model, inferences: 100, errors: 0, p95Ms: 12, driftAlarms: 0 } }));
+    await canary.doc.sync();
+    assert.equal((await api(`${v1}/deployments/${dep.id}`, { token: viewer })).body.status, 'canary');
+    await canary.doc.edit((doc) => report(doc, { model, metrics: { model, inferences: 200, errors: 0, p95Ms: 120, driftAlarms: 0 } }));
+    await canary.doc.sync();
+    const after = (await api(`${v1}/deployments/${dep.id}`, { token: viewer })).body;
+    assert.equal(after.status, 'rolled_back');
+    assert.deepEqual(after.progress.reported, { 'clf@2': 1, unknown: 4 });
+    const events = (await api(`${v1}/deployments/${dep.id}/events`, { token: viewer })).body.events;
     const trip = events.at(-1);
     assert.equal(trip.action, 'gate_tripped');
     assert.equal(trip.actor, 'gate');
