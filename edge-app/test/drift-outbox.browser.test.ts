@@ -47,8 +47,12 @@ describe('drift events survive the page (Chromium)', function () {
     for (let i = 0; i < 200 && raised.length === 0; i++) await lcm.infer({ precipitation: 0, temp_max: 38 + (i % 3), temp_min: 24 + (i % 2), wind: 3 });
     for (let i = 0; i < 20; i++) await lcm.infer({ precipitation: 0, temp_max: 39, temp_min: 25, wind: 3 });
     expect(raised.length).to.be.greaterThan(0);
+    // One more raised just before the page goes: its write cannot have committed yet.
+    lcm.driftEvents.add({ ...event(99), ts: Date.now() });
+    raised.push(event(99).id);
     // What the PWA does on pagehide; then the page is gone without another await.
     lcm.persistNow();
+    expect(outboxKeys()).to.have.length.greaterThan(0, 'pagehide spilled what was not written yet');
     worker.terminate();
 
     const worker2 = new RuntimeWorker({ wasmUrl, callTimeoutMs: 10_000 });
