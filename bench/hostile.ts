@@ -12,10 +12,10 @@
  * 100 ms (`goalMet`). `healthzMaxRatio` compares the attack's slowest probe with the quiet one's.
  * PostgreSQL: TEST_DATABASE_URL (a fresh database is created and dropped).
  */
-import * as A from '@automerge/automerge';
-import { randomBytes } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { deviceDocId, encodeSyncRequest, initDoc, SYNC_CONTENT_TYPE } from '../shared/documents/index.ts';
+import { deviceDocId } from '../shared/documents/index.ts';
 import { deploy, setUp } from '../edge-app/src/sim/admin.ts';
 import type { ExchangeReport } from '../edge-app/src/sim/fleet-process.ts';
 import { quantile } from '../edge-app/src/sim/simulate.ts';
@@ -23,6 +23,7 @@ import { enrolDevice } from '../testing/fleet.ts';
 import { syncHead, trickle } from '../testing/hostile-clients.ts';
 import { createTestDatabase } from '../testing/postgres.ts';
 import { startServerProcess, tempDataDir } from '../testing/server-process.ts';
+import type { BigChangesCommand, BigChangesReport } from './support/big-changes.ts';
 import { Fleet } from './support/fleet.ts';
 
 const { values } = parseArgs({
@@ -42,22 +43,9 @@ for (const [k, v] of Object.entries({ seconds: SECONDS, sockets: SOCKETS, 'chang
 }
 const log = (s: string) => process.stderr.write(`[bench hostile] ${s}\n`);
 const TOKEN = 'bench-hostile-admin-token-0123456789abcdef';
+const BIG_CHANGES = fileURLToPath(new URL('./support/big-changes.ts', import.meta.url));
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 const count = (xs: (number | string)[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
-
-/** One Automerge change of about `bytes` bytes onto the document's skeleton: random text does not compress. */
-function bigChange(docId: string, bytes: number): Uint8Array {
-  let chars = bytes;
-  for (;;) {
-    const text = randomBytes(Math.ceil((chars * 3) / 4)).toString('base64').slice(0, chars);
-    const doc = A.change(A.clone(initDoc(docId)), (d) => {
-      (d as Record<string, unknown>).notes = text;
-    });
-    const change = A.getLastLocalChange(doc)!;
-    if (Math.abs(change.length - bytes) < bytes * 0.02) return change;
-    chars = Math.round((chars * bytes) / change.length);
-  }
-}
 
 /** Probes `/healthz` every 20 ms until stopped; the latencies in ms. */
 function probe(url: string) {
@@ -130,32 +118,16 @@ function strangers(url: string, docId: string, n: number) {
   };
 }
 
-/** An enrolled device sending a fresh big change every `everyMs` until `until`. */
+/** An enrolled device sending a fresh big change every `EVERY_MS` until `until`, from its own process (bench/support/big-changes.ts). */
 async function bigChanges(url: string, deviceId: string, token: string, until: number) {
-  const docId = deviceDocId(deviceId);
-  const statuses: number[] = [];
-  const ms: number[] = [];
-  let changeBytes = 0;
-  while (Date.now() < until) {
-    const next = Date.now() + EVERY_MS;
-    const change = bigChange(docId, CHANGE_BYTES);
-    changeBytes = change.length;
-    const body = encodeSyncRequest({ have: [], changes: [change] });
-    const t = performance.now();
-    try {
-      const res = await fetch(`${url}/api/v1/sync/${docId}`, { method: 'POST', body, headers: { authorization: `Bearer ${token}`, 'content-type': SYNC_CONTENT_TYPE }, signal: AbortSignal.timeout(30_000) });
-      await res.arrayBuffer();
-      statuses.push(res.status);
-    } catch (err) {
-      statuses.push(0);
-      log(`big change: ${(err as Error).message}`);
-    }
-    ms.push(performance.now() - t);
-    const wait = next - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-  const sorted = ms.sort((a, b) => a - b);
-  return { changeBytes, statuses: count(statuses), p50Ms: r1(quantile(sorted, 0.5)), maxMs: r1(sorted.at(-1) ?? null) };
+  const child = fork(BIG_CHANGES, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const report = await new Promise<BigChangesReport>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as BigChangesReport));
+    child.once('exit', (code) => reject(new Error(`big-changes process exited (${code})`)));
+    child.send({ url, deviceId, token, bytes: CHANGE_BYTES, everyMs: EVERY_MS, until } satisfies BigChangesCommand);
+  });
+  const sorted = report.ms.sort((a, b) => a - b);
+  return { changeBytes: report.changeBytes, statuses: count(report.statuses), p50Ms: r1(quantile(sorted, 0.5)), maxMs: r1(sorted.at(-1) ?? null) };
 }
 
 const database = await createTestDatabase();
