@@ -3,15 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Logger } from 'pino';
 import { AuthService } from '../../src/services/auth.ts';
 import { DevicesService } from '../../src/services/devices/index.ts';
-import { migrate, type Db } from '../../src/store/db/index.ts';
-import { openPglite } from '../../src/store/db/pglite.ts';
+import { type Db } from '../../src/store/db/index.ts';
+import { migratedPglite } from '../../../testing/test-db.ts';
 
 describe('AuthService marks devices seen (PGlite)', () => {
   let db: Db;
   let device = { deviceId: '', token: '' };
   before(async () => {
-    db = await openPglite(undefined);
-    await migrate(db);
+    db = await migratedPglite();
     const devices = new DevicesService(db);
     const group = await devices.createGroup('lab', '', null);
     const code = await devices.createCode(group.id, { uses: 1, expiresInSeconds: 600 }, null);

@@ -6,6 +6,7 @@ import { DevicesService } from '../../src/services/devices/index.ts';
 import { loadMigrations, migrate, type Db } from '../../src/store/db/index.ts';
 import { openPglite } from '../../src/store/db/pglite.ts';
 import { rejectsWith } from '../support/tracking.ts';
+import { migratedPglite } from '../../../testing/test-db.ts';
 
 const DAY = 86_400_000;
 const LEGACY = 'legacy-admin-token-0123456789';
@@ -49,9 +50,8 @@ describe('AuthService tokens (PGlite)', () => {
   });
 
   it('the admin token printed on a first start is the bootstrap token a later ADMIN_TOKEN replaces', async () => {
-    const fresh = await openPglite(undefined);
+    const fresh = await migratedPglite();
     try {
-      await migrate(fresh);
       const a = new AuthService(fresh);
       const printed = await a.bootstrap(undefined);
       assert.ok(printed);

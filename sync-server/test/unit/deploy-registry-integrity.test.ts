@@ -17,8 +17,8 @@ import { stage } from '../../src/services/registry/staging.ts';
 import { FsBlobStore, S3BlobStore, type BlobStore } from '../../src/store/blobs/index.ts';
 import { migrate, type Db, type Queryable } from '../../src/store/db/index.ts';
 import { openPostgres } from '../../src/store/db/pg.ts';
-import { openPglite } from '../../src/store/db/pglite.ts';
 import { rejectsWith } from '../support/tracking.ts';
+import { migratedPglite } from '../../../testing/test-db.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -84,8 +84,7 @@ interface Backend {
 
 async function pgliteBackend(): Promise<Backend> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'registry-integrity-'));
-  const db = await openPglite(undefined, 4);
-  await migrate(db);
+  const db = await migratedPglite();
   const blobs = await FsBlobStore.open(path.join(dir, 'blobs'));
   return { db, blobs, staging: path.join(dir, 'staging'), close: async () => (await db.close(), await blobs.close(), await rm(dir, { recursive: true, force: true })) };
 }

@@ -6,9 +6,9 @@ import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
 import { deviceDocId, initDeviceDoc, report, toBase64, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { upsertReported } from '../../src/services/deployments/states.ts';
 import { DocumentsService } from '../../src/services/documents/index.ts';
-import { migrate, type Db } from '../../src/store/db/index.ts';
-import { openPglite } from '../../src/store/db/pglite.ts';
+import { type Db } from '../../src/store/db/index.ts';
 import { rejectsWith } from '../support/tracking.ts';
+import { migratedPglite } from '../../../testing/test-db.ts';
 
 const count = async (db: Db, docId: string, table = 'doc_changes') => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE doc_id = $1`, [docId])).rows[0]?.n);
 const sync = (docs: DocumentsService, docId: string, before: A.Doc<DeviceDoc>, after: A.Doc<DeviceDoc>) =>
@@ -48,8 +48,7 @@ describe('DocumentsService: what a sync may write, refused before anything is st
   let db: Db;
   let docs: DocumentsService;
   before(async () => {
-    db = await openPglite(undefined);
-    await migrate(db);
+    db = await migratedPglite();
     docs = new DocumentsService(db);
   });
   after(async () => {

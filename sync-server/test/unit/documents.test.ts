@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { appendEvent, deviceDocId, initDeviceDoc, report, setDesired, toBase64, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { DocumentsService } from '../../src/services/documents/index.ts';
-import { migrate, type Db } from '../../src/store/db/index.ts';
-import { openPglite } from '../../src/store/db/pglite.ts';
+import { type Db } from '../../src/store/db/index.ts';
 import { rejectsWith } from '../support/tracking.ts';
+import { migratedPglite } from '../../../testing/test-db.ts';
 
 let n = 0;
 const freshId = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
@@ -16,8 +16,7 @@ describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)
   let db: Db;
   let docs: DocumentsService;
   before(async () => {
-    db = await openPglite(undefined);
-    await migrate(db);
+    db = await migratedPglite();
     docs = new DocumentsService(db);
   });
   after(() => db.close());

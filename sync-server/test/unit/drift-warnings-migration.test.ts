@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DRIFT_FLAGS, WARNING_SHIFT } from '../../../shared/drift/flags.ts';
-import { DevicesService } from '../../src/services/devices/index.ts';
 import { loadMigrations, migrate, type Db } from '../../src/store/db/index.ts';
 import { openPglite } from '../../src/store/db/pglite.ts';
 
@@ -22,9 +21,9 @@ describe('migration 013: drift alarms and warnings recounted from the stored rec
     const at = all.findIndex((m) => m.name === 'drift_warnings');
     assert.ok(at > 0, 'the migration exists');
     await migrate(db, all.slice(0, at));
-    const devices = new DevicesService(db);
-    const group = await devices.createGroup('lab', '', null);
-    const device = (await devices.enrol((await devices.createCode(group.id, { uses: 1, expiresInSeconds: 60 }, null)).code, 'old')).deviceId;
+    // Rows as the schema before the migration has them (today's services write later columns).
+    const group = (await db.query<{ id: string }>("INSERT INTO device_groups (name) VALUES ('lab') RETURNING id")).rows[0]!.id;
+    const device = (await db.query<{ id: string }>("INSERT INTO devices (group_id, name) VALUES ($1, 'old') RETURNING id", [group])).rows[0]!.id;
     await db.query("INSERT INTO log_batches (batch_id, device_id, sha256, size, records, blob_key) VALUES ('old', $1, 'x', 1, 5, 'k')", [device]);
     const warn = DRIFT_FLAGS.confidence << WARNING_SHIFT;
     const recs: [number, number][] = [[T0, 0], [T0 + 1, DRIFT_FLAGS.feature], [T0 + 2, warn], [T0 + 3, DRIFT_FLAGS.knn | warn], [T0 + HOUR, warn]];

@@ -11,9 +11,9 @@ import { buildPackage, sha256Hex } from '../../../shared/ingest/index.ts';
 import { DevicesService } from '../../src/services/devices/index.ts';
 import { batchBlobKey, IngestService } from '../../src/services/ingest/index.ts';
 import { FsBlobStore } from '../../src/store/blobs/index.ts';
-import { migrate, type Db } from '../../src/store/db/index.ts';
-import { openPglite } from '../../src/store/db/pglite.ts';
+import { type Db } from '../../src/store/db/index.ts';
 import { rejectsWith } from '../support/tracking.ts';
+import { migratedPglite } from '../../../testing/test-db.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 1, 10);
@@ -47,8 +47,7 @@ describe('IngestService: log batches exactly once (PGlite)', () => {
   const count = async (sql: string, params: unknown[] = []) => (await db.query<{ n: number }>(`SELECT (${sql})::int AS n`, params)).rows[0]!.n;
 
   before(async () => {
-    db = await openPglite(undefined);
-    await migrate(db);
+    db = await migratedPglite();
     dir = await mkdtemp(path.join(os.tmpdir(), 'ingest-'));
     blobs = await FsBlobStore.open(dir);
     ingest = new IngestService(db, blobs);
