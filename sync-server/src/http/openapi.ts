@@ -29,6 +29,12 @@ const ERROR_TEXT: Record<number, string> = {
   416: 'Range not satisfiable',
 };
 
+/**
+ * The router's path (`:id`, and `{*rest}` — an optional wildcard of path-to-regexp) as an OpenAPI
+ * path template, where a parameter is `{name}` and always present.
+ */
+export const openApiPath = (routerPath: string) => routerPath.replace(/\{\*(\w+)\}/g, '{$1}').replace(/:(\w+)/g, '{$1}');
+
 /** Builds an OpenAPI 3.1 document (its schemas are JSON Schema 2020-12, which zod emits). */
 export function openApiDocument(routes: { prefix: string; routes: Route<any>[] }[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -38,7 +44,7 @@ export function openApiDocument(routes: { prefix: string; routes: Route<any>[] }
   const errorResponse = { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   for (const group of routes) {
     for (const r of group.routes) {
-      const path = (group.prefix + r.path).replace(/:(\w+)/g, '{$1}');
+      const path = openApiPath(group.prefix + r.path);
       const parameters: unknown[] = [];
       for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
         if (!schema) continue;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { z } from 'zod';
-import { openApiDocument } from '../../src/http/openapi.ts';
+import { openApiDocument, openApiPath } from '../../src/http/openapi.ts';
 import { route } from '../../src/http/route.ts';
 import { routeGroups } from '../../src/routes/index.ts';
 
@@ -11,7 +12,7 @@ describe('openApiDocument', () => {
     assert.equal(doc.openapi, '3.1.0');
     for (const group of routeGroups) {
       for (const r of group.routes) {
-        const p = (group.prefix + r.path).replace(/:(\w+)/g, '{$1}');
+        const p = openApiPath(group.prefix + r.path);
         assert.ok(doc.paths[p]?.[r.method], `${r.method} ${p} is documented`);
       }
     }
@@ -19,6 +20,27 @@ describe('openApiDocument', () => {
     const ref = create.requestBody.content['application/json']!.schema.$ref;
     const schema = doc.components.schemas[ref.split('/').pop()!] as { properties: Record<string, { enum?: string[] }> };
     assert.deepEqual(schema.properties.role!.enum, ['admin', 'scientist', 'operator', 'viewer']);
+  });
+
+  it('is a valid OpenAPI 3.1 document (checked by a validator of the specification)', async () => {
+    const doc = JSON.parse(JSON.stringify(openApiDocument(routeGroups, { title: 't', version: '1' })));
+    const result = await new Validator().validate(doc);
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
+  });
+
+  it('declares exactly the parameters each path template names (router wildcards included)', () => {
+    // The specification's rule a JSON-schema validator cannot check: `{name}` in the template and
+    // `in: path` parameters are the same set.
+    const doc = openApiDocument(routeGroups, { title: 't', version: '1' });
+    assert.ok(doc.paths['/api/2.0/mlflow-artifacts/artifacts/{path}']?.get, 'the wildcard route is documented under its parameter');
+    for (const [template, ops] of Object.entries(doc.paths)) {
+      const named = [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).sort();
+      for (const name of named) assert.match(name!, /^\w+$/, `${template}: {${name}} is not a parameter name`);
+      for (const [method, op] of Object.entries(ops as Record<string, { parameters?: { name: string; in: string }[] }>)) {
+        const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort();
+        assert.deepEqual(declared, named, `${method} ${template}`);
+      }
+    }
   });
 
   it('leaves no reference dangling', () => {
