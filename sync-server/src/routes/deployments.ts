@@ -9,7 +9,7 @@ import {
   ModelVersionSchema,
   type CreateDeployment,
 } from '../../../shared/protocol/index.ts';
-import { HttpError } from '../http/errors.ts';
+import { callerDevice } from '../auth/own-device.ts';
 import { sendImmutable } from '../http/range.ts';
 import { route } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
@@ -24,10 +24,7 @@ type Action = z.infer<typeof DeploymentActionSchema>;
 
 const actor = (p: Principal | undefined) => p?.name ?? 'unknown';
 
-function deviceOf(principal: Principal | undefined): string {
-  if (principal?.role !== 'device' || !principal.deviceId) throw HttpError.of('forbidden', 'only a device token fetches its deployed models here');
-  return principal.deviceId;
-}
+const deviceOf = (principal: Principal | undefined) => callerDevice(principal, 'fetches its deployed models here');
 
 /** promote / pause / rollback: the same shape, one service call each. */
 const action = (name: 'promote' | 'pause' | 'rollback', summary: string) =>

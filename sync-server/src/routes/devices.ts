@@ -11,8 +11,7 @@ import {
   type CreateEnrolmentCode,
   type EnrolRequest,
 } from '../../../shared/protocol/index.ts';
-import { requireOwnDevice } from '../auth/own-device.ts';
-import { HttpError } from '../http/errors.ts';
+import { callerDevice, requireOwnDevice } from '../auth/own-device.ts';
 import { route } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
 
@@ -109,8 +108,7 @@ export const deviceRoutes = [
     access: ['device'],
     response: DeviceSchema,
     handler: ({ principal, services }) => {
-      if (!principal?.deviceId) throw HttpError.of('forbidden', 'only a device token has an own device');
-      return services.devices.getDevice(principal.deviceId).then((d) => services.deviceHealth.withLatest(d));
+      return services.devices.getDevice(callerDevice(principal, 'has an own device')).then((d) => services.deviceHealth.withLatest(d));
     },
   }),
   route<Services, { id: string }>({

@@ -2,6 +2,8 @@ import type { Context } from 'koa';
 import path from 'node:path';
 import { z } from 'zod';
 import { BatchIdSchema } from '../../../shared/ingest/index.ts';
+import type { Principal } from '../../../shared/protocol/index.ts';
+import { callerDevice } from '../auth/own-device.ts';
 import { HttpError } from '../http/errors.ts';
 import { parseMultipart } from '../http/multipart.ts';
 import { route } from '../http/route.ts';
@@ -15,12 +17,8 @@ const UploadOffsetSchema = z
   .meta({ id: 'UploadOffset' });
 const UploadParams = z.object({ batchId: BatchIdSchema });
 
-/** Admins pass every access list, but a batch belongs to the device whose token sent it. */
-function deviceOf(principal: { role: string; deviceId?: string | undefined } | undefined): string {
-  const deviceId = principal?.deviceId;
-  if (principal?.role !== 'device' || !deviceId) throw HttpError.of('forbidden', 'only a device token uploads log batches');
-  return deviceId;
-}
+/** A batch belongs to the device whose token sent it. */
+const deviceOf = (principal: Principal | undefined) => callerDevice(principal, 'uploads log batches');
 
 /** `Content-Range: bytes start-end/total` of a chunk, checked against Content-Length when sent. */
 function chunkRange(ctx: Context): ChunkRange {
