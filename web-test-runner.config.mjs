@@ -5,7 +5,12 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 
 export default {
-  files: ['edge-app/**/*.browser.test.ts', 'admin/**/*.browser.test.ts', 'shared/**/*.browser.test.ts', '!**/node_modules/**'],
+  files: [
+    'edge-app/**/*.browser.test.ts',
+    'admin/**/*.browser.test.ts',
+    'shared/**/*.browser.test.ts',
+    '!**/node_modules/**',
+  ],
   nodeResolve: { exportConditions: ['browser', 'production'] },
   concurrency: 1,
   testFramework: { config: { timeout: 20000 } },
@@ -26,7 +31,17 @@ export default {
       launchOptions: {
         executablePath,
         headless: true,
-        args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+        args: [
+          '--headless=new',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--disable-dev-shm-usage',
+        ],
       },
     }),
   ],

@@ -5,7 +5,13 @@
  * Streams are generated before timing; only the update loop is timed.
  */
 import { parseArgs } from 'node:util';
-import { createDetector, gaussian, Xoshiro128, type AnyDetector, type DetectorName } from '../shared/drift/detectors/index.ts';
+import {
+  createDetector,
+  gaussian,
+  Xoshiro128,
+  type AnyDetector,
+  type DetectorName,
+} from '../shared/drift/detectors/index.ts';
 
 const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' } } });
 const scale = Number(values.scale);
@@ -30,7 +36,13 @@ const CASES: Case[] = [
   { detector: 'hddm-a', key: 'hddmA', n: 10 * M, kind: 'bernoulli' },
   { detector: 'hddm-w', key: 'hddmW', n: 10 * M, kind: 'bernoulli' },
   { detector: 'ewma-confidence', key: 'ewmaConfidence', n: 10 * M, kind: 'confidence' },
-  { detector: 'prediction-distribution', key: 'predictionDistribution', n: 10 * M, kind: 'classes', params: { reference: '0.5,0.3,0.2' } },
+  {
+    detector: 'prediction-distribution',
+    key: 'predictionDistribution',
+    n: 10 * M,
+    kind: 'classes',
+    params: { reference: '0.5,0.3,0.2' },
+  },
 ];
 
 /** Segment parameters: before the first change, between, after the second. */
@@ -76,7 +88,11 @@ function run(det: AnyDetector, xs: Float64Array): { seconds: number; drifts: num
   return { seconds: (performance.now() - t0) / 1000, drifts };
 }
 
-const result: Record<string, unknown> = { scale, node: process.version, cpu: (await import('node:os')).cpus()[0]?.model };
+const result: Record<string, unknown> = {
+  scale,
+  node: process.version,
+  cpu: (await import('node:os')).cpus()[0]?.model,
+};
 const detail: Record<string, unknown> = {};
 for (const c of CASES) {
   const n = Math.max(3000, Math.round(c.n * scale));
@@ -98,5 +114,6 @@ for (const c of CASES) {
   };
 }
 result.detectors = detail;
-result.pageHinkleyOverAdwin = Math.round(((result.pageHinkleyPerSec as number) / (result.adwinPerSec as number)) * 100) / 100;
-process.stdout.write(JSON.stringify(result) + '\n');
+result.pageHinkleyOverAdwin =
+  Math.round(((result.pageHinkleyPerSec as number) / (result.adwinPerSec as number)) * 100) / 100;
+process.stdout.write(`${JSON.stringify(result)}\n`);

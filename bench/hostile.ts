@@ -38,14 +38,20 @@ const SECONDS = Number(values.seconds);
 const SOCKETS = Number(values.sockets);
 const CHANGE_BYTES = Number(values['change-kb']) * 1024;
 const EVERY_MS = Number(values['every-ms']);
-for (const [k, v] of Object.entries({ seconds: SECONDS, sockets: SOCKETS, 'change-kb': CHANGE_BYTES, 'every-ms': EVERY_MS })) {
+for (const [k, v] of Object.entries({
+  seconds: SECONDS,
+  sockets: SOCKETS,
+  'change-kb': CHANGE_BYTES,
+  'every-ms': EVERY_MS,
+})) {
   if (!(Number.isFinite(v) && v > 0)) throw new Error(`--${k} must be a positive number`);
 }
 const log = (s: string) => process.stderr.write(`[bench hostile] ${s}\n`);
 const TOKEN = 'bench-hostile-admin-token-0123456789abcdef';
 const BIG_CHANGES = fileURLToPath(new URL('./support/big-changes.ts', import.meta.url));
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
-const count = (xs: (number | string)[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
+const count = (xs: (number | string)[]) =>
+  xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
 
 /** Probes `/healthz` every 20 ms until stopped; the latencies in ms. */
 function probe(url: string) {
@@ -73,7 +79,13 @@ function probe(url: string) {
       running = false;
       await done;
       const sorted = latencies.sort((a, b) => a - b);
-      return { probes: sorted.length, failures, p50Ms: r1(quantile(sorted, 0.5)), p99Ms: r1(quantile(sorted, 0.99)), maxMs: r1(sorted.at(-1) ?? null) };
+      return {
+        probes: sorted.length,
+        failures,
+        p50Ms: r1(quantile(sorted, 0.5)),
+        p99Ms: r1(quantile(sorted, 0.99)),
+        maxMs: r1(sorted.at(-1) ?? null),
+      };
     },
   };
 }
@@ -84,7 +96,12 @@ async function deviceLoop(fleet: Fleet, until: number) {
   const errors: string[] = [];
   while (Date.now() < until) {
     await fleet.ask({ type: 'fill', records: 5 });
-    const r = await fleet.ask<ExchangeReport>({ type: 'steady', startAt: Date.now(), offsetsMs: [0], timeoutMs: 30_000 });
+    const r = await fleet.ask<ExchangeReport>({
+      type: 'steady',
+      startAt: Date.now(),
+      offsetsMs: [0],
+      timeoutMs: 30_000,
+    });
     latencies.push(...r.latencies);
     errors.push(...r.errors);
     if (r.done === 0 && r.errors.length === 0) errors.push('exchange did not finish');
@@ -120,25 +137,45 @@ function strangers(url: string, docId: string, n: number) {
 
 /** An enrolled device sending a fresh big change every `EVERY_MS` until `until`, from its own process (bench/support/big-changes.ts). */
 async function bigChanges(url: string, deviceId: string, token: string, until: number) {
-  const child = fork(BIG_CHANGES, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(BIG_CHANGES, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const report = await new Promise<BigChangesReport>((resolve, reject) => {
     child.once('message', (m) => resolve(m as BigChangesReport));
     child.once('exit', (code) => reject(new Error(`big-changes process exited (${code})`)));
     child.send({ url, deviceId, token, bytes: CHANGE_BYTES, everyMs: EVERY_MS, until } satisfies BigChangesCommand);
   });
   const sorted = report.ms.sort((a, b) => a - b);
-  return { changeBytes: report.changeBytes, statuses: count(report.statuses), p50Ms: r1(quantile(sorted, 0.5)), maxMs: r1(sorted.at(-1) ?? null) };
+  return {
+    changeBytes: report.changeBytes,
+    statuses: count(report.statuses),
+    p50Ms: r1(quantile(sorted, 0.5)),
+    maxMs: r1(sorted.at(-1) ?? null),
+  };
 }
 
 const database = await createTestDatabase();
 if (!database) throw new Error('PostgreSQL is required (TEST_DATABASE_URL)');
 const data = await tempDataDir();
-const server = await startServerProcess({ DATABASE_URL: database.url, DATA_DIR: data.dir, ADMIN_TOKEN: TOKEN, DEMO: '1', LOG_LEVEL: 'warn' });
+const server = await startServerProcess({
+  DATABASE_URL: database.url,
+  DATA_DIR: data.dir,
+  ADMIN_TOKEN: TOKEN,
+  DEMO: '1',
+  LOG_LEVEL: 'warn',
+});
 const fleet = Fleet.fork([0]);
 try {
   const v1 = `${server.url}/api/v1`;
   const setup = await setUp(server.url, TOKEN, 1);
-  await fleet.ask({ type: 'enrol', server: server.url, code: setup.code, indices: [0], runId: Date.now().toString(36) });
+  await fleet.ask({
+    type: 'enrol',
+    server: server.url,
+    code: setup.code,
+    indices: [0],
+    runId: Date.now().toString(36),
+  });
   await deploy(server.url, TOKEN, setup.groupId);
   const opened = await fleet.ask<{ failed: number; withModel: number }>({ type: 'open', concurrency: 1 });
   if (opened.withModel !== 1) throw new Error('the device did not pull the deployed model');
@@ -153,20 +190,32 @@ try {
   const until = Date.now() + SECONDS * 1000;
   p = probe(server.url);
   const s = strangers(server.url, deviceDocId(attacker.deviceId), SOCKETS);
-  const [attackDevice, change] = await Promise.all([deviceLoop(fleet, until), bigChanges(server.url, attacker.deviceId, attacker.token, until)]);
+  const [attackDevice, change] = await Promise.all([
+    deviceLoop(fleet, until),
+    bigChanges(server.url, attacker.deviceId, attacker.token, until),
+  ]);
   const strangerStatuses = s.stop();
   const attack = await p.stop();
 
   for (const e of [...new Set(attackDevice.errors)].slice(0, 5)) log(`device error: ${e}`);
   process.stdout.write(
-    JSON.stringify({
+    `${JSON.stringify({
       seconds: SECONDS,
       sockets: SOCKETS,
       quiet: { healthz: quiet, device: { ...quietDevice, errors: quietDevice.errors.length } },
-      attack: { healthz: attack, device: { ...attackDevice, errors: attackDevice.errors.length }, bigChange: change, strangerStatuses },
+      attack: {
+        healthz: attack,
+        device: { ...attackDevice, errors: attackDevice.errors.length },
+        bigChange: change,
+        strangerStatuses,
+      },
       healthzMaxRatio: quiet.maxMs && attack.maxMs ? r1(attack.maxMs / quiet.maxMs) : null,
-      goalMet: attack.failures === 0 && (attack.maxMs ?? Infinity) < 100 && attackDevice.errors.length === 0 && attackDevice.exchanges > 0,
-    }) + '\n',
+      goalMet:
+        attack.failures === 0 &&
+        (attack.maxMs ?? Infinity) < 100 &&
+        attackDevice.errors.length === 0 &&
+        attackDevice.exchanges > 0,
+    })}\n`,
   );
 } finally {
   await fleet.ask({ type: 'exit' }).catch(() => {});

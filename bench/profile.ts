@@ -13,7 +13,9 @@ import { parseCsv } from '../shared/drift/report/csv.ts';
 import { buildProfile, decodeUtf8, profileFromCsv } from '../shared/drift/profile/index.ts';
 import { createRng } from '../shared/drift/stats/index.ts';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '500000' }, features: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '500000' }, features: { type: 'string', default: '8' } },
+});
 const rows = Number(values.rows);
 const d = Number(values.features);
 const features = Array.from({ length: d }, (_, j) => `Feature ${j} (unit)`);
@@ -22,8 +24,9 @@ const dir = await mkdtemp(path.join(tmpdir(), 'bench-profile-'));
 const file = path.join(dir, 'train.csv');
 const rng = createRng(1);
 const lines = [[...features.map((f) => `"${f}"`), 'label'].join(',')];
-for (let i = 0; i < rows; i++) lines.push([...features.map((_, j) => (rng() * 10 ** (j % 4)).toFixed(4)), i % 3].join(','));
-await writeFile(file, lines.join('\n') + '\n');
+for (let i = 0; i < rows; i++)
+  lines.push([...features.map((_, j) => (rng() * 10 ** (j % 4)).toFixed(4)), i % 3].join(','));
+await writeFile(file, `${lines.join('\n')}\n`);
 lines.length = 0;
 const bytes = (await stat(file)).size;
 
@@ -42,25 +45,46 @@ async function measure<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: n
 }
 
 const streamed = await measure(() =>
-  profileFromCsv(() => decodeUtf8(createReadStream(file, { highWaterMark: 256 * 1024 })), { features, labelColumn: 'label' }),
+  profileFromCsv(() => decodeUtf8(createReadStream(file, { highWaterMark: 256 * 1024 })), {
+    features,
+    labelColumn: 'label',
+  }),
 );
 const whole = await measure(async () => {
   const table = parseCsv(await readFile(file, 'utf8'));
   const objects = table.rows.map((r) => Object.fromEntries(table.header.map((h, k) => [h, r[k]])));
-  return buildProfile(objects, { features: features.map((name) => ({ name, kind: 'numeric' as const })), prediction: 'label' });
+  return buildProfile(objects, {
+    features: features.map((name) => ({ name, kind: 'numeric' as const })),
+    prediction: 'label',
+  });
 });
 await rm(dir, { recursive: true, force: true });
 
 const round = (x: number, k = 1) => Math.round(x * 10 ** k) / 10 ** k;
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     rows,
     features: d,
     fileMb: round(bytes / 1e6),
-    streamed: { seconds: round(streamed.seconds, 2), rowsPerSec: Math.round(rows / streamed.seconds), mbPerSec: round(bytes / 1e6 / streamed.seconds), peakHeapMb: streamed.peakHeapMb },
-    inMemory: { seconds: round(whole.seconds, 2), rowsPerSec: Math.round(rows / whole.seconds), mbPerSec: round(bytes / 1e6 / whole.seconds), peakHeapMb: whole.peakHeapMb },
+    streamed: {
+      seconds: round(streamed.seconds, 2),
+      rowsPerSec: Math.round(rows / streamed.seconds),
+      mbPerSec: round(bytes / 1e6 / streamed.seconds),
+      peakHeapMb: streamed.peakHeapMb,
+    },
+    inMemory: {
+      seconds: round(whole.seconds, 2),
+      rowsPerSec: Math.round(rows / whole.seconds),
+      mbPerSec: round(bytes / 1e6 / whole.seconds),
+      peakHeapMb: whole.peakHeapMb,
+    },
     speedRatio: round(whole.seconds / streamed.seconds, 2),
     heapRatio: round(whole.peakHeapMb / Math.max(0.1, streamed.peakHeapMb), 1),
-    sameMeans: streamed.result.features.every((f, j) => f.kind === 'numeric' && whole.result.features[j]!.kind === 'numeric' && Math.abs(f.mean! - (whole.result.features[j] as typeof f).mean!) < 1e-9),
-  }) + '\n',
+    sameMeans: streamed.result.features.every(
+      (f, j) =>
+        f.kind === 'numeric' &&
+        whole.result.features[j]!.kind === 'numeric' &&
+        Math.abs(f.mean! - (whole.result.features[j] as typeof f).mean!) < 1e-9,
+    ),
+  })}\n`,
 );

@@ -46,7 +46,12 @@ const firstPrediction = () => {
 };
 
 async function launch(profile: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(profile, { executablePath: CHROME_PATH, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1920, height: 1080 } });
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROME_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1920, height: 1080 },
+  });
 }
 
 async function pageOf(context: BrowserContext): Promise<Page> {
@@ -64,7 +69,10 @@ let serverStopped = false;
 const results: { offlineColdStartMs: number; firstInferenceMs: number; label: string; controlled: boolean }[] = [];
 try {
   // ---- warm-up, online ----
-  const csv = await readFile(new URL('../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url), 'utf8');
+  const csv = await readFile(
+    new URL('../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url),
+    'utf8',
+  );
   const onnx = buildDemoModel(csv).onnx;
   let context = await launch(profile);
   let page = await pageOf(context);
@@ -75,8 +83,13 @@ try {
   // The first visit installs the worker; a reload puts the page under its control.
   await page.reload();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
-  await page.locator('lcm-models-screen [data-testid=import-file]').setInputFiles({ name: 'seattle-weather.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(onnx) });
-  await page.locator('lcm-models-screen [data-testid=message]').filter({ hasText: 'Imported seattle-weather.onnx' }).waitFor({ timeout: 30_000 });
+  await page
+    .locator('lcm-models-screen [data-testid=import-file]')
+    .setInputFiles({ name: 'seattle-weather.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(onnx) });
+  await page
+    .locator('lcm-models-screen [data-testid=message]')
+    .filter({ hasText: 'Imported seattle-weather.onnx' })
+    .waitFor({ timeout: 30_000 });
   await page.goto(`${server.url}/#/live`);
   await page.locator('lcm-live-screen [data-source=demo]').waitFor({ timeout: 30_000 });
   await context.close();
@@ -90,14 +103,21 @@ try {
     await context.setOffline(true);
     page = await pageOf(context);
     await page.goto(`${server.url}/#/live?autoplay=demo`, { waitUntil: 'commit' });
-    const started = (await (await page.waitForFunction(deviceStarted, undefined, { polling: 'raf', timeout: 60_000 })).jsonValue()) as number;
-    const inferred = (await (await page.waitForFunction(firstPrediction, undefined, { polling: 'raf', timeout: 60_000 })).jsonValue()) as number;
+    const started = (await (
+      await page.waitForFunction(deviceStarted, undefined, { polling: 'raf', timeout: 60_000 })
+    ).jsonValue()) as number;
+    const inferred = (await (
+      await page.waitForFunction(firstPrediction, undefined, { polling: 'raf', timeout: 60_000 })
+    ).jsonValue()) as number;
     const label = (await page.locator('lcm-live-screen [data-testid=prediction-label]').textContent())?.trim() ?? '';
     const controlled = await page.evaluate(() => navigator.serviceWorker.controller !== null);
     results.push({ offlineColdStartMs: round(started), firstInferenceMs: round(inferred), label, controlled });
     const marks = await page.evaluate(() => [
       ...performance.getEntriesByType('mark').map((m) => `${m.name} ${m.startTime.toFixed(0)}`),
-      ...performance.getEntriesByType('resource').filter((r) => r.duration > 30).map((r) => `${r.name.split('/').pop()} ${r.startTime.toFixed(0)}+${r.duration.toFixed(0)}`),
+      ...performance
+        .getEntriesByType('resource')
+        .filter((r) => r.duration > 30)
+        .map((r) => `${r.name.split('/').pop()} ${r.startTime.toFixed(0)}+${r.duration.toFixed(0)}`),
     ]);
     say(`run ${i + 1} timeline: ${marks.join(' | ')}`);
     say(`run ${i + 1}: started ${round(started)} ms, first prediction "${label}" at ${round(inferred)} ms`);
@@ -111,7 +131,7 @@ try {
 
 const first = median(results.map((r) => r.firstInferenceMs));
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     bench: 'pwa',
     runs: results.length,
     offlineColdStartMs: median(results.map((r) => r.offlineColdStartMs)),
@@ -122,5 +142,5 @@ process.stdout.write(
     perRun: results,
     viewport: '1920x1080',
     note: 'medians over cold Chromium starts on a warm profile; network emulated offline and the server stopped',
-  }) + '\n',
+  })}\n`,
 );

@@ -42,7 +42,13 @@ const TOKEN = 'bench-sync-admin-token-0123456789abcdef';
 const database = await createTestDatabase();
 if (!database) throw new Error('PostgreSQL is required (TEST_DATABASE_URL)');
 const data = await tempDataDir();
-const server = await startServerProcess({ DATABASE_URL: database.url, DATA_DIR: data.dir, ADMIN_TOKEN: TOKEN, DEMO: '1', LOG_LEVEL: 'warn' });
+const server = await startServerProcess({
+  DATABASE_URL: database.url,
+  DATA_DIR: data.dir,
+  ADMIN_TOKEN: TOKEN,
+  DEMO: '1',
+  LOG_LEVEL: 'warn',
+});
 const fleets: Fleet[] = [];
 try {
   const setup = await setUp(server.url, TOKEN, DEVICES);
@@ -58,14 +64,21 @@ try {
   await deploy(server.url, TOKEN, setup.groupId);
   t = performance.now();
   const opened = await each<{ failed: number; withModel: number }>(() => ({ type: 'open', concurrency: 25 }));
-  log(`model pulled by ${opened.reduce((n, o) => n + o.withModel, 0)} devices in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  log(
+    `model pulled by ${opened.reduce((n, o) => n + o.withModel, 0)} devices in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
   await each(() => ({ type: 'fill', records: RECORDS }));
 
   const noChange = (await fleets[0]!.ask<{ bytes: { up: number; down: number } }>({ type: 'no-change' })).bytes;
 
   log(`steady: ${DEVICES} exchanges over ${SPREAD_MS / 1000} s`);
   let startAt = Date.now() + 1000;
-  const steady = await each<ExchangeReport>((f) => ({ type: 'steady', startAt, offsetsMs: f.indices.map((i) => (i * SPREAD_MS) / DEVICES), timeoutMs: SPREAD_MS + 120_000 }));
+  const steady = await each<ExchangeReport>((f) => ({
+    type: 'steady',
+    startAt,
+    offsetsMs: f.indices.map((i) => (i * SPREAD_MS) / DEVICES),
+    timeoutMs: SPREAD_MS + 120_000,
+  }));
   const latencies = steady.flatMap((r) => r.latencies).sort((a, b) => a - b);
 
   await each(() => ({ type: 'fill', records: RECORDS }));
@@ -81,7 +94,7 @@ try {
 
   const r2 = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
   process.stdout.write(
-    JSON.stringify({
+    `${JSON.stringify({
       devices: DEVICES,
       recordsPerBatch: RECORDS,
       spreadSeconds: SPREAD_MS / 1000,
@@ -94,7 +107,7 @@ try {
       herdShed: herd.reduce((n, r) => n + r.shed, 0),
       ingestRecordsPerSec: Math.round(herdRecords / (drainMs / 1000)),
       noChangeBytes: noChange,
-    }) + '\n',
+    })}\n`,
   );
 } finally {
   await Promise.all(fleets.map((f) => f.ask({ type: 'exit' }).catch(() => {})));

@@ -16,7 +16,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
 const HASH_FILE = path.join(DIST, '.build-hash');
 const INPUTS = ['edge-app', 'admin', 'shared', 'public', 'scripts/build.ts', 'scripts/icons.ts', 'package-lock.json'];
-const PKG_VERSION = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const PKG_VERSION = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 async function* files(p: string): AsyncGenerator<string> {
   const full = path.join(ROOT, p);
@@ -38,7 +39,11 @@ export async function inputHash(): Promise<string> {
   const hash = createHash('sha256');
   for (const input of INPUTS) {
     for await (const file of files(input)) {
-      hash.update(file).update('\0').update(await readFile(path.join(ROOT, file))).update('\0');
+      hash
+        .update(file)
+        .update('\0')
+        .update(await readFile(path.join(ROOT, file)))
+        .update('\0');
     }
   }
   return hash.digest('hex');
@@ -51,7 +56,13 @@ function appConfig(app: 'edge-app' | 'admin', base: string, version: string): In
     base,
     publicDir: path.join(ROOT, 'public'),
     logLevel: 'warn',
-    build: { outDir: path.join(DIST, app), emptyOutDir: true, target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
+    build: {
+      outDir: path.join(DIST, app),
+      emptyOutDir: true,
+      target: 'es2022',
+      sourcemap: true,
+      chunkSizeWarningLimit: 4096,
+    },
     // Both apps use Automerge (shared/documents; the PWA's sync engine, the console's event edits):
     // its browser entry imports its wasm as an ES module, which Vite cannot bundle; the slim build
     // takes the URL explicitly (edge-app/src/app/sync-loader.ts, admin/src/docs/device-doc.ts).
@@ -102,7 +113,9 @@ export async function build(force = false): Promise<boolean> {
   const sw = await buildServiceWorker();
   await mkdir(DIST, { recursive: true });
   await writeFile(HASH_FILE, hash);
-  console.log(`[build] web apps built in ${((performance.now() - started) / 1000).toFixed(1)} s; service worker precaches ${sw.count} files (${(sw.size / 1e6).toFixed(1)} MB)`);
+  console.log(
+    `[build] web apps built in ${((performance.now() - started) / 1000).toFixed(1)} s; service worker precaches ${sw.count} files (${(sw.size / 1e6).toFixed(1)} MB)`,
+  );
   return true;
 }
 

@@ -99,5 +99,5 @@ export function manifest(version: string) {
 export async function writeIconsAndManifest(dir: string, version: string): Promise<void> {
   await mkdir(path.join(dir, 'icons'), { recursive: true });
   await Promise.all(ICONS.map((spec) => writeFile(path.join(dir, 'icons', spec.file), drawIcon(spec))));
-  await writeFile(path.join(dir, 'manifest.webmanifest'), JSON.stringify(manifest(version), null, 2) + '\n');
+  await writeFile(path.join(dir, 'manifest.webmanifest'), `${JSON.stringify(manifest(version), null, 2)}\n`);
 }

@@ -3,7 +3,8 @@
  *   1. unit        node's test runner on every *.test.ts (stores run against PGlite, PostgreSQL, a folder, s3rver)
  *   2. browser     @web/test-runner in Debian's Chromium on every *.browser.test.ts
  *   3. integration node's test runner on every *.int.test.ts: the real server as a process, the built apps in Chromium
- * Options: `--only unit,browser,integration` runs a subset; further arguments filter test files by substring.
+ *   0. static      Biome (lint + format), the import rules (dependency-cruiser) and the type check of every part
+ * Options: `--only static,unit,browser,integration` runs a subset; further arguments filter test files by substring.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -11,11 +12,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { build } from './build.ts';
+import { PROJECTS, typecheck } from './typecheck.ts';
 import { makePgliteTemplate, TEMPLATE_ENV } from '../testing/pglite-template.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+/** What the import rules cover: every folder of code. */
+const PARTS = ['shared', 'edge-app', 'sync-server', 'admin', 'testing', 'bench', 'scripts', 'bin'];
 const SEARCH = ['shared', 'sync-server', 'edge-app', 'admin', 'scripts', 'testing', 'bench'];
 
 const say = (line: string) => process.stdout.write(`[test] ${line}\n`);
@@ -29,7 +33,11 @@ function findTests(kind: 'unit' | 'browser' | 'integration', filters: string[]):
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);
       else if (e.name.endsWith('.test.ts')) {
-        const k = e.name.endsWith('.int.test.ts') ? 'integration' : e.name.endsWith('.browser.test.ts') ? 'browser' : 'unit';
+        const k = e.name.endsWith('.int.test.ts')
+          ? 'integration'
+          : e.name.endsWith('.browser.test.ts')
+            ? 'browser'
+            : 'unit';
         if (k === kind) out.push(path.relative(ROOT, full));
       }
     }
@@ -51,7 +59,13 @@ function ensureChromium(): string | undefined {
     say(`Chromium not found at ${candidate}; installing Debian's chromium package…`);
     const opts = { stdio: 'inherit' as const, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
     const update = spawnSync('apt-get', ['update', '-o', 'DPkg::Lock::Timeout=900'], opts);
-    const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=900', 'chromium'], opts);
+    const install =
+      update.status === 0 &&
+      spawnSync(
+        'apt-get',
+        ['install', '-y', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=900', 'chromium'],
+        opts,
+      );
     if (install && install.status === 0 && existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
     say(`installing Chromium failed; run: ${fix}`);
   } else {
@@ -84,7 +98,10 @@ async function ensurePostgres(): Promise<boolean> {
     }
     for (let i = 0; i < 20 && (problem = await postgresProblem()); i++) await new Promise((r) => setTimeout(r, 500));
   }
-  if (problem) say(`PostgreSQL at ${TEST_DATABASE_URL} is not available (${problem}); start it with \`pg_ctlcluster 15 main start\` or set TEST_DATABASE_URL`);
+  if (problem)
+    say(
+      `PostgreSQL at ${TEST_DATABASE_URL} is not available (${problem}); start it with \`pg_ctlcluster 15 main start\` or set TEST_DATABASE_URL`,
+    );
   return !problem;
 }
 
@@ -94,8 +111,14 @@ interface SuiteResult {
   summary: string[];
 }
 
-function run(name: string, cmd: string, args: string[], env: Record<string, string>, summaryLine: RegExp): Promise<SuiteResult> {
-  say(`── ${name}: ${cmd} ${args.length > 6 ? args.slice(0, 6).join(' ') + ' …' : args.join(' ')}`);
+function run(
+  name: string,
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  summaryLine: RegExp,
+): Promise<SuiteResult> {
+  say(`── ${name}: ${cmd} ${args.length > 6 ? `${args.slice(0, 6).join(' ')} …` : args.join(' ')}`);
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
@@ -109,12 +132,42 @@ function run(name: string, cmd: string, args: string[], env: Record<string, stri
     });
     child.on('exit', (code, signal) => {
       const clean = text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
-      const lines = clean.split('\n').filter((l) => summaryLine.test(l)).map((l) => l.trim());
+      const lines = clean
+        .split('\n')
+        .filter((l) => summaryLine.test(l))
+        .map((l) => l.trim());
       // web-test-runner repeats its progress line; its last one is the summary.
       const summary = name === 'browser' ? lines.slice(-1) : lines;
       resolve({ name, code: code ?? (signal ? 1 : 0), summary });
     });
   });
+}
+
+/** Lint, format, import rules and types: the checks that need no test to fail. */
+async function staticChecks(): Promise<SuiteResult[]> {
+  const bin = (p: string) => path.join(ROOT, 'node_modules', p);
+  const biome = await run(
+    'lint+format',
+    bin('@biomejs/biome/bin/biome'),
+    ['ci', '--error-on-warnings', '.'],
+    {},
+    /^Found \d+|^Checked/,
+  );
+  const rules = await run(
+    'import rules',
+    bin('dependency-cruiser/bin/dependency-cruise.mjs'),
+    ['--config', '.dependency-cruiser.cjs', ...PARTS],
+    {},
+    /dependency violations|no dependency violations/,
+  );
+  say('── typecheck: every part under its own tsconfig');
+  const failed = await typecheck();
+  const tc = {
+    name: 'typecheck',
+    code: failed ? 1 : 0,
+    summary: [failed ? `${failed} projects with type errors` : `${PROJECTS.length} projects, no type errors`],
+  };
+  return [biome, rules, tc];
 }
 
 async function main(): Promise<number> {
@@ -145,12 +198,13 @@ async function main(): Promise<number> {
   const template = wants('unit') || wants('integration') ? await makePgliteTemplate() : undefined;
   if (template) env[TEMPLATE_ENV] = template.dir;
 
+  if (wants('static')) results.push(...(await staticChecks()));
   if (wants('unit')) {
-    const tc = await run('typecheck', process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'], {}, /error TS/);
-    results.push({ ...tc, summary: tc.code === 0 ? ['no type errors'] : [`${tc.summary.length} type errors`] });
     const files = findTests('unit', filters);
     // Two files at a time: one process per file, and many wait on PGlite or a child process.
-    results.push(await run('unit', process.execPath, [...nodeTest, '--test-concurrency=2', ...files], env, nodeSummary));
+    results.push(
+      await run('unit', process.execPath, [...nodeTest, '--test-concurrency=2', ...files], env, nodeSummary),
+    );
   }
   if (wants('browser')) {
     const files = findTests('browser', filters);
@@ -159,7 +213,18 @@ async function main(): Promise<number> {
       results.push({ name: 'browser', code: 0, summary: ['SKIPPED: Chromium is missing'] });
     } else {
       results.push(
-        await run('browser', process.execPath, [path.join(ROOT, 'node_modules/@web/test-runner/dist/bin.js'), '--config', 'web-test-runner.config.mjs', ...(filters.length ? ['--files', ...files] : [])], env, /\d+ passed, \d+ failed/),
+        await run(
+          'browser',
+          process.execPath,
+          [
+            path.join(ROOT, 'node_modules/@web/test-runner/dist/bin.js'),
+            '--config',
+            'web-test-runner.config.mjs',
+            ...(filters.length ? ['--files', ...files] : []),
+          ],
+          env,
+          /\d+ passed, \d+ failed/,
+        ),
       );
     }
   }
@@ -169,12 +234,17 @@ async function main(): Promise<number> {
     const files = findTests('integration', filters);
     // Two files at a time: most of their time is spent waiting on server processes and Chromium,
     // and one at a time the suite alone would take most of CI's 15 minutes.
-    results.push(await run('integration', process.execPath, [...nodeTest, '--test-concurrency=2', ...files], env, nodeSummary));
+    results.push(
+      await run('integration', process.execPath, [...nodeTest, '--test-concurrency=2', ...files], env, nodeSummary),
+    );
   }
   await template?.remove();
 
   process.stdout.write(`\n════ npm test summary (${((Date.now() - started) / 1000).toFixed(0)} s) ════\n`);
-  for (const r of results) process.stdout.write(`${r.code === 0 ? 'PASS' : 'FAIL'} ${r.name.padEnd(12)} ${r.summary.slice(-6).join(' | ') || '(no summary line)'}\n`);
+  for (const r of results)
+    process.stdout.write(
+      `${r.code === 0 ? 'PASS' : 'FAIL'} ${r.name.padEnd(12)} ${r.summary.slice(-6).join(' | ') || '(no summary line)'}\n`,
+    );
   return results.every((r) => r.code === 0) ? 0 : 1;
 }
 

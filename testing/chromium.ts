@@ -19,7 +19,13 @@ export const CHROMIUM_ARGS = [
 
 /** Debian's Chromium driven by playwright-core; undefined (suite skipped) when it is not installed. */
 export async function launchChromium(): Promise<Browser | undefined> {
-  if (!requirement(existsSync(CHROME_PATH), `Chromium at ${CHROME_PATH}`, 'run `npm test` as root to install it, or `apt-get install -y chromium`, or set CHROME_PATH')) {
+  if (
+    !requirement(
+      existsSync(CHROME_PATH),
+      `Chromium at ${CHROME_PATH}`,
+      'run `npm test` as root to install it, or `apt-get install -y chromium`, or set CHROME_PATH',
+    )
+  ) {
     return undefined;
   }
   return chromium.launch({ executablePath: CHROME_PATH, args: CHROMIUM_ARGS, headless: true });
@@ -29,9 +35,23 @@ export async function launchChromium(): Promise<Browser | undefined> {
  * A persistent Chromium profile (what installability checks need: an incognito-like context
  * reports `in-incognito`); undefined when Chromium is not installed. Close the context to end it.
  */
-export async function launchPersistentChromium(userDataDir: string, options: Parameters<typeof chromium.launchPersistentContext>[1] = {}): Promise<BrowserContext | undefined> {
-  if (!requirement(existsSync(CHROME_PATH), `Chromium at ${CHROME_PATH}`, 'run `npm test` as root to install it, or `apt-get install -y chromium`, or set CHROME_PATH')) {
+export async function launchPersistentChromium(
+  userDataDir: string,
+  options: Parameters<typeof chromium.launchPersistentContext>[1] = {},
+): Promise<BrowserContext | undefined> {
+  if (
+    !requirement(
+      existsSync(CHROME_PATH),
+      `Chromium at ${CHROME_PATH}`,
+      'run `npm test` as root to install it, or `apt-get install -y chromium`, or set CHROME_PATH',
+    )
+  ) {
     return undefined;
   }
-  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROME_PATH, args: CHROMIUM_ARGS, headless: true, ...options });
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROME_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    ...options,
+  });
 }

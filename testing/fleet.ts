@@ -17,8 +17,13 @@ export async function enrolDevice(v1: string, token: string, groupId: string, na
 }
 
 /** An operator token and a fresh device group to enrol into (needs the admin token). */
-export async function operatorWithGroup(v1: string, adminToken: string, groupName: string): Promise<{ operator: string; groupId: string }> {
-  const operator = (await api(`${v1}/tokens`, { token: adminToken, body: { name: 'ops', role: 'operator' } })).body.token as string;
+export async function operatorWithGroup(
+  v1: string,
+  adminToken: string,
+  groupName: string,
+): Promise<{ operator: string; groupId: string }> {
+  const operator = (await api(`${v1}/tokens`, { token: adminToken, body: { name: 'ops', role: 'operator' } })).body
+    .token as string;
   const group = await api(`${v1}/device-groups`, { token: operator, body: { name: groupName } });
   assert.equal(group.status, 201, JSON.stringify(group.body));
   return { operator, groupId: group.body.id as string };

@@ -22,10 +22,12 @@ export function trickle(url: string, head: string, everyMs = 200) {
   const answered = new Promise<Answer>((resolve) => {
     socket.on('data', (c) => {
       text += c;
-      const m = /^HTTP\/1\.1 (\d{3})[^]*?\r\n\r\n[^]*\}/.exec(text);
+      const m = /^HTTP\/1\.1 (\d{3})[\s\S]*?\r\n\r\n[\s\S]*\}/.exec(text);
       if (m) resolve({ status: Number(m[1]), ms: performance.now() - started, text });
     });
-    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), ms: performance.now() - started, text }));
+    socket.on('close', () =>
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), ms: performance.now() - started, text }),
+    );
   });
   socket.write(head);
   const timer = setInterval(() => socket.writable && socket.write(' '), everyMs);

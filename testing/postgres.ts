@@ -28,7 +28,13 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(): Promise<TestDatabase | undefined> {
   const problem = await reachable(TEST_DATABASE_URL);
-  if (!requirement(!problem, `PostgreSQL at ${TEST_DATABASE_URL} (${problem})`, 'start it with `pg_ctlcluster 15 main start` or set TEST_DATABASE_URL')) {
+  if (
+    !requirement(
+      !problem,
+      `PostgreSQL at ${TEST_DATABASE_URL} (${problem})`,
+      'start it with `pg_ctlcluster 15 main start` or set TEST_DATABASE_URL',
+    )
+  ) {
     return undefined;
   }
   const name = `tinysphere_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;

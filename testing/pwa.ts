@@ -20,11 +20,18 @@ export function serviceWorkerReady(page: Page): Promise<boolean> {
 }
 
 /** A device group with a fresh single-use enrolment code, made through the API as admin. */
-export async function groupWithCode(serverUrl: string, adminToken: string, name: string): Promise<{ groupId: string; code: string }> {
+export async function groupWithCode(
+  serverUrl: string,
+  adminToken: string,
+  name: string,
+): Promise<{ groupId: string; code: string }> {
   const v1 = `${serverUrl}/api/v1`;
   const group = await api(`${v1}/device-groups`, { token: adminToken, body: { name } });
   if (group.status !== 201) throw new Error(`creating group: ${group.status} ${JSON.stringify(group.body)}`);
-  const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, { token: adminToken, body: { uses: 1, expiresInSeconds: 600 } });
+  const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, {
+    token: adminToken,
+    body: { uses: 1, expiresInSeconds: 600 },
+  });
   if (code.status !== 201) throw new Error(`creating code: ${code.status} ${JSON.stringify(code.body)}`);
   return { groupId: group.body.id, code: code.body.code };
 }

@@ -44,13 +44,24 @@ export class SimDevice {
 
   private observe(): InferenceObservation {
     const i = this.next++;
-    const obs: InferenceObservation = { id: `${this.deviceId}-${i}`, ts: T0 + i * 1000, model: MODEL, latencyMs: i + 0.5, classIndex: i % 2, label: i % 2 ? 'cat' : 'dog', confidence: 0.75, probabilities: [0.25, 0.75], batch: 1 };
+    const obs: InferenceObservation = {
+      id: `${this.deviceId}-${i}`,
+      ts: T0 + i * 1000,
+      model: MODEL,
+      latencyMs: i + 0.5,
+      classIndex: i % 2,
+      label: i % 2 ? 'cat' : 'dog',
+      confidence: 0.75,
+      probabilities: [0.25, 0.75],
+      batch: 1,
+    };
     this.logged.push(recordKey(this.deviceId, obs.ts, obs.latencyMs));
     return obs;
   }
 
   log(n: number): void {
-    for (let k = 0; k < n; k++) assert.ok(this.logger.log(this.observe()), 'the default sampling policy keeps every record');
+    for (let k = 0; k < n; k++)
+      assert.ok(this.logger.log(this.observe()), 'the default sampling policy keeps every record');
   }
 
   /** Records for a package built by hand (not through the logger), counted as logged all the same. */
@@ -58,7 +69,15 @@ export class SimDevice {
     this.handBuiltCount += n;
     return Array.from({ length: n }, () => {
       const o = this.observe();
-      return { id: o.id, ts: o.ts, model: o.model, output: { classIndex: o.classIndex, label: o.label }, latencyMs: o.latencyMs, confidence: o.confidence, drift: 0 };
+      return {
+        id: o.id,
+        ts: o.ts,
+        model: o.model,
+        output: { classIndex: o.classIndex, label: o.label },
+        latencyMs: o.latencyMs,
+        confidence: o.confidence,
+        drift: 0,
+      };
     });
   }
 
@@ -67,19 +86,35 @@ export class SimDevice {
     await this.logger.flush();
     const stats = await this.logger.stats();
     assert.equal(stats.unsent, 0, `device ${this.deviceId}: records in no batch`);
-    assert.deepEqual(await this.logger.pendingBatches(), [], `device ${this.deviceId}: batches sent but not acknowledged`);
-    assert.equal(stats.count, this.logged.length - this.handBuiltCount, `device ${this.deviceId}: every logged record was stored locally`);
+    assert.deepEqual(
+      await this.logger.pendingBatches(),
+      [],
+      `device ${this.deviceId}: batches sent but not acknowledged`,
+    );
+    assert.equal(
+      stats.count,
+      this.logged.length - this.handBuiltCount,
+      `device ${this.deviceId}: every logged record was stored locally`,
+    );
   }
 }
 
 const recordKey = (deviceId: string, tsMs: number, latencyMs: number) => `${deviceId}|${tsMs}|${latencyMs}`;
 
 /** An operator token, a group and `n` enrolled devices, each with a fresh logger. */
-export async function enrolDevices(url: string, adminToken: string, n: number, segmentSize: number): Promise<SimDevice[]> {
+export async function enrolDevices(
+  url: string,
+  adminToken: string,
+  n: number,
+  segmentSize: number,
+): Promise<SimDevice[]> {
   const v1 = `${url}/api/v1`;
   const group = await api(`${v1}/device-groups`, { token: adminToken, body: { name: `fleet-${Date.now()}` } });
   assert.equal(group.status, 201, JSON.stringify(group.body));
-  const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, { token: adminToken, body: { uses: n, expiresInSeconds: 600 } });
+  const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, {
+    token: adminToken,
+    body: { uses: n, expiresInSeconds: 600 },
+  });
   assert.equal(code.status, 201, JSON.stringify(code.body));
   const devices: SimDevice[] = [];
   for (let i = 0; i < n; i++) {
@@ -95,7 +130,11 @@ export async function enrolDevices(url: string, adminToken: string, n: number, s
  * inference_records equals the one logged (no duplicate, none missing), and the batch table, the
  * hourly aggregates and the fleet summary all count the same total.
  */
-export async function assertExactlyOnce(databaseUrl: string, devices: readonly SimDevice[], summary: { url: string; token: string }): Promise<number> {
+export async function assertExactlyOnce(
+  databaseUrl: string,
+  devices: readonly SimDevice[],
+  summary: { url: string; token: string },
+): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -111,8 +150,16 @@ export async function assertExactlyOnce(databaseUrl: string, devices: readonly S
     assert.deepEqual(missing.slice(0, 10), [], `${missing.length} logged record(s) missing on the server`);
     assert.deepEqual(stored, logged, 'stored records are exactly the logged ones');
     const one = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0]!.n);
-    assert.equal(await one('SELECT coalesce(sum(records), 0) AS n FROM log_batches'), logged.length, 'log_batches counts every record once');
-    assert.equal(await one('SELECT coalesce(sum(count), 0) AS n FROM inference_hourly'), logged.length, 'hourly aggregates count every record once');
+    assert.equal(
+      await one('SELECT coalesce(sum(records), 0) AS n FROM log_batches'),
+      logged.length,
+      'log_batches counts every record once',
+    );
+    assert.equal(
+      await one('SELECT coalesce(sum(count), 0) AS n FROM inference_hourly'),
+      logged.length,
+      'hourly aggregates count every record once',
+    );
   } finally {
     await client.end();
   }
@@ -154,7 +201,13 @@ export async function postgresBackend(instances = 1): Promise<PostgresBackend | 
   const database = await createTestDatabase();
   if (!database) return undefined;
   const data = await tempDataDir();
-  const env = { DATABASE_URL: database.url, DATA_DIR: data.dir, ADMIN_TOKEN: RELIABILITY_ADMIN_TOKEN, DEMO: '0', LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: database.url,
+    DATA_DIR: data.dir,
+    ADMIN_TOKEN: RELIABILITY_ADMIN_TOKEN,
+    DEMO: '0',
+    LOG_LEVEL: 'warn',
+  };
   const backend: PostgresBackend = {
     database,
     dataDir: data.dir,

@@ -26,9 +26,18 @@ export interface ExitResult {
 }
 
 /** Runs a command to its end (used for processes expected to exit, such as a bad configuration). */
-export function runToExit(cmd: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<ExitResult> {
+export function runToExit(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ExitResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(cmd, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(cmd, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (c) => (stdout += c));
@@ -46,7 +55,10 @@ export function runToExit(cmd: string, args: string[], env: Record<string, strin
 
 /** Starts TinySphere as its own process on a free port, as `npm start` would after building. */
 /** SERVER_START_TIMEOUT_MS stretches the wait on a loaded machine (PGlite's first initdb is CPU-bound). */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = Number(process.env.SERVER_START_TIMEOUT_MS) || 60_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = Number(process.env.SERVER_START_TIMEOUT_MS) || 60_000,
+): Promise<ServerProcess> {
   if (env.DATA_DIR && !env.DATABASE_URL) await seedPglite(env.DATA_DIR);
   const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: REPO_ROOT,
@@ -59,7 +71,10 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   proc.stderr!.on('data', (c) => (stderr += c));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms\n${stdout}\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start within ${timeoutMs} ms\n${stdout}\n${stderr}`)),
+      timeoutMs,
+    );
     const check = () => {
       const m = /TinySphere listening on (http:\/\/\S+)/.exec(stdout);
       if (m) {
@@ -135,7 +150,13 @@ export async function postgresServer(env: Record<string, string> = {}): Promise<
   const database = await createTestDatabase();
   if (!database) return undefined;
   const data = await tempDataDir();
-  const server = await startServerProcess({ DATABASE_URL: database.url, DATA_DIR: data.dir, ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO: '0', ...env });
+  const server = await startServerProcess({
+    DATABASE_URL: database.url,
+    DATA_DIR: data.dir,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    DEMO: '0',
+    ...env,
+  });
   return {
     server,
     adminToken: TEST_ADMIN_TOKEN,

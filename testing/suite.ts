@@ -7,7 +7,11 @@ import type { ServerProcess } from './server-process.ts';
  * and let each test skip — visibly — when setup reported its backend missing (undefined).
  * Call inside `describe`; further `before` hooks run after this one and may read `suite.ctx`.
  */
-export function backendSuite<T>(name: string, setup: () => Promise<T | undefined>, teardown: (ctx: T) => Promise<void>) {
+export function backendSuite<T>(
+  name: string,
+  setup: () => Promise<T | undefined>,
+  teardown: (ctx: T) => Promise<void>,
+) {
   const suite: { ctx: T | undefined; test(title: string, fn: (ctx: T) => Promise<void>): void } = {
     ctx: undefined,
     test: (title, fn) =>

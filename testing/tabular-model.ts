@@ -122,8 +122,10 @@ export function buildTabularModel(opts: TabularModelOptions): TabularModel {
     csv: (sample, labelColumn) => {
       const header = labelColumn === undefined ? features : [...features, labelColumn];
       const lines = [header.map(csvField).join(',')];
-      sample.rows.forEach((r, i) => lines.push([...r, ...(labelColumn === undefined ? [] : [sample.labels[i]])].map(csvField).join(',')));
-      return lines.join('\n') + '\n';
+      sample.rows.forEach((r, i) =>
+        lines.push([...r, ...(labelColumn === undefined ? [] : [sample.labels[i]])].map(csvField).join(',')),
+      );
+      return `${lines.join('\n')}\n`;
     },
   };
 }

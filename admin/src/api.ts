@@ -1,5 +1,14 @@
-import { z } from 'zod';
-import { API_PREFIX, ApiError, HealthSchema, MLFLOW_PREFIX, PrincipalSchema, requestJson, type Health, type Principal } from '../../shared/protocol/index.ts';
+import type { z } from 'zod';
+import {
+  API_PREFIX,
+  ApiError,
+  HealthSchema,
+  MLFLOW_PREFIX,
+  PrincipalSchema,
+  requestJson,
+  type Health,
+  type Principal,
+} from '../../shared/protocol/index.ts';
 import { isErrorBody } from '../../shared/protocol/errors.ts';
 
 const TOKEN_KEY = 'tinysphere.token';
@@ -27,7 +36,12 @@ export class Api {
   }
 
   /** GET under /api/v1 with query parameters (undefined ones left out). */
-  v1<T>(path: string, schema: z.ZodType<T>, query: Record<string, string | number | undefined> = {}, signal?: AbortSignal): Promise<T> {
+  v1<T>(
+    path: string,
+    schema: z.ZodType<T>,
+    query: Record<string, string | number | undefined> = {},
+    signal?: AbortSignal,
+  ): Promise<T> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
     const qs = q.toString();
@@ -35,12 +49,24 @@ export class Api {
   }
 
   send<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
-    return requestJson(`${this.base}${API_PREFIX}${path}`, schema, { token: this.token, method, ...(body === undefined ? {} : { body }), timeoutMs: 60_000 });
+    return requestJson(`${this.base}${API_PREFIX}${path}`, schema, {
+      token: this.token,
+      method,
+      ...(body === undefined ? {} : { body }),
+      timeoutMs: 60_000,
+    });
   }
 
   /** MLflow's REST API (POST with a JSON body for searches, GET with a query for the rest). */
-  mlflow<T>(path: string, schema: z.ZodType<T>, input: Record<string, unknown>, method: 'GET' | 'POST' = 'POST', signal?: AbortSignal): Promise<T> {
-    if (method === 'POST') return requestJson(`${this.base}${MLFLOW_PREFIX}${path}`, schema, { token: this.token, body: input, signal });
+  mlflow<T>(
+    path: string,
+    schema: z.ZodType<T>,
+    input: Record<string, unknown>,
+    method: 'GET' | 'POST' = 'POST',
+    signal?: AbortSignal,
+  ): Promise<T> {
+    if (method === 'POST')
+      return requestJson(`${this.base}${MLFLOW_PREFIX}${path}`, schema, { token: this.token, body: input, signal });
     const q = new URLSearchParams(Object.entries(input).map(([k, v]) => [k, String(v)]));
     return requestJson(`${this.base}${MLFLOW_PREFIX}${path}?${q}`, schema, { token: this.token, signal });
   }
@@ -58,7 +84,12 @@ export class Api {
    * A multipart upload with progress: fetch cannot report upload progress, XMLHttpRequest can.
    * Settles like requestJson: the server's error message becomes an ApiError.
    */
-  upload<T>(path: string, form: FormData, schema: z.ZodType<T>, onProgress: (sent: number, total: number) => void): Promise<T> {
+  upload<T>(
+    path: string,
+    form: FormData,
+    schema: z.ZodType<T>,
+    onProgress: (sent: number, total: number) => void,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open('POST', `${this.base}${API_PREFIX}${path}`);
@@ -74,7 +105,11 @@ export class Api {
           body = undefined;
         }
         if (xhr.status < 200 || xhr.status >= 300) {
-          reject(isErrorBody(body) ? new ApiError(xhr.status, body.error.code, body.error.message) : new ApiError(xhr.status, 'http', `HTTP ${xhr.status}`));
+          reject(
+            isErrorBody(body)
+              ? new ApiError(xhr.status, body.error.code, body.error.message)
+              : new ApiError(xhr.status, 'http', `HTTP ${xhr.status}`),
+          );
           return;
         }
         const parsed = schema.safeParse(body);

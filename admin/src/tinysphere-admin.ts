@@ -57,10 +57,13 @@ export class TinySphereAdmin extends LitElement {
     addEventListener('hashchange', this.#onHash);
     // A stored token may have been revoked since: check it before showing anything behind it.
     if (api.token) {
-      api.whoami().then(
-        (p) => this.#signedIn(p),
-        () => (api.token = undefined),
-      ).finally(() => (this.checking = false));
+      api
+        .whoami()
+        .then(
+          (p) => this.#signedIn(p),
+          () => (api.token = undefined),
+        )
+        .finally(() => (this.checking = false));
     }
   }
 
@@ -83,14 +86,22 @@ export class TinySphereAdmin extends LitElement {
   #page() {
     const { page, arg } = this.route;
     switch (page) {
-      case 'fleet': return html`<fleet-page .arg=${arg}></fleet-page>`;
-      case 'models': return html`<models-page .arg=${arg}></models-page>`;
-      case 'deployments': return html`<deployments-page .arg=${arg}></deployments-page>`;
-      case 'drift': return html`<drift-page></drift-page>`;
-      case 'experiments': return html`<experiments-page .arg=${arg}></experiments-page>`;
-      case 'health': return html`<health-page></health-page>`;
-      case 'tokens': return html`<tokens-page></tokens-page>`;
-      default: return html`<overview-page></overview-page>`;
+      case 'fleet':
+        return html`<fleet-page .arg=${arg}></fleet-page>`;
+      case 'models':
+        return html`<models-page .arg=${arg}></models-page>`;
+      case 'deployments':
+        return html`<deployments-page .arg=${arg}></deployments-page>`;
+      case 'drift':
+        return html`<drift-page></drift-page>`;
+      case 'experiments':
+        return html`<experiments-page .arg=${arg}></experiments-page>`;
+      case 'health':
+        return html`<health-page></health-page>`;
+      case 'tokens':
+        return html`<tokens-page></tokens-page>`;
+      default:
+        return html`<overview-page></overview-page>`;
     }
   }
 
@@ -98,18 +109,22 @@ export class TinySphereAdmin extends LitElement {
     return html`
       <header>
         <h1>TinySphere</h1>
-        ${this.principal
-          ? html`<nav>${PAGES.filter((p) => this.principal!.role === 'admin' || !ADMIN_ONLY.includes(p)).map((p) => html`<a href="#/${p}" aria-current=${p === this.route.page ? 'page' : 'false'}>${p[0]!.toUpperCase() + p.slice(1)}</a>`)}</nav>
+        ${
+          this.principal
+            ? html`<nav>${PAGES.filter((p) => this.principal!.role === 'admin' || !ADMIN_ONLY.includes(p)).map((p) => html`<a href="#/${p}" aria-current=${p === this.route.page ? 'page' : 'false'}>${p[0]!.toUpperCase() + p.slice(1)}</a>`)}</nav>
               <span data-testid="whoami">${this.principal.name} (${this.principal.role})</span>
               <button @click=${this.#signOut}>Sign out</button>`
-          : ''}
+            : ''
+        }
       </header>
       <main>
-        ${this.checking
-          ? html`<p>Checking the stored token…</p>`
-          : this.principal
-            ? this.#page()
-            : html`<token-login @signed-in=${(e: CustomEvent<Principal>) => this.#signedIn(e.detail)}></token-login>`}
+        ${
+          this.checking
+            ? html`<p>Checking the stored token…</p>`
+            : this.principal
+              ? this.#page()
+              : html`<token-login @signed-in=${(e: CustomEvent<Principal>) => this.#signedIn(e.detail)}></token-login>`
+        }
       </main>
     `;
   }

@@ -10,7 +10,12 @@ import { REPO_ROOT, type TestServer } from '../../testing/server-process.ts';
 export const SHOTS = path.join(REPO_ROOT, 'screenshots/admin');
 
 /** A page signed in with `token`, collecting uncaught errors, console errors and Content-Security-Policy violations. */
-export async function signedIn(browser: Browser, url: string, token: string, hash = '#/overview'): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
+export async function signedIn(
+  browser: Browser,
+  url: string,
+  token: string,
+  hash = '#/overview',
+): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   const errors: string[] = [];
   await watchCspViolations(context, errors);
@@ -42,7 +47,13 @@ export const noErrors = (errors: string[]) => assert.deepEqual(errors, [], `erro
  * signed-in page for all its tests; `each` is a test that also fails on errors in the page.
  */
 export function consoleSession(open: () => Promise<{ server: TestServer; token: string }>) {
-  const s: { browser?: Browser | undefined; server?: TestServer; page?: Page; errors: string[]; close?: () => Promise<void> } = { errors: [] };
+  const s: {
+    browser?: Browser | undefined;
+    server?: TestServer;
+    page?: Page;
+    errors: string[];
+    close?: () => Promise<void>;
+  } = { errors: [] };
   before(async () => {
     s.browser = await launchChromium();
     if (!s.browser) return;

@@ -29,38 +29,54 @@ describe('remote configuration in the console (PGlite, Chromium)', () => {
   const stored = async () => (await api(`${v1}/device-groups/${groupId}/config`, { token: operator })).body;
   const form = 'fleet-page group-config';
 
-  each('the group form: a refused config shows the server’s message and stores nothing; a good one is stored with version 1', async () => {
-    const page = session.page;
-    await go(page, '#/fleet');
-    await page.locator(`${form} [data-testid=config-version]`).filter({ hasText: 'version 0' }).waitFor();
-    await page.locator(`${form} input[name=syncIntervalSec]`).fill('120');
-    await page.locator(`${form} input[name=everyNth]`).fill('3');
-    // Not JSON: the form says so before anything is sent.
-    await page.locator(`${form} [data-testid=config-detectors]`).fill('{features: ');
-    await page.locator(`${form} [data-testid=save-config]`).click();
-    await page.locator(`${form} [data-testid=config-error]`).waitFor();
-    assert.match(await text(`${form} [data-testid=config-error]`), /Detectors is not valid JSON/);
-    // A parameter the detector refuses: the server's 400 names it.
-    await page.locator(`${form} [data-testid=config-detectors]`).fill('{"features": {"params": {"lambda": 30}}}');
-    await page.locator(`${form} [data-testid=save-config]`).click();
-    await page.locator(`${form} [data-testid=config-error]`).filter({ hasText: 'lambda' }).waitFor();
-    assert.match(await text(`${form} [data-testid=config-error]`), /parameter "lambda" of detector "ewma-confidence"[\s\S]*detectors\.features\.params/);
-    await screenshot(page, 'config-refused');
-    assert.equal((await stored()).version, 0, 'nothing stored');
-    // The browser logs the refused request; it is the one expected error.
-    assert.ok(session.errors.length > 0 && session.errors.every((e) => /status of 400/.test(e)), session.errors.join('\n'));
-    session.errors.length = 0;
+  each(
+    'the group form: a refused config shows the server’s message and stores nothing; a good one is stored with version 1',
+    async () => {
+      const page = session.page;
+      await go(page, '#/fleet');
+      await page.locator(`${form} [data-testid=config-version]`).filter({ hasText: 'version 0' }).waitFor();
+      await page.locator(`${form} input[name=syncIntervalSec]`).fill('120');
+      await page.locator(`${form} input[name=everyNth]`).fill('3');
+      // Not JSON: the form says so before anything is sent.
+      await page.locator(`${form} [data-testid=config-detectors]`).fill('{features: ');
+      await page.locator(`${form} [data-testid=save-config]`).click();
+      await page.locator(`${form} [data-testid=config-error]`).waitFor();
+      assert.match(await text(`${form} [data-testid=config-error]`), /Detectors is not valid JSON/);
+      // A parameter the detector refuses: the server's 400 names it.
+      await page.locator(`${form} [data-testid=config-detectors]`).fill('{"features": {"params": {"lambda": 30}}}');
+      await page.locator(`${form} [data-testid=save-config]`).click();
+      await page.locator(`${form} [data-testid=config-error]`).filter({ hasText: 'lambda' }).waitFor();
+      assert.match(
+        await text(`${form} [data-testid=config-error]`),
+        /parameter "lambda" of detector "ewma-confidence"[\s\S]*detectors\.features\.params/,
+      );
+      await screenshot(page, 'config-refused');
+      assert.equal((await stored()).version, 0, 'nothing stored');
+      // The browser logs the refused request; it is the one expected error.
+      assert.ok(
+        session.errors.length > 0 && session.errors.every((e) => /status of 400/.test(e)),
+        session.errors.join('\n'),
+      );
+      session.errors.length = 0;
 
-    await page.locator(`${form} [data-testid=config-detectors]`).fill('{"features": {"detector": "page-hinkley", "params": {"threshold": 30}}}');
-    await page.locator(`${form} [data-testid=config-alerts]`).fill('{"p95LatencyMs": 50}');
-    await page.locator(`${form} [data-testid=save-config]`).click();
-    await page.locator(`${form} [data-testid=config-saved]`).waitFor();
-    const s = await stored();
-    assert.equal(s.version, 1);
-    assert.deepEqual(s.config, { syncIntervalSec: 120, sampling: { everyNth: 3 }, detectors: { features: { detector: 'page-hinkley', params: { threshold: 30 } } }, alerts: { p95LatencyMs: 50 } });
-    assert.match(await text(`${form} [data-testid=config-version]`), /^version 1 · ops /);
-    await screenshot(page, 'config-saved');
-  });
+      await page
+        .locator(`${form} [data-testid=config-detectors]`)
+        .fill('{"features": {"detector": "page-hinkley", "params": {"threshold": 30}}}');
+      await page.locator(`${form} [data-testid=config-alerts]`).fill('{"p95LatencyMs": 50}');
+      await page.locator(`${form} [data-testid=save-config]`).click();
+      await page.locator(`${form} [data-testid=config-saved]`).waitFor();
+      const s = await stored();
+      assert.equal(s.version, 1);
+      assert.deepEqual(s.config, {
+        syncIntervalSec: 120,
+        sampling: { everyNth: 3 },
+        detectors: { features: { detector: 'page-hinkley', params: { threshold: 30 } } },
+        alerts: { p95LatencyMs: 50 },
+      });
+      assert.match(await text(`${form} [data-testid=config-version]`), /^version 1 · ops /);
+      await screenshot(page, 'config-saved');
+    },
+  );
 
   each('the device page shows desired vs applied version and the device’s refusal reason', async () => {
     // The device's replica: it applied version 1, then refused version 2.
@@ -75,7 +91,16 @@ describe('remote configuration in the console (PGlite, Chromium)', () => {
     assert.equal(await text('device-detail [data-testid=config-desired]'), '1');
     assert.equal(await text('device-detail [data-testid=config-applied]'), '1');
 
-    assert.equal((await api(`${v1}/device-groups/${groupId}/config`, { token: operator, method: 'PUT', body: { syncIntervalSec: 300 } })).status, 200);
+    assert.equal(
+      (
+        await api(`${v1}/device-groups/${groupId}/config`, {
+          token: operator,
+          method: 'PUT',
+          body: { syncIntervalSec: 300 },
+        })
+      ).status,
+      200,
+    );
     await doc.sync();
     assert.equal(doc.value.desired.configVersion, 2);
     await doc.edit((d) => report(d, { configError: 'config version 2 refused: storage quota too small' }));
@@ -85,7 +110,10 @@ describe('remote configuration in the console (PGlite, Chromium)', () => {
     await page.locator('device-detail [data-testid=config-refused]').waitFor();
     assert.equal(await text('device-detail [data-testid=config-desired]'), '2');
     assert.equal(await text('device-detail [data-testid=config-applied]'), '1');
-    assert.equal(await text('device-detail [data-testid=config-refused]'), 'config version 2 refused: storage quota too small');
+    assert.equal(
+      await text('device-detail [data-testid=config-refused]'),
+      'config version 2 refused: storage quota too small',
+    );
     await screenshot(page, 'config-device');
   });
 });

@@ -28,11 +28,14 @@ describe('the TinySphere console, production build served by TinySphere, in Chro
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url + '/admin/#/health');
+    await page.goto(`${server.url}/admin/#/health`);
     const input = page.locator('tinysphere-admin token-login input[name=token]');
     await input.fill('tsk_not-a-real-token');
     await page.locator('tinysphere-admin token-login button[type=submit]').click();
-    await page.locator('tinysphere-admin token-login [role=alert]').filter({ hasText: 'not valid' }).waitFor({ timeout: 10_000 });
+    await page
+      .locator('tinysphere-admin token-login [role=alert]')
+      .filter({ hasText: 'not valid' })
+      .waitFor({ timeout: 10_000 });
 
     await input.fill(token);
     await page.locator('tinysphere-admin token-login button[type=submit]').click();

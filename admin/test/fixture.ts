@@ -44,7 +44,12 @@ const ok = (res: { status: number; body: unknown }, what: string, status = 200) 
 
 /** A device's replica of its own document, synced as TinyLCM would (JSON protocol). */
 export async function deviceReplica(url: string, d: SimDevice): Promise<DocSync<DeviceDoc>> {
-  const replica = await DocSync.open<DeviceDoc>({ url, token: d.token, docId: deviceDocId(d.deviceId), format: 'json' });
+  const replica = await DocSync.open<DeviceDoc>({
+    url,
+    token: d.token,
+    docId: deviceDocId(d.deviceId),
+    format: 'json',
+  });
   await replica.sync();
   return replica;
 }
@@ -52,13 +57,17 @@ export async function deviceReplica(url: string, d: SimDevice): Promise<DocSync<
 /** Deterministic pseudo-random numbers, so every run seeds the same data. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 async function uploadBatch(v1: string, token: string, batchId: string, records: object[]) {
   const form = new FormData();
   form.append('package', new Blob([(await buildPackage(batchId, records)) as Uint8Array<ArrayBuffer>]), 'batch.tar.gz');
-  const res = await fetch(`${v1}/devices/me/batches`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const res = await fetch(`${v1}/devices/me/batches`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
   assert.equal(res.status, 201, await res.text());
 }
 
@@ -91,26 +100,64 @@ export function padded(onnx: Uint8Array, extra: number): Uint8Array {
 /** One day's weather as the demo model takes it, `warmer` degrees warmer than usual. */
 function inputs(random: () => number, warmer: number): number[] {
   const tempMax = 12 + random() * 14 + warmer;
-  return [random() < 0.4 ? Math.round(random() * 100) / 10 : 0, tempMax, tempMax - 5 - random() * 4, 1 + random() * 5].map((x) => Math.round(x * 10) / 10);
+  return [
+    random() < 0.4 ? Math.round(random() * 100) / 10 : 0,
+    tempMax,
+    tempMax - 5 - random() * 4,
+    1 + random() * 5,
+  ].map((x) => Math.round(x * 10) / 10);
 }
 
 export async function seed(url: string, adminToken: string, now = Date.now()): Promise<Seeded> {
   const v1 = `${url}/api/v1`;
-  const token = async (name: string, role: string) => ok(await api(`${v1}/tokens`, { token: adminToken, body: { name, role } }), `token ${role}`, 201).token as string;
-  const tokens = { admin: adminToken, operator: await token('olivia-operator', 'operator'), scientist: await token('sam-scientist', 'scientist'), viewer: await token('vic-viewer', 'viewer') };
+  const token = async (name: string, role: string) =>
+    ok(await api(`${v1}/tokens`, { token: adminToken, body: { name, role } }), `token ${role}`, 201).token as string;
+  const tokens = {
+    admin: adminToken,
+    operator: await token('olivia-operator', 'operator'),
+    scientist: await token('sam-scientist', 'scientist'),
+    viewer: await token('vic-viewer', 'viewer'),
+  };
 
   const v1Version = await waitForDemoModel(v1, tokens.viewer);
-  const artifact = await fetch(`${v1}/models/${MODEL}/versions/1/artifact`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
+  const artifact = await fetch(`${v1}/models/${MODEL}/versions/1/artifact`, {
+    headers: { authorization: `Bearer ${tokens.viewer}` },
+  });
   const onnx = new Uint8Array(await artifact.arrayBuffer());
 
-  const group = ok(await api(`${v1}/device-groups`, { token: tokens.operator, body: { name: 'lab', description: 'kiosks in the lab' } }), 'group', 201);
-  const code = ok(await api(`${v1}/device-groups/${group.id}/enrolment-codes`, { token: tokens.operator, body: { uses: 3, expiresInSeconds: 3600 } }), 'code', 201);
+  const group = ok(
+    await api(`${v1}/device-groups`, {
+      token: tokens.operator,
+      body: { name: 'lab', description: 'kiosks in the lab' },
+    }),
+    'group',
+    201,
+  );
+  const code = ok(
+    await api(`${v1}/device-groups/${group.id}/enrolment-codes`, {
+      token: tokens.operator,
+      body: { uses: 3, expiresInSeconds: 3600 },
+    }),
+    'code',
+    201,
+  );
   const devices: SimDevice[] = [];
   for (const name of ['kiosk-1', 'kiosk-2', 'kiosk-3']) {
-    const e = ok(await api(`${v1}/devices/enrol`, { body: { code: code.code, name, metadata: { userAgent: 'fixture' } } }), 'enrol', 201);
+    const e = ok(
+      await api(`${v1}/devices/enrol`, { body: { code: code.code, name, metadata: { userAgent: 'fixture' } } }),
+      'enrol',
+      201,
+    );
     devices.push({ deviceId: e.deviceId, token: e.token, name });
   }
-  ok(await api(`${v1}/deployments`, { token: tokens.operator, body: { groupId: group.id, model: { name: MODEL, alias: 'champion' }, reason: 'first rollout' } }), 'deploy', 201);
+  ok(
+    await api(`${v1}/deployments`, {
+      token: tokens.operator,
+      body: { groupId: group.id, model: { name: MODEL, alias: 'champion' }, reason: 'first rollout' },
+    }),
+    'deploy',
+    201,
+  );
 
   // Logs: HOURS hours of records per device; kiosk-2 drifts in the last three hours (only "sun",
   // lower confidence, feature alarms, 15 °C warmer inputs), the others stay as trained.
@@ -130,7 +177,15 @@ export async function seed(url: string, adminToken: string, now = Date.now()): P
           latencyMs: 0.5 + random() * (drifting ? 3 : 1),
           confidence: drifting ? 0.35 + random() * 0.3 : 0.6 + random() * 0.35,
           // Per drifting hour: 6 alarm records (one of them also warns on confidence) and 3 more warning-only ones.
-          drift: !drifting ? 0 : k === 0 ? DRIFT_FLAGS.feature | (DRIFT_FLAGS.confidence << WARNING_SHIFT) : k % 2 === 0 ? DRIFT_FLAGS.feature : k % 4 === 1 ? DRIFT_FLAGS.feature << WARNING_SHIFT : 0,
+          drift: !drifting
+            ? 0
+            : k === 0
+              ? DRIFT_FLAGS.feature | (DRIFT_FLAGS.confidence << WARNING_SHIFT)
+              : k % 2 === 0
+                ? DRIFT_FLAGS.feature
+                : k % 4 === 1
+                  ? DRIFT_FLAGS.feature << WARNING_SHIFT
+                  : 0,
           // The demo model's inputs (precipitation, temp_max, temp_min, wind); the drifting hours are a +15 °C heat wave.
           input: inputs(random, drifting ? 15 : 0),
         });
@@ -141,10 +196,35 @@ export async function seed(url: string, adminToken: string, now = Date.now()): P
     const replica = await deviceReplica(url, d);
     const model = replica.value.desired.model;
     assert.ok(model, `${d.name} was told to run a model`);
-    await replica.edit((doc) => report(doc, { appVersion: '0.1.0', model, status: 'running', counters: { queuedRecords: i * 5 }, metrics: { model, inferences: records.length, errors: 0, p95Ms: 1.4, driftAlarms: i === 1 ? DRIFTING_ALARMS : 0, driftWarnings: i === 1 ? DRIFTING_WARNINGS : 0, meanConfidence: 0.7 } }));
+    await replica.edit((doc) =>
+      report(doc, {
+        appVersion: '0.1.0',
+        model,
+        status: 'running',
+        counters: { queuedRecords: i * 5 },
+        metrics: {
+          model,
+          inferences: records.length,
+          errors: 0,
+          p95Ms: 1.4,
+          driftAlarms: i === 1 ? DRIFTING_ALARMS : 0,
+          driftWarnings: i === 1 ? DRIFTING_WARNINGS : 0,
+          meanConfidence: 0.7,
+        },
+      }),
+    );
     if (i !== 2) {
       for (const [j, feature] of ['temp_max', 'precipitation'].entries()) {
-        await replica.edit((doc) => appendEvent(doc, { id: `${d.name}-ev${j}`, ts: new Date(now - (j + 1) * HOUR).toISOString(), kind: 'feature', detector: 'ks', feature, statistic: 0.41 + j / 10 }));
+        await replica.edit((doc) =>
+          appendEvent(doc, {
+            id: `${d.name}-ev${j}`,
+            ts: new Date(now - (j + 1) * HOUR).toISOString(),
+            kind: 'feature',
+            detector: 'ks',
+            feature,
+            statistic: 0.41 + j / 10,
+          }),
+        );
       }
     }
     await replica.sync();
@@ -152,25 +232,60 @@ export async function seed(url: string, adminToken: string, now = Date.now()): P
 
   // MLflow: an experiment with two runs, metric histories over steps.
   const mlflow = `${url}/api/2.0/mlflow`;
-  const exp = ok(await api(`${mlflow}/experiments/create`, { token: tokens.scientist, body: { name: 'seattle-weather-training' } }), 'experiment').experiment_id as string;
+  const exp = ok(
+    await api(`${mlflow}/experiments/create`, { token: tokens.scientist, body: { name: 'seattle-weather-training' } }),
+    'experiment',
+  ).experiment_id as string;
   const runIds: string[] = [];
   for (const [r, l2] of [0.001, 0.01].entries()) {
-    const run = ok(await api(`${mlflow}/runs/create`, { token: tokens.scientist, body: { experiment_id: exp, run_name: `softmax-l2-${l2}`, start_time: now - (3 - r) * HOUR } }), 'run').run.info.run_id as string;
+    const run = ok(
+      await api(`${mlflow}/runs/create`, {
+        token: tokens.scientist,
+        body: { experiment_id: exp, run_name: `softmax-l2-${l2}`, start_time: now - (3 - r) * HOUR },
+      }),
+      'run',
+    ).run.info.run_id as string;
     const metrics = Array.from({ length: 10 }, (_, step) => [
       { key: 'loss', value: 1.2 / (1 + step * (0.5 + r * 0.2)), timestamp: now - HOUR + step * 1000, step },
       { key: 'accuracy', value: 0.55 + step * (0.025 - r * 0.005), timestamp: now - HOUR + step * 1000, step },
     ]).flat();
-    ok(await api(`${mlflow}/runs/log-batch`, { token: tokens.scientist, body: { run_id: run, params: [{ key: 'l2', value: String(l2) }, { key: 'iterations', value: '300' }], metrics } }), 'log-batch');
-    ok(await api(`${mlflow}/runs/update`, { token: tokens.scientist, body: { run_id: run, status: 'FINISHED', end_time: now - HOUR } }), 'finish run');
+    ok(
+      await api(`${mlflow}/runs/log-batch`, {
+        token: tokens.scientist,
+        body: {
+          run_id: run,
+          params: [
+            { key: 'l2', value: String(l2) },
+            { key: 'iterations', value: '300' },
+          ],
+          metrics,
+        },
+      }),
+      'log-batch',
+    );
+    ok(
+      await api(`${mlflow}/runs/update`, {
+        token: tokens.scientist,
+        body: { run_id: run, status: 'FINISHED', end_time: now - HOUR },
+      }),
+      'finish run',
+    );
     runIds.push(run);
   }
 
   // Version 2: the same graph (other bytes: a doc string), registered from the first run, with the demo's metadata.
   const { name: _n, ...metadata } = { name: '', ...(v1Version.metadata as Record<string, unknown>) };
   const form = new FormData();
-  form.append('metadata', JSON.stringify({ ...metadata, runId: runIds[0], description: 'retrained in run softmax-l2-0.001' }));
+  form.append(
+    'metadata',
+    JSON.stringify({ ...metadata, runId: runIds[0], description: 'retrained in run softmax-l2-0.001' }),
+  );
   form.append('file', new Blob([padded(onnx, 64) as Uint8Array<ArrayBuffer>]), 'model.onnx');
-  const up = await fetch(`${v1}/models/${MODEL}/versions`, { method: 'POST', headers: { authorization: `Bearer ${tokens.scientist}` }, body: form });
+  const up = await fetch(`${v1}/models/${MODEL}/versions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens.scientist}` },
+    body: form,
+  });
   assert.equal(up.status, 201, await up.text());
 
   return { v1, tokens, groupId: group.id, devices, runIds, onnx };

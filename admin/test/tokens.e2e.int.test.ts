@@ -13,7 +13,10 @@ import { consoleSession, go, SHOTS } from './browser.ts';
 const PAGE = 'tokens-page';
 
 async function shots(page: Page, name: string): Promise<void> {
-  for (const [size, viewport] of [['kiosk', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {
+  for (const [size, viewport] of [
+    ['kiosk', { width: 1280, height: 800 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
     await page.setViewportSize(viewport);
     await page.screenshot({ path: path.join(SHOTS, `tokens-${name}-${size}.png`), fullPage: true });
   }
@@ -28,14 +31,19 @@ describe('the Tokens page (PGlite, Chromium)', () => {
     const server = await pgliteServer();
     v1 = `${server.server.url}/api/v1`;
     admin = server.adminToken;
-    const made = await api(`${v1}/tokens`, { token: admin, body: { name: 'vic-viewer', role: 'viewer', expiresInDays: 7 } });
+    const made = await api(`${v1}/tokens`, {
+      token: admin,
+      body: { name: 'vic-viewer', role: 'viewer', expiresInDays: 7 },
+    });
     viewer = made.body.token;
     await api(`${v1}/me`, { token: viewer });
     return { server, token: admin };
   });
   const { text, each } = session;
-  const row = (name: string) => session.page.locator(`${PAGE} tr`).filter({ has: session.page.locator('td:first-child', { hasText: name }) });
-  const cells = async (name: string) => (await row(name).locator('td').allTextContents()).map((c) => c.replace(/\s+/g, ' ').trim());
+  const row = (name: string) =>
+    session.page.locator(`${PAGE} tr`).filter({ has: session.page.locator('td:first-child', { hasText: name }) });
+  const cells = async (name: string) =>
+    (await row(name).locator('td').allTextContents()).map((c) => c.replace(/\s+/g, ' ').trim());
 
   each('lists the tokens with their state, last use and expiry', async () => {
     const page = session.page;
@@ -76,7 +84,9 @@ describe('the Tokens page (PGlite, Chromium)', () => {
 
   each('revokes after a confirmation; cancelled, nothing happens; the last admin token is refused', async () => {
     const page = session.page;
-    const grafana = (await api(`${v1}/tokens`, { token: admin })).body.tokens.find((t: { name: string }) => t.name === 'grafana');
+    const grafana = (await api(`${v1}/tokens`, { token: admin })).body.tokens.find(
+      (t: { name: string }) => t.name === 'grafana',
+    );
     const messages: string[] = [];
     page.once('dialog', (d) => (messages.push(d.message()), void d.dismiss()));
     await row('grafana').getByRole('button', { name: 'Revoke' }).click();
@@ -87,7 +97,10 @@ describe('the Tokens page (PGlite, Chromium)', () => {
     await row('grafana').getByRole('button', { name: 'Revoke' }).click();
     await row('grafana').locator('td.error', { hasText: 'revoked' }).waitFor();
     assert.equal(await row('grafana').getByRole('button', { name: 'Revoke' }).count(), 0);
-    assert.ok((await api(`${v1}/tokens`, { token: admin })).body.tokens.find((t: { id: string }) => t.id === grafana.id).revokedAt);
+    assert.ok(
+      (await api(`${v1}/tokens`, { token: admin })).body.tokens.find((t: { id: string }) => t.id === grafana.id)
+        .revokedAt,
+    );
     await shots(page, 'revoked');
 
     page.once('dialog', (d) => (messages.push(d.message()), void d.accept()));
@@ -97,7 +110,10 @@ describe('the Tokens page (PGlite, Chromium)', () => {
     assert.match(await text(`${PAGE} [role=alert]`), /last usable admin token/);
     assert.equal((await api(`${v1}/me`, { token: admin })).status, 200);
     // The browser logs the refused request; it is the one expected error.
-    assert.ok(session.errors.length > 0 && session.errors.every((e) => /status of 409/.test(e)), session.errors.join('\n'));
+    assert.ok(
+      session.errors.length > 0 && session.errors.every((e) => /status of 409/.test(e)),
+      session.errors.join('\n'),
+    );
     session.errors.length = 0;
   });
 

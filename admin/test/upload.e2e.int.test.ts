@@ -46,23 +46,41 @@ describe('console: upload a tabular model with declared features and a training 
     if (!browser) return t.skip('Chromium is not available');
     const f = form();
     await f.locator('input[name=name]').fill('penguins');
-    await f.locator('input[name=file]').setInputFiles({ name: 'penguins.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(model.onnx) });
+    await f
+      .locator('input[name=file]')
+      .setInputFiles({ name: 'penguins.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(model.onnx) });
     await f.locator('[data-testid=onnx-input]').filter({ hasText: 'float32 [batch, 3]' }).waitFor();
-    await f.locator('[data-testid=training-csv]').setInputFiles({ name: 'penguins-train.csv', mimeType: 'text/csv', buffer: Buffer.from(trainingCsv) });
+    await f
+      .locator('[data-testid=training-csv]')
+      .setInputFiles({ name: 'penguins-train.csv', mimeType: 'text/csv', buffer: Buffer.from(trainingCsv) });
 
     // Without declared features the browser has nothing to check; the server refuses the CSV, and the form says why.
     await f.locator('[data-testid=upload-submit]').click();
     await f.locator('[data-testid=upload-error]').filter({ hasText: 'reference CSV needs the model' }).waitFor();
-    assert.equal((await api(`${v1()}/models/penguins`, { token: server.adminToken })).status, 404, 'the refused upload stored nothing');
+    assert.equal(
+      (await api(`${v1()}/models/penguins`, { token: server.adminToken })).status,
+      404,
+      'the refused upload stored nothing',
+    );
     // The browser logs the refused request; it is the one expected error.
-    assert.ok(errors.every((e) => /status of 400/.test(e)), errors.join('\n'));
+    assert.ok(
+      errors.every((e) => /status of 400/.test(e)),
+      errors.join('\n'),
+    );
     errors.length = 0;
 
     // Two typed features for an input three wide: said before anything is sent.
     await f.locator('[data-testid=features]').fill(`${FEATURES[0]}\n${FEATURES[1]}`);
-    await problems().filter({ hasText: 'The model\'s input "features" (float32 [batch, 3]) takes 3 values per row, but 2 features are declared.' }).waitFor();
+    await problems()
+      .filter({
+        hasText:
+          'The model\'s input "features" (float32 [batch, 3]) takes 3 values per row, but 2 features are declared.',
+      })
+      .waitFor();
     await f.locator('[data-testid=class-labels]').fill('Adelie, Gentoo');
-    await problems().filter({ hasText: '2 class labels are declared, but the model\'s outputs hold 3 scores per row.' }).waitFor();
+    await problems()
+      .filter({ hasText: "2 class labels are declared, but the model's outputs hold 3 scores per row." })
+      .waitFor();
     await screenshot(page, 'upload-mismatch');
     await f.locator('[data-testid=upload-submit]').click();
     await f.locator('[data-testid=upload-error]').filter({ hasText: 'Fix the problems listed above first.' }).waitFor();
@@ -85,15 +103,21 @@ describe('console: upload a tabular model with declared features and a training 
     assert.deepEqual(cells.slice(0, 3), [FEATURES[0], '300', mean.toFixed(3)]);
     const min = Math.min(...massCol);
     assert.equal(cells[4], Number.isInteger(min) ? String(min) : min.toFixed(3));
-    assert.equal(await rows.first().locator('svg.hist rect').count() > 3, true, 'a small histogram per feature');
-    assert.match((await f.locator('profile-preview p').textContent()) ?? '', /classes from species: Adelie 100, Chinstrap 100, Gentoo 100/);
+    assert.equal((await rows.first().locator('svg.hist rect').count()) > 3, true, 'a small histogram per feature');
+    assert.match(
+      (await f.locator('profile-preview p').textContent()) ?? '',
+      /classes from species: Adelie 100, Chinstrap 100, Gentoo 100/,
+    );
     await screenshot(page, 'upload-preview');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'upload-preview-mobile');
     await page.setViewportSize({ width: 1920, height: 1080 });
 
     await f.locator('[data-testid=upload-submit]').click();
-    await f.locator('[data-testid=upload-done]').filter({ hasText: 'Registered penguins version 1' }).waitFor({ timeout: 30_000 });
+    await f
+      .locator('[data-testid=upload-done]')
+      .filter({ hasText: 'Registered penguins version 1' })
+      .waitFor({ timeout: 30_000 });
     await screenshot(page, 'upload-done');
 
     const v = (await api(`${v1()}/models/penguins/versions/1`, { token: server.adminToken })).body;
@@ -102,13 +126,19 @@ describe('console: upload a tabular model with declared features and a training 
     assert.deepEqual(v.metadata.preprocessing, {
       kind: 'tabular',
       features: FEATURES,
-      scale: { min: FEATURES.map((_, j) => Math.min(...model.train.rows.map((r) => r[j]!))), max: FEATURES.map((_, j) => Math.max(...model.train.rows.map((r) => r[j]!))) },
+      scale: {
+        min: FEATURES.map((_, j) => Math.min(...model.train.rows.map((r) => r[j]!))),
+        max: FEATURES.map((_, j) => Math.max(...model.train.rows.map((r) => r[j]!))),
+      },
     });
     // The server built the reference profile from the CSV the form sent along (the lead's server part).
     const profile = v.metadata.referenceProfile;
     assert.ok(profile, `the version has a reference profile: ${JSON.stringify(v.metadata).slice(0, 300)}`);
     assert.equal(profile.rows, 300);
-    assert.deepEqual(profile.features.map((p: { name: string }) => p.name), FEATURES);
+    assert.deepEqual(
+      profile.features.map((p: { name: string }) => p.name),
+      FEATURES,
+    );
     assert.equal(profile.classes.column, 'species');
     assert.deepEqual(profile.classes.counts, [100, 100, 100]);
     noErrors(errors);

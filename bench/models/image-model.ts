@@ -13,7 +13,11 @@ export function imageModel(): { bytes: Uint8Array; labels: string[]; description
     nodes: [
       node('Conv', ['image', 'w1', 'b1'], ['c1'], { kernel_shape: { ints: [3, 3] }, pads: { ints: [1, 1, 1, 1] } }),
       node('Relu', ['c1'], ['r1']),
-      node('Conv', ['r1', 'w2', 'b2'], ['c2'], { kernel_shape: { ints: [3, 3] }, strides: { ints: [2, 2] }, pads: { ints: [1, 1, 1, 1] } }),
+      node('Conv', ['r1', 'w2', 'b2'], ['c2'], {
+        kernel_shape: { ints: [3, 3] },
+        strides: { ints: [2, 2] },
+        pads: { ints: [1, 1, 1, 1] },
+      }),
       node('Relu', ['c2'], ['r2']),
       node('GlobalAveragePool', ['r2'], ['pooled']),
       node('Flatten', ['pooled'], ['flat']),
@@ -30,5 +34,9 @@ export function imageModel(): { bytes: Uint8Array; labels: string[]; description
     ],
     producer: { name: 'tinylcm-bench', version: '1' },
   });
-  return { bytes, labels: Array.from({ length: 10 }, (_, i) => `class-${i}`), description: 'CNN 3x64x64: conv3x3(16), conv3x3/2(32), GAP, dense(10), softmax' };
+  return {
+    bytes,
+    labels: Array.from({ length: 10 }, (_, i) => `class-${i}`),
+    description: 'CNN 3x64x64: conv3x3(16), conv3x3/2(32), GAP, dense(10), softmax',
+  };
 }

@@ -27,7 +27,9 @@ export interface BigChangesReport {
 function bigChange(docId: string, bytes: number): Uint8Array {
   let chars = bytes;
   for (;;) {
-    const text = randomBytes(Math.ceil((chars * 3) / 4)).toString('base64').slice(0, chars);
+    const text = randomBytes(Math.ceil((chars * 3) / 4))
+      .toString('base64')
+      .slice(0, chars);
     const doc = A.change(A.clone(initDoc(docId)), (d) => {
       (d as Record<string, unknown>).notes = text;
     });

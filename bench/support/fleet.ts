@@ -11,17 +11,24 @@ export class Fleet {
     readonly proc: ChildProcess,
     readonly indices: number[],
   ) {
-    proc.on('message', (m: { type: string; ok: boolean; result?: unknown; error?: string }) => this.waiting.get(m.type)?.(m));
+    proc.on('message', (m: { type: string; ok: boolean; result?: unknown; error?: string }) =>
+      this.waiting.get(m.type)?.(m),
+    );
   }
 
   /** Forks a fleet process for the devices with these indices. */
   static fork(indices: number[]): Fleet {
-    return new Fleet(fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), indices);
+    return new Fleet(
+      fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+      indices,
+    );
   }
 
   ask<T>(cmd: FleetCommand): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.waiting.set(cmd.type, (m) => (m.ok ? resolve(m.result as T) : reject(new Error(`fleet process: ${cmd.type}: ${m.error}`))));
+      this.waiting.set(cmd.type, (m) =>
+        m.ok ? resolve(m.result as T) : reject(new Error(`fleet process: ${cmd.type}: ${m.error}`)),
+      );
       this.proc.send(cmd);
     });
   }

@@ -26,7 +26,10 @@ export async function chromiumLoggerThroughput(n: number): Promise<Record<string
   const js = bundle.outputFiles[0]!.text;
   const server = createServer((req, res) => {
     if (req.url === '/bench.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-    else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/bench.js"></script>');
+    else
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><script type="module" src="/bench.js"></script>');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
@@ -34,8 +37,18 @@ export async function chromiumLoggerThroughput(n: number): Promise<Record<string
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.waitForFunction(() => 'measureLoggerThroughput' in globalThis);
     // One short run first: the JIT and IndexedDB's files warm up.
-    await page.evaluate(() => (globalThis as unknown as { measureLoggerThroughput(n: number): Promise<unknown> }).measureLoggerThroughput(10_000));
-    return await page.evaluate((count) => (globalThis as unknown as { measureLoggerThroughput(n: number): Promise<Record<string, number>> }).measureLoggerThroughput(count), n);
+    await page.evaluate(() =>
+      (globalThis as unknown as { measureLoggerThroughput(n: number): Promise<unknown> }).measureLoggerThroughput(
+        10_000,
+      ),
+    );
+    return await page.evaluate(
+      (count) =>
+        (
+          globalThis as unknown as { measureLoggerThroughput(n: number): Promise<Record<string, number>> }
+        ).measureLoggerThroughput(count),
+      n,
+    );
   } finally {
     await browser.close();
     server.close();

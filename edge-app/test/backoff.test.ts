@@ -12,7 +12,13 @@ describe('withBackoff', () => {
         if (err) throw err;
         return calls;
       },
-      { baseMs: 100, maxMs: 350, random: opts.random ?? (() => 1), sleep: async (ms) => void waits.push(ms), attempts: opts.attempts },
+      {
+        baseMs: 100,
+        maxMs: 350,
+        random: opts.random ?? (() => 1),
+        sleep: async (ms) => void waits.push(ms),
+        attempts: opts.attempts,
+      },
     );
     return { result, waits, calls: () => calls };
   };

@@ -1,7 +1,15 @@
 import * as A from '@automerge/automerge';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { answer, deviceDocId, fromBase64, initDoc, SyncRequestSchema, type DeviceDoc, type DeviceHealth } from '../../shared/documents/index.ts';
+import {
+  answer,
+  deviceDocId,
+  fromBase64,
+  initDoc,
+  SyncRequestSchema,
+  type DeviceDoc,
+  type DeviceHealth,
+} from '../../shared/documents/index.ts';
 import { healthProvider, shortBrowser } from '../src/lcm/monitor/health.ts';
 import { DocSync } from '../src/lcm/sync/documents.ts';
 import { SyncEngine } from '../src/lcm/sync/engine.ts';
@@ -24,14 +32,28 @@ function memoryServer() {
 
 /** A TinyLCM with nothing loaded (and an empty key/value store): the engine reports only what it has. */
 const emptyDb = { get: async () => undefined, put: async () => undefined, delete: async () => undefined };
-const idleLcm = () => Object.assign(new EventTarget(), { model: undefined, snapshot: () => null, driftState: () => null, logs: {}, db: emptyDb, driftEvents: { peek: () => [], remove: async () => undefined } }) as unknown as TinyLCM;
+const idleLcm = () =>
+  Object.assign(new EventTarget(), {
+    model: undefined,
+    snapshot: () => null,
+    driftState: () => null,
+    logs: {},
+    db: emptyDb,
+    driftEvents: { peek: () => [], remove: async () => undefined },
+  }) as unknown as TinyLCM;
 const noUploads = { uploadOnce: async () => ({ records: 0 }) } as unknown as LogUploader;
 
 async function engineWith(health: () => Promise<DeviceHealth | undefined>, lcm = idleLcm(), uploader = noUploads) {
   const server = memoryServer();
   const url = 'http://tinysphere.test';
   // The JSON format keeps the fake server short (the engine's own DocSync speaks binary by default).
-  const doc = await DocSync.open<DeviceDoc>({ url, token: 't', docId: deviceDocId(DEVICE), fetch: server.fetch, format: 'json' });
+  const doc = await DocSync.open<DeviceDoc>({
+    url,
+    token: 't',
+    docId: deviceDocId(DEVICE),
+    fetch: server.fetch,
+    format: 'json',
+  });
   const engine = await SyncEngine.open({ lcm, url, token: 't', deviceId: DEVICE, doc, uploader, health });
   return { engine, server: server.s };
 }
@@ -39,20 +61,38 @@ async function engineWith(health: () => Promise<DeviceHealth | undefined>, lcm =
 describe('the sync engine reports device health', () => {
   it('each exchange carries the provider health in reported.health, measured once per exchange', async () => {
     let calls = 0;
-    const { engine, server } = await engineWith(async () => ({ storageUsedBytes: 950, storageQuotaBytes: 1000, batteryLevel: 0.15, charging: false, uptimeSec: ++calls, browser: 'node test' }));
+    const { engine, server } = await engineWith(async () => ({
+      storageUsedBytes: 950,
+      storageQuotaBytes: 1000,
+      batteryLevel: 0.15,
+      charging: false,
+      uptimeSec: ++calls,
+      browser: 'node test',
+    }));
     const s1 = await engine.syncNow();
     assert.equal(s1.ok, true, s1.error);
     assert.equal(calls, 1, 'one measurement for the whole exchange');
     assert.equal(server.exchanges, 1, 'a quiet exchange stays one document sync: the second report equals the first');
-    assert.deepEqual(A.toJS(server.doc).reported.health, { storageUsedBytes: 950, storageQuotaBytes: 1000, batteryLevel: 0.15, charging: false, uptimeSec: 1, browser: 'node test' });
+    assert.deepEqual(A.toJS(server.doc).reported.health, {
+      storageUsedBytes: 950,
+      storageQuotaBytes: 1000,
+      batteryLevel: 0.15,
+      charging: false,
+      uptimeSec: 1,
+      browser: 'node test',
+    });
     await engine.syncNow();
     assert.equal(A.toJS(server.doc).reported.health?.uptimeSec, 2, 'the next exchange brings the new measurement');
   });
 
   it('batches set aside during the exchange are counted in the health it reports (the operator sees them)', async () => {
     let setAside = 0;
-    const lcm = Object.assign(idleLcm(), { logs: { stats: async () => ({ setAsideBatches: setAside }) } }) as unknown as TinyLCM;
-    const refusing = { uploadOnce: async () => ((setAside += 2), { records: 0, batches: 0, setAside: 2 }) } as unknown as LogUploader;
+    const lcm = Object.assign(idleLcm(), {
+      logs: { stats: async () => ({ setAsideBatches: setAside }) },
+    }) as unknown as TinyLCM;
+    const refusing = {
+      uploadOnce: async () => ((setAside += 2), { records: 0, batches: 0, setAside: 2 }),
+    } as unknown as LogUploader;
     const { engine, server } = await engineWith(async () => ({ uptimeSec: 1 }), lcm, refusing);
     assert.equal((await engine.syncNow()).ok, true);
     assert.deepEqual(A.toJS(server.doc).reported.health, { uptimeSec: 1, setAsideBatches: 2 });
@@ -69,8 +109,22 @@ describe('the sync engine reports device health', () => {
 
 describe('healthProvider', () => {
   it('maps the probe into the schema: rounded, clamped, absent fields left out, uptime from the start', async () => {
-    const probe = async () => ({ storageUsageBytes: 1234.6, storageQuotaBytes: 10_000, jsHeapUsedBytes: 5e6, jsHeapLimitBytes: 2e9, batteryLevel: 1.2, network: { effectiveType: '4g', rttMs: 150, downlinkMbps: 9.5 } });
-    const health = await healthProvider({ probe, startedAt: 1_000, now: () => 61_400, appVersion: '1.2.3', browser: 'Chrome 131', cpuPressure: () => 'fair' })();
+    const probe = async () => ({
+      storageUsageBytes: 1234.6,
+      storageQuotaBytes: 10_000,
+      jsHeapUsedBytes: 5e6,
+      jsHeapLimitBytes: 2e9,
+      batteryLevel: 1.2,
+      network: { effectiveType: '4g', rttMs: 150, downlinkMbps: 9.5 },
+    });
+    const health = await healthProvider({
+      probe,
+      startedAt: 1_000,
+      now: () => 61_400,
+      appVersion: '1.2.3',
+      browser: 'Chrome 131',
+      cpuPressure: () => 'fair',
+    })();
     assert.deepEqual(health, {
       storageUsedBytes: 1235,
       storageQuotaBytes: 10_000,
@@ -89,7 +143,12 @@ describe('healthProvider', () => {
   });
 
   it('a probe that fails still reports uptime, version and browser; Node reports its heap', async () => {
-    const health = await healthProvider({ probe: () => Promise.reject(new Error('no')), startedAt: 0, now: () => 5_000, browser: 'x' })();
+    const health = await healthProvider({
+      probe: () => Promise.reject(new Error('no')),
+      startedAt: 0,
+      now: () => 5_000,
+      browser: 'x',
+    })();
     assert.deepEqual(Object.keys(health ?? {}).sort(), ['browser', 'measuredAt', 'uptimeSec']);
     const node = await healthProvider()();
     assert.ok((node?.heapUsedBytes ?? 0) > 0 && (node?.heapLimitBytes ?? 0) >= (node?.heapUsedBytes ?? 0));
@@ -97,9 +156,24 @@ describe('healthProvider', () => {
   });
 
   it('names browsers shortly from their user agents', () => {
-    assert.equal(shortBrowser('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.6778.85 Safari/537.36'), 'Chrome 131');
-    assert.equal(shortBrowser('Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Edg/131.0'), 'Edge 131');
+    assert.equal(
+      shortBrowser(
+        'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.6778.85 Safari/537.36',
+      ),
+      'Chrome 131',
+    );
+    assert.equal(
+      shortBrowser(
+        'Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Edg/131.0',
+      ),
+      'Edge 131',
+    );
     assert.equal(shortBrowser('Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0'), 'Firefox 133');
-    assert.equal(shortBrowser('Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1'), 'Safari 18');
+    assert.equal(
+      shortBrowser(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+      ),
+      'Safari 18',
+    );
   });
 });

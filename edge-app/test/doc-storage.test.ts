@@ -39,7 +39,9 @@ function peer() {
       decodeChanges(req.changes);
       [doc] = A.applyChanges(doc, req.changes);
       received.push(req.changes.length);
-      return new Response(encodeSyncAnswer(answerFrame(doc, req.have)), { headers: { 'content-type': SYNC_CONTENT_TYPE } });
+      return new Response(encodeSyncAnswer(answerFrame(doc, req.have)), {
+        headers: { 'content-type': SYNC_CONTENT_TYPE },
+      });
     }
     const req = SyncRequestSchema.parse(JSON.parse(new TextDecoder().decode(body)));
     [doc] = A.applyChanges(doc, req.changes.map(fromBase64));
@@ -63,7 +65,14 @@ function peer() {
 }
 
 const open = (storage: DocStorage, p: ReturnType<typeof peer>, format?: 'binary' | 'json') =>
-  DocSync.open<DeviceDoc>({ url: 'http://peer', token: 't', docId, storage, fetch: p.fetch, ...(format ? { format } : {}) });
+  DocSync.open<DeviceDoc>({
+    url: 'http://peer',
+    token: 't',
+    docId,
+    storage,
+    fetch: p.fetch,
+    ...(format ? { format } : {}),
+  });
 
 describe('DocSync over IdbDocStorage (Node, fake-indexeddb)', () => {
   const names: string[] = [];

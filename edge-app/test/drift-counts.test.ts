@@ -8,7 +8,10 @@ import { makeStream, modelWithProfile, referenceProfile } from './monitor-fixtur
 const model = modelWithProfile(referenceProfile());
 
 /** Warnings before alarms on the confidence chart, and a shifted feature: both levels occur. */
-const stream = () => [...makeStream(3000, 31), ...makeStream(3000, 32, { shift: 1.5, shiftFeature: 1, confidence: { mean: 0.68, std: 0.1 } })];
+const stream = () => [
+  ...makeStream(3000, 31),
+  ...makeStream(3000, 32, { shift: 1.5, shiftFeature: 1, confidence: { mean: 0.68, std: 0.1 } }),
+];
 
 describe('DeviceDrift counts alarm and warning records apart (what reported.metrics carries)', () => {
   it('an alarm record has a drift bit, a warning record a warning bit; each record counts once per level, however many detectors fired', () => {
@@ -44,7 +47,10 @@ describe('DeviceDrift counts alarm and warning records apart (what reported.metr
 
     const { alarmRecords: _a, warningRecords: _w, ...old } = saved;
     const legacy = DeviceDrift.restore(old, { model });
-    assert.equal(legacy.alarmRecords, old.channels.reduce((n: number, c: { drifts: number }) => n + c.drifts, 0));
+    assert.equal(
+      legacy.alarmRecords,
+      old.channels.reduce((n: number, c: { drifts: number }) => n + c.drifts, 0),
+    );
     assert.equal(legacy.warningRecords, 0);
   });
 });

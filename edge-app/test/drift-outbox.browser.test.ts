@@ -13,8 +13,14 @@ import { RuntimeWorker } from '../src/worker/client.ts';
 
 const wasmUrl = new URL('/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm', location.origin).href;
 const fixture = (file: string) => new URL(`./fixtures/${file}`, import.meta.url);
-const hex = async (b: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()))].map((x) => x.toString(16).padStart(2, '0')).join('');
-const outboxKeys = () => Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i)!).filter((k) => k.startsWith('drift-outbox:'));
+const hex = async (b: Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()))]
+    .map((x) => x.toString(16).padStart(2, '0'))
+    .join('');
+const outboxKeys = () =>
+  Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i)!).filter((k) =>
+    k.startsWith('drift-outbox:'),
+  );
 
 const event = (n: number): DriftEvent => ({
   id: `page-${n}/feature:temp_max`,
@@ -39,12 +45,18 @@ describe('drift events survive the page (Chromium)', function () {
     const worker = new RuntimeWorker({ wasmUrl, callTimeoutMs: 10_000 });
     const lcm = await TinyLCM.open({ backend: worker, db: dbName, models: { storage: null } });
     const bytes = new Uint8Array(await (await fetch(fixture('demo.onnx'))).arrayBuffer());
-    await lcm.models.add(bytes, { name: 'seattle-weather', version: 1, sha256: await hex(bytes), metadata: await (await fetch(fixture('demo-metadata.json'))).json() });
+    await lcm.models.add(bytes, {
+      name: 'seattle-weather',
+      version: 1,
+      sha256: await hex(bytes),
+      metadata: await (await fetch(fixture('demo-metadata.json'))).json(),
+    });
     await lcm.activate('seattle-weather', 1);
     const raised: string[] = [];
     lcm.addEventListener('drift', (e) => raised.push((e as CustomEvent<DriftEvent>).detail.id));
     // A heat wave the training years never saw.
-    for (let i = 0; i < 200 && raised.length === 0; i++) await lcm.infer({ precipitation: 0, temp_max: 38 + (i % 3), temp_min: 24 + (i % 2), wind: 3 });
+    for (let i = 0; i < 200 && raised.length === 0; i++)
+      await lcm.infer({ precipitation: 0, temp_max: 38 + (i % 3), temp_min: 24 + (i % 2), wind: 3 });
     for (let i = 0; i < 20; i++) await lcm.infer({ precipitation: 0, temp_max: 39, temp_min: 25, wind: 3 });
     expect(raised.length).to.be.greaterThan(0);
     // One more raised just before the page goes: its write cannot have committed yet.
@@ -79,7 +91,11 @@ describe('drift events survive the page (Chromium)', function () {
     const db2 = await openLcmDb(closeDb);
     const reopened = new DriftOutbox(db2);
     await reopened.recover();
-    expect(reopened.peek().map((p) => p.event.id)).to.deep.equal(['page-0/feature:temp_max', 'page-1/feature:temp_max', 'page-2/feature:temp_max']);
+    expect(reopened.peek().map((p) => p.event.id)).to.deep.equal([
+      'page-0/feature:temp_max',
+      'page-1/feature:temp_max',
+      'page-2/feature:temp_max',
+    ]);
     expect(outboxKeys()).to.have.length(0, 'moved into IndexedDB at the start');
     // Synced: gone for good, from both places.
     await reopened.remove(reopened.peek().map((p) => p.key));

@@ -6,7 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { demoReferenceProfile } from '../../shared/demo/profile.ts';
 import { buildDemoModel, parseSeattleWeather, splitByYear } from '../../shared/demo/seattle-weather.ts';
-import { answer, deviceDocId, fromBase64, initDoc, SyncRequestSchema, type DeviceDoc } from '../../shared/documents/index.ts';
+import {
+  answer,
+  deviceDocId,
+  fromBase64,
+  initDoc,
+  SyncRequestSchema,
+  type DeviceDoc,
+} from '../../shared/documents/index.ts';
 import { sessionBackend } from '../src/lcm/backend.ts';
 import { nodeOrt } from '../src/lcm/runtime/ort-node.ts';
 import { DocSync } from '../src/lcm/sync/documents.ts';
@@ -30,13 +37,27 @@ describe('drift events wait in an outbox until they are in the device document',
     const open = () => TinyLCM.open({ backend: sessionBackend(nodeOrt()), db, models: { storage: null } });
     const first = await open();
     const sha256 = createHash('sha256').update(onnx).digest('hex');
-    await first.models.add(onnx, { name: 'seattle-weather', version: 1, sha256, metadata: { classLabels: metadata.classLabels, features: metadata.features, referenceProfile: demoReferenceProfile(model, train) as unknown as Record<string, unknown> } });
+    await first.models.add(onnx, {
+      name: 'seattle-weather',
+      version: 1,
+      sha256,
+      metadata: {
+        classLabels: metadata.classLabels,
+        features: metadata.features,
+        referenceProfile: demoReferenceProfile(model, train) as unknown as Record<string, unknown>,
+      },
+    });
     await first.activate('seattle-weather', 1);
     const raised: string[] = [];
     first.addEventListener('drift', (e) => raised.push((e as CustomEvent<DriftEvent>).detail.id));
     for (let i = 0; i < 300; i++) {
       const row = holdout[i % holdout.length]!;
-      await first.infer({ precipitation: row.precipitation, temp_max: row.temp_max + 15, temp_min: row.temp_min + 15, wind: row.wind });
+      await first.infer({
+        precipitation: row.precipitation,
+        temp_max: row.temp_max + 15,
+        temp_min: row.temp_min + 15,
+        wind: row.wind,
+      });
     }
     assert.ok(raised.length > 0, 'the heat wave raised drift events');
     // No engine ever ran: the page goes (pagehide), and the app opens again on the same database.
@@ -44,13 +65,34 @@ describe('drift events wait in an outbox until they are in the device document',
     await first.driftEvents.flush();
 
     const second = await open();
-    assert.deepEqual(second.driftEvents.peek().map((p) => p.event.id), raised);
+    assert.deepEqual(
+      second.driftEvents.peek().map((p) => p.event.id),
+      raised,
+    );
 
     const server = memoryServer();
-    const doc = await DocSync.open<DeviceDoc>({ url: 'http://tinysphere.test', token: 't', docId: deviceDocId(DEVICE), fetch: server.fetch, format: 'json' });
-    const engine = await SyncEngine.open({ lcm: second, url: 'http://tinysphere.test', token: 't', deviceId: DEVICE, doc, uploader: noUploads, keepEvents: 10_000 });
+    const doc = await DocSync.open<DeviceDoc>({
+      url: 'http://tinysphere.test',
+      token: 't',
+      docId: deviceDocId(DEVICE),
+      fetch: server.fetch,
+      format: 'json',
+    });
+    const engine = await SyncEngine.open({
+      lcm: second,
+      url: 'http://tinysphere.test',
+      token: 't',
+      deviceId: DEVICE,
+      doc,
+      uploader: noUploads,
+      keepEvents: 10_000,
+    });
     assert.equal((await engine.syncNow()).ok, true);
-    assert.deepEqual(server.s.doc.events.map((e) => e.id), raised, 'each event reached the server once, in order');
+    assert.deepEqual(
+      server.s.doc.events.map((e) => e.id),
+      raised,
+      'each event reached the server once, in order',
+    );
     assert.equal(second.driftEvents.size, 0, 'the outbox let them go');
     await engine.syncNow();
     assert.equal(server.s.doc.events.length, raised.length, 'a second sync sends none again');

@@ -22,7 +22,11 @@ const event = (id: string, feature: string): DriftEvent => ({
 describe('PWA drift event list', () => {
   it('shows each event’s status from the device document, and none before the device is enrolled', async () => {
     const panel = document.createElement('lcm-drift-panel');
-    panel.events = [event('s-1/feature:wind', 'wind'), event('s-2/feature:temp', 'temp'), event('s-3/feature:rain', 'rain')];
+    panel.events = [
+      event('s-1/feature:wind', 'wind'),
+      event('s-2/feature:temp', 'temp'),
+      event('s-3/feature:rain', 'rain'),
+    ];
     document.body.append(panel);
     await panel.updateComplete;
     expect(panel.shadowRoot!.querySelectorAll('[data-testid=event-status]').length).to.equal(0);
@@ -33,7 +37,8 @@ describe('PWA drift event list', () => {
       ['s-3/feature:rain', 'open'],
     ]);
     await panel.updateComplete;
-    const status = (id: string) => panel.shadowRoot!.querySelector(`li[data-event-id="${id}"] [data-testid=event-status]`)?.textContent?.trim();
+    const status = (id: string) =>
+      panel.shadowRoot!.querySelector(`li[data-event-id="${id}"] [data-testid=event-status]`)?.textContent?.trim();
     expect(status('s-1/feature:wind')).to.equal('acknowledged');
     expect(status('s-2/feature:temp')).to.equal('false alarm (detector reset)');
     expect(status('s-3/feature:rain')).to.equal('open');

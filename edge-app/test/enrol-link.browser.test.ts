@@ -18,7 +18,20 @@ function fixtureApp(calls: [string, string][], waiting: NoModelReason = 'no-depl
     engine: undefined,
     enrolment: null,
     settings: { syncIntervalSec: null, samplingRate: 1, retentionDays: 30 },
-    status: () => ({ mode: 'unenrolled' as const, online: true, activeModel: undefined, lastSync: undefined, syncing: false, nextSyncAt: undefined, queued: { batches: 0, records: 0 }, storage: undefined, alerts: [], download: undefined, updateAvailable: false, waiting }),
+    status: () => ({
+      mode: 'unenrolled' as const,
+      online: true,
+      activeModel: undefined,
+      lastSync: undefined,
+      syncing: false,
+      nextSyncAt: undefined,
+      queued: { batches: 0, records: 0 },
+      storage: undefined,
+      alerts: [],
+      download: undefined,
+      updateAvailable: false,
+      waiting,
+    }),
     enrol: async (server: string, code: string) => void calls.push([server, code]),
     importModel: () => Promise.reject(new Error('not here')),
     syncNow: async () => undefined,
@@ -58,7 +71,9 @@ describe('enrolment links ask first (Chromium)', () => {
     expect(calls).to.deep.equal([[location.origin, 'ABC-123']]);
     await screen.updateComplete;
     expect($(screen, '[data-testid=enrol-link]')).to.equal(null);
-    expect(text(screen, '[data-testid=enrol-done]')).to.match(/^Enrolled; no model is deployed to this device's group yet — waiting for a deployment/);
+    expect(text(screen, '[data-testid=enrol-done]')).to.match(
+      /^Enrolled; no model is deployed to this device's group yet — waiting for a deployment/,
+    );
   });
 
   it('Cancel dismisses the link and enrols nothing', async () => {
@@ -74,13 +89,19 @@ describe('enrolment links ask first (Chromium)', () => {
 
   it("a link to another server shows that server's origin and offers its own app, never enrolling from here", async () => {
     const calls: [string, string][] = [];
-    const screen = await openLink(`?code=C0DE&server=${encodeURIComponent('https://fleet.example.org:8443/some/path?x=1')}`, calls);
+    const screen = await openLink(
+      `?code=C0DE&server=${encodeURIComponent('https://fleet.example.org:8443/some/path?x=1')}`,
+      calls,
+    );
     expect(text(screen, '[data-testid=link-server]')).to.equal('https://fleet.example.org:8443');
     const open = $<HTMLAnchorElement>(screen, '[data-testid=open-server]')!;
     expect(open.href).to.equal('https://fleet.example.org:8443/?code=C0DE');
     expect(open.rel).to.equal('noreferrer');
     expect($(screen, '[data-testid=confirm-enrol]')).to.equal(null);
-    expect($<HTMLButtonElement>(screen, '[data-testid=enrol]')!.disabled).to.equal(true, 'the form waits for the answer too');
+    expect($<HTMLButtonElement>(screen, '[data-testid=enrol]')!.disabled).to.equal(
+      true,
+      'the form waits for the answer too',
+    );
     expect(calls).to.deep.equal([]);
   });
 
@@ -102,19 +123,30 @@ describe('enrolment links ask first (Chromium)', () => {
 
   it('reads links: no code → nothing; a server that is no web address → refused', () => {
     expect(readEnrolLink('?server=https://a.example', 'https://b.example')).to.equal(null);
-    expect(readEnrolLink('?code=1&server=javascript:alert(1)', 'https://b.example')).to.have.property('kind', 'invalid');
+    expect(readEnrolLink('?code=1&server=javascript:alert(1)', 'https://b.example')).to.have.property(
+      'kind',
+      'invalid',
+    );
     expect(readEnrolLink('?code=1&server=not a url', 'https://b.example')).to.have.property('kind', 'invalid');
-    expect(readEnrolLink('?code=1&server=https://B.example/', 'https://b.example')).to.deep.equal({ kind: 'here', code: '1', origin: 'https://b.example' });
+    expect(readEnrolLink('?code=1&server=https://B.example/', 'https://b.example')).to.deep.equal({
+      kind: 'here',
+      code: '1',
+      origin: 'https://b.example',
+    });
   });
 
   it('a device with no model says why: no deployment yet, or a deployment that leaves it out', async () => {
     expect(noModelReasonOf({ deploymentId: undefined })).to.equal('no-deployment');
     expect(noModelReasonOf({ deploymentId: '6d0c1f4e-8f8a-4d55-9a4b-2f1f0c6a7b10' })).to.equal('not-included');
-    expect(noModelReasonOf({ model: { name: 'm' }, deploymentId: '6d0c1f4e-8f8a-4d55-9a4b-2f1f0c6a7b10' })).to.equal(undefined);
+    expect(noModelReasonOf({ model: { name: 'm' }, deploymentId: '6d0c1f4e-8f8a-4d55-9a4b-2f1f0c6a7b10' })).to.equal(
+      undefined,
+    );
     const screen = document.createElement('lcm-status-screen');
     screen.app = fixtureApp([], 'not-included');
     document.body.append(screen);
     await screen.updateComplete;
-    expect(text(screen, '[data-testid=status-waiting]')).to.match(/^the group's deployment leaves this device out \(a canary on other devices/);
+    expect(text(screen, '[data-testid=status-waiting]')).to.match(
+      /^the group's deployment leaves this device out \(a canary on other devices/,
+    );
   });
 });

@@ -24,11 +24,18 @@ describe('false alarm loop: API verdicts reach the device (server process, PGlit
   const resets: { channels: string[]; ids: string[]; factor: number }[] = [];
   /** The channel the false alarm was about. */
   let resetKey = '';
-  const days = demoExpectations(150).map(({ features: [precipitation, temp_max, temp_min, wind] }) => ({ precipitation: precipitation!, temp_max: temp_max!, temp_min: temp_min!, wind: wind! }));
+  const days = demoExpectations(150).map(({ features: [precipitation, temp_max, temp_min, wind] }) => ({
+    precipitation: precipitation!,
+    temp_max: temp_max!,
+    temp_min: temp_min!,
+    wind: wind!,
+  }));
   const channel = (key: string) => lcm.driftState()!.channels.find((c) => c.key === key)!;
   const open = async () => {
     const e = await SyncEngine.open({ lcm, url: t.server.url, token: device.token, deviceId: device.deviceId, marks });
-    e.addEventListener('false-alarms', (ev) => resets.push((ev as CustomEvent<{ channels: string[]; ids: string[]; factor: number }>).detail));
+    e.addEventListener('false-alarms', (ev) =>
+      resets.push((ev as CustomEvent<{ channels: string[]; ids: string[]; factor: number }>).detail),
+    );
     return e;
   };
 
@@ -36,11 +43,21 @@ describe('false alarm loop: API verdicts reach the device (server process, PGlit
     t = await pgliteServer({ DEMO: '1' });
     v1 = `${t.server.url}/api/v1`;
     const group = await api(`${v1}/device-groups`, { token: t.adminToken, body: { name: 'kiosks' } });
-    const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, { token: t.adminToken, body: { uses: 1, expiresInSeconds: 600 } });
+    const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, {
+      token: t.adminToken,
+      body: { uses: 1, expiresInSeconds: 600 },
+    });
     device = (await api(`${v1}/devices/enrol`, { body: { code: code.body.code } })).body;
-    lcm = await TinyLCM.open({ backend: sessionBackend(nodeOrt()), db: `false-alarm-loop-${Date.now()}`, models: { storage: null } });
+    lcm = await TinyLCM.open({
+      backend: sessionBackend(nodeOrt()),
+      db: `false-alarm-loop-${Date.now()}`,
+      models: { storage: null },
+    });
     engine = await open();
-    const dep = await api(`${v1}/deployments`, { token: t.adminToken, body: { groupId: device.groupId, model: { name: 'seattle-weather', alias: 'champion' } } });
+    const dep = await api(`${v1}/deployments`, {
+      token: t.adminToken,
+      body: { groupId: device.groupId, model: { name: 'seattle-weather', alias: 'champion' } },
+    });
     assert.equal(dep.status, 201, JSON.stringify(dep.body));
     const s = await engine.syncNow();
     assert.equal(s.ok, true, s.error);
@@ -62,21 +79,48 @@ describe('false alarm loop: API verdicts reach the device (server process, PGlit
     const listed = await api(`${v1}/drift-events?deviceId=${device.deviceId}&pageSize=500`, { token: t.adminToken });
     assert.equal(listed.status, 200, JSON.stringify(listed.body));
     assert.equal(listed.body.events.length, engine.doc.value.events.length);
-    assert.ok(listed.body.events.some((e: { kind: string; feature: string | null }) => e.kind === 'feature' && (e.feature === 'temp_max' || e.feature === 'temp_min')));
-    assert.ok(listed.body.events.every((e: { model: string; status: string }) => e.model === `seattle-weather@${lcm.model!.version}` && e.status === 'open'));
+    assert.ok(
+      listed.body.events.some(
+        (e: { kind: string; feature: string | null }) =>
+          e.kind === 'feature' && (e.feature === 'temp_max' || e.feature === 'temp_min'),
+      ),
+    );
+    assert.ok(
+      listed.body.events.every(
+        (e: { model: string; status: string }) =>
+          e.model === `seattle-weather@${lcm.model!.version}` && e.status === 'open',
+      ),
+    );
     assert.deepEqual(resets, [], 'nothing marked yet: nothing reset');
   });
 
   it('a false alarm by API resets that detector on the next sync; an acknowledgement shows on the device', async () => {
-    const listed = (await api(`${v1}/drift-events?deviceId=${device.deviceId}&pageSize=500`, { token: t.adminToken })).body.events as { id: string; kind: string; feature: string | null }[];
+    const listed = (await api(`${v1}/drift-events?deviceId=${device.deviceId}&pageSize=500`, { token: t.adminToken }))
+      .body.events as { id: string; kind: string; feature: string | null }[];
     const target = listed.find((e) => e.kind === 'feature')!;
     const other = listed.find((e) => e.id !== target.id)!;
     const key = `feature:${target.feature}`;
     resetKey = key;
     const before = channel(key);
     assert.ok(before.statistics.length > 0, 'the detector has a window before the reset');
-    assert.equal((await api(`${v1}/drift-events/${device.deviceId}/${encodeURIComponent(target.id)}/false-alarm`, { token: t.adminToken, body: {} })).status, 200);
-    assert.equal((await api(`${v1}/drift-events/${device.deviceId}/${encodeURIComponent(other.id)}/acknowledge`, { token: t.adminToken, body: {} })).status, 200);
+    assert.equal(
+      (
+        await api(`${v1}/drift-events/${device.deviceId}/${encodeURIComponent(target.id)}/false-alarm`, {
+          token: t.adminToken,
+          body: {},
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (
+        await api(`${v1}/drift-events/${device.deviceId}/${encodeURIComponent(other.id)}/acknowledge`, {
+          token: t.adminToken,
+          body: {},
+        })
+      ).status,
+      200,
+    );
     assert.equal(engine.eventStatuses().get(other.id), 'open', 'the device has not synced yet');
 
     const s = await engine.syncNow();
@@ -88,7 +132,9 @@ describe('false alarm loop: API verdicts reach the device (server process, PGlit
     assert.deepEqual(after.detector.params, before.detector.params, 'no factor configured: the threshold stays');
     assert.equal(engine.eventStatuses().get(target.id), 'false_alarm');
     assert.equal(engine.eventStatuses().get(other.id), 'acknowledged');
-    const shown = (await api(`${v1}/drift-events?status=false_alarm`, { token: t.adminToken })).body.events.map((e: { id: string }) => e.id);
+    const shown = (await api(`${v1}/drift-events?status=false_alarm`, { token: t.adminToken })).body.events.map(
+      (e: { id: string }) => e.id,
+    );
     assert.deepEqual(shown, [target.id]);
   });
 
@@ -106,17 +152,31 @@ describe('false alarm loop: API verdicts reach the device (server process, PGlit
   });
 
   it("with the group's falseAlarmThresholdFactor the next false alarm also raises that detector's threshold", async () => {
-    const put = await api(`${v1}/device-groups/${device.groupId}/config`, { token: t.adminToken, method: 'PUT', body: { falseAlarmThresholdFactor: 2 } });
+    const put = await api(`${v1}/device-groups/${device.groupId}/config`, {
+      token: t.adminToken,
+      method: 'PUT',
+      body: { falseAlarmThresholdFactor: 2 },
+    });
     assert.equal(put.status, 200, JSON.stringify(put.body));
     // The heat wave goes on: the detectors (one of them reset) alarm again.
     for (const d of days) await lcm.infer({ ...d, temp_max: d.temp_max + 15, temp_min: d.temp_min + 15 });
     assert.equal((await engine.syncNow()).ok, true);
-    const open = (await api(`${v1}/drift-events?deviceId=${device.deviceId}&status=open&pageSize=500`, { token: t.adminToken })).body.events as { id: string; kind: string; feature: string | null }[];
+    const open = (
+      await api(`${v1}/drift-events?deviceId=${device.deviceId}&status=open&pageSize=500`, { token: t.adminToken })
+    ).body.events as { id: string; kind: string; feature: string | null }[];
     const target = open.find((e) => e.kind === 'feature')!;
     assert.ok(target, 'an open feature event is left');
     const key = `feature:${target.feature}`;
     const limits = channel(key).detector.params;
-    assert.equal((await api(`${v1}/drift-events/${device.deviceId}/${encodeURIComponent(target.id)}/false-alarm`, { token: t.adminToken, body: {} })).status, 200);
+    assert.equal(
+      (
+        await api(`${v1}/drift-events/${device.deviceId}/${encodeURIComponent(target.id)}/false-alarm`, {
+          token: t.adminToken,
+          body: {},
+        })
+      ).status,
+      200,
+    );
     assert.equal((await engine.syncNow()).ok, true);
     assert.deepEqual(resets.at(-1), { channels: [key], ids: [target.id], factor: 2 });
     const raised = channel(key).detector.params;

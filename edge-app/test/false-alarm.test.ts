@@ -24,7 +24,10 @@ function upToFirstAlarm(): { drift: DeviceDrift; at: number } {
 /** Feeds the rest of the stream to a copy of `drift` (restored from its JSON), counting alarms per channel. */
 function continueFrom(drift: DeviceDrift, at: number): Map<string, number> {
   const counts = new Map<string, number>();
-  const copy = DeviceDrift.restore(JSON.parse(JSON.stringify(drift.toJSON())), { model, onDrift: (e) => counts.set(e.channel, (counts.get(e.channel) ?? 0) + 1) });
+  const copy = DeviceDrift.restore(JSON.parse(JSON.stringify(drift.toJSON())), {
+    model,
+    onDrift: (e) => counts.set(e.channel, (counts.get(e.channel) ?? 0) + 1),
+  });
   for (const o of stream.slice(at + 1)) copy.update(o);
   return counts;
 }
@@ -65,7 +68,10 @@ describe('a false alarm on the device', () => {
     const after = continueFrom(drift, at).get('feature:wind') ?? 0;
     assert.ok(after < baseline, `${after} alarms with the raised threshold, ${baseline} without`);
     // Confidence and the other channels keep their parameters.
-    assert.deepEqual(channel(drift, 'confidence').detector.params, channel(upToFirstAlarm().drift, 'confidence').detector.params);
+    assert.deepEqual(
+      channel(drift, 'confidence').detector.params,
+      channel(upToFirstAlarm().drift, 'confidence').detector.params,
+    );
   });
 
   it('resets the confidence, prediction and KNN channels by name; an unknown channel is false', () => {
@@ -78,14 +84,23 @@ describe('a false alarm on the device', () => {
       assert.deepEqual(channel(drift, name).statistics, [], name);
       assert.notDeepEqual(channel(drift, name).detector.params, before.detector.params, `${name}: threshold raised`);
     }
-    assert.equal(channel(drift, 'knn').detector.params.lambdaStd, (channel(new DeviceDrift({ model, referenceSamples }), 'knn').detector.params.lambdaStd as number) * 2);
+    assert.equal(
+      channel(drift, 'knn').detector.params.lambdaStd,
+      (channel(new DeviceDrift({ model, referenceSamples }), 'knn').detector.params.lambdaStd as number) * 2,
+    );
     assert.equal(drift.resetChannel('feature:nope'), false);
     assert.equal(drift.resetChannel('weather'), false);
   });
 });
 
 describe('console marks', () => {
-  const ev = (id: string, kind: string, extra: Partial<DocEvent> = {}): DocEvent => ({ id, ts: '2026-03-01T00:00:00Z', kind, statistic: 1, ...extra });
+  const ev = (id: string, kind: string, extra: Partial<DocEvent> = {}): DocEvent => ({
+    id,
+    ts: '2026-03-01T00:00:00Z',
+    kind,
+    statistic: 1,
+    ...extra,
+  });
   const mark = { by: 'ops', at: '2026-03-01T01:00:00Z' };
 
   it('maps an event to the channel that raised it', () => {
@@ -108,7 +123,10 @@ describe('console marks', () => {
         ev('e', 'prediction', { falseAlarm: mark }),
       ],
     };
-    assert.deepEqual(pendingFalseAlarms(doc, new Set()), { channels: ['feature:wind', 'knn', 'prediction'], ids: ['a', 'b', 'd', 'e'] });
+    assert.deepEqual(pendingFalseAlarms(doc, new Set()), {
+      channels: ['feature:wind', 'knn', 'prediction'],
+      ids: ['a', 'b', 'd', 'e'],
+    });
     assert.deepEqual(pendingFalseAlarms(doc, new Set(['a', 'b', 'e'])), { channels: ['knn'], ids: ['d'] });
   });
 

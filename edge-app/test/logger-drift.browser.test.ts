@@ -48,7 +48,15 @@ describe('TinyLCM logger and drift state across a reload (IndexedDB, real Chromi
     const name = dbName();
     const model = modelWithProfile();
     const referenceSamples = makeStream(500, 2).map((o) => o.features as number[]);
-    const stream = [...makeStream(2000, 3), ...makeStream(3000, 4, { shift: 1.5, shiftFeature: 1, classes: [0.2, 0.3, 0.5], confidence: { mean: 0.65, std: 0.1 } })];
+    const stream = [
+      ...makeStream(2000, 3),
+      ...makeStream(3000, 4, {
+        shift: 1.5,
+        shiftFeature: 1,
+        classes: [0.2, 0.3, 0.5],
+        confidence: { mean: 0.65, std: 0.1 },
+      }),
+    ];
     const a: DriftEvent[] = [];
     const original = new DeviceDrift({ model, referenceSamples, onDrift: (e) => a.push(e) });
     for (const o of stream.slice(0, 2500)) original.update(o);
@@ -76,7 +84,9 @@ describe('TinyLCM logger and drift state across a reload (IndexedDB, real Chromi
   it('measureLoggerThroughput runs in the page (the benchmark reads the number)', async function () {
     this.timeout(60_000);
     const r = await measureLoggerThroughput(50_000, 1000);
-    console.log(`loggerRecordsPerSec ${r.recordsPerSec} (${r.records} records, batch ${r.batchSize}, log() ${r.logCallUs.toFixed(2)} µs)`);
+    console.log(
+      `loggerRecordsPerSec ${r.recordsPerSec} (${r.records} records, batch ${r.batchSize}, log() ${r.logCallUs.toFixed(2)} µs)`,
+    );
     expect(r.records).to.equal(50_000);
     expect(r.recordsPerSec).to.be.greaterThan(0);
   });

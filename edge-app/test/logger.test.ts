@@ -68,7 +68,10 @@ describe('DataLogger: batching', () => {
     await log.flush();
     const recs = await log.unacked();
     assert.equal((await log.stats()).segments, 3);
-    assert.deepEqual(recs.map((r) => r.model.version), [3, 3, 3, 4, 4, 4, 3]);
+    assert.deepEqual(
+      recs.map((r) => r.model.version),
+      [3, 3, 3, 4, 4, 4, 3],
+    );
     assert.deepEqual(recs[6]?.input, [1]);
   });
 
@@ -94,7 +97,17 @@ describe('DataLogger: batching', () => {
       segment: r?.segment,
       acked: false,
     });
-    assert.deepEqual(f, { id: 'failed', ts: 5, model: MODEL, output: {}, latencyMs: 0.1, drift: 0, error: 'input "x": expected float32[1,3]', segment: f?.segment, acked: false });
+    assert.deepEqual(f, {
+      id: 'failed',
+      ts: 5,
+      model: MODEL,
+      output: {},
+      latencyMs: 0.1,
+      drift: 0,
+      error: 'input "x": expected float32[1,3]',
+      segment: f?.segment,
+      acked: false,
+    });
   });
 
   it('leaves inputs and probabilities out when the policy says so', async () => {
@@ -114,18 +127,29 @@ describe('DataLogger: sampling', () => {
   it('every Nth', async () => {
     const log = await logger({ sampling: { everyNth: 10 } });
     stream.forEach((o) => log.log(o));
-    assert.deepEqual(ids(await log.unacked()), stream.filter((_, i) => i % 10 === 0).map((o) => o.id));
+    assert.deepEqual(
+      ids(await log.unacked()),
+      stream.filter((_, i) => i % 10 === 0).map((o) => o.id),
+    );
   });
 
   it('low confidence only', async () => {
     const log = await logger({ sampling: { everyNth: 0, confidenceBelow: 0.5 } });
     stream.forEach((o) => log.log(o));
-    assert.deepEqual(ids(await log.unacked()), stream.filter((_, i) => i % 10 === 3).map((o) => o.id));
+    assert.deepEqual(
+      ids(await log.unacked()),
+      stream.filter((_, i) => i % 10 === 3).map((o) => o.id),
+    );
   });
 
   it('K before and K after each drift, plus errors', async () => {
     const log = await logger({ sampling: { everyNth: 0, aroundDrift: 3 } });
-    stream.forEach((o, i) => log.log(i === 57 ? { ...o, error: 'x' } : o, i === 40 || i === 44 ? DRIFT_FLAGS.prediction : i === 80 ? DRIFT_FLAGS.confidence << 4 : 0));
+    stream.forEach((o, i) =>
+      log.log(
+        i === 57 ? { ...o, error: 'x' } : o,
+        i === 40 || i === 44 ? DRIFT_FLAGS.prediction : i === 80 ? DRIFT_FLAGS.confidence << 4 : 0,
+      ),
+    );
     // 37..47 around the two drifts (the second extends the first), 57 the error; a warning (80) is not a drift
     const want = [37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 57].map((i) => stream[i]?.id);
     assert.deepEqual(ids(await log.unacked()), want);
@@ -176,8 +200,14 @@ describe('DataLogger: sync and retention', () => {
     const { log, stream } = await scenario({ maxRecords: 1 });
     assert.equal(await log.enforceRetention(), 30);
     const left = await log.exportText('jsonl');
-    const kept = left.trim().split('\n').map((l) => (JSON.parse(l) as InferenceRecord).id);
-    assert.deepEqual(kept, [...stream.slice(0, 10), ...stream.slice(30, 40), ...stream.slice(50)].map((o) => o.id));
+    const kept = left
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as InferenceRecord).id);
+    assert.deepEqual(
+      kept,
+      [...stream.slice(0, 10), ...stream.slice(30, 40), ...stream.slice(50)].map((o) => o.id),
+    );
     const s = await log.stats();
     assert.deepEqual([s.count, s.segments], [30, 3]);
   });
@@ -185,7 +215,9 @@ describe('DataLogger: sync and retention', () => {
   it('by bytes: stops as soon as the total fits', async () => {
     const { log } = await scenario(undefined);
     const bytes = (await log.stats()).bytes;
-    const limited = new DataLogger((log as unknown as { store: { db: LcmDb } }).store.db, { retention: { maxBytes: bytes - 1 } });
+    const limited = new DataLogger((log as unknown as { store: { db: LcmDb } }).store.db, {
+      retention: { maxBytes: bytes - 1 },
+    });
     assert.equal(await limited.enforceRetention(), 10); // one segment is enough
     assert.ok((await limited.stats()).bytes < bytes);
   });
@@ -203,7 +235,7 @@ describe('DataLogger: sync and retention', () => {
     let log = new DataLogger(db, { batchSize: 10 });
     for (const o of makeStream(25, 10)) log.log(o);
     await log.close();
-    assert.equal(log.log((makeStream(1, 11)[0]) as InferenceObservation), false);
+    assert.equal(log.log(makeStream(1, 11)[0] as InferenceObservation), false);
     db.close();
     db = await openLcmDb(name);
     opened.push({ db, name });
@@ -244,7 +276,10 @@ describe('DataLogger: a page going away (spill, recover)', () => {
     assert.equal(await next.recover(), 0, 'a spill is recovered once');
     const s = await next.stats();
     assert.deepEqual([s.count, s.unsent, s.segments], [25, 25, 2]);
-    assert.deepEqual(ids(await next.unacked()), stream.map((o) => o.id));
+    assert.deepEqual(
+      ids(await next.unacked()),
+      stream.map((o) => o.id),
+    );
   });
 
   it('several spills are recovered oldest first, after which new records follow', async () => {
@@ -261,7 +296,10 @@ describe('DataLogger: a page going away (spill, recover)', () => {
     for (const o of stream.slice(6)) log.log(o);
     await log.flush();
     assert.equal(await recovered, 6);
-    assert.deepEqual(ids(await log.unacked()), stream.map((o) => o.id));
+    assert.deepEqual(
+      ids(await log.unacked()),
+      stream.map((o) => o.id),
+    );
   });
 });
 
@@ -269,15 +307,25 @@ describe('DataLogger: spilling to localStorage (as in a browser)', () => {
   class MemoryStorage implements Storage {
     private readonly m = new Map<string, string>();
     constructor(private readonly quota = Infinity) {}
-    get length() { return this.m.size; }
-    key(i: number) { return [...this.m.keys()][i] ?? null; }
-    getItem(k: string) { return this.m.get(k) ?? null; }
+    get length() {
+      return this.m.size;
+    }
+    key(i: number) {
+      return [...this.m.keys()][i] ?? null;
+    }
+    getItem(k: string) {
+      return this.m.get(k) ?? null;
+    }
     setItem(k: string, v: string) {
       if (v.length > this.quota) throw new DOMException('quota', 'QuotaExceededError');
       this.m.set(k, v);
     }
-    removeItem(k: string) { this.m.delete(k); }
-    clear() { this.m.clear(); }
+    removeItem(k: string) {
+      this.m.delete(k);
+    }
+    clear() {
+      this.m.clear();
+    }
   }
   const withStorage = async <T>(storage: Storage, fn: () => Promise<T>): Promise<T> => {
     (globalThis as { localStorage?: Storage }).localStorage = storage;
@@ -292,17 +340,26 @@ describe('DataLogger: spilling to localStorage (as in a browser)', () => {
     const storage = new MemoryStorage();
     await withStorage(storage, async () => {
       const db = await freshDb();
-      const stream = makeStream(30, 14).map((o, i) => (i % 7 === 0 ? { ...o, confidence: null } : o)) as InferenceObservation[];
+      const stream = makeStream(30, 14).map((o, i) =>
+        i % 7 === 0 ? { ...o, confidence: null } : o,
+      ) as InferenceObservation[];
       const page = new DataLogger(db, { flushIntervalMs: 60_000 });
       for (const o of stream) page.log(o);
       page.spill();
       assert.equal(storage.length, 1);
-      assert.deepEqual((await db.getAllKeys('kv')).filter((k) => String(k).includes('spill')), [], 'nothing went to IndexedDB');
+      assert.deepEqual(
+        (await db.getAllKeys('kv')).filter((k) => String(k).includes('spill')),
+        [],
+        'nothing went to IndexedDB',
+      );
       const next = new DataLogger(db);
       assert.equal(await next.recover(), 30);
       assert.equal(storage.length, 0, 'the item is gone once its records are in the log');
       const back = await next.unacked();
-      assert.deepEqual(ids(back), stream.map((o) => o.id));
+      assert.deepEqual(
+        ids(back),
+        stream.map((o) => o.id),
+      );
       back.forEach((r, i) => {
         assert.equal(r.latencyMs, stream[i]!.latencyMs);
         assert.equal(r.confidence ?? null, stream[i]!.confidence ?? null);
@@ -320,7 +377,10 @@ describe('DataLogger: spilling to localStorage (as in a browser)', () => {
       page.spill();
       assert.equal(storage.length, 0);
       assert.equal(await new DataLogger(db).recover(), 5);
-      assert.deepEqual(ids(await new DataLogger(db).unacked()), stream.map((o) => o.id));
+      assert.deepEqual(
+        ids(await new DataLogger(db).unacked()),
+        stream.map((o) => o.id),
+      );
     });
   });
 });
@@ -371,8 +431,14 @@ describe('DataLogger: export', () => {
     log.log(b as InferenceObservation);
     log.log({ ...(c as InferenceObservation), model: { ...MODEL, name: 'other' } });
     const jsonl = await log.exportText('jsonl');
-    const lines = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l) as InferenceRecord);
-    assert.deepEqual(lines.map((r) => r.id), [a?.id, b?.id, c?.id]);
+    const lines = jsonl
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as InferenceRecord);
+    assert.deepEqual(
+      lines.map((r) => r.id),
+      [a?.id, b?.id, c?.id],
+    );
     assert.equal(lines[0]?.error, 'said "no"\nthen stopped');
 
     const csv = await log.exportText('csv', { model: 'weather' });

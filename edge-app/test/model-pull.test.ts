@@ -53,7 +53,11 @@ describe('ModelPuller (resumable download, verified store, activation)', () => {
     const first = await open();
     server.cutAfter = 1000;
     await assert.rejects(puller(first).pull(server.sha256), /connection lost after 1000 of 1733 bytes/);
-    assert.deepEqual(await puller(first).progress(server.sha256), { sha256: server.sha256, received: 1000, total: 1733 });
+    assert.deepEqual(await puller(first).progress(server.sha256), {
+      sha256: server.sha256,
+      received: 1000,
+      total: 1733,
+    });
     assert.equal(first.model, undefined);
     await first.close();
 
@@ -71,7 +75,10 @@ describe('ModelPuller (resumable download, verified store, activation)', () => {
       ],
     );
     assert.equal(seen.at(-1)?.received, 1733);
-    assert.ok(seen.every((x) => x.received > 1000 && x.total === 1733), JSON.stringify(seen));
+    assert.ok(
+      seen.every((x) => x.received > 1000 && x.total === 1733),
+      JSON.stringify(seen),
+    );
     assert.deepEqual([model.name, model.version, model.sha256], ['seattle-weather', 3, server.sha256]);
     assert.equal(lcm.model?.sha256, server.sha256, 'activated through TinyLCM');
     assert.equal((await lcm.models.active('seattle-weather'))?.version, 3);
@@ -86,7 +93,9 @@ describe('ModelPuller (resumable download, verified store, activation)', () => {
     const lcm = await open();
     server.cutAfter = 700;
     const sleeps: number[] = [];
-    await puller(lcm, { retry: { attempts: 3, baseMs: 10, maxMs: 10, random: () => 1, sleep: async (ms) => void sleeps.push(ms) } }).pull(server.sha256);
+    await puller(lcm, {
+      retry: { attempts: 3, baseMs: 10, maxMs: 10, random: () => 1, sleep: async (ms) => void sleeps.push(ms) },
+    }).pull(server.sha256);
     assert.deepEqual(sleeps, [10]);
     assert.deepEqual(
       server.requests.filter((r) => !r.path.endsWith('/version')).map((r) => [r.status, r.range, r.bytes]),
@@ -126,7 +135,18 @@ describe('ModelPuller (resumable download, verified store, activation)', () => {
 
   it('a 416 (our partial is longer than the file) discards the partial and starts over', async () => {
     const lcm = await open();
-    await lcm.db.put('downloads', { sha256: server.sha256, total: null, etag: null, chunks: [new Blob([new Uint8Array(5000)])], received: 5000, updatedAt: 0 }, server.sha256);
+    await lcm.db.put(
+      'downloads',
+      {
+        sha256: server.sha256,
+        total: null,
+        etag: null,
+        chunks: [new Blob([new Uint8Array(5000)])],
+        received: 5000,
+        updatedAt: 0,
+      },
+      server.sha256,
+    );
     await puller(lcm).pull(server.sha256);
     assert.deepEqual(
       server.requests.filter((r) => !r.path.endsWith('/version')).map((r) => [r.status, r.range]),
@@ -145,7 +165,10 @@ describe('ModelPuller (resumable download, verified store, activation)', () => {
     bad[bad.length - 1]! ^= 0xff;
     server.body = bad;
     const p = puller(lcm);
-    await assert.rejects(p.pull(server.sha256), (err: unknown) => err instanceof ModelIntegrityError && /sha256 mismatch/.test(err.message));
+    await assert.rejects(
+      p.pull(server.sha256),
+      (err: unknown) => err instanceof ModelIntegrityError && /sha256 mismatch/.test(err.message),
+    );
     assert.equal(await p.progress(server.sha256), undefined);
     assert.deepEqual(await lcm.models.list(), []);
     assert.equal(activeSha(lcm), undefined, 'nothing active');

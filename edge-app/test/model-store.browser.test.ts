@@ -60,7 +60,12 @@ describe('ModelStore in Chromium', () => {
   it('stores, verifies, activates, hands back identical bytes, activates a second version and rolls back', async () => {
     // The real navigator.storage here: Chromium's estimate and persist().
     const store = await stores.open({});
-    const m1 = await store.add(v1, { name: 'clf', version: 1, sha256: sha1.toUpperCase(), metadata: { classLabels: ['no', 'yes'] } });
+    const m1 = await store.add(v1, {
+      name: 'clf',
+      version: 1,
+      sha256: sha1.toUpperCase(),
+      metadata: { classLabels: ['no', 'yes'] },
+    });
     expect(m1).to.include({ name: 'clf', version: 1, sha256: sha1, size: v1.length, origin: 'registry' });
     expect(m1.onnx.graphName).to.equal('tiny_classifier');
     expect(m1.onnx.inputs).to.deep.equal([{ name: 'features', type: 'float32', shape: ['batch', 3] }]);
@@ -117,7 +122,9 @@ describe('ModelStore in Chromium', () => {
     const err = await rejection(store.add(v1, { name: 'clf', version: 1, sha256: sha1 }));
     expect(err).to.be.instanceOf(ModelQuotaError);
     // 20 MB free, but the margin is max(10 % of 1000 MB, 50 MB) = 100 MB.
-    expect(err.message).to.equal('clf v1: model needs 0.0 MB plus a 100.0 MB safety margin, 20.0 MB free of 1000.0 MB quota; nothing was stored');
+    expect(err.message).to.equal(
+      'clf v1: model needs 0.0 MB plus a 100.0 MB safety margin, 20.0 MB free of 1000.0 MB quota; nothing was stored',
+    );
     expect(err).to.include({ needed: v1.length, usage: 980e6, quota: 1000e6, margin: 100e6 });
     expect(await counts(store)).to.deep.equal([0, 0, 0]);
     expect(storage.persistCalls).to.equal(1);
@@ -144,7 +151,9 @@ describe('ModelStore in Chromium', () => {
       restore();
     }
     expect(err).to.be.instanceOf(ModelQuotaError);
-    expect(err.message).to.match(/^clf v1: model needs 0\.0 MB, 10000\.0 MB free of 10000\.0 MB quota; IndexedDB refused the write \(QuotaExceededError\)/);
+    expect(err.message).to.match(
+      /^clf v1: model needs 0\.0 MB, 10000\.0 MB free of 10000\.0 MB quota; IndexedDB refused the write \(QuotaExceededError\)/,
+    );
     expect((err.cause as DOMException).name).to.equal('QuotaExceededError');
     expect(await counts(store)).to.deep.equal([0, 0, 0]);
   });
@@ -169,7 +178,9 @@ describe('ModelStore in Chromium', () => {
         restore();
       }
       expect(err.message).to.equal('simulated crash after the write was queued');
-      expect(await store.active('clf')).to.include({ version: 1 }).and.not.have.property('previous');
+      expect(await store.active('clf'))
+        .to.include({ version: 1 })
+        .and.not.have.property('previous');
     });
 
     it('a transaction aborted mid-way leaves the old version active, also after reopening', async () => {
@@ -184,7 +195,9 @@ describe('ModelStore in Chromium', () => {
       expect(err.name).to.equal('AbortError');
       store.close();
       const again = await stores.open();
-      expect(await again.active('clf')).to.include({ version: 1 }).and.not.have.property('previous');
+      expect(await again.active('clf'))
+        .to.include({ version: 1 })
+        .and.not.have.property('previous');
       expect(await again.activate('clf', 2)).to.include({ version: 2, previous: 1 });
     });
 
@@ -199,13 +212,21 @@ describe('ModelStore in Chromium', () => {
     const store = await stores.open();
     const m1 = await store.importFile(new File([v1], 'my model.onnx'));
     expect(m1).to.include({ name: 'tiny_classifier', version: 1, sha256: sha1, origin: 'file', size: v1.length });
-    expect(m1.metadata).to.deep.equal({ classLabels: ['no', 'yes'], features: ['a', 'b', 'c'], description: 'A 2-class test classifier.' });
+    expect(m1.metadata).to.deep.equal({
+      classLabels: ['no', 'yes'],
+      features: ['a', 'b', 'c'],
+      description: 'A 2-class test classifier.',
+    });
     const m2 = await store.importFile(new File([v2], 'v2.onnx'), { activate: true });
     expect(m2).to.include({ name: 'tiny_classifier', version: 2, sha256: sha2 });
     expect((await store.active('tiny_classifier'))?.version).to.equal(2);
     // The same file again is the version already stored, not a third one.
     expect(await store.importFile(new File([v1], 'again.onnx'))).to.include({ version: 1 });
-    const named = await store.importFile(new File([v1], 'x.onnx'), { name: 'kiosk', version: 7, metadata: { description: 'mine' } });
+    const named = await store.importFile(new File([v1], 'x.onnx'), {
+      name: 'kiosk',
+      version: 7,
+      metadata: { description: 'mine' },
+    });
     expect(named).to.include({ name: 'kiosk', version: 7, sha256: sha1 });
     expect(named.metadata).to.deep.equal({ description: 'mine' });
     expect(await counts(store)).to.deep.equal([3, 2, 1]); // v1's bytes are stored once for both names
@@ -218,7 +239,8 @@ describe('ModelStore in Chromium', () => {
   it('collect keeps the active and previous versions (and newer, not yet active ones) and frees unshared bytes', async () => {
     const store = await stores.open();
     const models = [variant(v1, 1), variant(v1, 2), v1, variant(v1, 4), v2, variant(v2, 6)];
-    for (const [i, bytes] of models.entries()) await store.add(bytes, { name: 'clf', version: i + 1, sha256: await sha256Hex(bytes) });
+    for (const [i, bytes] of models.entries())
+      await store.add(bytes, { name: 'clf', version: i + 1, sha256: await sha256Hex(bytes) });
     // v3 and v5 share their bytes with another model name: those bytes must survive.
     await store.add(v1, { name: 'other', version: 1, sha256: sha1 });
     await store.activate('clf', 4);
@@ -247,7 +269,10 @@ describe('ModelStore in Chromium', () => {
 
     const again = await stores.open();
     expect(await again.active('clf')).to.include({ version: 2, previous: 1 });
-    expect((await again.list()).map((m) => [m.name, m.version, m.sha256])).to.deep.equal([['clf', 1, sha1], ['clf', 2, sha2]]);
+    expect((await again.list()).map((m) => [m.name, m.version, m.sha256])).to.deep.equal([
+      ['clf', 1, sha1],
+      ['clf', 2, sha2],
+    ]);
     expect(Array.from(await again.bytes({ name: 'clf', version: 2 }))).to.deep.equal(Array.from(v2));
     expect(await again.rollback('clf')).to.include({ version: 1, rolledBackFrom: 2 });
   });

@@ -28,7 +28,11 @@ describe('ModelStore (Node, fake-indexeddb)', () => {
   it('the committed fixture files are what the builders write', () => {
     for (const [file, build] of Object.entries(MODEL_STORE_FIXTURES)) {
       const onDisk = readFileSync(new URL(`./fixtures/${file}`, import.meta.url));
-      assert.deepEqual(new Uint8Array(onDisk), build(), `${file} is stale: run edge-app/test/fixtures/build-fixtures.ts`);
+      assert.deepEqual(
+        new Uint8Array(onDisk),
+        build(),
+        `${file} is stale: run edge-app/test/fixtures/build-fixtures.ts`,
+      );
     }
   });
 
@@ -38,8 +42,14 @@ describe('ModelStore (Node, fake-indexeddb)', () => {
     await store.add(new Blob([v2]), { name: 'clf', version: 2, sha256: sha2 }, { activate: true });
     assert.deepEqual(await store.bytes({ name: 'clf', version: 2 }), v2);
     assert.equal((await store.rollback('clf')).version, 1);
-    assert.deepEqual(await store.activeRecords(), [{ name: 'clf', version: 1, activatedAt: (await store.active('clf'))!.activatedAt, rolledBackFrom: 2 }]);
-    assert.deepEqual(await store.requestPersistence(), { persisted: false, asked: false, at: (await store.requestPersistence()).at });
+    assert.deepEqual(await store.activeRecords(), [
+      { name: 'clf', version: 1, activatedAt: (await store.active('clf'))!.activatedAt, rolledBackFrom: 2 },
+    ]);
+    assert.deepEqual(await store.requestPersistence(), {
+      persisted: false,
+      asked: false,
+      at: (await store.requestPersistence()).at,
+    });
     assert.equal(((await store.db.get('kv', PERSIST_KEY)) as { asked: boolean }).asked, false);
   });
 
@@ -81,7 +91,10 @@ describe('ModelStore (Node, fake-indexeddb)', () => {
 
   it('refuses a malformed expected hash, a bad name or version before reading anything', async () => {
     const store = await stores.open();
-    assert.match((await rejection(store.add(v1, { name: 'clf', version: 1, sha256: 'abc' }))).message, /expected sha256 must be 64 hex digits/);
+    assert.match(
+      (await rejection(store.add(v1, { name: 'clf', version: 1, sha256: 'abc' }))).message,
+      /expected sha256 must be 64 hex digits/,
+    );
     assert.equal((await rejection(store.add(v1, { name: '../x', version: 1, sha256: sha1 }))).name, 'TypeError');
     assert.equal((await rejection(store.add(v1, { name: 'clf', version: 0, sha256: sha1 }))).name, 'TypeError');
     assert.deepEqual(await store.list(), []);
@@ -90,8 +103,13 @@ describe('ModelStore (Node, fake-indexeddb)', () => {
   it('settles concurrent adds of one version into one record, and numbers concurrent imports apart', async () => {
     const store = await stores.open();
     const same = await Promise.all([1, 2, 3].map(() => store.add(v1, { name: 'clf', version: 1, sha256: sha1 })));
-    assert.deepEqual(same.map((m) => m.version), [1, 1, 1]);
-    const imported = await Promise.all([variant(v1, 1), variant(v1, 2), variant(v1, 3)].map((b) => store.importFile(new Blob([b]), { name: 'local' })));
+    assert.deepEqual(
+      same.map((m) => m.version),
+      [1, 1, 1],
+    );
+    const imported = await Promise.all(
+      [variant(v1, 1), variant(v1, 2), variant(v1, 3)].map((b) => store.importFile(new Blob([b]), { name: 'local' })),
+    );
     assert.deepEqual(imported.map((m) => m.version).sort(), [1, 2, 3]);
     assert.equal(await store.db.count('model-versions'), 4);
   });
@@ -105,9 +123,18 @@ describe('ModelStore (Node, fake-indexeddb)', () => {
     assert.deepEqual(await store.collect('clf'), []); // nothing active yet
     await store.activate('clf', 2);
     await store.activate('clf', 5);
-    assert.deepEqual((await store.collect('clf', 3)).map((m) => m.version), [3, 1]); // keeps 5, 2 and the newest other (4)
-    assert.deepEqual((await store.collect('clf', 0)).map((m) => m.version), [4]);
-    assert.deepEqual((await store.list('clf')).map((m) => m.version), [2, 5, 6]);
+    assert.deepEqual(
+      (await store.collect('clf', 3)).map((m) => m.version),
+      [3, 1],
+    ); // keeps 5, 2 and the newest other (4)
+    assert.deepEqual(
+      (await store.collect('clf', 0)).map((m) => m.version),
+      [4],
+    );
+    assert.deepEqual(
+      (await store.list('clf')).map((m) => m.version),
+      [2, 5, 6],
+    );
     assert.equal(await store.db.count('model-bytes'), 3);
   });
 
@@ -128,7 +155,8 @@ describe('ModelStore (Node, fake-indexeddb)', () => {
     old.close();
     const db = await openLcmDb(name);
     assert.ok(DB_VERSION >= 2);
-    for (const s of ['kv', 'model-bytes', 'model-versions', 'model-active']) assert.ok(db.objectStoreNames.contains(s as 'kv'), s);
+    for (const s of ['kv', 'model-bytes', 'model-versions', 'model-active'])
+      assert.ok(db.objectStoreNames.contains(s as 'kv'), s);
     assert.equal(await db.get('kv', 'deviceId'), 'dev-1');
     const store = new ModelStore(db, { storage: null });
     await store.add(v1, { name: 'clf', version: 1, sha256: sha1 });
@@ -145,12 +173,19 @@ describe('names and metadata of imported files', () => {
     assert.equal(nameFromOnnx({ ...onnx, graphName: '', producerName: '' }, 'My Model (v2).ONNX'), 'My-Model-v2');
     assert.equal(nameFromOnnx({ ...onnx, graphName: '', producerName: '  ' }), 'model');
     assert.equal(toModelName('__torch jit::main__'), 'torch-jit-main__');
-    assert.ok(isModelName(toModelName('ünïcödé graph name ' + 'x'.repeat(200))));
+    assert.ok(isModelName(toModelName(`ünïcödé graph name ${'x'.repeat(200)}`)));
   });
 
   it('reads class labels and features from metadata_props, leaving out what is not a string array', async () => {
     const onnx = await readOnnxMetadata(bytesSource(v1));
-    assert.deepEqual(metadataFromOnnx(onnx), { classLabels: ['no', 'yes'], features: ['a', 'b', 'c'], description: 'A 2-class test classifier.' });
-    assert.deepEqual(metadataFromOnnx({ ...onnx, docString: '', metadataProps: { class_labels: '{bad', feature_names: '[1,2]' } }), {});
+    assert.deepEqual(metadataFromOnnx(onnx), {
+      classLabels: ['no', 'yes'],
+      features: ['a', 'b', 'c'],
+      description: 'A 2-class test classifier.',
+    });
+    assert.deepEqual(
+      metadataFromOnnx({ ...onnx, docString: '', metadataProps: { class_labels: '{bad', feature_names: '[1,2]' } }),
+      {},
+    );
   });
 });

@@ -25,7 +25,12 @@ export interface StreamShape {
 }
 
 /** Feature i ~ N(10·(i+1), (i+1)²), skewed 'rain' ~ exponential; classes and confidence per shape. */
-export function makeStream(n: number, seed: number, shape: StreamShape = {}, model: ModelRef = MODEL): InferenceObservation[] {
+export function makeStream(
+  n: number,
+  seed: number,
+  shape: StreamShape = {},
+  model: ModelRef = MODEL,
+): InferenceObservation[] {
   const rng = new Xoshiro128(seed);
   const classes = shape.classes ?? [0.6, 0.3, 0.1];
   const conf = shape.confidence ?? { mean: 0.8, std: 0.1 };
@@ -67,10 +72,16 @@ export function referenceProfile(n = 5000, seed = 99): ReferenceProfile {
     prediction: o.label,
     confidence: o.confidence,
   }));
-  return buildProfile(rows, { features: FEATURES.map((name) => ({ name, kind: 'numeric' as const })), prediction: 'prediction', confidence: 'confidence' });
+  return buildProfile(rows, {
+    features: FEATURES.map((name) => ({ name, kind: 'numeric' as const })),
+    prediction: 'prediction',
+    confidence: 'confidence',
+  });
 }
 
-export function modelWithProfile(profile: ReferenceProfile | null = referenceProfile()): ModelRef & { metadata: VersionMetadata } {
+export function modelWithProfile(
+  profile: ReferenceProfile | null = referenceProfile(),
+): ModelRef & { metadata: VersionMetadata } {
   const metadata: VersionMetadata = { features: FEATURES, classLabels: LABELS };
   if (profile) metadata.referenceProfile = profile as unknown as Record<string, unknown>;
   return { ...MODEL, metadata };

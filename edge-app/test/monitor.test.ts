@@ -13,7 +13,16 @@ function exact(sorted: readonly number[], q: number): number {
 const QS = [0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1];
 
 function obs(i: number, over: Partial<InferenceObservation> = {}): InferenceObservation {
-  return { id: `o-${i}`, ts: T0 + i * 10, model: MODEL, latencyMs: 0.05, confidence: 0.9, classIndex: 0, batch: 1, ...over };
+  return {
+    id: `o-${i}`,
+    ts: T0 + i * 10,
+    model: MODEL,
+    latencyMs: 0.05,
+    confidence: 0.9,
+    classIndex: 0,
+    batch: 1,
+    ...over,
+  };
 }
 
 describe('QuantileSketch', () => {
@@ -22,7 +31,9 @@ describe('QuantileSketch', () => {
     lognormal: Array.from({ length: 50_000 }, () => Math.exp(-3 + 0.8 * gaussian(rng))),
     uniform: Array.from({ length: 20_000 }, () => 0.01 + 40 * rng.nextFloat()),
     // a fast mode and a slow tail (GC pauses): 2 % of samples 100× slower
-    bimodal: Array.from({ length: 30_000 }, () => (rng.nextFloat() < 0.02 ? 5 + rng.nextFloat() : 0.04 + 0.01 * rng.nextFloat())),
+    bimodal: Array.from({ length: 30_000 }, () =>
+      rng.nextFloat() < 0.02 ? 5 + rng.nextFloat() : 0.04 + 0.01 * rng.nextFloat(),
+    ),
   };
   for (const [name, data] of Object.entries(datasets)) {
     for (const alpha of [0.01, 0.02]) {
@@ -52,7 +63,8 @@ describe('QuantileSketch', () => {
       all.push(x);
     }
     all.sort((x, y) => x - y);
-    for (const q of [0.5, 0.95, 0.99]) assert.ok(Math.abs(a.quantile(q, b) - exact(all, q)) <= 0.01 * exact(all, q) * (1 + 1e-9));
+    for (const q of [0.5, 0.95, 0.99])
+      assert.ok(Math.abs(a.quantile(q, b) - exact(all, q)) <= 0.01 * exact(all, q) * (1 + 1e-9));
   });
 
   it('is NaN when empty and rejects bad options', () => {
@@ -74,13 +86,22 @@ describe('InferenceMonitor', () => {
     assert.equal(s.errors, 1);
     assert.equal(s.latencyMs.count, 3000);
     const lat = stream.map((o) => o.latencyMs).sort((a, b) => a - b);
-    for (const [q, v] of [[0.5, s.latencyMs.p50], [0.95, s.latencyMs.p95], [0.99, s.latencyMs.p99]] as const) {
+    for (const [q, v] of [
+      [0.5, s.latencyMs.p50],
+      [0.95, s.latencyMs.p95],
+      [0.99, s.latencyMs.p99],
+    ] as const) {
       assert.ok(Math.abs((v as number) - exact(lat, q)) <= 0.01 * exact(lat, q) * (1 + 1e-9), `p${q * 100}`);
     }
     // recent = the last 500..1000 successful inferences
-    const recent = stream.slice(-s.latencyMs.recent.count).map((o) => o.latencyMs).sort((a, b) => a - b);
+    const recent = stream
+      .slice(-s.latencyMs.recent.count)
+      .map((o) => o.latencyMs)
+      .sort((a, b) => a - b);
     assert.ok(s.latencyMs.recent.count >= 500 && s.latencyMs.recent.count <= 1000);
-    assert.ok(Math.abs((s.latencyMs.recent.p95 as number) - exact(recent, 0.95)) <= 0.01 * exact(recent, 0.95) * (1 + 1e-9));
+    assert.ok(
+      Math.abs((s.latencyMs.recent.p95 as number) - exact(recent, 0.95)) <= 0.01 * exact(recent, 0.95) * (1 + 1e-9),
+    );
     // one inference per 100 ms
     assert.ok(Math.abs(s.throughputPerSec - 10) < 1e-9, `throughput ${s.throughputPerSec}`);
     const byClass = [0, 1, 2].map((k) => stream.filter((o) => o.classIndex === k).length);
@@ -88,16 +109,28 @@ describe('InferenceMonitor', () => {
     assert.deepEqual(s.classes.labels, ['sun', 'rain', 'snow']);
     const meanConf = stream.reduce((a, o) => a + (o.confidence as number), 0) / stream.length;
     assert.ok(Math.abs((s.confidence.mean as number) - meanConf) < 1e-9);
-    assert.equal(s.confidence.histogram.counts.reduce((a, b) => a + b, 0), 3000);
+    assert.equal(
+      s.confidence.histogram.counts.reduce((a, b) => a + b, 0),
+      3000,
+    );
     assert.ok(Math.abs(s.entropy.histogram.hi - Math.log(3)) < 1e-12);
     const chart = m.recentLatencies();
     assert.equal(chart.latencyMs.length, 512);
-    assert.deepEqual(chart.latencyMs, stream.slice(-512).map((o) => o.latencyMs));
+    assert.deepEqual(
+      chart.latencyMs,
+      stream.slice(-512).map((o) => o.latencyMs),
+    );
   });
 
   it('raises a p95 latency alert once per crossing, clears with hysteresis, raises again', () => {
     const alerts: MonitorAlert[] = [];
-    const m = new InferenceMonitor({ model: MODEL, resourceProbe: null, recentWindow: 100, alerts: { p95LatencyMs: 1, hysteresis: 0.2 }, onAlert: (a) => alerts.push(a) });
+    const m = new InferenceMonitor({
+      model: MODEL,
+      resourceProbe: null,
+      recentWindow: 100,
+      alerts: { p95LatencyMs: 1, hysteresis: 0.2 },
+      onAlert: (a) => alerts.push(a),
+    });
     let i = 0;
     const run = (n: number, ms: number) => {
       for (let k = 0; k < n; k++) m.observe(obs(i++, { latencyMs: ms }));
@@ -105,16 +138,25 @@ describe('InferenceMonitor', () => {
     run(300, 0.5);
     assert.equal(alerts.length, 0);
     run(400, 3); // slow for a while: exactly one alert
-    assert.deepEqual(alerts.map((a) => [a.kind, a.state]), [['p95-latency', 'raised']]);
+    assert.deepEqual(
+      alerts.map((a) => [a.kind, a.state]),
+      [['p95-latency', 'raised']],
+    );
     assert.equal(alerts[0]?.threshold, 1);
     assert.ok((alerts[0]?.value as number) > 1);
     run(400, 0.9); // below the threshold but inside the hysteresis band (> 0.8): still raised
     assert.equal(alerts.length, 1);
     assert.deepEqual(m.snapshot().activeAlerts, ['p95-latency']);
     run(400, 0.5);
-    assert.deepEqual(alerts.map((a) => a.state), ['raised', 'cleared']);
+    assert.deepEqual(
+      alerts.map((a) => a.state),
+      ['raised', 'cleared'],
+    );
     run(400, 3);
-    assert.deepEqual(alerts.map((a) => a.state), ['raised', 'cleared', 'raised']);
+    assert.deepEqual(
+      alerts.map((a) => a.state),
+      ['raised', 'cleared', 'raised'],
+    );
   });
 
   it('alerts on the low-confidence rate and the error rate over the last N', () => {
@@ -129,9 +171,15 @@ describe('InferenceMonitor', () => {
     for (; i < 200; i++) m.observe(obs(i, { confidence: i % 10 < 2 ? 0.4 : 0.9 })); // 20 % low
     assert.equal(alerts.length, 0);
     for (; i < 400; i++) m.observe(obs(i, { confidence: i % 10 < 5 ? 0.4 : 0.9 })); // 50 % low
-    assert.deepEqual(alerts.map((a) => `${a.kind}:${a.state}`), ['low-confidence-rate:raised']);
+    assert.deepEqual(
+      alerts.map((a) => `${a.kind}:${a.state}`),
+      ['low-confidence-rate:raised'],
+    );
     for (; i < 600; i++) m.observe(obs(i, i % 10 === 0 ? { error: 'boom' } : {})); // 10 % errors, confident again
-    assert.deepEqual(alerts.map((a) => `${a.kind}:${a.state}`), ['low-confidence-rate:raised', 'low-confidence-rate:cleared', 'error-rate:raised']);
+    assert.deepEqual(
+      alerts.map((a) => `${a.kind}:${a.state}`),
+      ['low-confidence-rate:raised', 'low-confidence-rate:cleared', 'error-rate:raised'],
+    );
     assert.ok((alerts[2]?.value as number) > 0.05);
     assert.equal(m.snapshot().recent.errorRate, 0.1);
   });
@@ -142,7 +190,14 @@ describe('InferenceMonitor', () => {
     const saved = g.reportError;
     g.reportError = (e) => reported.push(e);
     try {
-      const m = new InferenceMonitor({ model: MODEL, resourceProbe: null, alerts: { errorRate: { rate: 0.1, window: 10 } }, onAlert: () => { throw new Error('listener bug'); } });
+      const m = new InferenceMonitor({
+        model: MODEL,
+        resourceProbe: null,
+        alerts: { errorRate: { rate: 0.1, window: 10 } },
+        onAlert: () => {
+          throw new Error('listener bug');
+        },
+      });
       for (let i = 0; i < 20; i++) m.observe(obs(i, { error: 'x' }));
       assert.equal(m.snapshot().errors, 20);
       assert.equal(reported.length, 1);
@@ -173,7 +228,10 @@ describe('InferenceMonitor', () => {
 
   it('keeps the last good resource sample when the probe fails', async () => {
     let fail = false;
-    const m = new InferenceMonitor({ model: MODEL, resourceProbe: async () => (fail ? Promise.reject(new Error('denied')) : { storageQuotaBytes: 5 }) });
+    const m = new InferenceMonitor({
+      model: MODEL,
+      resourceProbe: async () => (fail ? Promise.reject(new Error('denied')) : { storageQuotaBytes: 5 }),
+    });
     await m.sampleResources();
     fail = true;
     await m.sampleResources();

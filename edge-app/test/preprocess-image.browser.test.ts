@@ -7,7 +7,12 @@ import type { ImagePreprocessing } from '../src/lcm/preprocess/schema.ts';
 function quadrants(w: number, h: number): OffscreenCanvas {
   const canvas = new OffscreenCanvas(w, h);
   const ctx = canvas.getContext('2d')!;
-  const fills: [string, number, number][] = [['#ff0000', 0, 0], ['#00ff00', w / 2, 0], ['#0000ff', 0, h / 2], ['#ffffff', w / 2, h / 2]];
+  const fills: [string, number, number][] = [
+    ['#ff0000', 0, 0],
+    ['#00ff00', w / 2, 0],
+    ['#0000ff', 0, h / 2],
+    ['#ffffff', w / 2, h / 2],
+  ];
   for (const [colour, x, y] of fills) {
     ctx.fillStyle = colour;
     ctx.fillRect(x, y, w / 2, h / 2);
@@ -16,7 +21,15 @@ function quadrants(w: number, h: number): OffscreenCanvas {
 }
 
 const spec = (over: Partial<ImagePreprocessing> = {}): ImagePreprocessing => ({
-  kind: 'image', width: 2, height: 2, channelOrder: 'RGB', layout: 'NCHW', mean: [0, 0, 0], std: [1, 1, 1], scale: 255, ...over,
+  kind: 'image',
+  width: 2,
+  height: 2,
+  channelOrder: 'RGB',
+  layout: 'NCHW',
+  mean: [0, 0, 0],
+  std: [1, 1, 1],
+  scale: 255,
+  ...over,
 });
 
 describe('image preprocessing from browser sources (Chromium)', () => {
@@ -30,9 +43,17 @@ describe('image preprocessing from browser sources (Chromium)', () => {
 
   it('resizes with the browser, reorders channels to BGR, lays out NHWC and standardises', async () => {
     const bitmap = await createImageBitmap(quadrants(64, 64));
-    const t = await imageTensorFrom(spec({ channelOrder: 'BGR', layout: 'NHWC', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }), [bitmap, bitmap]);
+    const t = await imageTensorFrom(
+      spec({ channelOrder: 'BGR', layout: 'NHWC', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }),
+      [bitmap, bitmap],
+    );
     expect(t.dims).to.deep.equal([2, 2, 2, 3]);
-    const want = [[-1, -1, 1], [-1, 1, -1], [1, -1, -1], [1, 1, 1]].flat();
+    const want = [
+      [-1, -1, 1],
+      [-1, 1, -1],
+      [1, -1, -1],
+      [1, 1, 1],
+    ].flat();
     const got = [...(t.data as Float32Array).subarray(0, 12)];
     got.forEach((v, i) => expect(v).to.be.closeTo(want[i]!, 0.02));
     expect(bitmap.width).to.equal(64); // the caller's bitmap is left open

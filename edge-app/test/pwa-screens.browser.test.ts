@@ -19,7 +19,10 @@ import { RuntimeWorker } from '../src/worker/client.ts';
 const wasmUrl = new URL('/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm', location.origin).href;
 const fixture = (file: string) => new URL(`./fixtures/${file}`, import.meta.url);
 const fetchBytes = async (file: string) => new Uint8Array(await (await fetch(fixture(file))).arrayBuffer());
-const hex = async (b: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()))].map((x) => x.toString(16).padStart(2, '0')).join('');
+const hex = async (b: Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()))]
+    .map((x) => x.toString(16).padStart(2, '0'))
+    .join('');
 const FEATURES = ['precipitation', 'temp_max', 'temp_min', 'wind'];
 const demoCsv = async () => (await fetch('/node_modules/vega-datasets/data/seattle-weather.csv')).text();
 
@@ -32,7 +35,19 @@ class FixtureDeviceApp extends EventTarget implements DeviceApp {
     super();
   }
   status(): DeviceStatus {
-    return { mode: 'standalone', online: true, activeModel: this.lcm.model, lastSync: undefined, syncing: false, nextSyncAt: undefined, queued: { batches: 0, records: 0 }, storage: undefined, alerts: [], download: this.download, updateAvailable: false };
+    return {
+      mode: 'standalone',
+      online: true,
+      activeModel: this.lcm.model,
+      lastSync: undefined,
+      syncing: false,
+      nextSyncAt: undefined,
+      queued: { batches: 0, records: 0 },
+      storage: undefined,
+      alerts: [],
+      download: this.download,
+      updateAvailable: false,
+    };
   }
   async importModel(file: File): Promise<StoredModel> {
     const stored = await this.lcm.models.importFile(file);
@@ -62,8 +77,11 @@ async function waitFor<T>(what: string, probe: () => T | undefined | null | fals
   }
 }
 
-const $ = <E extends Element = HTMLElement>(root: Element, sel: string): E | null => (root.shadowRoot ?? root).querySelector<E>(sel);
-const $$ = (root: Element, sel: string): HTMLElement[] => [...(root.shadowRoot ?? root).querySelectorAll<HTMLElement>(sel)];
+const $ = <E extends Element = HTMLElement>(root: Element, sel: string): E | null =>
+  (root.shadowRoot ?? root).querySelector<E>(sel);
+const $$ = (root: Element, sel: string): HTMLElement[] => [
+  ...(root.shadowRoot ?? root).querySelectorAll<HTMLElement>(sel),
+];
 const text = (root: Element, sel: string) => $(root, sel)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 
 function choose(select: HTMLSelectElement, value: string): void {
@@ -106,7 +124,11 @@ async function addDemo(lcm: TinyLCM): Promise<void> {
   await lcm.activate('seattle-weather', 1);
 }
 
-function mount<K extends 'lcm-live-screen' | 'lcm-models-screen' | 'lcm-logs-screen'>(tag: K, app: DeviceApp, setup?: (el: HTMLElementTagNameMap[K]) => void): HTMLElementTagNameMap[K] {
+function mount<K extends 'lcm-live-screen' | 'lcm-models-screen' | 'lcm-logs-screen'>(
+  tag: K,
+  app: DeviceApp,
+  setup?: (el: HTMLElementTagNameMap[K]) => void,
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   el.app = app;
   setup?.(el);
@@ -131,17 +153,21 @@ describe('PWA screens on a real TinyLCM in Chromium', function () {
 
     await addDemo(r.lcm);
     await waitFor('the input sources', () => $(screen, '[data-source=demo]'));
-    expect($$(screen, '[data-source]').map((b) => b.dataset['source'])).to.deep.equal(['demo', 'csv', 'form']);
+    expect($$(screen, '[data-source]').map((b) => b.dataset.source)).to.deep.equal(['demo', 'csv', 'form']);
 
     // One typed row: the prediction the model's TypeScript twin makes for the first 2015 day.
-    const expected: { labels: string[]; rows: { features: number[]; label: number; probabilities: number[] }[] } = await (await fetch(fixture('demo-expected.json'))).json();
+    const expected: { labels: string[]; rows: { features: number[]; label: number; probabilities: number[] }[] } =
+      await (await fetch(fixture('demo-expected.json'))).json();
     const row = expected.rows[1]!;
     $(screen, '[data-source=form]')!.click();
     const form = await waitFor('the row form', () => $(screen, 'lcm-row-form'));
     await waitFor('the form fields', () => $(form, 'input[name=wind]'));
     FEATURES.forEach((f, i) => ($<HTMLInputElement>(form, `input[name=${f}]`)!.value = String(row.features[i])));
     $(form, 'button[type=submit]')!.click();
-    await waitFor('the typed row prediction', () => text(screen, '[data-testid=prediction-label]') === expected.labels[row.label]);
+    await waitFor(
+      'the typed row prediction',
+      () => text(screen, '[data-testid=prediction-label]') === expected.labels[row.label],
+    );
     const conf = Math.max(...row.probabilities);
     expect(text(screen, '[data-testid=prediction-confidence]')).to.equal(`${(conf * 100).toFixed(1)} %`);
 
@@ -153,21 +179,34 @@ describe('PWA screens on a real TinyLCM in Chromium', function () {
     choose($$(screen, 'select').find((s) => s.querySelector('option[value="100"]')) as HTMLSelectElement, '100');
     $(screen, '[data-testid=play]')!.click();
     await waitFor('80 demo inferences', () => seen >= 80);
-    expect(text(screen, '[data-testid=prediction-input]')).to.match(/^2015-\d\d-\d\d: actual weather (drizzle|fog|rain|snow|sun)$/);
+    expect(text(screen, '[data-testid=prediction-input]')).to.match(
+      /^2015-\d\d-\d\d: actual weather (drizzle|fog|rain|snow|sun)$/,
+    );
     expect(expected.labels).to.include(text(screen, '[data-testid=prediction-label]'));
     const panel = $(screen, 'lcm-drift-panel')!;
     await waitFor('the detector table', () => $$(panel, '[data-testid=detector]').length > 0);
     expect(text(panel, '[data-testid=drift-summary]')).to.match(/^No drift detected/);
-    expect($$(panel, '[data-testid=detector]').map((d) => d.dataset['key'])).to.include.members(FEATURES.map((f) => `feature:${f}`));
+    expect($$(panel, '[data-testid=detector]').map((d) => d.dataset.key)).to.include.members(
+      FEATURES.map((f) => `feature:${f}`),
+    );
 
     // A heat wave: the temperature monitors alarm, and the histogram compares with the training profile.
     choose($<HTMLSelectElement>(screen, '[data-testid=inject]')!, 'heat');
-    await waitFor('drift to be raised', () => /^Drift detected/.test(text(panel, '[data-testid=drift-summary]')), 20_000);
+    await waitFor(
+      'drift to be raised',
+      () => /^Drift detected/.test(text(panel, '[data-testid=drift-summary]')),
+      20_000,
+    );
     $(screen, '[data-testid=play]')!.click();
-    const drifting = $$(panel, '[data-testid=detector][data-state=drift]').map((d) => d.dataset['key']);
-    expect(drifting.some((k) => k === 'feature:temp_max' || k === 'feature:temp_min'), drifting.join()).to.equal(true);
+    const drifting = $$(panel, '[data-testid=detector][data-state=drift]').map((d) => d.dataset.key);
+    expect(
+      drifting.some((k) => k === 'feature:temp_max' || k === 'feature:temp_min'),
+      drifting.join(),
+    ).to.equal(true);
     expect(text(screen, '[data-testid=prediction-input]')).to.match(/drift injected/);
-    const hist = $(panel, 'lcm-histogram-chart') as HTMLElement & { comparison?: { feature: string; reference: number[]; current: number[] } };
+    const hist = $(panel, 'lcm-histogram-chart') as HTMLElement & {
+      comparison?: { feature: string; reference: number[]; current: number[] };
+    };
     await waitFor('the drifting feature histogram', () => hist.comparison?.feature.startsWith('temp_'));
     expect(hist.comparison!.reference.length).to.be.greaterThan(2);
     expect(hist.comparison!.current.length).to.equal(hist.comparison!.reference.length);
@@ -180,9 +219,12 @@ describe('PWA screens on a real TinyLCM in Chromium', function () {
     const input = () => $<HTMLInputElement>(screen, '[data-testid=import-file]')!;
     for (const v of [1, 2]) {
       setFile(input(), new File([await fetchBytes(`classifier-v${v}.onnx`)], `classifier-v${v}.onnx`));
-      await waitFor(`import ${v}`, () => text(screen, '[data-testid=message]').startsWith(`Imported classifier-v${v}.onnx as tiny_classifier v${v}`));
+      await waitFor(`import ${v}`, () =>
+        text(screen, '[data-testid=message]').startsWith(`Imported classifier-v${v}.onnx as tiny_classifier v${v}`),
+      );
     }
-    const roles = () => Object.fromEntries($$(screen, '[data-testid=model]').map((m) => [m.dataset['version'], m.dataset['role']]));
+    const roles = () =>
+      Object.fromEntries($$(screen, '[data-testid=model]').map((m) => [m.dataset.version, m.dataset.role]));
     await waitFor('two versions', () => roles()['1'] === 'previous' && roles()['2'] === 'active');
     expect(r.lcm.model?.version).to.equal(2);
     expect(text(screen, '[data-testid=model][data-version="2"]')).to.match(/[0-9a-f]{16}…/);
@@ -198,7 +240,9 @@ describe('PWA screens on a real TinyLCM in Chromium', function () {
 
     // A file that is not ONNX: refused, in words.
     setFile(input(), new File([new TextEncoder().encode('not a model')], 'notes.txt'));
-    await waitFor('the import error', () => text(screen, '[data-testid=error]').startsWith('Could not import notes.txt:'));
+    await waitFor('the import error', () =>
+      text(screen, '[data-testid=error]').startsWith('Could not import notes.txt:'),
+    );
 
     // A download that resumed: the first progress the page sees already has bytes on the device.
     const progress = (received: number) => {
@@ -207,7 +251,10 @@ describe('PWA screens on a real TinyLCM in Chromium', function () {
     };
     progress(1024);
     progress(3072);
-    await waitFor('the progress', () => text(screen, '[data-testid=download-progress]') === '3.00 KiB of 4.00 KiB (75.0 %)');
+    await waitFor(
+      'the progress',
+      () => text(screen, '[data-testid=download-progress]') === '3.00 KiB of 4.00 KiB (75.0 %)',
+    );
     expect(text(screen, '[data-testid=download-resumed]')).to.equal('Resumed: 1.00 KiB were already on the device.');
     expect($<HTMLProgressElement>(screen, '[data-testid=download] progress')!.value).to.equal(3072);
   });
@@ -215,17 +262,29 @@ describe('PWA screens on a real TinyLCM in Chromium', function () {
   it('logs: shows records with their sync state and exports JSON Lines and CSV', async () => {
     await addDemo(r.lcm);
     const expected: { rows: { features: number[] }[] } = await (await fetch(fixture('demo-expected.json'))).json();
-    const infer = (i: number) => r.lcm.infer(Object.fromEntries(FEATURES.map((f, j) => [f, expected.rows[i]!.features[j]!])));
+    const infer = (i: number) =>
+      r.lcm.infer(Object.fromEntries(FEATURES.map((f, j) => [f, expected.rows[i]!.features[j]!])));
     for (let i = 0; i < 5; i++) await infer(i);
     // The first five go up and are acknowledged; two more stay queued.
     const unacked: InferenceRecord[] = await r.lcm.logs.unacked();
-    await r.lcm.logs.markSent(unacked.map((x) => x.segment!), 'batch-1');
+    await r.lcm.logs.markSent(
+      unacked.map((x) => x.segment!),
+      'batch-1',
+    );
     await r.lcm.logs.acknowledge('batch-1');
     for (let i = 5; i < 7; i++) await infer(i);
 
     const screen = mount('lcm-logs-screen', r.app);
     await waitFor('seven records', () => $$(screen, '[data-testid=record]').length === 7);
-    expect($$(screen, '[data-testid=record]').map((x) => x.dataset['state'])).to.deep.equal(['queued', 'queued', 'acknowledged', 'acknowledged', 'acknowledged', 'acknowledged', 'acknowledged']);
+    expect($$(screen, '[data-testid=record]').map((x) => x.dataset.state)).to.deep.equal([
+      'queued',
+      'queued',
+      'acknowledged',
+      'acknowledged',
+      'acknowledged',
+      'acknowledged',
+      'acknowledged',
+    ]);
     expect(text(screen, '[data-testid=stored]')).to.equal('7');
     expect(text(screen, '[data-testid=unsent]')).to.equal('2');
     expect(text(screen, '[data-testid=acknowledged]')).to.equal('5');
@@ -234,7 +293,10 @@ describe('PWA screens on a real TinyLCM in Chromium', function () {
     screen.addEventListener('lcm-export', (e) => exports.push((e as CustomEvent<LogExport>).detail));
     $(screen, '[data-format=jsonl]')!.click();
     await waitFor('the JSONL export', () => exports.length === 1);
-    const lines = exports[0]!.text.trim().split('\n').map((l) => JSON.parse(l) as InferenceRecord);
+    const lines = exports[0]!.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as InferenceRecord);
     expect(lines).to.have.length(7);
     expect(lines.map((x) => x.acked)).to.deep.equal([true, true, true, true, true, false, false]);
     expect(lines[0]!.input).to.deep.equal(expected.rows[0]!.features.map(Math.fround)); // the model takes float32

@@ -34,7 +34,10 @@ describe('the PWA working screens (live, models, logs) in the built app', () => 
   it('replays the demo stream, raises drift after the injected shift, lists models and logs', async (tc) => {
     if (!browser) return tc.skip('Chromium is not available');
     const { groupId, code } = await groupWithCode(t.server.url, t.adminToken, 'screens');
-    const deployed = await api(`${t.server.url}/api/v1/deployments`, { token: t.adminToken, body: { groupId, model: { name: 'seattle-weather', alias: 'champion' }, reason: 'screens e2e' } });
+    const deployed = await api(`${t.server.url}/api/v1/deployments`, {
+      token: t.adminToken,
+      body: { groupId, model: { name: 'seattle-weather', alias: 'champion' }, reason: 'screens e2e' },
+    });
     assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     const csp = await watchCspViolations(context);
@@ -43,7 +46,11 @@ describe('the PWA working screens (live, models, logs) in the built app', () => 
     page.on('pageerror', (e) => errors.push(e.message));
     // An enrolment link (a QR code on the kiosk): the app asks, showing the server, before enrolling.
     const shell = await page.goto(`${t.server.url}/?code=${encodeURIComponent(code)}`);
-    assert.match(shell?.headers()['content-security-policy'] ?? '', /script-src 'self' 'wasm-unsafe-eval'/, 'the app runs under its CSP');
+    assert.match(
+      shell?.headers()['content-security-policy'] ?? '',
+      /script-src 'self' 'wasm-unsafe-eval'/,
+      'the app runs under its CSP',
+    );
     assert.equal(shell?.headers()['referrer-policy'], 'no-referrer');
     assert.equal(await serviceWorkerReady(page), true);
     await byTestId(page, 'enrol-link').waitFor();
@@ -56,7 +63,9 @@ describe('the PWA working screens (live, models, logs) in the built app', () => 
     await page.setViewportSize({ width: 1920, height: 1080 });
     await byTestId(page, 'confirm-enrol').click();
     const version = deployed.body.model.version as number;
-    await byTestId(page, 'active-model').filter({ hasText: `seattle-weather v${version}` }).waitFor({ timeout: 30_000 });
+    await byTestId(page, 'active-model')
+      .filter({ hasText: `seattle-weather v${version}` })
+      .waitFor({ timeout: 30_000 });
 
     // Live: the demo stream at 100 rows/s, quiet until a heat wave is injected.
     await page.goto(`${t.server.url}/#/live`);
@@ -65,18 +74,22 @@ describe('the PWA working screens (live, models, logs) in the built app', () => 
     await live(page, '[data-testid=play]').click();
     await live(page, '[data-testid=detector]').first().waitFor({ timeout: 15_000 });
     await page.waitForTimeout(1500); // ~100 rows of 2015
-    const label = (await live(page, "[data-testid=prediction-label]").textContent())!.trim();
+    const label = (await live(page, '[data-testid=prediction-label]').textContent())!.trim();
     assert.ok(LABELS.includes(label), label);
     assert.match((await live(page, '[data-testid=drift-summary]').textContent())!, /No drift detected/);
     await live(page, '[data-testid=inject]').selectOption('heat');
-    await live(page, '[data-testid=drift-summary]').filter({ hasText: /^\s*Drift detected/ }).waitFor({ timeout: 30_000 });
+    await live(page, '[data-testid=drift-summary]')
+      .filter({ hasText: /^\s*Drift detected/ })
+      .waitFor({ timeout: 30_000 });
     await live(page, '[data-testid=play]').click();
     assert.ok((await live(page, '[data-testid=detector][data-state=drift]').count()) > 0);
     await page.waitForTimeout(400); // the charts' throttled redraw
     await screenshot(page, 'live-1080p');
 
     await page.goto(`${t.server.url}/#/models`);
-    const row = page.locator(`tinylcm-app lcm-models-screen [data-testid=model][data-name=seattle-weather][data-version="${version}"]`);
+    const row = page.locator(
+      `tinylcm-app lcm-models-screen [data-testid=model][data-name=seattle-weather][data-version="${version}"]`,
+    );
     await row.waitFor({ timeout: 15_000 });
     assert.equal(await row.getAttribute('data-role'), 'active');
     assert.match((await row.textContent())!, new RegExp(deployed.body.model.sha256.slice(0, 16)));
@@ -99,7 +112,11 @@ describe('the PWA working screens (live, models, logs) in the built app', () => 
     // The model ran in the worker (ORT's wasm compiled, the reference fetched, drift charted) under the CSP with nothing blocked.
     assert.deepEqual(csp, [], `CSP violations:\n${csp.join('\n')}`);
     // And the watch sees one when there is one: an image from another origin is refused.
-    await page.evaluate(() => document.body.append(Object.assign(document.createElement('img'), { src: 'https://elsewhere.invalid/pixel.png' })));
+    await page.evaluate(() =>
+      document.body.append(
+        Object.assign(document.createElement('img'), { src: 'https://elsewhere.invalid/pixel.png' }),
+      ),
+    );
     await waitUntil(() => csp.some((v) => /img-src blocked https:\/\/elsewhere\.invalid/.test(v)));
     await context.close();
   });

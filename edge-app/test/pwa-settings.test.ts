@@ -6,14 +6,20 @@ import { DEFAULT_SETTINGS, loggerPolicies, mergeSettings } from '../src/app/sett
 
 describe('PWA device settings', () => {
   it('map to the logger: a sampling rate keeps one in round(1/rate), 0 none; retention in days', () => {
-    assert.deepEqual(loggerPolicies(DEFAULT_SETTINGS), { sampling: { everyNth: 1 }, retention: { maxAgeMs: 30 * 86_400_000 } });
+    assert.deepEqual(loggerPolicies(DEFAULT_SETTINGS), {
+      sampling: { everyNth: 1 },
+      retention: { maxAgeMs: 30 * 86_400_000 },
+    });
     assert.equal(loggerPolicies({ ...DEFAULT_SETTINGS, samplingRate: 0.1 }).sampling.everyNth, 10);
     assert.equal(loggerPolicies({ ...DEFAULT_SETTINGS, samplingRate: 0.3 }).sampling.everyNth, 3);
     assert.equal(loggerPolicies({ ...DEFAULT_SETTINGS, samplingRate: 0 }).sampling.everyNth, 0);
   });
 
   it('refuse out-of-range values, naming the field', () => {
-    assert.deepEqual(mergeSettings(DEFAULT_SETTINGS, { syncIntervalSec: 60 }), { ...DEFAULT_SETTINGS, syncIntervalSec: 60 });
+    assert.deepEqual(mergeSettings(DEFAULT_SETTINGS, { syncIntervalSec: 60 }), {
+      ...DEFAULT_SETTINGS,
+      syncIntervalSec: 60,
+    });
     assert.throws(() => mergeSettings(DEFAULT_SETTINGS, { syncIntervalSec: 1 }), /sync interval/);
     assert.throws(() => mergeSettings(DEFAULT_SETTINGS, { samplingRate: 1.5 }), /sampling/);
     assert.throws(() => mergeSettings(DEFAULT_SETTINGS, { retentionDays: Number.NaN }), /retention/);

@@ -44,9 +44,15 @@ describe('the TinyLCM PWA, production build served by TinySphere, in Chromium', 
     if (!context) return tc.skip('Chromium is not available');
     assert.equal(await serviceWorkerReady(page), true);
     const cdp = await context.newCDPSession(page);
-    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: { errorId: string }[];
+    };
     assert.deepEqual(installabilityErrors, []);
-    const manifest = (await page.evaluate(async () => (await fetch('/manifest.webmanifest')).json())) as { display: string; display_override: string[]; icons: { src: string; sizes: string; purpose?: string }[] };
+    const manifest = (await page.evaluate(async () => (await fetch('/manifest.webmanifest')).json())) as {
+      display: string;
+      display_override: string[];
+      icons: { src: string; sizes: string; purpose?: string }[];
+    };
     assert.equal(manifest.display, 'standalone');
     assert.deepEqual(manifest.display_override, ['fullscreen', 'standalone']);
     for (const icon of manifest.icons.filter((i) => i.src.endsWith('.png'))) {
@@ -70,7 +76,10 @@ describe('the TinyLCM PWA, production build served by TinySphere, in Chromium', 
     await byTestId(page, 'queued-records').waitFor();
     await page.keyboard.press('End');
     await page.waitForURL(/#\/settings$/);
-    assert.equal(await page.evaluate(() => document.querySelector('tinylcm-app')!.shadowRoot!.activeElement?.id), 'tab-settings');
+    assert.equal(
+      await page.evaluate(() => document.querySelector('tinylcm-app')!.shadowRoot!.activeElement?.id),
+      'tab-settings',
+    );
     await byTestId(page, 'sync-now').waitFor();
     assert.equal(await byTestId(page, 'sync-now').isDisabled(), true, 'nothing to sync with before enrolment');
     await page.goto(`${t.server.url}/#/enrol`);
@@ -79,9 +88,13 @@ describe('the TinyLCM PWA, production build served by TinySphere, in Chromium', 
   it('standalone mode: a model imported from a file becomes active and answers; status shows storage and queue', async (tc) => {
     if (!context) return tc.skip('Chromium is not available');
     await byTestId(page, 'import-model').setInputFiles(path.join(REPO_ROOT, 'edge-app/test/fixtures/demo.onnx'));
-    await byTestId(page, 'enrol-done').filter({ hasText: /Imported and activated/ }).waitFor({ timeout: 30_000 });
+    await byTestId(page, 'enrol-done')
+      .filter({ hasText: /Imported and activated/ })
+      .waitFor({ timeout: 30_000 });
     const name = (await page.evaluate(() => document.querySelector('tinylcm-app')!.app!.status().activeModel?.name))!;
-    await byTestId(page, 'active-model').filter({ hasText: `${name} v1` }).waitFor();
+    await byTestId(page, 'active-model')
+      .filter({ hasText: `${name} v1` })
+      .waitFor();
     const result = await page.evaluate(async () => {
       const app = document.querySelector('tinylcm-app')!.app!;
       const r = await app.lcm!.infer({ precipitation: 0, temp_max: 20, temp_min: 11, wind: 3 });

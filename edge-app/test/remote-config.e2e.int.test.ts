@@ -29,7 +29,8 @@ describe('remote configuration end to end (server process, PGlite, simulated dev
     await doc.sync();
     return doc.value;
   };
-  const featureDetector = (lcm: TinyLCM) => lcm.driftState()!.channels.find((c) => c.key.startsWith('feature:'))!.detector;
+  const featureDetector = (lcm: TinyLCM) =>
+    lcm.driftState()!.channels.find((c) => c.key.startsWith('feature:'))!.detector;
 
   before(async () => {
     t = await pgliteServer({ DEMO: '1' });
@@ -37,13 +38,29 @@ describe('remote configuration end to end (server process, PGlite, simulated dev
     ({ operator, groupId } = await operatorWithGroup(v1, t.adminToken, 'field'));
     for (const name of ['dev-a', 'dev-b']) {
       const enrolled = await enrolDevice(v1, operator, groupId, name);
-      const lcm = await TinyLCM.open({ backend: sessionBackend(nodeOrt()), db: `remote-config-e2e-${name}-${Date.now()}`, models: { storage: null } });
-      devices.push({ enrolled, lcm, engine: await SyncEngine.open({ lcm, url: t.server.url, token: enrolled.token, deviceId: enrolled.deviceId }) });
+      const lcm = await TinyLCM.open({
+        backend: sessionBackend(nodeOrt()),
+        db: `remote-config-e2e-${name}-${Date.now()}`,
+        models: { storage: null },
+      });
+      devices.push({
+        enrolled,
+        lcm,
+        engine: await SyncEngine.open({ lcm, url: t.server.url, token: enrolled.token, deviceId: enrolled.deviceId }),
+      });
     }
-    const dep = await api(`${v1}/deployments`, { token: operator, body: { groupId, model: { name: 'seattle-weather', alias: 'champion' } } });
+    const dep = await api(`${v1}/deployments`, {
+      token: operator,
+      body: { groupId, model: { name: 'seattle-weather', alias: 'champion' } },
+    });
     assert.equal(dep.status, 201, JSON.stringify(dep.body));
     await syncAll();
-    for (const d of devices) assert.equal(featureDetector(d.lcm).name, 'ewma-confidence', 'the default feature detector runs before any config');
+    for (const d of devices)
+      assert.equal(
+        featureDetector(d.lcm).name,
+        'ewma-confidence',
+        'the default feature detector runs before any config',
+      );
   });
   after(async () => {
     for (const d of devices) {
@@ -58,7 +75,11 @@ describe('remote configuration end to end (server process, PGlite, simulated dev
     const put = await api(`${v1}/device-groups/${groupId}/config`, {
       token: operator,
       method: 'PUT',
-      body: { syncIntervalSec: 90, detectors: { features: { detector: 'page-hinkley', params: { threshold: 40 } } }, sampling: { everyNth: 2 } },
+      body: {
+        syncIntervalSec: 90,
+        detectors: { features: { detector: 'page-hinkley', params: { threshold: 40 } } },
+        sampling: { everyNth: 2 },
+      },
     });
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.equal(put.body.version, 1);
@@ -75,7 +96,11 @@ describe('remote configuration end to end (server process, PGlite, simulated dev
 
   it("a device's own config reaches only that device; its configVersion is group + device version", async () => {
     const [a, b] = devices as [(typeof devices)[0], (typeof devices)[0]];
-    const put = await api(`${v1}/devices/${b.enrolled.deviceId}/config`, { token: operator, method: 'PUT', body: { detectors: { features: { params: { threshold: 80 } } } } });
+    const put = await api(`${v1}/devices/${b.enrolled.deviceId}/config`, {
+      token: operator,
+      method: 'PUT',
+      body: { detectors: { features: { params: { threshold: 80 } } } },
+    });
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.equal(put.body.effective.configVersion, 2);
     await syncAll();

@@ -16,15 +16,25 @@ import type { MonitorAlert } from '../src/lcm/types.ts';
 const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
 const demo = buildDemoModel(csv);
 const { train, holdout } = splitByYear(parseSeattleWeather(csv));
-const metadata = { classLabels: demo.metadata.classLabels, features: demo.metadata.features, referenceProfile: demoReferenceProfile(demo.model, train) as unknown as Record<string, unknown> };
+const metadata = {
+  classLabels: demo.metadata.classLabels,
+  features: demo.metadata.features,
+  referenceProfile: demoReferenceProfile(demo.model, train) as unknown as Record<string, unknown>,
+};
 const sha256 = createHash('sha256').update(demo.onnx).digest('hex');
-const rows = holdout.map((r) => ({ precipitation: r.precipitation, temp_max: r.temp_max, temp_min: r.temp_min, wind: r.wind }));
+const rows = holdout.map((r) => ({
+  precipitation: r.precipitation,
+  temp_max: r.temp_max,
+  temp_min: r.temp_min,
+  wind: r.wind,
+}));
 
 async function open(db: string): Promise<TinyLCM> {
   return TinyLCM.open({ backend: sessionBackend(nodeOrt()), db, models: { storage: null } });
 }
 
-const desired = (configVersion: number, config: unknown): Desired => ({ syncIntervalSec: 60, configVersion, config } as Desired);
+const desired = (configVersion: number, config: unknown): Desired =>
+  ({ syncIntervalSec: 60, configVersion, config }) as Desired;
 const featureParams = (lcm: TinyLCM) => lcm.driftState()!.channels.find((c) => c.key === 'feature:wind')!.detector;
 
 describe('remote configuration on the device', () => {
@@ -55,7 +65,10 @@ describe('remote configuration on the device', () => {
     for (const row of rows.slice(0, 66)) await lcm.infer(row);
     await lcm.persist();
     assert.equal((await lcm.logs.stats()).count - logged, 22);
-    assert.ok(alerts.some((a) => a.kind === 'p95-latency'), JSON.stringify(alerts));
+    assert.ok(
+      alerts.some((a) => a.kind === 'p95-latency'),
+      JSON.stringify(alerts),
+    );
     // The same version again is not re-applied (the detectors keep what they learnt).
     const learnt = JSON.stringify(featureParams(lcm).state);
     assert.equal(await remote.apply(desired(2, good)), false);

@@ -6,9 +6,14 @@ import type { RuntimeFailure } from '../src/worker/client.ts';
 
 // web-test-runner serves node_modules as is; a Vite build passes ORT_WASM_URL from ort-assets.ts instead.
 const wasmUrl = new URL('/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm', location.origin).href;
-const fixture = async (file: string) => new Uint8Array(await (await fetch(new URL(`./fixtures/${file}`, import.meta.url))).arrayBuffer());
+const fixture = async (file: string) =>
+  new Uint8Array(await (await fetch(new URL(`./fixtures/${file}`, import.meta.url))).arrayBuffer());
 const ref = (name: string): ModelRef => ({ name, version: 1, sha256: '0'.repeat(64) });
-const f32 = (dims: number[], values: number[]): TensorData => ({ type: 'float32', dims, data: Float32Array.from(values) });
+const f32 = (dims: number[], values: number[]): TensorData => ({
+  type: 'float32',
+  dims,
+  data: Float32Array.from(values),
+});
 
 interface DemoExpected {
   labels: string[];
@@ -16,7 +21,9 @@ interface DemoExpected {
 }
 
 function nextFailure(rt: RuntimeWorker): Promise<RuntimeFailure> {
-  return new Promise((resolve) => rt.addEventListener('failure', (ev) => resolve((ev as CustomEvent<RuntimeFailure>).detail), { once: true }));
+  return new Promise((resolve) =>
+    rt.addEventListener('failure', (ev) => resolve((ev as CustomEvent<RuntimeFailure>).detail), { once: true }),
+  );
 }
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
@@ -48,7 +55,12 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
     expect(info.threads).to.equal(Math.min(4, navigator.hardwareConcurrency));
     expect(info.threads).to.be.greaterThan(1);
     const rows = expected.rows;
-    const { outputs, latencyMs, roundTripMs } = await rt.infer({ features: f32([rows.length, 4], rows.flatMap((r) => r.features)) });
+    const { outputs, latencyMs, roundTripMs } = await rt.infer({
+      features: f32(
+        [rows.length, 4],
+        rows.flatMap((r) => r.features),
+      ),
+    });
     expect(latencyMs).to.be.at.least(0);
     expect(roundTripMs).to.be.at.least(latencyMs);
     expect(outputs.probabilities!.dims).to.deep.equal([rows.length, 5]);
@@ -70,7 +82,10 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
   });
 
   it('reports a runtime that cannot start ahead of time, and the load then fails with a clear error', async () => {
-    const broken = new RuntimeWorker({ wasmUrl: new URL('/no-such-ort.wasm', location.origin).href, callTimeoutMs: 5000 });
+    const broken = new RuntimeWorker({
+      wasmUrl: new URL('/no-such-ort.wasm', location.origin).href,
+      callTimeoutMs: 5000,
+    });
     try {
       const prepared = await broken.prepared;
       expect(prepared).to.have.property('error').that.is.a('string').and.not.empty;
@@ -83,7 +98,11 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
 
   it('runs a stateful model (float32 state + int64 scalar) step after step', async () => {
     await rt.load(await fixture('stateful.onnx'), ref('stateful'));
-    let feeds: Feeds = { state: f32([1, 4], [8, 4, 2, 0]), x: f32([1, 4], [1, 1, 1, 1]), counter: { type: 'int64', dims: [], data: BigInt64Array.from([2n ** 60n]) } };
+    let feeds: Feeds = {
+      state: f32([1, 4], [8, 4, 2, 0]),
+      x: f32([1, 4], [1, 1, 1, 1]),
+      counter: { type: 'int64', dims: [], data: BigInt64Array.from([2n ** 60n]) },
+    };
     for (let step = 0; step < 3; step++) {
       const { outputs } = await rt.infer(feeds);
       feeds = { state: outputs.state_out!, x: f32([1, 4], [1, 1, 1, 1]), counter: outputs.counter_out! };
@@ -119,11 +138,19 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
   it('refuses bad inputs with a clear error naming the input, and keeps answering', async () => {
     await rt.load(await fixture('demo.onnx'), ref('seattle-weather'));
     const cases: [Feeds, string, RegExp][] = [
-      [{ feature: f32([1, 4], [0, 1, 2, 3]) }, 'feature', /unknown input "feature"; the model's inputs are "features" \(float32 \[batch, 4\]\)/],
+      [
+        { feature: f32([1, 4], [0, 1, 2, 3]) },
+        'feature',
+        /unknown input "feature"; the model's inputs are "features" \(float32 \[batch, 4\]\)/,
+      ],
       [{}, 'features', /missing input "features": expected float32 \[batch, 4\]/],
       [{ features: f32([1, 5], [0, 1, 2, 3, 4]) }, 'features', /dimension 1 must be 4/],
       [{ features: f32([4], [0, 1, 2, 3]) }, 'features', /expected rank 2/],
-      [{ features: { type: 'float64', dims: [1, 4], data: new Float64Array(4) } }, 'features', /expected type float32, got "float64"/],
+      [
+        { features: { type: 'float64', dims: [1, 4], data: new Float64Array(4) } },
+        'features',
+        /expected type float32, got "float64"/,
+      ],
       [{ features: f32([2, 4], [0, 1, 2, 3]) }, 'features', /dims \[2, 4\] hold 8 values, but data has 4/],
     ];
     for (const [feeds, input, message] of cases) {
@@ -157,7 +184,11 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
 
   it('replaces a worker that stops answering: the call times out, the next call works', async () => {
     await rt.load(await fixture('stateful.onnx'), ref('stateful'));
-    const feeds = (): Feeds => ({ state: f32([1, 4], [2, 2, 2, 2]), x: f32([1, 4], [1, 1, 1, 1]), counter: { type: 'int64', dims: [], data: new BigInt64Array(1) } });
+    const feeds = (): Feeds => ({
+      state: f32([1, 4], [2, 2, 2, 2]),
+      x: f32([1, 4], [1, 1, 1, 1]),
+      counter: { type: 'int64', dims: [], data: new BigInt64Array(1) },
+    });
     const expectTimeout = async (call: Promise<unknown>, what: string) => {
       const err = await rejection(call);
       expect(err).to.be.instanceOf(RuntimeWorkerError);
@@ -182,9 +213,13 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
     await rt.load(await fixture('stateful.onnx'), ref('stateful'));
     const hang = rejection(rt.crash('hang', 400));
     // Each call moves its feeds' buffers, so each gets fresh ones.
-    const feeds = (): Feeds => ({ state: f32([1, 4], [0, 0, 0, 0]), x: f32([1, 4], [1, 1, 1, 1]), counter: { type: 'int64', dims: [], data: new BigInt64Array(1) } });
+    const feeds = (): Feeds => ({
+      state: f32([1, 4], [0, 0, 0, 0]),
+      x: f32([1, 4], [1, 1, 1, 1]),
+      counter: { type: 'int64', dims: [], data: new BigInt64Array(1) },
+    });
     const waiting = rejection(rt.infer(feeds(), { timeoutMs: 10_000 }));
-    expect((await hang as RuntimeWorkerError).reason).to.equal('timeout');
+    expect(((await hang) as RuntimeWorkerError).reason).to.equal('timeout');
     const err = await waiting;
     expect(err).to.be.instanceOf(RuntimeWorkerError);
     expect(err.message).to.match(/the runtime worker failed \(timeout/);
@@ -192,13 +227,20 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
   });
 
   it('gives up, with a clear error, on a worker that cannot even start', async () => {
-    const script = URL.createObjectURL(new Blob(['throw new Error("this worker cannot start")'], { type: 'text/javascript' }));
-    const broken = new RuntimeWorker({ createWorker: () => new Worker(script, { type: 'module' }), callTimeoutMs: 2000 });
+    const script = URL.createObjectURL(
+      new Blob(['throw new Error("this worker cannot start")'], { type: 'text/javascript' }),
+    );
+    const broken = new RuntimeWorker({
+      createWorker: () => new Worker(script, { type: 'module' }),
+      callTimeoutMs: 2000,
+    });
     try {
-      const gaveUp = new Promise<RuntimeFailure>((resolve) => broken.addEventListener('failure', (ev) => {
-        const detail = (ev as CustomEvent<RuntimeFailure>).detail;
-        if (detail.gaveUp) resolve(detail);
-      }));
+      const gaveUp = new Promise<RuntimeFailure>((resolve) =>
+        broken.addEventListener('failure', (ev) => {
+          const detail = (ev as CustomEvent<RuntimeFailure>).detail;
+          if (detail.gaveUp) resolve(detail);
+        }),
+      );
       expect(await gaveUp).to.include({ reason: 'error', gaveUp: true, restarts: 2 });
       const err = await rejection(broken.capabilities());
       expect((err as RuntimeWorkerError).reason).to.equal('gave-up');

@@ -15,10 +15,16 @@ describe('simulated link', () => {
     for (let seed = 1; seed <= 50; seed++) {
       const seq = picks(new Link({ servers, offlineRate: 0.3, seed }), 30);
       for (let round = 0; round < 10; round++) {
-        assert.deepEqual([...seq.slice(round * 3, round * 3 + 3)].sort(), servers, `seed ${seed}, round ${round}: ${seq.join(' ')}`);
+        assert.deepEqual(
+          [...seq.slice(round * 3, round * 3 + 3)].sort(),
+          servers,
+          `seed ${seed}, round ${round}: ${seq.join(' ')}`,
+        );
       }
     }
-    const orders = new Set(Array.from({ length: 50 }, (_, seed) => picks(new Link({ servers, offlineRate: 0, seed }), 3).join()));
+    const orders = new Set(
+      Array.from({ length: 50 }, (_, seed) => picks(new Link({ servers, offlineRate: 0, seed }), 3).join()),
+    );
     assert.ok(orders.size > 1, 'the order within a round is random, not round-robin');
   });
 
@@ -48,7 +54,11 @@ describe('simulated link', () => {
 
   it('sends requests for the base URL to the server of the current exchange, and fails while down', async () => {
     const hits: string[] = [];
-    const make = (name: string) => createServer((req, res) => { hits.push(`${name} ${req.url}`); res.end(name); });
+    const make = (name: string) =>
+      createServer((req, res) => {
+        hits.push(`${name} ${req.url}`);
+        res.end(name);
+      });
     const [one, two] = [make('one'), make('two')];
     await Promise.all([one, two].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
     try {
@@ -63,7 +73,12 @@ describe('simulated link', () => {
         assert.equal(server, urls[answered[i] === 'one' ? 0 : 1]!.replace(/\/$/, ''));
       }
       assert.deepEqual([...answered.slice(0, 2)].sort(), ['one', 'two']);
-      assert.deepEqual(hits.map((h) => h.split(' ')[1]).sort(), ['/api/x?i=0', '/api/x?i=1', '/api/x?i=2', '/api/x?i=3']);
+      assert.deepEqual(hits.map((h) => h.split(' ')[1]).sort(), [
+        '/api/x?i=0',
+        '/api/x?i=1',
+        '/api/x?i=2',
+        '/api/x?i=3',
+      ]);
 
       const offline = new Link({ servers: urls, offlineRate: 0.999, seed: 2, now: () => t });
       while (offline.online) t += 1;

@@ -29,7 +29,11 @@ describe('tinylcm simulate --model --data', () => {
     const form = new FormData();
     form.append('metadata', JSON.stringify(tabular.metadata));
     form.append('file', new Blob([tabular.onnx as Uint8Array<ArrayBuffer>]), 'penguins.onnx');
-    const up = await fetch(`${s.server.url}/api/v1/models/${MODEL}/versions`, { method: 'POST', headers: { authorization: `Bearer ${s.adminToken}` }, body: form });
+    const up = await fetch(`${s.server.url}/api/v1/models/${MODEL}/versions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.adminToken}` },
+      body: form,
+    });
     assert.equal(up.status, 201, await up.text());
   });
   after(async () => {
@@ -46,7 +50,20 @@ describe('tinylcm simulate --model --data', () => {
     const file = path.join(dir, 'short.csv');
     // The last feature's column is missing; an extra label column is not a problem.
     await writeFile(file, tabular.csv(sample, 'species').replace('"Culmen, Length (mm)",', 'other,'));
-    const r = await simulate(['--server', s.server.url, '--token', s.adminToken, '--devices', '1', '--records', '3', '--model', `${MODEL}@1`, '--data', file]);
+    const r = await simulate([
+      '--server',
+      s.server.url,
+      '--token',
+      s.adminToken,
+      '--devices',
+      '1',
+      '--records',
+      '3',
+      '--model',
+      `${MODEL}@1`,
+      '--data',
+      file,
+    ]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^tinylcm simulate: \S+short\.csv has no column "Culmen, Length \(mm\)"/);
     assert.equal((await groups()).filter((g) => g.name.startsWith('sim-')).length, 0);
@@ -57,15 +74,35 @@ describe('tinylcm simulate --model --data', () => {
     // Columns in another order than the model's, with the label column between them: matched by name.
     const order = [3, 1, 'species', 0, 2] as const;
     const lines = [order.map((c) => csvField(c === 'species' ? c : FEATURES[c])).join(',')];
-    sample.rows.forEach((row, i) => lines.push(order.map((c) => (c === 'species' ? sample.labels[i] : row[c])).join(',')));
+    sample.rows.forEach((row, i) =>
+      lines.push(order.map((c) => (c === 'species' ? sample.labels[i] : row[c])).join(',')),
+    );
     await writeFile(file, lines.join('\r\n'));
-    const r = await simulate(['--server', s.server.url, '--token', s.adminToken, '--devices', '2', '--records', String(RECORDS), '--model', `${MODEL}@1`, '--data', file, '--timeout', '100', '--json']);
+    const r = await simulate([
+      '--server',
+      s.server.url,
+      '--token',
+      s.adminToken,
+      '--devices',
+      '2',
+      '--records',
+      String(RECORDS),
+      '--model',
+      `${MODEL}@1`,
+      '--data',
+      file,
+      '--timeout',
+      '100',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).recordsAcknowledged, 2 * RECORDS);
 
     const group = (await groups()).find((g) => g.name.startsWith('sim-'));
     assert.ok(group, 'the simulator made its group');
-    const { deployments } = (await api(`${s.server.url}/api/v1/deployments?groupId=${group.id}`, { token: s.adminToken })).body;
+    const { deployments } = (
+      await api(`${s.server.url}/api/v1/deployments?groupId=${group.id}`, { token: s.adminToken })
+    ).body;
     assert.deepEqual(
       deployments.map((d: { model: { name: string; version: number } }) => [d.model.name, d.model.version]),
       [[MODEL, 1]],
@@ -78,10 +115,18 @@ describe('tinylcm simulate --model --data', () => {
     const list = (Array.isArray(devices) ? devices : (devices.devices ?? devices.items)) as { id: string }[];
     assert.equal(list.length, 2);
     for (const d of list) {
-      const got = (await api(`${s.server.url}/api/v1/fleet/record-sample?modelVersion=${MODEL}@1&deviceId=${d.id}`, { token: s.adminToken })).body;
+      const got = (
+        await api(`${s.server.url}/api/v1/fleet/record-sample?modelVersion=${MODEL}@1&deviceId=${d.id}`, {
+          token: s.adminToken,
+        })
+      ).body;
       assert.deepEqual(got.featureNames, FEATURES);
       assert.equal(got.total, RECORDS);
-      assert.deepEqual(sortRows(got.features.map((row: number[]) => row.map(Math.fround))), sortRows(expected), `device ${d.id} logged the CSV's rows`);
+      assert.deepEqual(
+        sortRows(got.features.map((row: number[]) => row.map(Math.fround))),
+        sortRows(expected),
+        `device ${d.id} logged the CSV's rows`,
+      );
     }
   });
 });

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DeviceDoc } from '../../shared/documents/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../testing/postgres.ts';
-import { api, pgliteServer, runToExit, startServerProcess, tempDataDir, type ServerProcess, type TestServer } from '../../testing/server-process.ts';
+import {
+  api,
+  pgliteServer,
+  runToExit,
+  startServerProcess,
+  tempDataDir,
+  type ServerProcess,
+  type TestServer,
+} from '../../testing/server-process.ts';
 import { stopServer } from '../../testing/suite.ts';
 import { DocSync } from '../src/lcm/sync/documents.ts';
 
@@ -22,18 +30,35 @@ function parseStats(stdout: string): Stats {
   const lines = stdout.trim().split('\n');
   assert.equal(lines.length, 1, `--json prints one line\n${stdout}`);
   const stats = JSON.parse(lines[0]!) as Stats;
-  assert.deepEqual(Object.keys(stats).sort(), ['devices', 'exchanges', 'p50Ms', 'p99Ms', 'recordsAcknowledged', 'recordsLogged']);
+  assert.deepEqual(Object.keys(stats).sort(), [
+    'devices',
+    'exchanges',
+    'p50Ms',
+    'p99Ms',
+    'recordsAcknowledged',
+    'recordsLogged',
+  ]);
   return stats;
 }
 
 /** The simulator's group (the newest sim-* group) and its devices' documents, read with the admin token. */
-async function simulatedDevices(url: string, token: string): Promise<{ id: string; metadata: Record<string, unknown>; doc: DeviceDoc }[]> {
+async function simulatedDevices(
+  url: string,
+  token: string,
+): Promise<{ id: string; metadata: Record<string, unknown>; doc: DeviceDoc }[]> {
   const groups = (await api(`${url}/api/v1/device-groups`, { token })).body;
-  const list = (Array.isArray(groups) ? groups : (groups.groups ?? groups.items)) as { id: string; name: string; createdAt: string }[];
+  const list = (Array.isArray(groups) ? groups : (groups.groups ?? groups.items)) as {
+    id: string;
+    name: string;
+    createdAt: string;
+  }[];
   const group = list.filter((g) => g.name.startsWith('sim-')).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
   assert.ok(group, 'the simulator created a sim-* group');
   const devices = (await api(`${url}/api/v1/devices?groupId=${group.id}`, { token })).body;
-  const rows = (Array.isArray(devices) ? devices : (devices.devices ?? devices.items)) as { id: string; metadata: Record<string, unknown> }[];
+  const rows = (Array.isArray(devices) ? devices : (devices.devices ?? devices.items)) as {
+    id: string;
+    metadata: Record<string, unknown>;
+  }[];
   return Promise.all(
     rows.map(async (d) => {
       const replica = await DocSync.open<DeviceDoc>({ url, token, docId: `device:${d.id}` });
@@ -84,7 +109,23 @@ describe('tinylcm simulate', { concurrency: true }, () => {
   it('3 devices × 300 records, offline 30 % of the time, drift from the middle: every record acknowledged once', async () => {
     const { url } = pglite.server;
     const token = pglite.adminToken;
-    const r = await simulate(['--server', url, '--token', token, '--devices', '3', '--records', String(RECORDS), '--offline-rate', '0.3', '--drift-at', String(DRIFT_AT), '--timeout', '100', '--json']);
+    const r = await simulate([
+      '--server',
+      url,
+      '--token',
+      token,
+      '--devices',
+      '3',
+      '--records',
+      String(RECORDS),
+      '--offline-rate',
+      '0.3',
+      '--drift-at',
+      String(DRIFT_AT),
+      '--timeout',
+      '100',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const stats = parseStats(r.stdout);
     assert.equal(stats.devices, 3);
@@ -109,25 +150,50 @@ describe('tinylcm simulate', { concurrency: true }, () => {
       // What Node has of device health (heap, uptime, its version) reached the server's series too.
       assert.match(doc.reported.health?.browser ?? '', /^node \d+\./, `device ${id} reports its health`);
       assert.ok((doc.reported.health?.heapUsedBytes ?? 0) > 0);
-      assert.ok((await api(`${url}/api/v1/devices/${id}/health`, { token })).body.points.length >= 1, `device ${id}: a stored health`);
+      assert.ok(
+        (await api(`${url}/api/v1/devices/${id}/health`, { token })).body.points.length >= 1,
+        `device ${id}: a stored health`,
+      );
       // Event ids are `<session>-<inference number>/<channel>`: the heat wave (+15 °C) is caught once it starts, and only then.
       const at = (e: { id: string }) => Number(/-(\d+)\//.exec(e.id)?.[1]);
       const temp = doc.events.filter((e) => e.kind === 'feature' && /^temp_/.test(e.feature ?? ''));
-      assert.ok(temp.length > 0 && temp.every((e) => at(e) > shiftAt), `device ${id}: temperature drift only after record ${shiftAt}: ${JSON.stringify(doc.events.map((e) => e.id))}`);
+      assert.ok(
+        temp.length > 0 && temp.every((e) => at(e) > shiftAt),
+        `device ${id}: temperature drift only after record ${shiftAt}: ${JSON.stringify(doc.events.map((e) => e.id))}`,
+      );
     }
   });
 
   it('two server instances on one PostgreSQL: each exchange goes to either, nothing is lost', async (t) => {
     if (!database) return t.skip('PostgreSQL is not available');
     const urls = pair.map((s) => s.url);
-    const r = await simulate(['--server', urls.join(','), '--token', pairToken, '--devices', '2', '--records', '200', '--offline-rate', '0.2', '--timeout', '100', '--json']);
+    const r = await simulate([
+      '--server',
+      urls.join(','),
+      '--token',
+      pairToken,
+      '--devices',
+      '2',
+      '--records',
+      '200',
+      '--offline-rate',
+      '0.2',
+      '--timeout',
+      '100',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(parseStats(r.stdout).recordsAcknowledged, 400);
-    for (const url of urls) assert.equal((await api(`${url}/api/v1/fleet/summary`, { token: pairToken })).body.records, 400);
+    for (const url of urls)
+      assert.equal((await api(`${url}/api/v1/fleet/summary`, { token: pairToken })).body.records, 400);
     // Both instances took part (request counters are per process).
     for (const url of urls) {
       const metrics = await (await fetch(`${url}/metrics`)).text();
-      assert.match(metrics, /tinysphere_http_requests_total\{method="POST",route="\/api\/v1\/sync\/:docId",status="200"\} [1-9]/, `${url} served document syncs`);
+      assert.match(
+        metrics,
+        /tinysphere_http_requests_total\{method="POST",route="\/api\/v1\/sync\/:docId",status="200"\} [1-9]/,
+        `${url} served document syncs`,
+      );
     }
   });
 });

@@ -9,7 +9,12 @@ describe('TinyLCM IndexedDB (idb, real Chromium)', () => {
   it('round-trips structured values, including typed arrays, across a reopen', async () => {
     const db = await openLcmDb(name);
     const kv = new KvStore(db);
-    const value = { deviceId: 'dev-1', when: new Date(1_700_000_000_000), features: new Float32Array([1.5, -2, 3.25]), nested: { a: [1, 'x'] } };
+    const value = {
+      deviceId: 'dev-1',
+      when: new Date(1_700_000_000_000),
+      features: new Float32Array([1.5, -2, 3.25]),
+      nested: { a: [1, 'x'] },
+    };
     await kv.set('device', value);
     db.close();
 

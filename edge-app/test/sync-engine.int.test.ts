@@ -21,7 +21,9 @@ describe('SyncEngine end to end (server process, PGlite)', () => {
   /** While set, the device's requests (method and path) are recorded here. */
   let requests: string[] | undefined;
   const deviceFetch: typeof fetch = async (input, init) => {
-    requests?.push(`${init?.method ?? 'GET'} ${decodeURIComponent(new URL(String(input)).pathname).replace(/[0-9a-f-]{36}/g, ':id')}`);
+    requests?.push(
+      `${init?.method ?? 'GET'} ${decodeURIComponent(new URL(String(input)).pathname).replace(/[0-9a-f-]{36}/g, ':id')}`,
+    );
     const res = await fetch(input, init);
     if (!corrupt || !/\/devices\/me\/models\/[0-9a-f]{64}$/.test(String(input))) return res;
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -33,12 +35,27 @@ describe('SyncEngine end to end (server process, PGlite)', () => {
     t = await pgliteServer({ DEMO: '1' });
     v1 = `${t.server.url}/api/v1`;
     const group = await api(`${v1}/device-groups`, { token: t.adminToken, body: { name: 'kiosks' } });
-    const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, { token: t.adminToken, body: { uses: 1, expiresInSeconds: 600 } });
+    const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, {
+      token: t.adminToken,
+      body: { uses: 1, expiresInSeconds: 600 },
+    });
     const enrolled = await api(`${v1}/devices/enrol`, { body: { code: code.body.code } });
     assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
     device = enrolled.body;
-    lcm = await TinyLCM.open({ backend: sessionBackend(nodeOrt()), db: `sync-engine-${Date.now()}`, models: { storage: null } });
-    engine = await SyncEngine.open({ lcm, url: t.server.url, token: device.token, deviceId: device.deviceId, appVersion: 'test-1', fetch: deviceFetch, keepEvents: 1 });
+    lcm = await TinyLCM.open({
+      backend: sessionBackend(nodeOrt()),
+      db: `sync-engine-${Date.now()}`,
+      models: { storage: null },
+    });
+    engine = await SyncEngine.open({
+      lcm,
+      url: t.server.url,
+      token: device.token,
+      deviceId: device.deviceId,
+      appVersion: 'test-1',
+      fetch: deviceFetch,
+      keepEvents: 1,
+    });
   });
   after(async () => {
     await lcm?.close();
@@ -55,7 +72,10 @@ describe('SyncEngine end to end (server process, PGlite)', () => {
   });
 
   it('a deployment to the group is pulled, verified, activated and reported; GET /deployments/:id shows it', async () => {
-    const created = await api(`${v1}/deployments`, { token: t.adminToken, body: { groupId: device.groupId, model: { name: 'seattle-weather', alias: 'champion' }, reason: 'first rollout' } });
+    const created = await api(`${v1}/deployments`, {
+      token: t.adminToken,
+      body: { groupId: device.groupId, model: { name: 'seattle-weather', alias: 'champion' }, reason: 'first rollout' },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const dep = created.body;
 
@@ -79,19 +99,34 @@ describe('SyncEngine end to end (server process, PGlite)', () => {
     assert.deepEqual(summaries, [s]);
     assert.equal(lcm.model?.sha256, dep.model.sha256);
     assert.equal(lcm.model?.version, dep.model.version);
-    assert.ok(progress.length > 0 && progress.at(-1)!.received === progress.at(-1)!.total, JSON.stringify(progress.at(-1)));
+    assert.ok(
+      progress.length > 0 && progress.at(-1)!.received === progress.at(-1)!.total,
+      JSON.stringify(progress.at(-1)),
+    );
     const reported = engine.doc.value.reported;
-    assert.deepEqual({ ...reported.model }, { name: 'seattle-weather', version: String(dep.model.version), sha256: dep.model.sha256 });
+    assert.deepEqual(
+      { ...reported.model },
+      { name: 'seattle-weather', version: String(dep.model.version), sha256: dep.model.sha256 },
+    );
     assert.equal(reported.status, 'running');
 
     const detail = await api(`${v1}/deployments/${dep.id}`, { token: t.adminToken });
     assert.equal(detail.status, 200, JSON.stringify(detail.body));
-    assert.deepEqual(detail.body.progress.reported, { [`seattle-weather@${dep.model.version}`]: 1 }, JSON.stringify(detail.body.progress));
+    assert.deepEqual(
+      detail.body.progress.reported,
+      { [`seattle-weather@${dep.model.version}`]: 1 },
+      JSON.stringify(detail.body.progress),
+    );
   });
 
   it('inferences are uploaded, metrics and drift events reported (older events compacted); a second sync pulls nothing', async () => {
     // 2015 days (the hold-out year), then the same days in a heat wave the training years never saw.
-    const days = demoExpectations(150).map(({ features: [precipitation, temp_max, temp_min, wind] }) => ({ precipitation: precipitation!, temp_max: temp_max!, temp_min: temp_min!, wind: wind! }));
+    const days = demoExpectations(150).map(({ features: [precipitation, temp_max, temp_min, wind] }) => ({
+      precipitation: precipitation!,
+      temp_max: temp_max!,
+      temp_min: temp_min!,
+      wind: wind!,
+    }));
     for (const d of days) await lcm.infer(d);
     for (const d of days.concat(days)) await lcm.infer({ ...d, temp_max: d.temp_max + 15, temp_min: d.temp_min + 15 });
     await lcm.persist();
@@ -105,9 +140,16 @@ describe('SyncEngine end to end (server process, PGlite)', () => {
     assert.ok(m.driftAlarms >= 2, `drift alarms: ${m.driftAlarms}`);
     assert.equal(doc.events.length, 1, 'only the newest event stays in the document');
     // driftAlarms counts records with an alarm bit; each raised one event per detector that fired (visible or summarised).
-    assert.ok(doc.events.length + doc.eventSummary.count >= m.driftAlarms, `${doc.events.length + doc.eventSummary.count} events, ${m.driftAlarms} alarm records`);
+    assert.ok(
+      doc.events.length + doc.eventSummary.count >= m.driftAlarms,
+      `${doc.events.length + doc.eventSummary.count} events, ${m.driftAlarms} alarm records`,
+    );
     assert.ok(m.driftWarnings !== undefined && m.driftWarnings > 0, `drift warnings: ${m.driftWarnings}`);
-    assert.ok(doc.events.every((e) => e.kind === 'feature' || e.kind === 'confidence' || e.kind === 'prediction' || e.kind === 'knn'));
+    assert.ok(
+      doc.events.every(
+        (e) => e.kind === 'feature' || e.kind === 'confidence' || e.kind === 'prediction' || e.kind === 'knn',
+      ),
+    );
     assert.equal(m.errors, 0);
     assert.ok(m.p95Ms !== null && m.p95Ms > 0);
     assert.ok(m.meanConfidence != null && m.meanConfidence > 0 && m.meanConfidence <= 1);
@@ -115,7 +157,11 @@ describe('SyncEngine end to end (server process, PGlite)', () => {
     const fleet = await api(`${v1}/fleet/summary`, { token: t.adminToken });
     assert.equal(fleet.body.records, 450, JSON.stringify(fleet.body));
     // One meaning on both sides: every record was uploaded, so the server counts what the device reports.
-    assert.deepEqual([fleet.body.driftAlarms, fleet.body.driftWarnings], [m.driftAlarms, m.driftWarnings], JSON.stringify(fleet.body));
+    assert.deepEqual(
+      [fleet.body.driftAlarms, fleet.body.driftWarnings],
+      [m.driftAlarms, m.driftWarnings],
+      JSON.stringify(fleet.body),
+    );
     // The server's replica holds the same report: a fresh replica of the device document sees it.
     const again = await SyncEngine.open({ lcm, url: t.server.url, token: device.token, deviceId: device.deviceId });
     await again.doc.sync();
@@ -125,7 +171,12 @@ describe('SyncEngine end to end (server process, PGlite)', () => {
   });
 
   it('a quiet exchange is one document sync carrying the report, and one upload', async () => {
-    const days = demoExpectations(20).map(({ features: [precipitation, temp_max, temp_min, wind] }) => ({ precipitation: precipitation!, temp_max: temp_max!, temp_min: temp_min!, wind: wind! }));
+    const days = demoExpectations(20).map(({ features: [precipitation, temp_max, temp_min, wind] }) => ({
+      precipitation: precipitation!,
+      temp_max: temp_max!,
+      temp_min: temp_min!,
+      wind: wind!,
+    }));
     for (const d of days) await lcm.infer(d);
     await lcm.persist();
     requests = [];
@@ -133,13 +184,21 @@ describe('SyncEngine end to end (server process, PGlite)', () => {
       const s = await engine.syncNow();
       assert.equal(s.ok, true, s.error);
       assert.equal(s.uploaded, 20);
-      assert.deepEqual(requests, ['POST /api/v1/sync/device::id', 'POST /api/v1/devices/me/batches'], requests.join(', '));
+      assert.deepEqual(
+        requests,
+        ['POST /api/v1/sync/device::id', 'POST /api/v1/devices/me/batches'],
+        requests.join(', '),
+      );
     } finally {
       requests = undefined;
     }
     const again = await SyncEngine.open({ lcm, url: t.server.url, token: device.token, deviceId: device.deviceId });
     await again.doc.sync();
-    assert.equal(again.doc.value.reported.metrics?.inferences, 470, 'the metrics reached the server with that one sync');
+    assert.equal(
+      again.doc.value.reported.metrics?.inferences,
+      470,
+      'the metrics reached the server with that one sync',
+    );
     await again.close();
   });
 });

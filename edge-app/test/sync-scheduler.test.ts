@@ -138,7 +138,15 @@ describe('SyncScheduler', () => {
     };
     const errors: unknown[] = [];
     const t = setup({
-      outcomes: [fail, fail, fail, fail, fail, async () => Promise.reject(new RetryableError('busy', 30_000)), async () => {}],
+      outcomes: [
+        fail,
+        fail,
+        fail,
+        fail,
+        fail,
+        async () => Promise.reject(new RetryableError('busy', 30_000)),
+        async () => {},
+      ],
       onError: (e) => errors.push(e),
     });
     t.scheduler.start();

@@ -15,15 +15,30 @@ describe('TinyLCM with declared tabular scaling', () => {
     const features = ['Body Mass (g)', 'Flipper Length (mm)'];
     const m = buildTabularModel({ features });
     const scale = { mean: [5, 50], std: [2, 10] };
-    const lcm = await TinyLCM.open({ backend: sessionBackend(nodeOrt()), db: `tinylcm-scaling-${Date.now()}`, models: { storage: null } });
+    const lcm = await TinyLCM.open({
+      backend: sessionBackend(nodeOrt()),
+      db: `tinylcm-scaling-${Date.now()}`,
+      models: { storage: null },
+    });
     const sha256 = createHash('sha256').update(m.onnx).digest('hex');
-    await lcm.models.add(m.onnx, { name: 'p', version: 1, sha256, metadata: { features, classLabels: m.classLabels, preprocessing: { kind: 'tabular', features, scale } } });
+    await lcm.models.add(m.onnx, {
+      name: 'p',
+      version: 1,
+      sha256,
+      metadata: { features, classLabels: m.classLabels, preprocessing: { kind: 'tabular', features, scale } },
+    });
     await lcm.activate('p', 1);
     const row = { 'Flipper Length (mm)': 70, 'Body Mass (g)': 9 };
     const byName = await lcm.infer(row);
     assert.deepEqual(byName.observation.features, [9, 70], 'the record holds the row as measured');
-    const scaled = await lcm.infer({ features: { type: 'float32', dims: [1, 2], data: Float32Array.from([(9 - 5) / 2, (70 - 50) / 10]) } });
-    assert.deepEqual(byName.outputs.probabilities!.data, scaled.outputs.probabilities!.data, 'the model saw the scaled row');
+    const scaled = await lcm.infer({
+      features: { type: 'float32', dims: [1, 2], data: Float32Array.from([(9 - 5) / 2, (70 - 50) / 10]) },
+    });
+    assert.deepEqual(
+      byName.outputs.probabilities!.data,
+      scaled.outputs.probabilities!.data,
+      'the model saw the scaled row',
+    );
     assert.deepEqual(scaled.observation.features, [2, 2], 'feeds given as tensors are recorded as given');
     await lcm.close();
   });

@@ -6,8 +6,12 @@ import type { StoredModel } from '../src/lcm/types.ts';
 import { RuntimeWorker } from '../src/worker/client.ts';
 
 const wasmUrl = new URL('/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm', location.origin).href;
-const fetchBytes = async (file: string) => new Uint8Array(await (await fetch(new URL(`./fixtures/${file}`, import.meta.url))).arrayBuffer());
-const hex = async (b: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()))].map((x) => x.toString(16).padStart(2, '0')).join('');
+const fetchBytes = async (file: string) =>
+  new Uint8Array(await (await fetch(new URL(`./fixtures/${file}`, import.meta.url))).arrayBuffer());
+const hex = async (b: Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()))]
+    .map((x) => x.toString(16).padStart(2, '0'))
+    .join('');
 const FEATURES = ['precipitation', 'temp_max', 'temp_min', 'wind'];
 
 describe('TinyLCM in Chromium: store → verify → activate → infer (worker) → rollback → reload', () => {
@@ -32,7 +36,9 @@ describe('TinyLCM in Chromium: store → verify → activate → infer (worker) 
     const corrupted = demo.slice();
     corrupted[100] = corrupted[100]! ^ 0xff;
     let refused: unknown;
-    await lcm.models.add(corrupted, { name: 'weather', version: 1, sha256, metadata }).catch((e: unknown) => (refused = e));
+    await lcm.models
+      .add(corrupted, { name: 'weather', version: 1, sha256, metadata })
+      .catch((e: unknown) => (refused = e));
     expect(refused).to.be.instanceOf(ModelIntegrityError);
     expect(await lcm.models.list()).to.deep.equal([]);
 
@@ -53,12 +59,16 @@ describe('TinyLCM in Chromium: store → verify → activate → infer (worker) 
 
     // A bad input is refused with a clear error and the worker keeps answering.
     let bad: unknown;
-    await lcm.infer({ features: { type: 'float32', dims: [1, 3], data: new Float32Array(3) } }).catch((e: unknown) => (bad = e));
+    await lcm
+      .infer({ features: { type: 'float32', dims: [1, 3], data: new Float32Array(3) } })
+      .catch((e: unknown) => (bad = e));
     expect(String(bad)).to.match(/features/);
     expect(lcm.snapshot()?.errors).to.equal(1);
 
     expect((await lcm.rollback('weather')).version).to.equal(1);
-    const afterRollback = await lcm.infer(Object.fromEntries(FEATURES.map((f, i) => [f, expected.rows[0]!.features[i]!])));
+    const afterRollback = await lcm.infer(
+      Object.fromEntries(FEATURES.map((f, i) => [f, expected.rows[0]!.features[i]!])),
+    );
     expect(afterRollback.observation.model.version).to.equal(1);
 
     const before = lcm.driftState();

@@ -16,9 +16,18 @@ describe('TinyLCM in Node (same code paths as the worker)', () => {
     const { onnx, model, metadata } = buildDemoModel(csv);
     const { train, holdout } = splitByYear(parseSeattleWeather(csv));
     const referenceProfile = demoReferenceProfile(model, train) as unknown as Record<string, unknown>;
-    const lcm = await TinyLCM.open({ backend: sessionBackend(nodeOrt()), db: `tinylcm-node-${Date.now()}`, models: { storage: null } });
+    const lcm = await TinyLCM.open({
+      backend: sessionBackend(nodeOrt()),
+      db: `tinylcm-node-${Date.now()}`,
+      models: { storage: null },
+    });
     const sha256 = createHash('sha256').update(onnx).digest('hex');
-    await lcm.models.add(onnx, { name: 'seattle-weather', version: 1, sha256, metadata: { classLabels: metadata.classLabels, features: metadata.features, referenceProfile } });
+    await lcm.models.add(onnx, {
+      name: 'seattle-weather',
+      version: 1,
+      sha256,
+      metadata: { classLabels: metadata.classLabels, features: metadata.features, referenceProfile },
+    });
     await lcm.activate('seattle-weather', 1);
     const drifts: DriftEvent[] = [];
     const seen: InferenceObservation[] = [];
@@ -27,7 +36,12 @@ describe('TinyLCM in Node (same code paths as the worker)', () => {
 
     let correct = 0;
     for (const row of holdout) {
-      const { observation } = await lcm.infer({ precipitation: row.precipitation, temp_max: row.temp_max, temp_min: row.temp_min, wind: row.wind });
+      const { observation } = await lcm.infer({
+        precipitation: row.precipitation,
+        temp_max: row.temp_max,
+        temp_min: row.temp_min,
+        wind: row.wind,
+      });
       if (observation.label === row.weather) correct++;
     }
     assert.ok(correct / holdout.length > 0.8, `hold-out accuracy ${correct / holdout.length}`);
@@ -37,11 +51,19 @@ describe('TinyLCM in Node (same code paths as the worker)', () => {
     // A heat wave the training years never saw: temperatures 15 °C above the hold-out rows.
     for (let i = 0; i < 300; i++) {
       const row = holdout[i % holdout.length]!;
-      await lcm.infer({ precipitation: row.precipitation, temp_max: row.temp_max + 15, temp_min: row.temp_min + 15, wind: row.wind });
+      await lcm.infer({
+        precipitation: row.precipitation,
+        temp_max: row.temp_max + 15,
+        temp_min: row.temp_min + 15,
+        wind: row.wind,
+      });
     }
     const featureDrifts = drifts.filter((d) => d.kind === 'feature');
     assert.ok(featureDrifts.length > before, 'feature drift detected after the shift');
-    assert.ok(featureDrifts.slice(before).some((d) => d.feature === 'temp_max' || d.feature === 'temp_min'), JSON.stringify(featureDrifts.slice(before).map((d) => d.feature)));
+    assert.ok(
+      featureDrifts.slice(before).some((d) => d.feature === 'temp_max' || d.feature === 'temp_min'),
+      JSON.stringify(featureDrifts.slice(before).map((d) => d.feature)),
+    );
 
     const snap = lcm.snapshot()!;
     assert.equal(snap.inferences, holdout.length + 300);
@@ -63,7 +85,8 @@ describe('TinyLCM model switches', () => {
     let failNext = false;
     const backend = {
       ...real,
-      load: (bytes: Uint8Array, model: { name: string; version: number; sha256: string }) => (failNext ? Promise.reject(new Error('the runtime refused the model')) : real.load(bytes, model)),
+      load: (bytes: Uint8Array, model: { name: string; version: number; sha256: string }) =>
+        failNext ? Promise.reject(new Error('the runtime refused the model')) : real.load(bytes, model),
     };
     const db = `tinylcm-switch-${Date.now()}`;
     const lcm = await TinyLCM.open({ backend, db, models: { storage: null } });

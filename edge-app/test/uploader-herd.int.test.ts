@@ -9,7 +9,17 @@ import type { InferenceObservation } from '../src/lcm/types.ts';
 
 const MODEL = { name: 'cls', version: 1, sha256: 'a'.repeat(64) };
 const T0 = Date.UTC(2026, 0, 1, 8);
-const obs = (d: number, i: number): InferenceObservation => ({ id: `d${d}-o${i}`, ts: T0 + i * 1000, model: MODEL, latencyMs: 1 + (i % 3), classIndex: i % 2, label: `class-${d}-${i}`, confidence: 0.8, probabilities: [0.2, 0.8], batch: 1 });
+const obs = (d: number, i: number): InferenceObservation => ({
+  id: `d${d}-o${i}`,
+  ts: T0 + i * 1000,
+  model: MODEL,
+  latencyMs: 1 + (i % 3),
+  classIndex: i % 2,
+  label: `class-${d}-${i}`,
+  confidence: 0.8,
+  probabilities: [0.2, 0.8],
+  batch: 1,
+});
 
 /** A server that admits one heavy request at a time: a herd of devices is shed with 503 + Retry-After, and every batch still lands once. */
 describe('LogUploader under load shedding and resumable upload (server process, PGlite)', () => {
@@ -21,11 +31,17 @@ describe('LogUploader under load shedding and resumable upload (server process, 
     ctx = await pgliteServer({ LOAD_SHED_CONCURRENCY: '1', LOAD_SHED_QUEUE: '0' });
     v1 = `${ctx.server.url}/api/v1`;
     const group = await api(`${v1}/device-groups`, { token: ctx.adminToken, body: { name: 'herd' } });
-    const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, { token: ctx.adminToken, body: { uses: 10, expiresInSeconds: 600 } });
+    const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, {
+      token: ctx.adminToken,
+      body: { uses: 10, expiresInSeconds: 600 },
+    });
     for (let d = 0; d < 9; d++) {
       const enrolled = await api(`${v1}/devices/enrol`, { body: { code: code.body.code } });
       assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
-      devices.push({ token: enrolled.body.token, logger: new DataLogger(await openLcmDb(`herd-${d}-${Date.now()}`), { batchSize: 50, flushIntervalMs: 60_000 }) });
+      devices.push({
+        token: enrolled.body.token,
+        logger: new DataLogger(await openLcmDb(`herd-${d}-${Date.now()}`), { batchSize: 50, flushIntervalMs: 60_000 }),
+      });
     }
   });
   after(async () => {
@@ -48,13 +64,22 @@ describe('LogUploader under load shedding and resumable upload (server process, 
       const res = await fetch(input, init);
       if (res.status === 503) {
         lastRetryAfter = Number(res.headers.get('retry-after'));
-        shed.push({ retryAfter: lastRetryAfter, code: ((await res.clone().json()) as { error: { code: string } }).error.code });
+        shed.push({
+          retryAfter: lastRetryAfter,
+          code: ((await res.clone().json()) as { error: { code: string } }).error.code,
+        });
       }
       return res;
     };
     const summaries = await Promise.all(
       herd.map((d) =>
-        new LogUploader({ logger: d.logger, url: ctx.server.url, token: d.token, fetch: watching, maxRecords: 60 }).uploadWithRetry({
+        new LogUploader({
+          logger: d.logger,
+          url: ctx.server.url,
+          token: d.token,
+          fetch: watching,
+          maxRecords: 60,
+        }).uploadWithRetry({
           attempts: 60,
           baseMs: 50,
           maxMs: 400,
@@ -71,15 +96,21 @@ describe('LogUploader under load shedding and resumable upload (server process, 
       assert.equal(s.code, 'overloaded');
       assert.ok(s.retryAfter >= 1 && s.retryAfter <= 60, `Retry-After ${s.retryAfter}`);
     }
-    assert.ok(waits.every((w) => w.ms >= 1000), `every wait after a 503 honours its Retry-After: ${JSON.stringify(waits)}`);
-    assert.equal(summaries.reduce((n, s) => n + s.records, 0), 8 * 120);
+    assert.ok(
+      waits.every((w) => w.ms >= 1000),
+      `every wait after a 503 honours its Retry-After: ${JSON.stringify(waits)}`,
+    );
+    assert.equal(
+      summaries.reduce((n, s) => n + s.records, 0),
+      8 * 120,
+    );
     for (const d of herd) assert.deepEqual(await d.logger.pendingBatches(), []);
     assert.equal(await records(), 8 * 120, 'each record stored once');
     const metrics = await (await fetch(`${ctx.server.url}/metrics`)).text();
     assert.match(metrics, /^tinysphere_load_shed_total [1-9]\d*$/m);
   });
 
-  it('a large batch goes up in chunks; a cut connection resumes from the server\'s offset and the batch is stored once', async () => {
+  it("a large batch goes up in chunks; a cut connection resumes from the server's offset and the batch is stored once", async () => {
     const device = devices[8]!;
     for (let n = 0; n < 400; n++) device.logger.log(obs(8, n));
     const before = await records();
@@ -92,7 +123,15 @@ describe('LogUploader under load shedding and resumable upload (server process, 
       if (init?.method === 'PUT' && ++puts === 3) throw new TypeError('network connection lost');
       return res;
     };
-    const uploader = new LogUploader({ logger: device.logger, url: ctx.server.url, token: device.token, fetch: cutting, maxRecords: 400, chunkThreshold: 2048, chunkSize: 1024 });
+    const uploader = new LogUploader({
+      logger: device.logger,
+      url: ctx.server.url,
+      token: device.token,
+      fetch: cutting,
+      maxRecords: 400,
+      chunkThreshold: 2048,
+      chunkSize: 1024,
+    });
     await assert.rejects(uploader.uploadOnce(), RetryableError);
     assert.equal((await device.logger.pendingBatches()).length, 1, 'not acknowledged: kept');
     const [batchId] = await device.logger.pendingBatches();
@@ -104,7 +143,11 @@ describe('LogUploader under load shedding and resumable upload (server process, 
     assert.deepEqual(await uploader.uploadOnce(), { batches: 1, records: 400, setAside: 0 });
     assert.equal(methods[0], 'GET', 'the resend asks for the offset first');
     const total = staged.body.total as number;
-    assert.equal(methods.filter((m) => m === 'PUT').length, Math.ceil((total - 3 * 1024) / 1024), 'only the rest was sent');
+    assert.equal(
+      methods.filter((m) => m === 'PUT').length,
+      Math.ceil((total - 3 * 1024) / 1024),
+      'only the rest was sent',
+    );
     assert.equal((await records()) - before, 400);
     assert.deepEqual(await device.logger.pendingBatches(), []);
   });

@@ -9,7 +9,16 @@ import type { InferenceObservation } from '../src/lcm/types.ts';
 
 const MODEL = { name: 'cls', version: 1, sha256: 'a'.repeat(64) };
 const T0 = Date.UTC(2026, 0, 1, 8);
-const obs = (i: number): InferenceObservation => ({ id: `o${i}`, ts: T0 + i, model: MODEL, latencyMs: 1, classIndex: i % 2, label: i % 2 ? 'cat' : 'dog', confidence: 0.8, batch: 1 });
+const obs = (i: number): InferenceObservation => ({
+  id: `o${i}`,
+  ts: T0 + i,
+  model: MODEL,
+  latencyMs: 1,
+  classIndex: i % 2,
+  label: i % 2 ? 'cat' : 'dog',
+  confidence: 0.8,
+  batch: 1,
+});
 
 interface Received {
   batchId: string;
@@ -29,7 +38,8 @@ function fakeServer(answer: (n: number, batch: Received) => number | 'network' =
     received.push(batch);
     const status = answer(received.length, batch);
     if (status === 'network') throw new TypeError('network connection lost');
-    const body = status < 300 ? { ...batch, duplicate: false } : { error: { code: 'refused', message: `refused with ${status}` } };
+    const body =
+      status < 300 ? { ...batch, duplicate: false } : { error: { code: 'refused', message: `refused with ${status}` } };
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   };
   return { fetch, received };
@@ -50,7 +60,13 @@ describe('LogUploader: a refused batch is set aside, not resent forever (Indexed
     const logger = await newLogger();
     for (let i = 0; i < 30; i++) logger.log(obs(i));
     const server = fakeServer((n) => (n === 2 ? 400 : 201));
-    const uploader = new LogUploader({ logger, url: 'https://sphere.test', token: 't', fetch: server.fetch, maxRecords: 10 });
+    const uploader = new LogUploader({
+      logger,
+      url: 'https://sphere.test',
+      token: 't',
+      fetch: server.fetch,
+      maxRecords: 10,
+    });
     expect(await uploader.uploadOnce()).to.deep.equal({ batches: 2, records: 20, setAside: 1 });
     const refused = server.received[1]!.batchId;
 
@@ -66,7 +82,10 @@ describe('LogUploader: a refused batch is set aside, not resent forever (Indexed
 
     // Kept through retention (only acknowledged records are deleted) and in the export, marked.
     await new DataLogger(logger.store.db, { retention: { maxRecords: 0 } }).enforceRetention();
-    const lines = (await logger.exportText('jsonl')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; setAside?: boolean; batchId?: string });
+    const lines = (await logger.exportText('jsonl'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; setAside?: boolean; batchId?: string });
     expect(lines.map((r) => r.id)).to.deep.equal(Array.from({ length: 10 }, (_, i) => `o${10 + i}`));
     expect(lines.every((r) => r.setAside === true && r.batchId === refused)).to.equal(true);
     expect((await logger.exportText('csv')).split('\r\n')[1]).to.match(/,true$/);
@@ -77,7 +96,9 @@ describe('LogUploader: a refused batch is set aside, not resent forever (Indexed
       const logger = await newLogger();
       for (let i = 0; i < 10; i++) logger.log(obs(i));
       const server = fakeServer(() => status);
-      expect(await new LogUploader({ logger, url: 'https://sphere.test', token: 't', fetch: server.fetch }).uploadOnce()).to.deep.equal({ batches: 0, records: 0, setAside: 1 });
+      expect(
+        await new LogUploader({ logger, url: 'https://sphere.test', token: 't', fetch: server.fetch }).uploadOnce(),
+      ).to.deep.equal({ batches: 0, records: 0, setAside: 1 });
       expect((await logger.setAsideBatches()).map((b) => b.status)).to.deep.equal([status]);
     }
     for (const status of [401, 403, 409, 500, 'network'] as const) {
@@ -87,7 +108,9 @@ describe('LogUploader: a refused batch is set aside, not resent forever (Indexed
       const uploader = new LogUploader({ logger, url: 'https://sphere.test', token: 't', fetch: server.fetch });
       let error: unknown;
       await uploader.uploadOnce().catch((err: unknown) => (error = err));
-      expect(error, String(status)).to.be.instanceOf(status === 500 || status === 'network' ? RetryableError : UploadRejectedError);
+      expect(error, String(status)).to.be.instanceOf(
+        status === 500 || status === 'network' ? RetryableError : UploadRejectedError,
+      );
       expect(await logger.setAsideBatches(), String(status)).to.deep.equal([]);
       expect(await logger.pendingBatches(), String(status)).to.have.length(1);
     }
@@ -98,7 +121,13 @@ describe('LogUploader: a refused batch is set aside, not resent forever (Indexed
     const logger = await newLogger(4000);
     for (let i = 0; i < 12_000; i++) logger.log(obs(i));
     const server = fakeServer();
-    const summary = await new LogUploader({ logger, url: 'https://sphere.test', token: 't', fetch: server.fetch, maxRecords: 50_000 }).uploadOnce();
+    const summary = await new LogUploader({
+      logger,
+      url: 'https://sphere.test',
+      token: 't',
+      fetch: server.fetch,
+      maxRecords: 50_000,
+    }).uploadOnce();
     expect(summary.records).to.equal(12_000);
     expect(server.received.map((b) => b.records)).to.deep.equal([8000, 4000]);
   });

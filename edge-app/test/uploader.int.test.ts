@@ -11,7 +11,17 @@ import type { InferenceObservation } from '../src/lcm/types.ts';
 
 const MODEL = { name: 'cls', version: 1, sha256: 'a'.repeat(64) };
 const T0 = Date.UTC(2026, 0, 1, 8);
-const obs = (i: number): InferenceObservation => ({ id: `o${i}`, ts: T0 + i * 1000, model: MODEL, latencyMs: 1 + (i % 3), classIndex: i % 2, label: i % 2 ? 'cat' : 'dog', confidence: 0.8, probabilities: [0.2, 0.8], batch: 1 });
+const obs = (i: number): InferenceObservation => ({
+  id: `o${i}`,
+  ts: T0 + i * 1000,
+  model: MODEL,
+  latencyMs: 1 + (i % 3),
+  classIndex: i % 2,
+  label: i % 2 ? 'cat' : 'dog',
+  confidence: 0.8,
+  probabilities: [0.2, 0.8],
+  batch: 1,
+});
 
 /** The device side against a real server: a lost acknowledgement, a retry, and each record stored exactly once. */
 describe('LogUploader end to end (server process, PGlite)', () => {
@@ -27,7 +37,10 @@ describe('LogUploader end to end (server process, PGlite)', () => {
     server = await startServerProcess({ DATA_DIR: data.dir, ADMIN_TOKEN: adminToken, DEMO: '0' });
     const v1 = `${server.url}/api/v1`;
     const group = await api(`${v1}/device-groups`, { token: adminToken, body: { name: 'lab' } });
-    const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, { token: adminToken, body: { uses: 1, expiresInSeconds: 600 } });
+    const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, {
+      token: adminToken,
+      body: { uses: 1, expiresInSeconds: 600 },
+    });
     const enrolled = await api(`${v1}/devices/enrol`, { body: { code: code.body.code } });
     assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
     token = enrolled.body.token;
@@ -45,7 +58,10 @@ describe('LogUploader end to end (server process, PGlite)', () => {
       await fetch(input, init);
       throw new TypeError('network connection lost');
     };
-    await assert.rejects(new LogUploader({ logger, url: server.url, token, fetch: lossy }).uploadOnce(), RetryableError);
+    await assert.rejects(
+      new LogUploader({ logger, url: server.url, token, fetch: lossy }).uploadOnce(),
+      RetryableError,
+    );
     const pending = await logger.pendingBatches();
     assert.equal(pending.length, 1, 'the batch is sent but not acknowledged: kept, not deleted');
     assert.equal((await logger.stats()).count, 250);
@@ -65,16 +81,27 @@ describe('LogUploader end to end (server process, PGlite)', () => {
     for (let i = 250; i < 300; i++) logger.log(obs(i));
     answers = [];
     let calls = 0;
-    const flaky: typeof fetch = async (input, init) => (++calls === 1 ? new Response('busy', { status: 503, headers: { 'retry-after': '0' } }) : recording(input, init));
+    const flaky: typeof fetch = async (input, init) =>
+      ++calls === 1 ? new Response('busy', { status: 503, headers: { 'retry-after': '0' } }) : recording(input, init);
     const waits: number[] = [];
-    const summary = await new LogUploader({ logger, url: server.url, token, fetch: flaky }).uploadWithRetry({ attempts: 3, baseMs: 100, maxMs: 1000, random: () => 0.5, sleep: async (ms) => void waits.push(ms) });
+    const summary = await new LogUploader({ logger, url: server.url, token, fetch: flaky }).uploadWithRetry({
+      attempts: 3,
+      baseMs: 100,
+      maxMs: 1000,
+      random: () => 0.5,
+      sleep: async (ms) => void waits.push(ms),
+    });
     assert.deepEqual(summary, { batches: 1, records: 50, setAside: 0 });
     assert.deepEqual(waits, [50]);
     assert.deepEqual(answers, [201]);
     const stats = await logger.stats();
     assert.equal(stats.unsent, 0);
     assert.deepEqual(await logger.pendingBatches(), []);
-    assert.deepEqual(await new LogUploader({ logger, url: server.url, token }).uploadOnce(), { batches: 0, records: 0, setAside: 0 });
+    assert.deepEqual(await new LogUploader({ logger, url: server.url, token }).uploadOnce(), {
+      batches: 0,
+      records: 0,
+      setAside: 0,
+    });
   });
 
   it('the server holds each record exactly once', async () => {

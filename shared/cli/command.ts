@@ -32,10 +32,15 @@ export interface Io {
   err(text: string): void;
 }
 
-export async function dispatch(program: string, commands: Record<string, () => Promise<Command>>, argv: string[], io: Io): Promise<number> {
+export async function dispatch(
+  program: string,
+  commands: Record<string, () => Promise<Command>>,
+  argv: string[],
+  io: Io,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(help(program, commands) + '\n');
+    io.out(`${help(program, commands)}\n`);
     return name ? 0 : 2;
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;

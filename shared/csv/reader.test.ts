@@ -50,9 +50,16 @@ test('records are handed on as soon as they are complete, not at the end', () =>
   reader.push('a,b\n1,2\n3,');
   assert.deepEqual(seen, [['1', '2']]);
   reader.push('4\r');
-  assert.deepEqual(seen, [['1', '2'], ['3', '4']]);
+  assert.deepEqual(seen, [
+    ['1', '2'],
+    ['3', '4'],
+  ]);
   reader.push('\n5,6');
   reader.end();
-  assert.deepEqual(seen, [['1', '2'], ['3', '4'], ['5', '6']]);
+  assert.deepEqual(seen, [
+    ['1', '2'],
+    ['3', '4'],
+    ['5', '6'],
+  ]);
   assert.equal(reader.records, 3);
 });

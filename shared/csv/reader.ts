@@ -132,7 +132,10 @@ export class CsvReader {
         case 'closed': {
           const c = text.charCodeAt(i);
           if (c !== COMMA && c !== LF && c !== CR) {
-            throw new CsvError('unexpected text after a closing quote (a quote inside a quoted field is written "")', this.line);
+            throw new CsvError(
+              'unexpected text after a closing quote (a quote inside a quoted field is written "")',
+              this.line,
+            );
           }
           i = this.delimiter(text, i);
           break;
@@ -173,7 +176,8 @@ export class CsvReader {
       const seen = new Set<string>();
       fields.forEach((name, k) => {
         if (name === '') throw new CsvError(`column ${k + 1} of the header has an empty name`, this.recordLine);
-        if (seen.has(name)) throw new CsvError(`duplicate column name ${JSON.stringify(name)} in the header`, this.recordLine);
+        if (seen.has(name))
+          throw new CsvError(`duplicate column name ${JSON.stringify(name)} in the header`, this.recordLine);
         seen.add(name);
       });
       this.header = fields;
@@ -182,7 +186,10 @@ export class CsvReader {
     }
     if (fields.length !== this.header.length) {
       const h = this.header.length;
-      throw new CsvError(`expected ${h} field${h === 1 ? '' : 's'} (as in the header), got ${fields.length}`, this.recordLine);
+      throw new CsvError(
+        `expected ${h} field${h === 1 ? '' : 's'} (as in the header), got ${fields.length}`,
+        this.recordLine,
+      );
     }
     this.records++;
     this.onRecord(fields, this.recordLine);

@@ -27,6 +27,7 @@ test('detLog agrees with Math.log, subnormals to the largest double', () => {
 });
 
 test('detLog1p keeps precision for tiny x', () => {
-  for (const x of [1e-300, 1e-20, 1e-10, 1e-5, 0.1, 0.5, 1, 10.9, 55.9, 1e10]) assert.ok(rel(detLog1p(x), Math.log1p(x)) < 1e-15, `x = ${x}`);
+  for (const x of [1e-300, 1e-20, 1e-10, 1e-5, 0.1, 0.5, 1, 10.9, 55.9, 1e10])
+    assert.ok(rel(detLog1p(x), Math.log1p(x)) < 1e-15, `x = ${x}`);
   assert.equal(detLog1p(0), 0);
 });

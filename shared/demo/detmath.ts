@@ -4,9 +4,9 @@
 // Node and a browser. IEEE arithmetic is exactly rounded everywhere, so these
 // give the same doubles on every engine (accurate to a few ulp, plenty for training).
 
-const LN2_HI = 6.93147180369123816490e-1; // ln 2 split so k·LN2_HI is exact for |k| < 2^11
+const LN2_HI = 6.9314718036912381649e-1; // ln 2 split so k·LN2_HI is exact for |k| < 2^11
 const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.44269504088896338700;
+const INV_LN2 = 1.442695040888963387;
 
 const scratch = new DataView(new ArrayBuffer(8));
 

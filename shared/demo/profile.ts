@@ -10,7 +10,15 @@ export function demoReferenceProfile(model: WeatherModel, train: readonly Weathe
   const rows = train.map((row) => {
     const raw = rawFeatures(row);
     const p = predictWeather(model, raw);
-    return { ...Object.fromEntries(RAW_FEATURES.map((f, i) => [f, raw[i]])), prediction: p.label, confidence: Math.max(...p.probabilities) };
+    return {
+      ...Object.fromEntries(RAW_FEATURES.map((f, i) => [f, raw[i]])),
+      prediction: p.label,
+      confidence: Math.max(...p.probabilities),
+    };
   });
-  return buildProfile(rows, { features: RAW_FEATURES.map((name) => ({ name, kind: 'numeric' as const })), prediction: 'prediction', confidence: 'confidence' });
+  return buildProfile(rows, {
+    features: RAW_FEATURES.map((name) => ({ name, kind: 'numeric' as const })),
+    prediction: 'prediction',
+    confidence: 'confidence',
+  });
 }

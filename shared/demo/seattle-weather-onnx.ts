@@ -24,7 +24,8 @@ const FLOAT = 1; // TensorProto.DataType, for Cast's `to`
 export function exportOnnx(model: WeatherModel): Uint8Array {
   const k = model.classLabels.length;
   const d = model.modelFeatures.length;
-  if (model.features.length !== 4 || d !== 6 || k !== 5) throw new Error('exportOnnx: expects 4 raw features, 6 model features, 5 classes');
+  if (model.features.length !== 4 || d !== 6 || k !== 5)
+    throw new Error('exportOnnx: expects 4 raw features, 6 model features, 5 classes');
   return buildModel({
     inputs: [{ ...ONNX_INPUT, shape: [...ONNX_INPUT.shape] }],
     outputs: ONNX_OUTPUTS.map((o) => ({ ...o, shape: [...o.shape] })),
@@ -57,8 +58,9 @@ export function exportOnnx(model: WeatherModel): Uint8Array {
     domain: 'org.tinylcm.demo',
     modelVersion: 1,
     graphName: 'seattle_weather',
-    docString: 'Seattle weather classifier (drizzle, fog, rain, snow, sun) from precipitation (mm), temp_max and temp_min (°C) and wind speed. '
-      + 'Trained by TinyLCM on vega-datasets seattle-weather.csv 2012–2014 (NOAA, U.S. Government work, public domain); 2015 held out.',
+    docString:
+      'Seattle weather classifier (drizzle, fog, rain, snow, sun) from precipitation (mm), temp_max and temp_min (°C) and wind speed. ' +
+      'Trained by TinyLCM on vega-datasets seattle-weather.csv 2012–2014 (NOAA, U.S. Government work, public domain); 2015 held out.',
     metadataProps: {
       class_labels: JSON.stringify(model.classLabels),
       feature_names: JSON.stringify(model.features),

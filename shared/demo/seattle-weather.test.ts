@@ -4,8 +4,16 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { InvalidOnnxError, bytesSource, readOnnxMetadata } from '../onnx/reader.ts';
 import {
-  buildDemoModel, CLASS_LABELS, holdoutRows, majorityBaseline, parseSeattleWeather, predictWeather, rawFeatures, RAW_FEATURES,
-  trainingRows, WeatherCsvError,
+  buildDemoModel,
+  CLASS_LABELS,
+  holdoutRows,
+  majorityBaseline,
+  parseSeattleWeather,
+  predictWeather,
+  rawFeatures,
+  RAW_FEATURES,
+  trainingRows,
+  WeatherCsvError,
 } from './seattle-weather.ts';
 
 ort.env.wasm.numThreads = 1;
@@ -17,7 +25,15 @@ const demo = buildDemoModel(csv);
 test('the CSV parses into 1461 days; the split is 2012–2014 vs 2015', () => {
   const rows = parseSeattleWeather(csv);
   assert.equal(rows.length, 1461);
-  assert.deepEqual(rows[1], { date: '2012-01-02', year: 2012, precipitation: 10.9, temp_max: 10.6, temp_min: 2.8, wind: 4.5, weather: 'rain' });
+  assert.deepEqual(rows[1], {
+    date: '2012-01-02',
+    year: 2012,
+    precipitation: 10.9,
+    temp_max: 10.6,
+    temp_min: 2.8,
+    wind: 4.5,
+    weather: 'rain',
+  });
   const train = trainingRows(csv);
   const holdout = holdoutRows(csv);
   assert.equal(train.length, 1096);
@@ -33,7 +49,10 @@ test('bad CSV is refused with the line', () => {
   assert.throws(() => parseSeattleWeather(`${header}2012-01-01,x,1,1,1,rain\n`), /line 2: "x" is not a number/);
   assert.throws(() => parseSeattleWeather(`${header}2012-01-01,0,1,1,1,hail\n`), /line 2: unknown weather "hail"/);
   assert.throws(() => parseSeattleWeather(`${header}2012-01-01,0,1,1\n`), /line 2: expected 6 columns/);
-  assert.deepEqual(parseSeattleWeather(`${header}2012-01-01,0,1,-1,2,sun\r\n`).map((r) => r.temp_min), [-1]);
+  assert.deepEqual(
+    parseSeattleWeather(`${header}2012-01-01,0,1,-1,2,sun\r\n`).map((r) => r.temp_min),
+    [-1],
+  );
 });
 
 test('training is deterministic: the same bytes and metadata every time', () => {
@@ -54,7 +73,10 @@ test('the ONNX file describes itself: input, outputs, opset, labels', async () =
   ]);
   assert.deepEqual(JSON.parse(m.metadataProps.class_labels!), [...CLASS_LABELS]);
   assert.deepEqual(JSON.parse(m.metadataProps.feature_names!), [...RAW_FEATURES]);
-  assert.deepEqual(demo.metadata.inputSchema, RAW_FEATURES.map((name) => ({ name, kind: 'numeric' })));
+  assert.deepEqual(
+    demo.metadata.inputSchema,
+    RAW_FEATURES.map((name) => ({ name, kind: 'numeric' })),
+  );
 });
 
 test('the metadata summarises the raw training rows', () => {
@@ -89,7 +111,10 @@ test('onnxruntime-web predicts the 2015 hold-out exactly as the TypeScript model
   const baseline = majorityBaseline(holdout);
   assert.equal(accuracy, demo.metadata.training.accuracy);
   assert.deepEqual(baseline, demo.metadata.training.majorityBaseline);
-  assert.ok(accuracy > baseline.accuracy + 0.2, `hold-out accuracy ${accuracy} vs majority (${baseline.label}) ${baseline.accuracy}`);
+  assert.ok(
+    accuracy > baseline.accuracy + 0.2,
+    `hold-out accuracy ${accuracy} vs majority (${baseline.label}) ${baseline.accuracy}`,
+  );
   // One row at a time works too: the batch dimension is symbolic.
   const one = await session.run({ features: new ort.Tensor('float32', x.subarray(0, 4), [1, 4]) });
   assert.equal(Number((one.label!.data as BigInt64Array)[0]), Number(labels[0]));
@@ -99,7 +124,9 @@ test('onnxruntime-web predicts the 2015 hold-out exactly as the TypeScript model
 test('onnxruntime-web and TypeScript agree on every training row as well', async () => {
   const train = trainingRows(csv);
   const session = await ort.InferenceSession.create(demo.onnx);
-  const out = await session.run({ features: new ort.Tensor('float32', Float32Array.from(train.flatMap(rawFeatures)), [train.length, 4]) });
+  const out = await session.run({
+    features: new ort.Tensor('float32', Float32Array.from(train.flatMap(rawFeatures)), [train.length, 4]),
+  });
   const labels = out.label!.data as BigInt64Array;
   const differ = train.filter((row, i) => Number(labels[i]) !== predictWeather(demo.model, rawFeatures(row)).index);
   assert.deepEqual(differ, []);
@@ -124,7 +151,11 @@ test('every truncation of the demo model is refused or leaves a valid model', as
 
 test('the graph’s own preprocessing handles inputs outside the training range', async () => {
   const session = await ort.InferenceSession.create(demo.onnx);
-  const odd = [[-3, 10, 5, 2], [300, 40, 30, 20], [0, -20, -25, 0]];
+  const odd = [
+    [-3, 10, 5, 2],
+    [300, 40, 30, 20],
+    [0, -20, -25, 0],
+  ];
   const out = await session.run({ features: new ort.Tensor('float32', Float32Array.from(odd.flat()), [3, 4]) });
   const labels = out.label!.data as BigInt64Array;
   odd.forEach((raw, i) => assert.equal(Number(labels[i]), predictWeather(demo.model, raw).index, JSON.stringify(raw)));

@@ -12,7 +12,14 @@
 
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUTS } from './seattle-weather-onnx.ts';
 import { detLog, detLog1p } from './detmath.ts';
-import { argmax, fitStandardizer, logitsOf, softmax, standardize, trainSoftmaxRegression } from './softmax-regression.ts';
+import {
+  argmax,
+  fitStandardizer,
+  logitsOf,
+  softmax,
+  standardize,
+  trainSoftmaxRegression,
+} from './softmax-regression.ts';
 import type { SoftmaxRegressionOptions, Standardizer } from './softmax-regression.ts';
 
 export { exportOnnx } from './seattle-weather-onnx.ts';
@@ -24,7 +31,8 @@ export const CLASS_LABELS = ['drizzle', 'fog', 'rain', 'snow', 'sun'] as const;
 export const TRAIN_YEARS = [2012, 2013, 2014] as const;
 export const HOLDOUT_YEARS = [2015] as const;
 export const TRAINING: SoftmaxRegressionOptions = { iterations: 300, learningRate: 1, l2: 1e-3 };
-export const DATASET = 'vega-datasets data/seattle-weather.csv (NOAA NCDC daily observations, Seattle; U.S. Government work, public domain)';
+export const DATASET =
+  'vega-datasets data/seattle-weather.csv (NOAA NCDC daily observations, Seattle; U.S. Government work, public domain)';
 
 export interface WeatherRow {
   date: string;
@@ -45,7 +53,8 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 
 export function parseSeattleWeather(csvText: string): WeatherRow[] {
   const lines = csvText.split(/\r?\n/);
-  if (lines[0]?.trim() !== HEADER) throw new WeatherCsvError(`expected the header ${HEADER}, got ${JSON.stringify(lines[0] ?? '')}`);
+  if (lines[0]?.trim() !== HEADER)
+    throw new WeatherCsvError(`expected the header ${HEADER}, got ${JSON.stringify(lines[0] ?? '')}`);
   const rows: WeatherRow[] = [];
   lines.slice(1).forEach((line, i) => {
     if (line.trim() === '') return;
@@ -54,9 +63,19 @@ export function parseSeattleWeather(csvText: string): WeatherRow[] {
     if (cells.length !== 6) throw new WeatherCsvError(`${where}: expected 6 columns, got ${cells.length}`);
     const [date = '', p = '', tmax = '', tmin = '', wind = '', weather = ''] = cells.map((c) => c.trim());
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new WeatherCsvError(`${where}: bad date ${JSON.stringify(date)}`);
-    for (const v of [p, tmax, tmin, wind]) if (!NUMBER.test(v)) throw new WeatherCsvError(`${where}: ${JSON.stringify(v)} is not a number`);
-    if (!(CLASS_LABELS as readonly string[]).includes(weather)) throw new WeatherCsvError(`${where}: unknown weather ${JSON.stringify(weather)}`);
-    rows.push({ date, year: Number(date.slice(0, 4)), precipitation: Number(p), temp_max: Number(tmax), temp_min: Number(tmin), wind: Number(wind), weather });
+    for (const v of [p, tmax, tmin, wind])
+      if (!NUMBER.test(v)) throw new WeatherCsvError(`${where}: ${JSON.stringify(v)} is not a number`);
+    if (!(CLASS_LABELS as readonly string[]).includes(weather))
+      throw new WeatherCsvError(`${where}: unknown weather ${JSON.stringify(weather)}`);
+    rows.push({
+      date,
+      year: Number(date.slice(0, 4)),
+      precipitation: Number(p),
+      temp_max: Number(tmax),
+      temp_min: Number(tmin),
+      wind: Number(wind),
+      weather,
+    });
   });
   return rows;
 }
@@ -103,11 +122,19 @@ export interface WeatherModel {
 
 const f32 = Math.fround;
 
-export function trainWeatherModel(train: readonly WeatherRow[], options: SoftmaxRegressionOptions = TRAINING): WeatherModel & { loss: number } {
+export function trainWeatherModel(
+  train: readonly WeatherRow[],
+  options: SoftmaxRegressionOptions = TRAINING,
+): WeatherModel & { loss: number } {
   const x = train.map((r) => engineer(rawFeatures(r)));
   const s = fitStandardizer(x);
   const y = train.map((r) => (CLASS_LABELS as readonly string[]).indexOf(r.weather));
-  const fit = trainSoftmaxRegression(x.map((row) => standardize(s, row)), y, CLASS_LABELS.length, options);
+  const fit = trainSoftmaxRegression(
+    x.map((row) => standardize(s, row)),
+    y,
+    CLASS_LABELS.length,
+    options,
+  );
   return {
     classLabels: [...CLASS_LABELS],
     features: [...RAW_FEATURES],
@@ -201,7 +228,11 @@ export interface DemoModelMetadata {
   };
 }
 
-export function buildDemoModel(csvText: string): { onnx: Uint8Array; model: WeatherModel; metadata: DemoModelMetadata } {
+export function buildDemoModel(csvText: string): {
+  onnx: Uint8Array;
+  model: WeatherModel;
+  metadata: DemoModelMetadata;
+} {
   const { train, holdout } = splitByYear(parseSeattleWeather(csvText));
   const { loss, ...model } = trainWeatherModel(train);
   const metadata: DemoModelMetadata = {

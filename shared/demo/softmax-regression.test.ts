@@ -1,9 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { argmax, fitStandardizer, logitsOf, softmax, standardize, trainSoftmaxRegression } from './softmax-regression.ts';
+import {
+  argmax,
+  fitStandardizer,
+  logitsOf,
+  softmax,
+  standardize,
+  trainSoftmaxRegression,
+} from './softmax-regression.ts';
 
 test('standardizer: population moments; constant columns divide by 1', () => {
-  const s = fitStandardizer([[1, 5], [3, 5], [5, 5]]);
+  const s = fitStandardizer([
+    [1, 5],
+    [3, 5],
+    [5, 5],
+  ]);
   assert.deepEqual(s.mean, [3, 5]);
   assert.equal(s.std[0], Math.sqrt(8 / 3));
   assert.equal(s.std[1], 1);

@@ -73,7 +73,15 @@ export function argmax(xs: readonly number[]): number {
  * k = 0…K−1), for rows `z` flattened row-major with d columns. Writes `grad`,
  * returns the loss.
  */
-function lossAndGradient(theta: Float64Array, z: Float64Array, d: number, y: readonly number[], K: number, l2: number, grad: Float64Array): number {
+function lossAndGradient(
+  theta: Float64Array,
+  z: Float64Array,
+  d: number,
+  y: readonly number[],
+  K: number,
+  l2: number,
+  grad: Float64Array,
+): number {
   const stride = d + 1;
   const n = y.length;
   const logits = new Float64Array(K);
@@ -117,13 +125,17 @@ function lossAndGradient(theta: Float64Array, z: Float64Array, d: number, y: rea
 
 /** Trains on standardised rows `z` with class indices `y` in [0, classes). */
 export function trainSoftmaxRegression(
-  z: readonly (readonly number[])[], y: readonly number[], classes: number, opts: SoftmaxRegressionOptions,
+  z: readonly (readonly number[])[],
+  y: readonly number[],
+  classes: number,
+  opts: SoftmaxRegressionOptions,
 ): TrainedSoftmax {
   if (z.length === 0 || z.length !== y.length) throw new Error('need as many labels as rows, and at least one row');
   const d = z[0]!.length;
   const flat = Float64Array.from(z.flat());
   if (flat.length !== z.length * d) throw new Error('every row needs the same number of features');
-  if (y.some((c) => !Number.isInteger(c) || c < 0 || c >= classes)) throw new Error(`labels must be class indices in [0, ${classes})`);
+  if (y.some((c) => !Number.isInteger(c) || c < 0 || c >= classes))
+    throw new Error(`labels must be class indices in [0, ${classes})`);
   const n = classes * (d + 1);
   let x = new Float64Array(n); // current iterate
   let xPrev = new Float64Array(n);

@@ -68,7 +68,7 @@ export interface ChangeShape {
 const MAGIC = [0x85, 0x6f, 0x4a, 0x83];
 const CHUNK_CHANGE = 1;
 const DEFLATE = 8;
-const enum ColumnType {
+enum ColumnType {
   Group = 0,
   Actor = 1,
   Uleb = 2,
@@ -139,12 +139,15 @@ class Cursor {
  * is passed (the answer is then just "more than maxOps").
  */
 export function inspectChange(bytes: Uint8Array, maxOps = Number.MAX_SAFE_INTEGER): ChangeShape {
-  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) throw new ChangeFormatError('not an Automerge change (bad magic bytes)');
+  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m))
+    throw new ChangeFormatError('not an Automerge change (bad magic bytes)');
   const head = new Cursor(bytes, 8, bytes.length);
   const type = head.byte();
-  if (type !== CHUNK_CHANGE) throw new ChangeFormatError(`chunk type ${type} is not accepted (only uncompressed changes, type 1)`);
+  if (type !== CHUNK_CHANGE)
+    throw new ChangeFormatError(`chunk type ${type} is not accepted (only uncompressed changes, type 1)`);
   const length = head.uleb();
-  if (head.pos + length !== bytes.length) throw new ChangeFormatError('the change length does not match its bytes (one change per entry)');
+  if (head.pos + length !== bytes.length)
+    throw new ChangeFormatError('the change length does not match its bytes (one change per entry)');
   const c = new Cursor(bytes, head.pos, bytes.length);
   const deps = c.uleb();
   c.skip(deps * 32);
@@ -160,7 +163,8 @@ export function inspectChange(bytes: Uint8Array, maxOps = Number.MAX_SAFE_INTEGE
   for (let i = 0; i < ncols; i++) {
     const spec = c.uleb();
     const length = c.uleb();
-    if (spec & DEFLATE) throw new ChangeFormatError(`column ${spec >> 4} is compressed; compressed changes are not accepted`);
+    if (spec & DEFLATE)
+      throw new ChangeFormatError(`column ${spec >> 4} is compressed; compressed changes are not accepted`);
     columns.push({ spec, length });
   }
   let ops = 0;
@@ -178,7 +182,11 @@ export function inspectChange(bytes: Uint8Array, maxOps = Number.MAX_SAFE_INTEGE
 }
 
 /** Rows of one column; for a group column also the sum of its group sizes (rows of the grouped columns). */
-function countColumn(col: Cursor, type: number, maxRows: number): { rows: number; groupSum: number; longestValue: number } {
+function countColumn(
+  col: Cursor,
+  type: number,
+  maxRows: number,
+): { rows: number; groupSum: number; longestValue: number } {
   let rows = 0;
   let groupSum = 0;
   let longestValue = 0;
@@ -221,33 +229,53 @@ function countColumn(col: Cursor, type: number, maxRows: number): { rows: number
 /** The refusal for one change over a limit, or its shape. Cheap: no Automerge decoding. */
 function checkOne(bytes: Uint8Array, limits: ChangeLimits): Refusal | ChangeShape {
   if (bytes.length > limits.maxChangeBytes) {
-    return { status: 413, what: 'MAX_DOC_CHANGE_BYTES', message: `a change of ${bytes.length} bytes is larger than the limit of ${limits.maxChangeBytes} bytes (MAX_DOC_CHANGE_BYTES)` };
+    return {
+      status: 413,
+      what: 'MAX_DOC_CHANGE_BYTES',
+      message: `a change of ${bytes.length} bytes is larger than the limit of ${limits.maxChangeBytes} bytes (MAX_DOC_CHANGE_BYTES)`,
+    };
   }
   let shape: ChangeShape;
   try {
     shape = inspectChange(bytes, limits.maxChangeOps);
   } catch (err) {
-    if (err instanceof ChangeFormatError) return { status: 400, what: 'change', message: `not an acceptable Automerge change: ${err.message}` };
+    if (err instanceof ChangeFormatError)
+      return { status: 400, what: 'change', message: `not an acceptable Automerge change: ${err.message}` };
     throw err;
   }
   if (shape.ops > limits.maxChangeOps) {
-    return { status: 413, what: 'MAX_DOC_CHANGE_OPS', message: `a change of more than ${limits.maxChangeOps} operations is over the limit (MAX_DOC_CHANGE_OPS)` };
+    return {
+      status: 413,
+      what: 'MAX_DOC_CHANGE_OPS',
+      message: `a change of more than ${limits.maxChangeOps} operations is over the limit (MAX_DOC_CHANGE_OPS)`,
+    };
   }
   if (shape.longestValue > limits.maxStringLength) {
-    return { status: 413, what: 'MAX_DOC_STRING_LENGTH', message: `a change holds a value of ${shape.longestValue} bytes, over the limit of ${limits.maxStringLength} (MAX_DOC_STRING_LENGTH)` };
+    return {
+      status: 413,
+      what: 'MAX_DOC_STRING_LENGTH',
+      message: `a change holds a value of ${shape.longestValue} bytes, over the limit of ${limits.maxStringLength} (MAX_DOC_STRING_LENGTH)`,
+    };
   }
   return shape;
 }
 
 /** The refusal for an exchange's changes over a limit (each, and all together), or undefined. */
-export function checkChanges(changes: readonly Uint8Array[], limits: ChangeLimits & Pick<DocLimits, 'maxSyncOps'>): Refusal | undefined {
+export function checkChanges(
+  changes: readonly Uint8Array[],
+  limits: ChangeLimits & Pick<DocLimits, 'maxSyncOps'>,
+): Refusal | undefined {
   let ops = 0;
   for (const bytes of changes) {
     const r = checkOne(bytes, limits);
     if ('status' in r) return r;
     ops += r.ops;
     if (ops > limits.maxSyncOps) {
-      return { status: 413, what: 'MAX_DOC_SYNC_OPS', message: `the changes of this exchange hold more than ${limits.maxSyncOps} operations together (MAX_DOC_SYNC_OPS); send fewer at a time` };
+      return {
+        status: 413,
+        what: 'MAX_DOC_SYNC_OPS',
+        message: `the changes of this exchange hold more than ${limits.maxSyncOps} operations together (MAX_DOC_SYNC_OPS); send fewer at a time`,
+      };
     }
   }
   return undefined;

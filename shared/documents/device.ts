@@ -1,6 +1,14 @@
 import * as A from '@automerge/automerge';
 import { assignKeys } from './assign.ts';
-import { DesiredSchema, NewDriftEventSchema, ReportedSchema, type Desired, type DeviceDoc, type NewDriftEvent, type Reported } from './schema.ts';
+import {
+  DesiredSchema,
+  NewDriftEventSchema,
+  ReportedSchema,
+  type Desired,
+  type DeviceDoc,
+  type NewDriftEvent,
+  type Reported,
+} from './schema.ts';
 
 /**
  * Who writes what. Each function is one Automerge change touching only its writer's part, field by
@@ -28,7 +36,11 @@ export function appendEvent(doc: A.Doc<DeviceDoc>, event: NewDriftEvent): A.Doc<
   });
 }
 
-function editEvent(doc: A.Doc<DeviceDoc>, id: string, edit: (e: DeviceDoc['events'][number]) => void): A.Doc<DeviceDoc> {
+function editEvent(
+  doc: A.Doc<DeviceDoc>,
+  id: string,
+  edit: (e: DeviceDoc['events'][number]) => void,
+): A.Doc<DeviceDoc> {
   const i = doc.events.findIndex((e) => e.id === id);
   if (i < 0) throw new Error(`no event ${id} in this document (it may have been compacted)`);
   return A.change(doc, (d) => edit(d.events[i]!));

@@ -1,11 +1,28 @@
 import * as A from '@automerge/automerge';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { acknowledgeEvent, answer, appendEvent, compactEvents, initDeviceDoc, initGroupDoc, labelEvent, report, setDesired, setGroupSettings, type DeviceDoc } from './index.ts';
+import {
+  acknowledgeEvent,
+  answer,
+  appendEvent,
+  compactEvents,
+  initDeviceDoc,
+  initGroupDoc,
+  labelEvent,
+  report,
+  setDesired,
+  setGroupSettings,
+  type DeviceDoc,
+} from './index.ts';
 
 const DEVICE = '11111111-1111-4111-8111-111111111111';
 const SHA = 'a'.repeat(64);
-const event = (i: number, kind = 'ks') => ({ id: `e${i}`, ts: new Date(i * 1000).toISOString(), kind, statistic: i / 10 });
+const event = (i: number, kind = 'ks') => ({
+  id: `e${i}`,
+  ts: new Date(i * 1000).toISOString(),
+  kind,
+  statistic: i / 10,
+});
 const merge = <T>(a: A.Doc<T>, b: A.Doc<T>) => A.merge(A.clone(a), b);
 
 describe('device documents', () => {
@@ -27,7 +44,10 @@ describe('device documents', () => {
     const all = [server, device, ackd, labelled].reduce((a, b) => merge(a, b));
     assert.equal(all.desired.syncIntervalSec, 60);
     assert.deepEqual(all.reported.counters, { inferences: 5 });
-    assert.deepEqual(all.events.map((e) => e.id), ['e1', 'e2']);
+    assert.deepEqual(
+      all.events.map((e) => e.id),
+      ['e1', 'e2'],
+    );
     assert.equal(all.events[0]?.acknowledged?.by, 'alice');
     assert.equal(all.events[0]?.label, 'sensor fault');
   });
@@ -58,8 +78,8 @@ describe('device documents', () => {
     assert.equal(doc.events.length, 20);
     assert.equal(doc.events[0]?.id, 'e980');
     assert.equal(doc.eventSummary.count, 980);
-    assert.equal((doc.eventSummary.byKind['ks'] ?? 0) + (doc.eventSummary.byKind['adwin'] ?? 0), 980);
-    assert.equal(doc.eventSummary.byKind['ks'], 327);
+    assert.equal((doc.eventSummary.byKind.ks ?? 0) + (doc.eventSummary.byKind.adwin ?? 0), 980);
+    assert.equal(doc.eventSummary.byKind.ks, 327);
     // The JSON stays the same size from the first compaction on, whatever the number of events.
     assert.ok(Math.max(...sizes) - Math.min(...sizes) < 200, `sizes ${sizes.join(',')}`);
     assert.equal(compactEvents(doc, 20), doc, 'nothing to compact: the same document');

@@ -6,7 +6,11 @@ import { z } from 'zod';
  * report stays a few hundred bytes in the document and in the server's time series.
  */
 
-const bytes = z.number().int().min(0).max(2 ** 53 - 1);
+const bytes = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 53 - 1);
 
 /** PressureObserver's states (Compute Pressure API), Chromium only. */
 export const CpuPressureSchema = z.enum(['nominal', 'fair', 'serious', 'critical']);
@@ -29,7 +33,12 @@ export const DeviceHealthSchema = z
     downlinkMbps: z.number().min(0).max(100_000).optional(),
     cpuPressure: CpuPressureSchema.optional(),
     /** Seconds since the app (or simulated device) started. */
-    uptimeSec: z.number().int().min(0).max(10 * 365 * 86_400).optional(),
+    uptimeSec: z
+      .number()
+      .int()
+      .min(0)
+      .max(10 * 365 * 86_400)
+      .optional(),
     appVersion: z.string().max(100).optional(),
     /** Short browser name and version, e.g. 'Chrome 131' or 'node 20.20.0'. */
     browser: z.string().max(60).optional(),

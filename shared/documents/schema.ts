@@ -29,8 +29,12 @@ export const DesiredSchema = z.object({
   deploymentId: z.string().uuid().optional(),
   detectors: z.unknown().optional(),
   syncIntervalSec: z.number().int().positive(),
-  retention: z.object({ maxBatches: z.number().int().positive().optional(), maxAgeDays: z.number().positive().optional() }).optional(),
-  sampling: z.object({ rate: z.number().min(0).max(1).optional(), driftSamples: z.number().int().min(0).optional() }).optional(),
+  retention: z
+    .object({ maxBatches: z.number().int().positive().optional(), maxAgeDays: z.number().positive().optional() })
+    .optional(),
+  sampling: z
+    .object({ rate: z.number().min(0).max(1).optional(), driftSamples: z.number().int().min(0).optional() })
+    .optional(),
   /** Remote configuration (shared/protocol/device-config.ts): the group's merged with the device's own. */
   config: DeviceConfigSchema.optional(),
   /** Group config version + device config version: grows with every change that reaches this device. */
@@ -122,7 +126,12 @@ export interface GroupDoc {
 }
 
 /** Document ids: `device:<uuid>` and `group:<uuid>`; the prefix says which schema it follows. */
-export const DocIdSchema = z.string().regex(/^(device|group):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be device:<uuid> or group:<uuid>');
+export const DocIdSchema = z
+  .string()
+  .regex(
+    /^(device|group):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    'must be device:<uuid> or group:<uuid>',
+  );
 export const deviceDocId = (deviceId: string) => `device:${deviceId}`;
 export const groupDocId = (groupId: string) => `group:${groupId}`;
 export function parseDocId(docId: string): { kind: 'device' | 'group'; id: string } {

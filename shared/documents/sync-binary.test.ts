@@ -22,9 +22,11 @@ const H1 = '0123456789abcdef'.repeat(4);
 const H2 = 'f'.repeat(64);
 
 /** A frame written by hand: version, kind, then raw bytes. */
-const frame = (...parts: (number | number[] | Uint8Array)[]) => Uint8Array.from(parts.flatMap((p) => (typeof p === 'number' ? [p] : [...p])));
+const frame = (...parts: (number | number[] | Uint8Array)[]) =>
+  Uint8Array.from(parts.flatMap((p) => (typeof p === 'number' ? [p] : [...p])));
 const hash = (byte: number) => new Array<number>(32).fill(byte);
-const rejects = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (err: unknown) => err instanceof SyncFrameError && pattern.test(err.message), String(pattern));
+const rejects = (fn: () => unknown, pattern: RegExp) =>
+  assert.throws(fn, (err: unknown) => err instanceof SyncFrameError && pattern.test(err.message), String(pattern));
 
 describe('binary sync frames', () => {
   it('round-trip a request and an answer with real Automerge changes', () => {
@@ -74,19 +76,26 @@ describe('binary sync frames', () => {
 
     it('empty and truncated input, at every cut', () => {
       rejects(() => decodeSyncRequest(new Uint8Array()), /truncated: the version/);
-      for (let cut = 1; cut < valid.length; cut++) rejects(() => decodeSyncRequest(valid.subarray(0, cut)), /truncated/);
+      for (let cut = 1; cut < valid.length; cut++)
+        rejects(() => decodeSyncRequest(valid.subarray(0, cut)), /truncated/);
       assert.deepEqual(decodeSyncRequest(valid).changes, [new Uint8Array([1, 2, 3])]);
     });
 
     it('trailing garbage', () => {
       rejects(() => decodeSyncRequest(frame(valid, 0)), /1 trailing byte/);
-      rejects(() => decodeSyncAnswer(frame(encodeSyncAnswer({ heads: [], changes: [], missing: [] }), [9, 9])), /2 trailing byte/);
+      rejects(
+        () => decodeSyncAnswer(frame(encodeSyncAnswer({ heads: [], changes: [], missing: [] }), [9, 9])),
+        /2 trailing byte/,
+      );
     });
 
     it('a wrong version or kind', () => {
       rejects(() => decodeSyncRequest(frame(2, 1, 0, 0)), /version 2 is not supported/);
       rejects(() => decodeSyncRequest(frame(0x7b, 0x22)), /version 123/); // JSON sent as binary
-      rejects(() => decodeSyncRequest(encodeSyncAnswer({ heads: [], changes: [], missing: [] })), /expected a request \(kind 1\), got kind 2/);
+      rejects(
+        () => decodeSyncRequest(encodeSyncAnswer({ heads: [], changes: [], missing: [] })),
+        /expected a request \(kind 1\), got kind 2/,
+      );
       rejects(() => decodeSyncAnswer(encodeSyncRequest({ have: [], changes: [] })), /expected an answer/);
     });
 
@@ -97,7 +106,10 @@ describe('binary sync frames', () => {
       // A count within the cap but beyond the bytes that follow.
       rejects(() => decodeSyncRequest(frame(1, 1, 3, hash(1))), /truncated: 3 hashes/);
       rejects(() => decodeSyncRequest(frame(1, 1, 0, [0x90, 0x4e], 1, 1)), /truncated: 10000 changes/);
-      rejects(() => decodeSyncRequest(frame(1, 1, 0, 1, [0xff, 0xff, 0x7f], 1)), /truncated: change 0 \(2097151 bytes\)/);
+      rejects(
+        () => decodeSyncRequest(frame(1, 1, 0, 1, [0xff, 0xff, 0x7f], 1)),
+        /truncated: change 0 \(2097151 bytes\)/,
+      );
       rejects(() => decodeSyncAnswer(frame(1, 2, 0, 0, [0xe9, 0x07])), /"missing" is 1001/);
     });
 
@@ -108,7 +120,10 @@ describe('binary sync frames', () => {
     });
 
     it('a frame beyond the size cap', () => {
-      rejects(() => decodeSyncRequest(valid, valid.length - 1), new RegExp(`${valid.length} bytes exceed the limit of ${valid.length - 1}`));
+      rejects(
+        () => decodeSyncRequest(valid, valid.length - 1),
+        new RegExp(`${valid.length} bytes exceed the limit of ${valid.length - 1}`),
+      );
       assert.equal(decodeSyncRequest(valid, valid.length).have[0], H1);
     });
   });
@@ -116,8 +131,14 @@ describe('binary sync frames', () => {
   it('refuses to encode what the other side would refuse', () => {
     rejects(() => encodeSyncRequest({ have: ['nothex'], changes: [] }), /not a 64-digit/);
     rejects(() => encodeSyncRequest({ have: [H1.toUpperCase()], changes: [] }), /not a 64-digit/);
-    rejects(() => encodeSyncRequest({ have: new Array<string>(MAX_SYNC_HEADS + 1).fill(H1), changes: [] }), /1001 hashes in "have"/);
-    rejects(() => encodeSyncRequest({ have: [], changes: new Array<Uint8Array>(MAX_SYNC_CHANGES + 1).fill(new Uint8Array(1)) }), /10001 changes/);
+    rejects(
+      () => encodeSyncRequest({ have: new Array<string>(MAX_SYNC_HEADS + 1).fill(H1), changes: [] }),
+      /1001 hashes in "have"/,
+    );
+    rejects(
+      () =>
+        encodeSyncRequest({ have: [], changes: new Array<Uint8Array>(MAX_SYNC_CHANGES + 1).fill(new Uint8Array(1)) }),
+      /10001 changes/,
+    );
   });
 });
-

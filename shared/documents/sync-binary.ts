@@ -91,7 +91,8 @@ function encode(kind: Kind, fields: Field[]): Uint8Array<ArrayBuffer> {
 }
 
 function heads(what: string, list: readonly string[]): Field {
-  if (list.length > MAX_SYNC_HEADS) throw new SyncFrameError(`${list.length} hashes in "${what}" exceed the limit of ${MAX_SYNC_HEADS}`);
+  if (list.length > MAX_SYNC_HEADS)
+    throw new SyncFrameError(`${list.length} hashes in "${what}" exceed the limit of ${MAX_SYNC_HEADS}`);
   return {
     size: varintSize(list.length) + list.length * HASH_BYTES,
     write(out, at) {
@@ -103,7 +104,8 @@ function heads(what: string, list: readonly string[]): Field {
 }
 
 function changes(list: readonly Uint8Array[]): Field {
-  if (list.length > MAX_SYNC_CHANGES) throw new SyncFrameError(`${list.length} changes exceed the limit of ${MAX_SYNC_CHANGES}`);
+  if (list.length > MAX_SYNC_CHANGES)
+    throw new SyncFrameError(`${list.length} changes exceed the limit of ${MAX_SYNC_CHANGES}`);
   return {
     size: list.reduce((n, c) => n + varintSize(c.length) + c.length, varintSize(list.length)),
     write(out, at) {
@@ -139,7 +141,10 @@ function writeVarint(out: Uint8Array, at: number, n: number): number {
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function writeHex(out: Uint8Array, at: number, hash: string, what: string): number {
-  if (!/^[0-9a-f]{64}$/.test(hash)) throw new SyncFrameError(`"${what}" holds ${JSON.stringify(hash.slice(0, 80))}, not a 64-digit lower-case hex hash`);
+  if (!/^[0-9a-f]{64}$/.test(hash))
+    throw new SyncFrameError(
+      `"${what}" holds ${JSON.stringify(hash.slice(0, 80))}, not a 64-digit lower-case hex hash`,
+    );
   for (let i = 0; i < HASH_BYTES; i++) out[at + i] = parseInt(hash.slice(2 * i, 2 * i + 2), 16);
   return at + HASH_BYTES;
 }
@@ -149,12 +154,20 @@ function writeHex(out: Uint8Array, at: number, hash: string, what: string): numb
 class Reader {
   private at = 0;
 
-  constructor(private readonly bytes: Uint8Array, kind: Kind, maxBytes: number) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    kind: Kind,
+    maxBytes: number,
+  ) {
     if (bytes.length > maxBytes) throw new SyncFrameError(`${bytes.length} bytes exceed the limit of ${maxBytes}`);
     const version = this.byte('the version');
-    if (version !== SYNC_FRAME_VERSION) throw new SyncFrameError(`version ${version} is not supported (this side speaks version ${SYNC_FRAME_VERSION})`);
+    if (version !== SYNC_FRAME_VERSION)
+      throw new SyncFrameError(`version ${version} is not supported (this side speaks version ${SYNC_FRAME_VERSION})`);
     const got = this.byte('the frame kind');
-    if (got !== KIND[kind]) throw new SyncFrameError(`expected ${kind === 'request' ? 'a request' : 'an answer'} (kind ${KIND[kind]}), got kind ${got}`);
+    if (got !== KIND[kind])
+      throw new SyncFrameError(
+        `expected ${kind === 'request' ? 'a request' : 'an answer'} (kind ${KIND[kind]}), got kind ${got}`,
+      );
   }
 
   heads(what: string): string[] {
@@ -216,6 +229,7 @@ class Reader {
 
   private need(n: number, what: string): void {
     const left = this.bytes.length - this.at;
-    if (n > left) throw new SyncFrameError(`truncated: ${what} need(s) ${n} byte(s) at offset ${this.at}, ${left} left`);
+    if (n > left)
+      throw new SyncFrameError(`truncated: ${what} need(s) ${n} byte(s) at offset ${this.at}, ${left} left`);
   }
 }

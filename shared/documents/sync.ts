@@ -19,17 +19,21 @@ import { z } from 'zod';
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
 
-export const SyncRequestSchema = z.object({
-  have: z.array(Hash).max(1000),
-  changes: z.array(Base64).max(10_000),
-}).meta({ id: 'DocSyncRequest' });
+export const SyncRequestSchema = z
+  .object({
+    have: z.array(Hash).max(1000),
+    changes: z.array(Base64).max(10_000),
+  })
+  .meta({ id: 'DocSyncRequest' });
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
-export const SyncAnswerSchema = z.object({
-  heads: z.array(Hash),
-  changes: z.array(Base64),
-  missing: z.array(Hash),
-}).meta({ id: 'DocSyncAnswer' });
+export const SyncAnswerSchema = z
+  .object({
+    heads: z.array(Hash),
+    changes: z.array(Base64),
+    missing: z.array(Hash),
+  })
+  .meta({ id: 'DocSyncAnswer' });
 export type SyncAnswer = z.infer<typeof SyncAnswerSchema>;
 
 import { toBase64 } from './base64.ts';
@@ -38,7 +42,10 @@ export { fromBase64, toBase64 } from './base64.ts';
 
 /** Changes of `doc` since `heads`, counting only the heads `doc` knows (unknown ones would mean "all"). */
 export function changesSince<T>(doc: A.Doc<T>, heads: readonly string[]): Uint8Array[] {
-  return A.getChangesSince(doc, heads.filter((h) => A.hasHeads(doc as A.Doc<unknown>, [h])));
+  return A.getChangesSince(
+    doc,
+    heads.filter((h) => A.hasHeads(doc as A.Doc<unknown>, [h])),
+  );
 }
 
 /** Decodes changes, rejecting bytes that are not an Automerge change (the caller answers 400). */

@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import type { DocSizeLimits, Refusal } from './change-limits.ts';
-import { DesiredSchema, DriftEventSchema, EventSummarySchema, GroupSettingsSchema, parseDocId, ReportedSchema } from './schema.ts';
+import {
+  DesiredSchema,
+  DriftEventSchema,
+  EventSummarySchema,
+  GroupSettingsSchema,
+  parseDocId,
+  ReportedSchema,
+} from './schema.ts';
 
 /**
  * Who writes what (schema.ts), checked on what a write changes in a document's visible state: the
@@ -20,10 +27,16 @@ const CONSOLE_EVENT_FIELDS = new Set(['acknowledged', 'label', 'falseAlarm']);
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const keysOf = (a: unknown, b: unknown) => [...new Set([...Object.keys(isObj(a) ? a : {}), ...Object.keys(isObj(b) ? b : {})])].sort();
-const changedKeys = (a: unknown, b: unknown) => keysOf(a, b).filter((k) => !same((a as Obj | undefined)?.[k], (b as Obj | undefined)?.[k]));
+const keysOf = (a: unknown, b: unknown) =>
+  [...new Set([...Object.keys(isObj(a) ? a : {}), ...Object.keys(isObj(b) ? b : {})])].sort();
+const changedKeys = (a: unknown, b: unknown) =>
+  keysOf(a, b).filter((k) => !same((a as Obj | undefined)?.[k], (b as Obj | undefined)?.[k]));
 
-const forbidden = (path: string, owner: string): Refusal => ({ status: 403, what: path, message: `${path} is written by ${owner}; a device may not change it` });
+const forbidden = (path: string, owner: string): Refusal => ({
+  status: 403,
+  what: path,
+  message: `${path} is written by ${owner}; a device may not change it`,
+});
 const invalid = (path: string, detail: string): Refusal => ({ status: 400, what: path, message: `${path}: ${detail}` });
 
 function parse(path: string, schema: z.ZodType, value: unknown): Refusal | undefined {
@@ -54,12 +67,14 @@ const StrictEvent = DriftEventSchema.strict();
 function events(before: unknown, after: unknown, writer: Writer): Refusal | undefined {
   if (!Array.isArray(after)) return invalid('events', 'must be a list');
   const old = new Map<string, Obj>();
-  if (Array.isArray(before)) for (const e of before) if (isObj(e) && typeof e.id === 'string' && !old.has(e.id)) old.set(e.id, e);
+  if (Array.isArray(before))
+    for (const e of before) if (isObj(e) && typeof e.id === 'string' && !old.has(e.id)) old.set(e.id, e);
   for (const [i, e] of after.entries()) {
     const prev = isObj(e) && typeof e.id === 'string' ? old.get(e.id) : undefined;
     if (prev && same(prev, e)) continue;
     if (writer === 'device') {
-      for (const key of changedKeys(prev ?? {}, e)) if (CONSOLE_EVENT_FIELDS.has(key)) return forbidden(`events[${i}].${key}`, 'the console');
+      for (const key of changedKeys(prev ?? {}, e))
+        if (CONSOLE_EVENT_FIELDS.has(key)) return forbidden(`events[${i}].${key}`, 'the console');
     }
     const refused = parse(`events[${i}]`, StrictEvent, e);
     if (refused) return refused;
@@ -69,10 +84,15 @@ function events(before: unknown, after: unknown, writer: Writer): Refusal | unde
 
 function deviceDoc(before: Obj, after: Obj, writer: Writer): Refusal | undefined {
   for (const key of changedKeys(before, after)) {
-    if (key === 'deviceId') return { status: 403, what: 'deviceId', message: 'deviceId is fixed when the document is made' };
+    if (key === 'deviceId')
+      return { status: 403, what: 'deviceId', message: 'deviceId is fixed when the document is made' };
     let refused: Refusal | undefined;
     if (key === 'desired') {
-      if (writer === 'device') return forbidden(`desired.${changedKeys(before.desired, after.desired)[0] ?? ''}`.replace(/\.$/, ''), 'the server');
+      if (writer === 'device')
+        return forbidden(
+          `desired.${changedKeys(before.desired, after.desired)[0] ?? ''}`.replace(/\.$/, ''),
+          'the server',
+        );
       refused = section('desired', DesiredSchema.shape, before.desired, after.desired);
     } else if (key === 'reported') refused = section('reported', ReportedSchema.shape, before.reported, after.reported);
     else if (key === 'events') refused = events(before.events, after.events, writer);
@@ -85,7 +105,8 @@ function deviceDoc(before: Obj, after: Obj, writer: Writer): Refusal | undefined
 
 function groupDoc(before: Obj, after: Obj): Refusal | undefined {
   for (const key of changedKeys(before, after)) {
-    if (key === 'groupId') return { status: 403, what: 'groupId', message: 'groupId is fixed when the document is made' };
+    if (key === 'groupId')
+      return { status: 403, what: 'groupId', message: 'groupId is fixed when the document is made' };
     if (key !== 'settings') return invalid(key, 'is not a field of a group document');
     const refused = section('settings', GroupSettingsSchema.shape, before.settings, after.settings);
     if (refused) return refused;
@@ -107,18 +128,33 @@ export function checkDocWrite(docId: string, before: unknown, after: unknown, wr
 export function checkDocSize(before: unknown, after: unknown, limits: DocSizeLimits): Refusal | undefined {
   const size = JSON.stringify(after).length;
   if (size > limits.maxDocBytes && size > JSON.stringify(before ?? {}).length) {
-    return { status: 413, what: 'MAX_DOC_BYTES', message: `the document would hold ${size} bytes, over the limit of ${limits.maxDocBytes} (MAX_DOC_BYTES)` };
+    return {
+      status: 413,
+      what: 'MAX_DOC_BYTES',
+      message: `the document would hold ${size} bytes, over the limit of ${limits.maxDocBytes} (MAX_DOC_BYTES)`,
+    };
   }
   const long = longString(after, before, '', limits.maxStringLength);
-  if (long) return { status: 413, what: 'MAX_DOC_STRING_LENGTH', message: `${long.path} would hold ${long.length} characters, over the limit of ${limits.maxStringLength} (MAX_DOC_STRING_LENGTH)` };
+  if (long)
+    return {
+      status: 413,
+      what: 'MAX_DOC_STRING_LENGTH',
+      message: `${long.path} would hold ${long.length} characters, over the limit of ${limits.maxStringLength} (MAX_DOC_STRING_LENGTH)`,
+    };
   return undefined;
 }
 
 function longString(v: unknown, old: unknown, path: string, max: number): { path: string; length: number } | undefined {
-  if (typeof v === 'string') return v.length > max && v !== old ? { path: path || 'document', length: v.length } : undefined;
+  if (typeof v === 'string')
+    return v.length > max && v !== old ? { path: path || 'document', length: v.length } : undefined;
   if (typeof v !== 'object' || v === null) return undefined;
   for (const [k, child] of Object.entries(v)) {
-    const found = longString(child, (old as Obj | null | undefined)?.[k], Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k, max);
+    const found = longString(
+      child,
+      (old as Obj | null | undefined)?.[k],
+      Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k,
+      max,
+    );
     if (found) return found;
   }
   return undefined;

@@ -103,15 +103,30 @@ export function checkDetectorParams(config: DriftConfig): { path: string[]; mess
   for (const monitor of ['features', 'confidence', 'prediction', 'knn'] as const) {
     for (const [key, v] of Object.entries(config[monitor].params)) {
       const sized = SIZE_PARAMS.has(key) || (monitor === 'knn' && key === 'referenceSize');
-      if (sized && typeof v === 'number' && v > MAX_DETECTOR_SIZE) return { path: [monitor, 'params', key], message: `${key} must be at most ${MAX_DETECTOR_SIZE}, got ${v}` };
+      if (sized && typeof v === 'number' && v > MAX_DETECTOR_SIZE)
+        return { path: [monitor, 'params', key], message: `${key} must be at most ${MAX_DETECTOR_SIZE}, got ${v}` };
     }
   }
   const f = config.features;
   const tries: [string[], () => unknown][] = [
-    [['features', 'params'], () => createDetector(f.detector === 'ewma' ? 'ewma-confidence' : f.detector, { ...FEATURE_DETECTOR_DEFAULTS[f.detector], ...f.params })],
+    [
+      ['features', 'params'],
+      () =>
+        createDetector(f.detector === 'ewma' ? 'ewma-confidence' : f.detector, {
+          ...FEATURE_DETECTOR_DEFAULTS[f.detector],
+          ...f.params,
+        }),
+    ],
     [['confidence', 'params'], () => createDetector('ewma-confidence', config.confidence.params)],
     // The class count is learnt later on the device; 2 stands in unless a reference gives its own.
-    [['prediction', 'params'], () => createDetector('prediction-distribution', { numClasses: config.prediction.params.reference ? 0 : 2, ...config.prediction.params })],
+    [
+      ['prediction', 'params'],
+      () =>
+        createDetector('prediction-distribution', {
+          numClasses: config.prediction.params.reference ? 0 : 2,
+          ...config.prediction.params,
+        }),
+    ],
     [['knn', 'params'], () => createDetector('knn-distance', { ...KNN_DEVICE_DEFAULTS, ...config.knn.params })],
   ];
   for (const [path, build] of tries) {

@@ -12,7 +12,11 @@ import { BatchIdSchema, MAX_RECORD_TS, MIN_RECORD_TS } from './record.ts';
 export const MANIFEST = 'manifest.json';
 export const RECORDS = 'records.jsonl';
 
-const FileSchema = z.object({ name: z.string().min(1).max(255), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() });
+const FileSchema = z.object({
+  name: z.string().min(1).max(255),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+});
 export const ManifestSchema = z.object({
   batchId: BatchIdSchema,
   deviceId: z.string().optional(),
@@ -45,14 +49,21 @@ export interface BuildOptions {
   createdAt?: string;
 }
 
-export async function buildPackage(batchId: string, records: readonly object[], attachments: Readonly<Record<string, Uint8Array>> = {}, options: BuildOptions = {}): Promise<Uint8Array> {
+export async function buildPackage(
+  batchId: string,
+  records: readonly object[],
+  attachments: Readonly<Record<string, Uint8Array>> = {},
+  options: BuildOptions = {},
+): Promise<Uint8Array> {
   BatchIdSchema.parse(batchId);
-  const contents: [string, Uint8Array][] = [[RECORDS, strToU8(records.map((r) => JSON.stringify(r) + '\n').join(''))]];
+  const contents: [string, Uint8Array][] = [[RECORDS, strToU8(records.map((r) => `${JSON.stringify(r)}\n`).join(''))]];
   for (const [name, data] of Object.entries(attachments)) {
     if (name === MANIFEST || name === RECORDS) throw new Error(`attachment name ${name} is reserved`);
     contents.push([name, data]);
   }
-  const files = await Promise.all(contents.map(async ([name, data]) => ({ name, sha256: await sha256Hex(data), size: data.length })));
+  const files = await Promise.all(
+    contents.map(async ([name, data]) => ({ name, sha256: await sha256Hex(data), size: data.length })),
+  );
   let newest = 0;
   for (const r of records) {
     const ts = (r as { ts?: unknown }).ts;
@@ -66,7 +77,10 @@ export async function buildPackage(batchId: string, records: readonly object[], 
     files,
     createdAt: options.createdAt ?? new Date(newest).toISOString(),
   };
-  const tar = createTar([{ name: MANIFEST, data: strToU8(JSON.stringify(manifest)) }, ...contents.map(([name, data]) => ({ name, data }))], { attrs: { mtime: 0 } });
+  const tar = createTar(
+    [{ name: MANIFEST, data: strToU8(JSON.stringify(manifest)) }, ...contents.map(([name, data]) => ({ name, data }))],
+    { attrs: { mtime: 0 } },
+  );
   return gzip(tar);
 }
 
@@ -80,7 +94,6 @@ async function gzip(data: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
-
 
 /** A package over a limit (MAX_BATCH_RECORDS, MAX_RECORD_BYTES, or the unpacked size they allow): the server answers 413. */
 export class PackageTooLargeError extends Error {

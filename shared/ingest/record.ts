@@ -20,7 +20,8 @@ const MAX_MAGNITUDE = 1e12;
 const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const isStorableText = (s: string): boolean => !UNSTORABLE.test(s);
 
-const text = (min: number, max: number) => z.string().min(min).max(max).refine(isStorableText, 'must not hold a NUL character or a lone UTF-16 surrogate');
+const text = (min: number, max: number) =>
+  z.string().min(min).max(max).refine(isStorableText, 'must not hold a NUL character or a lone UTF-16 surrogate');
 
 /**
  * What the server needs of an inference record (edge-app's InferenceRecord is wider; the rest
@@ -31,7 +32,10 @@ export const IngestRecordSchema = z.looseObject({
   id: text(1, 200),
   ts: z.number().min(MIN_RECORD_TS).max(MAX_RECORD_TS),
   model: z.looseObject({ name: text(1, 200), version: z.number().int().min(0).max(INT32_MAX) }),
-  output: z.looseObject({ classIndex: z.number().int().min(-INT32_MAX).max(INT32_MAX).optional(), label: text(0, 200).optional() }),
+  output: z.looseObject({
+    classIndex: z.number().int().min(-INT32_MAX).max(INT32_MAX).optional(),
+    label: text(0, 200).optional(),
+  }),
   latencyMs: z.number().min(0).max(MAX_MAGNITUDE),
   confidence: z.number().min(-MAX_MAGNITUDE).max(MAX_MAGNITUDE).optional(),
   drift: z.number().int().min(0).max(INT32_MAX),
@@ -39,7 +43,8 @@ export const IngestRecordSchema = z.looseObject({
 export type IngestRecord = z.infer<typeof IngestRecordSchema>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isText = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max && isStorableText(v);
+const isText = (v: unknown, min: number, max: number): v is string =>
+  typeof v === 'string' && v.length >= min && v.length <= max && isStorableText(v);
 const isIn = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && v >= min && v <= max;
 const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && isIn(v, min, max);
 

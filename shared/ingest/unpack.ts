@@ -1,7 +1,21 @@
 import { Gunzip } from 'fflate';
 import { z } from 'zod';
-import { MANIFEST, ManifestSchema, PackageError, PackageTooLargeError, RECORDS, sha256Hex, type PackageManifest } from './package.ts';
-import { DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_RECORD_BYTES, IngestRecordSchema, isPlainRecord, type IngestRecord } from './record.ts';
+import {
+  MANIFEST,
+  ManifestSchema,
+  PackageError,
+  PackageTooLargeError,
+  RECORDS,
+  sha256Hex,
+  type PackageManifest,
+} from './package.ts';
+import {
+  DEFAULT_MAX_BATCH_RECORDS,
+  DEFAULT_MAX_RECORD_BYTES,
+  IngestRecordSchema,
+  isPlainRecord,
+  type IngestRecord,
+} from './record.ts';
 
 /**
  * Reading a package as a stream of tar bytes (the caller gunzips: node:zlib on the server, fflate
@@ -51,7 +65,11 @@ const TAR_OVERHEAD = MAX_MANIFEST_BYTES + 64 * 1024;
 export const limitsOf = (o: Partial<PackageLimits> = {}): PackageLimits => {
   const maxRecords = o.maxRecords ?? DEFAULT_MAX_BATCH_RECORDS;
   const maxRecordBytes = o.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  return { maxRecords, maxRecordBytes, maxUnpackedBytes: o.maxUnpackedBytes ?? maxRecords * maxRecordBytes + TAR_OVERHEAD };
+  return {
+    maxRecords,
+    maxRecordBytes,
+    maxUnpackedBytes: o.maxUnpackedBytes ?? maxRecords * maxRecordBytes + TAR_OVERHEAD,
+  };
 };
 
 /** Keeps the chunks and hashes them once at the end: SubtleCrypto has no incremental sha256. */
@@ -136,10 +154,14 @@ export class PackageUnpacker<R = IngestRecord> {
   /** Takes the next tar bytes; throws a PackageError or PackageTooLargeError as soon as something is wrong. */
   push(chunk: Uint8Array): void {
     this.total += chunk.length;
-    if (this.total > this.limits.maxUnpackedBytes) throw new PackageTooLargeError('unpacked_bytes', `it unpacks to more than ${this.limits.maxUnpackedBytes} bytes`);
+    if (this.total > this.limits.maxUnpackedBytes)
+      throw new PackageTooLargeError('unpacked_bytes', `it unpacks to more than ${this.limits.maxUnpackedBytes} bytes`);
     let at = 0;
     while (at < chunk.length) {
-      if (this.ended) return this.trail(chunk.subarray(at));
+      if (this.ended) {
+        this.trail(chunk.subarray(at));
+        return;
+      }
       if (this.pad > 0) {
         const n = Math.min(this.pad, chunk.length - at);
         this.pad -= n;
@@ -169,16 +191,19 @@ export class PackageUnpacker<R = IngestRecord> {
     if (this.entry || this.pad > 0 || this.headerFill > 0) throw new PackageError('the tar archive is truncated');
     const manifest = this.manifest;
     if (!manifest) throw new PackageError(`no ${MANIFEST}`);
-    for (const f of manifest.files) if (!this.seen.has(f.name)) throw new PackageError(`${f.name} is listed but missing`);
+    for (const f of manifest.files)
+      if (!this.seen.has(f.name)) throw new PackageError(`${f.name} is listed but missing`);
     if (!this.seen.has(RECORDS)) throw new PackageError(`no ${RECORDS}`);
     await Promise.all(this.digests);
-    if (this.records.length !== manifest.records) throw new PackageError(`${RECORDS} holds ${this.records.length} records, the manifest says ${manifest.records}`);
+    if (this.records.length !== manifest.records)
+      throw new PackageError(`${RECORDS} holds ${this.records.length} records, the manifest says ${manifest.records}`);
     return { manifest, records: this.records, attachments: this.attachments };
   }
 
   private trail(bytes: Uint8Array): void {
     this.trailing += bytes.length;
-    if (this.trailing > MAX_TRAILING_BYTES || bytes.some((b) => b !== 0)) throw new PackageError('data after the end of the tar archive');
+    if (this.trailing > MAX_TRAILING_BYTES || bytes.some((b) => b !== 0))
+      throw new PackageError('data after the end of the tar archive');
   }
 
   private startEntry(h: Uint8Array): void {
@@ -198,15 +223,21 @@ export class PackageUnpacker<R = IngestRecord> {
     const pad = (BLOCK - (size % BLOCK)) % BLOCK;
     // Directories carry nothing; other special entries never occur in a package.
     if (type === 0x35) return void (this.pad = size + pad);
-    if (type !== 0x30 && type !== 0) throw new PackageError(`${name}: tar entries of type ${String.fromCharCode(type ?? 0)} are not accepted`);
-    if (size > this.limits.maxUnpackedBytes) throw new PackageTooLargeError('unpacked_bytes', `${name} has ${size} bytes, more than the limit of ${this.limits.maxUnpackedBytes}`);
+    if (type !== 0x30 && type !== 0)
+      throw new PackageError(`${name}: tar entries of type ${String.fromCharCode(type ?? 0)} are not accepted`);
+    if (size > this.limits.maxUnpackedBytes)
+      throw new PackageTooLargeError(
+        'unpacked_bytes',
+        `${name} has ${size} bytes, more than the limit of ${this.limits.maxUnpackedBytes}`,
+      );
     if (this.seen.has(name)) throw new PackageError(`${name} appears twice`);
     this.seen.add(name);
     const m = this.manifest;
     if (!m) {
       // First, so sizes and the record count are known before any other byte is spent on.
       if (name !== MANIFEST) throw new PackageError(`no ${MANIFEST} (it must be the first entry)`);
-      if (size > MAX_MANIFEST_BYTES) throw new PackageError(`${MANIFEST} has ${size} bytes, more than ${MAX_MANIFEST_BYTES}`);
+      if (size > MAX_MANIFEST_BYTES)
+        throw new PackageError(`${MANIFEST} has ${size} bytes, more than ${MAX_MANIFEST_BYTES}`);
     } else {
       const listed = m.files.find((f) => f.name === name);
       if (!listed) throw new PackageError(`${name} is not listed in the manifest`);
@@ -254,14 +285,23 @@ export class PackageUnpacker<R = IngestRecord> {
   private addToLine(part: Uint8Array): void {
     if (part.length === 0) return;
     this.lineBytes += part.length;
-    if (this.lineBytes > this.limits.maxRecordBytes) throw new PackageTooLargeError('record_bytes', `${RECORDS} line ${this.lines + 1} is longer than the limit of ${this.limits.maxRecordBytes} bytes`);
+    if (this.lineBytes > this.limits.maxRecordBytes)
+      throw new PackageTooLargeError(
+        'record_bytes',
+        `${RECORDS} line ${this.lines + 1} is longer than the limit of ${this.limits.maxRecordBytes} bytes`,
+      );
     this.line.push(part.slice());
   }
 
   private takeLine(): string {
     const n = ++this.lines;
-    if (n > this.limits.maxRecords) throw new PackageTooLargeError('records', `${RECORDS} holds more than the limit of ${this.limits.maxRecords} records`);
-    if (n > this.manifest!.records) throw new PackageError(`${RECORDS} holds more records than the ${this.manifest!.records} the manifest says`);
+    if (n > this.limits.maxRecords)
+      throw new PackageTooLargeError(
+        'records',
+        `${RECORDS} holds more than the limit of ${this.limits.maxRecords} records`,
+      );
+    if (n > this.manifest!.records)
+      throw new PackageError(`${RECORDS} holds more records than the ${this.manifest!.records} the manifest says`);
     const bytes = concat(this.line);
     this.line = [];
     this.lineBytes = 0;
@@ -322,7 +362,11 @@ function parseManifest(bytes: Uint8Array, limits: PackageLimits): PackageManifes
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) throw new PackageError(`invalid ${MANIFEST}: ${z.prettifyError(parsed.error)}`);
   const m = parsed.data;
-  if (m.records > limits.maxRecords) throw new PackageTooLargeError('records', `the manifest says ${m.records} records, more than the limit of ${limits.maxRecords}`);
+  if (m.records > limits.maxRecords)
+    throw new PackageTooLargeError(
+      'records',
+      `the manifest says ${m.records} records, more than the limit of ${limits.maxRecords}`,
+    );
   return m;
 }
 
@@ -350,7 +394,8 @@ export async function readPackage(bytes: Uint8Array, options: ReadOptions = {}):
   });
   try {
     // In slices, so a bomb stops at the first limit instead of inflating all at once.
-    for (let at = 0; at < bytes.length && !failure; at += 16 * 1024) gunzip.push(bytes.subarray(at, at + 16 * 1024), at + 16 * 1024 >= bytes.length);
+    for (let at = 0; at < bytes.length && !failure; at += 16 * 1024)
+      gunzip.push(bytes.subarray(at, at + 16 * 1024), at + 16 * 1024 >= bytes.length);
   } catch (err) {
     throw new PackageError(`not gzip data (${(err as Error).message})`);
   }

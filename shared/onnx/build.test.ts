@@ -32,7 +32,12 @@ test('a built model runs in onnxruntime-web and computes what it should', async 
   const x = [1, 2, 3, -1, 0, 0.5];
   const out = await session.run({ features: new ort.Tensor('float32', Float32Array.from(x), [2, 3]) });
   // By hand: centred = x − mean; logits = centred·Wᵀ + b; softmax; argmax.
-  const mean = [0.5, -1, 2], W = [[1, 0, -1], [-1, 0.5, 1]], b = [0.1, -0.1];
+  const mean = [0.5, -1, 2],
+    W = [
+      [1, 0, -1],
+      [-1, 0.5, 1],
+    ],
+    b = [0.1, -0.1];
   for (let r = 0; r < 2; r++) {
     const c = [0, 1, 2].map((j) => x[r * 3 + j]! - mean[j]!);
     const logits = W.map((w, k) => w.reduce((s, wj, j) => s + wj * c[j]!, b[k]!));

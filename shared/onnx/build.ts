@@ -80,7 +80,9 @@ function elemCode(name: string): number {
 }
 
 function shapeProto(shape: Dim[]): OnnxTypes.ITensorShapeProto {
-  return { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {})) };
+  return {
+    dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {})),
+  };
 }
 
 /** Splits "a,b" at its top-level comma (map<int64,sequence<map<string,float32>>> has inner ones). */
@@ -100,14 +102,18 @@ export function typeProto(type: string, shape: Dim[] | null = null): OnnxTypes.I
   if (!m) return { tensorType: { elemType: elemCode(type), ...(shape ? { shape: shapeProto(shape) } : {}) } };
   const [, kind, inner = ''] = m;
   switch (kind) {
-    case 'sequence': return { sequenceType: { elemType: typeProto(inner) } };
-    case 'optional': return { optionalType: { elemType: typeProto(inner) } };
-    case 'sparse_tensor': return { sparseTensorType: { elemType: elemCode(inner), ...(shape ? { shape: shapeProto(shape) } : {}) } };
+    case 'sequence':
+      return { sequenceType: { elemType: typeProto(inner) } };
+    case 'optional':
+      return { optionalType: { elemType: typeProto(inner) } };
+    case 'sparse_tensor':
+      return { sparseTensorType: { elemType: elemCode(inner), ...(shape ? { shape: shapeProto(shape) } : {}) } };
     case 'map': {
       const [key, value] = splitPair(inner);
       return { mapType: { keyType: elemCode(key), valueType: typeProto(value) } };
     }
-    default: throw new Error(`unknown ONNX type ${JSON.stringify(type)}`);
+    default:
+      throw new Error(`unknown ONNX type ${JSON.stringify(type)}`);
   }
 }
 
@@ -121,7 +127,8 @@ function count(dims: number[]): number {
 }
 
 function checkCount(name: string, dims: number[], n: number): void {
-  if (count(dims) !== n) throw new Error(`tensor ${name}: dims [${dims.join(', ')}] hold ${count(dims)} values, got ${n}`);
+  if (count(dims) !== n)
+    throw new Error(`tensor ${name}: dims [${dims.join(', ')}] hold ${count(dims)} values, got ${n}`);
 }
 
 /** A float32 tensor; values are rounded to float32 the way Float32Array does. */
@@ -162,7 +169,12 @@ function attribute(name: string, v: AttrValue): OnnxTypes.IAttributeProto {
 }
 
 /** Shorthand for a NodeSpec. */
-export function node(op: string, inputs: string[], outputs: string[], attributes?: Record<string, AttrValue>): NodeSpec {
+export function node(
+  op: string,
+  inputs: string[],
+  outputs: string[],
+  attributes?: Record<string, AttrValue>,
+): NodeSpec {
   return attributes ? { op, inputs, outputs, attributes } : { op, inputs, outputs };
 }
 
@@ -182,7 +194,8 @@ export function buildModel(spec: ModelSpec): Uint8Array {
   const initializers = spec.initializers ?? [];
   const inputs = spec.inputs.map(valueInfo);
   if (spec.initializersAsInputs) {
-    for (const t of initializers) inputs.push(valueInfo({ name: t.name, type: elemTypeName(t.dataType), shape: t.dims }));
+    for (const t of initializers)
+      inputs.push(valueInfo({ name: t.name, type: elemTypeName(t.dataType), shape: t.dims }));
   }
   const props = Object.entries(spec.metadataProps ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const model: OnnxTypes.IModelProto = {

@@ -24,13 +24,17 @@ type TypeInfo = Pick<OnnxValueInfo, 'type' | 'shape'>;
 
 export class MessageParser {
   private budget: number;
-  constructor(protected readonly r: WireReader, maxBytes: number) {
+  constructor(
+    protected readonly r: WireReader,
+    maxBytes: number,
+  ) {
     this.budget = maxBytes;
   }
 
   protected charge(n: number, offset: number): void {
     this.budget -= n;
-    if (this.budget < 0) throw new InvalidOnnxError('metadata (names, strings, lists) exceeds the memory budget of the reader', offset);
+    if (this.budget < 0)
+      throw new InvalidOnnxError('metadata (names, strings, lists) exceeds the memory budget of the reader', offset);
   }
 
   /** Runs `handle` for every field of the message ending at `end`; fields it does not take are skipped. */
@@ -43,7 +47,10 @@ export class MessageParser {
 
   private expect(tag: Tag, wireType: number, what: string): void {
     if (tag.wireType !== wireType) {
-      throw new InvalidOnnxError(`${what} (field ${tag.field}) has wire type ${wireTypeName(tag.wireType)}, expected ${wireTypeName(wireType)}`, tag.offset);
+      throw new InvalidOnnxError(
+        `${what} (field ${tag.field}) has wire type ${wireTypeName(tag.wireType)}, expected ${wireTypeName(wireType)}`,
+        tag.offset,
+      );
     }
   }
 
@@ -80,7 +87,8 @@ export class MessageParser {
 
   private async typeProto(end: number, depth: number): Promise<TypeInfo> {
     const T = 'TypeProto';
-    if (depth > MAX_TYPE_DEPTH) throw new InvalidOnnxError(`${T} nested deeper than ${MAX_TYPE_DEPTH} levels`, this.r.pos);
+    if (depth > MAX_TYPE_DEPTH)
+      throw new InvalidOnnxError(`${T} nested deeper than ${MAX_TYPE_DEPTH} levels`, this.r.pos);
     let info: TypeInfo = { type: 'undefined', shape: null };
     const inner = async (e: number, field: number): Promise<TypeInfo> => {
       let elem: TypeInfo = { type: 'undefined', shape: null };
@@ -93,21 +101,34 @@ export class MessageParser {
     };
     await this.each(end, T, async (t) => {
       switch (t.field) {
-        case 1: info = await this.tensorType(await this.sub(t, end, `${T}.tensor_type`)); return true;
+        case 1:
+          info = await this.tensorType(await this.sub(t, end, `${T}.tensor_type`));
+          return true;
         case 8: {
           const s = await this.tensorType(await this.sub(t, end, `${T}.sparse_tensor_type`));
           info = { type: `sparse_tensor<${s.type}>`, shape: s.shape };
           return true;
         }
-        case 4: info = { type: `sequence<${(await inner(await this.sub(t, end, `${T}.sequence_type`), 1)).type}>`, shape: null }; return true;
-        case 9: info = { type: `optional<${(await inner(await this.sub(t, end, `${T}.optional_type`), 1)).type}>`, shape: null }; return true;
+        case 4:
+          info = {
+            type: `sequence<${(await inner(await this.sub(t, end, `${T}.sequence_type`), 1)).type}>`,
+            shape: null,
+          };
+          return true;
+        case 9:
+          info = {
+            type: `optional<${(await inner(await this.sub(t, end, `${T}.optional_type`), 1)).type}>`,
+            shape: null,
+          };
+          return true;
         case 5: {
           const e = await this.sub(t, end, `${T}.map_type`);
           let key = 0;
           let value: TypeInfo = { type: 'undefined', shape: null };
           await this.each(e, `${T}.Map`, async (m) => {
             if (m.field === 1) key = await this.int(m, e, `${T}.Map.key_type`);
-            else if (m.field === 2) value = await this.typeProto(await this.sub(m, e, `${T}.Map.value_type`), depth + 1);
+            else if (m.field === 2)
+              value = await this.typeProto(await this.sub(m, e, `${T}.Map.value_type`), depth + 1);
             else return false;
             return true;
           });
@@ -116,7 +137,8 @@ export class MessageParser {
         }
         case 7: {
           const e = await this.sub(t, end, `${T}.opaque_type`);
-          let domain = '', name = '';
+          let domain = '',
+            name = '';
           await this.each(e, `${T}.Opaque`, async (m) => {
             if (m.field === 1) domain = await this.text(m, e, `${T}.Opaque.domain`);
             else if (m.field === 2) name = await this.text(m, e, `${T}.Opaque.name`);
@@ -126,7 +148,8 @@ export class MessageParser {
           info = { type: `opaque<${domain ? `${domain}.` : ''}${name}>`, shape: null };
           return true;
         }
-        default: return false;
+        default:
+          return false;
       }
     });
     return info;

@@ -10,10 +10,13 @@ const read = (bytes: Uint8Array | number[]) => readOnnxMetadata(bytesSource(Uint
 
 async function refused(bytes: Uint8Array | number[], message: RegExp): Promise<InvalidOnnxError> {
   let caught: unknown;
-  await assert.rejects(read(bytes).catch((e: unknown) => {
-    caught = e;
-    throw e;
-  }), (e: unknown) => e instanceof InvalidOnnxError && message.test(e.message));
+  await assert.rejects(
+    read(bytes).catch((e: unknown) => {
+      caught = e;
+      throw e;
+    }),
+    (e: unknown) => e instanceof InvalidOnnxError && message.test(e.message),
+  );
   return caught as InvalidOnnxError;
 }
 
@@ -50,10 +53,16 @@ test('a zip archive, with a hint saying so', async () => {
 
 test('wrong wire types for known fields name the field and its offset', async () => {
   // ir_version written as a string.
-  const e = await refused([...str(1, '8'), ...minimal.slice(2)], /ModelProto\.ir_version \(field 1\) has wire type length-delimited, expected varint/);
+  const e = await refused(
+    [...str(1, '8'), ...minimal.slice(2)],
+    /ModelProto\.ir_version \(field 1\) has wire type length-delimited, expected varint/,
+  );
   assert.equal(e.offset, 0);
   // graph written as a varint.
-  await refused([...intField(1, 8), ...intField(7, 3), ...field(8, intField(2, 17))], /ModelProto\.graph \(field 7\) has wire type varint/);
+  await refused(
+    [...intField(1, 8), ...intField(7, 3), ...field(8, intField(2, 17))],
+    /ModelProto\.graph \(field 7\) has wire type varint/,
+  );
   // a dim_value written as a string, deep inside the graph.
   const dim = field(1, str(1, 'oops'));
   const vi = [...str(1, 'y'), ...field(2, field(1, [...intField(1, 1), ...field(2, dim)]))];
@@ -65,10 +74,16 @@ test('varints longer than 10 bytes', async () => {
 });
 
 test('lengths beyond the file or beyond the enclosing message', async () => {
-  const e = await refused([...intField(1, 8), 0x3a, ...varint(1_000_000), 1, 2, 3], /length 1000000 runs past the end of the file \(\d+ bytes; truncated\?\)/);
+  const e = await refused(
+    [...intField(1, 8), 0x3a, ...varint(1_000_000), 1, 2, 3],
+    /length 1000000 runs past the end of the file \(\d+ bytes; truncated\?\)/,
+  );
   assert.equal(e.offset, 3);
   // The graph claims 2 bytes but its output field claims 10.
-  await refused([...intField(1, 8), 0x3a, 0x02, 0x62, 0x0a, ...Array(12).fill(0)], /past the end of its enclosing message/);
+  await refused(
+    [...intField(1, 8), 0x3a, 0x02, 0x62, 0x0a, ...Array(12).fill(0)],
+    /past the end of its enclosing message/,
+  );
 });
 
 test('what a model must have: ir_version, graph, opset_import, a graph output', async () => {
@@ -83,12 +98,18 @@ test('what a model must have: ir_version, graph, opset_import, a graph output', 
 test('deeply nested types are refused rather than recursed into', async () => {
   let type: number[] = field(1, intField(1, 1));
   for (let i = 0; i < 40; i++) type = field(4, field(1, type));
-  await refused([...intField(1, 8), ...field(7, field(12, [...str(1, 'y'), ...field(2, type)])), ...field(8, intField(2, 17))], /nested deeper than 32/);
+  await refused(
+    [...intField(1, 8), ...field(7, field(12, [...str(1, 'y'), ...field(2, type)])), ...field(8, intField(2, 17))],
+    /nested deeper than 32/,
+  );
 });
 
 test('the memory budget caps what a crafted file can make the reader keep', async () => {
   const many = Array.from({ length: 1200 }, () => field(14, [...str(1, 'k'), ...str(2, 'v'.repeat(100))])).flat();
-  await assert.rejects(readOnnxMetadata(bytesSource(Uint8Array.from([...minimal, ...many])), { maxMetadataBytes: 100_000 }), /memory budget/);
+  await assert.rejects(
+    readOnnxMetadata(bytesSource(Uint8Array.from([...minimal, ...many])), { maxMetadataBytes: 100_000 }),
+    /memory budget/,
+  );
   assert.equal(Object.keys((await read([...minimal, ...many])).metadataProps).length, 1); // one key, last value wins
 });
 
@@ -127,7 +148,11 @@ test('a real model cut at every byte is refused, or is a valid model missing onl
 test('a large model cut inside its tensor data is refused without reading the data', async () => {
   const bytes = bigInitializerModel(4 * 1024 * 1024);
   for (const n of [100, 1024 * 1024, bytes.length - 40, bytes.length - 1]) {
-    await assert.rejects(read(bytes.subarray(0, n)), (e: unknown) => e instanceof InvalidOnnxError && /truncated|cut off|no opset_import/.test(e.message), `cut at ${n}`);
+    await assert.rejects(
+      read(bytes.subarray(0, n)),
+      (e: unknown) => e instanceof InvalidOnnxError && /truncated|cut off|no opset_import/.test(e.message),
+      `cut at ${n}`,
+    );
   }
 });
 

@@ -4,7 +4,13 @@ import { InvalidOnnxError, blobSource, readOnnxMetadata } from './reader.ts';
 import { field, intField, str } from './test-protobuf.ts';
 
 const tensorType = (elem: number, dims: (number | string)[]) =>
-  field(1, [...intField(1, elem), ...field(2, dims.flatMap((d) => field(1, typeof d === 'number' ? intField(1, d) : str(2, d))))]);
+  field(1, [
+    ...intField(1, elem),
+    ...field(
+      2,
+      dims.flatMap((d) => field(1, typeof d === 'number' ? intField(1, d) : str(2, d))),
+    ),
+  ]);
 
 const model = Uint8Array.from([
   ...intField(1, 8),

@@ -12,7 +12,10 @@ test('reads everything the registry records about a model', async () => {
   assert.deepEqual(m, {
     irVersion: 8,
     opset: 17,
-    opsets: [{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }],
+    opsets: [
+      { domain: '', version: 17 },
+      { domain: 'ai.onnx.ml', version: 3 },
+    ],
     producerName: 'tinylcm-test',
     producerVersion: '1.2.3',
     domain: 'org.tinylcm.test',
@@ -33,33 +36,63 @@ test('reads everything the registry records about a model', async () => {
 test('every element type name round-trips through build and read', async () => {
   const inputs = ELEM_TYPE_NAMES.map((type, i) => ({ name: `in${i}`, type, shape: [2] }));
   const m = await read(buildModel({ inputs, outputs: [{ name: 'o', type: 'float32' }], nodes: [] }));
-  assert.deepEqual(m.inputs.map((i) => i.type), [...ELEM_TYPE_NAMES]);
-  assert.ok(ELEM_TYPE_NAMES.includes('float64') && ELEM_TYPE_NAMES.includes('bfloat16') && ELEM_TYPE_NAMES.includes('float8e4m3fn'));
+  assert.deepEqual(
+    m.inputs.map((i) => i.type),
+    [...ELEM_TYPE_NAMES],
+  );
+  assert.ok(
+    ELEM_TYPE_NAMES.includes('float64') &&
+      ELEM_TYPE_NAMES.includes('bfloat16') &&
+      ELEM_TYPE_NAMES.includes('float8e4m3fn'),
+  );
 });
 
 test('shapes: sizes, symbolic names, unknown dims, scalars, and no shape at all', async () => {
-  const m = await read(buildModel({
-    inputs: [
-      { name: 'a', type: 'float32', shape: ['batch', null, 3, 'seq_len'] },
-      { name: 'scalar', type: 'int64', shape: [] },
-      { name: 'free', type: 'uint8' },
-      { name: 'neg', type: 'float32', shape: [-1, 0] },
-    ],
-    outputs: [{ name: 'o', type: 'float32', shape: ['batch'] }],
-    nodes: [],
-  }));
-  assert.deepEqual(m.inputs.map((i) => i.shape), [['batch', null, 3, 'seq_len'], [], null, [-1, 0]]);
+  const m = await read(
+    buildModel({
+      inputs: [
+        { name: 'a', type: 'float32', shape: ['batch', null, 3, 'seq_len'] },
+        { name: 'scalar', type: 'int64', shape: [] },
+        { name: 'free', type: 'uint8' },
+        { name: 'neg', type: 'float32', shape: [-1, 0] },
+      ],
+      outputs: [{ name: 'o', type: 'float32', shape: ['batch'] }],
+      nodes: [],
+    }),
+  );
+  assert.deepEqual(
+    m.inputs.map((i) => i.shape),
+    [['batch', null, 3, 'seq_len'], [], null, [-1, 0]],
+  );
 });
 
 test('non-tensor types are spelled out', async () => {
-  const types = ['sequence<float32>', 'map<int64,float32>', 'map<string,sequence<map<int64,float64>>>', 'optional<sequence<int64>>', 'sparse_tensor<float32>'];
-  const m = await read(buildModel({
-    inputs: types.map((type, i) => ({ name: `i${i}`, type, ...(type.startsWith('sparse') ? { shape: [5, 'n'] } : {}) })),
-    outputs: [{ name: 'o', type: 'float32' }],
-    nodes: [],
-  }));
-  assert.deepEqual(m.inputs.map((i) => i.type), types);
-  assert.deepEqual(m.inputs.map((i) => i.shape), [null, null, null, null, [5, 'n']]);
+  const types = [
+    'sequence<float32>',
+    'map<int64,float32>',
+    'map<string,sequence<map<int64,float64>>>',
+    'optional<sequence<int64>>',
+    'sparse_tensor<float32>',
+  ];
+  const m = await read(
+    buildModel({
+      inputs: types.map((type, i) => ({
+        name: `i${i}`,
+        type,
+        ...(type.startsWith('sparse') ? { shape: [5, 'n'] } : {}),
+      })),
+      outputs: [{ name: 'o', type: 'float32' }],
+      nodes: [],
+    }),
+  );
+  assert.deepEqual(
+    m.inputs.map((i) => i.type),
+    types,
+  );
+  assert.deepEqual(
+    m.inputs.map((i) => i.shape),
+    [null, null, null, null, [5, 'n']],
+  );
 });
 
 test('graph inputs that are initializers (the IR < 4 layout) are not inputs to feed', async () => {
@@ -73,7 +106,10 @@ test('graph inputs that are initializers (the IR < 4 layout) are not inputs to f
   });
   const m = await read(bytes);
   assert.equal(m.irVersion, 3);
-  assert.deepEqual(m.inputs.map((i) => i.name), ['x']);
+  assert.deepEqual(
+    m.inputs.map((i) => i.name),
+    ['x'],
+  );
   assert.equal(m.initializerCount, 1);
 });
 
@@ -82,7 +118,14 @@ test('fields in any order, unknown fields skipped, opset from the ai.onnx domain
   // and the model's graph after its metadata, with fields ONNX has not defined yet.
   const tensor = [...str(8, 'w'), ...field(9, new Uint8Array(16))];
   const vi = (name: string) => [...str(1, name), ...field(2, field(1, intField(1, 1)))];
-  const graph = [...field(11, vi('x')), ...field(11, vi('w')), ...field(12, vi('y')), ...field(5, tensor), ...field(1, str(4, 'Relu')), ...field(99, [1, 2, 3])];
+  const graph = [
+    ...field(11, vi('x')),
+    ...field(11, vi('w')),
+    ...field(12, vi('y')),
+    ...field(5, tensor),
+    ...field(1, str(4, 'Relu')),
+    ...field(99, [1, 2, 3]),
+  ];
   const bytes = [
     ...field(14, [...str(1, 'k'), ...str(2, 'v')]),
     ...field(7, graph),
@@ -95,7 +138,10 @@ test('fields in any order, unknown fields skipped, opset from the ai.onnx domain
   assert.equal(m.irVersion, 9);
   assert.equal(m.opset, 13);
   assert.deepEqual(m.inputs, [{ name: 'x', type: 'float32', shape: null }]);
-  assert.deepEqual(m.outputs.map((o) => o.name), ['y']);
+  assert.deepEqual(
+    m.outputs.map((o) => o.name),
+    ['y'],
+  );
   assert.equal(m.nodeCount, 1);
   assert.deepEqual(m.metadataProps, { k: 'v' });
   assert.equal(m.producerName, '');

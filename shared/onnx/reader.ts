@@ -65,24 +65,45 @@ class Parser extends MessageParser {
     const M = 'ModelProto';
     let irVersion: number | undefined;
     let graph: Graph | undefined;
-    let producerName = '', producerVersion = '', domain = '', docString = '', modelVersion = 0;
+    let producerName = '',
+      producerVersion = '',
+      domain = '',
+      docString = '',
+      modelVersion = 0;
     const opsets: { domain: string; version: number }[] = [];
     const props: [string, string][] = [];
     await this.each(end, M, async (t) => {
       switch (t.field) {
-        case 1: irVersion = await this.int(t, end, `${M}.ir_version`); return true;
-        case 2: producerName = await this.text(t, end, `${M}.producer_name`); return true;
-        case 3: producerVersion = await this.text(t, end, `${M}.producer_version`); return true;
-        case 4: domain = await this.text(t, end, `${M}.domain`); return true;
-        case 5: modelVersion = await this.int(t, end, `${M}.model_version`); return true;
-        case 6: docString = await this.text(t, end, `${M}.doc_string`); return true;
+        case 1:
+          irVersion = await this.int(t, end, `${M}.ir_version`);
+          return true;
+        case 2:
+          producerName = await this.text(t, end, `${M}.producer_name`);
+          return true;
+        case 3:
+          producerVersion = await this.text(t, end, `${M}.producer_version`);
+          return true;
+        case 4:
+          domain = await this.text(t, end, `${M}.domain`);
+          return true;
+        case 5:
+          modelVersion = await this.int(t, end, `${M}.model_version`);
+          return true;
+        case 6:
+          docString = await this.text(t, end, `${M}.doc_string`);
+          return true;
         case 7:
           if (graph) throw new InvalidOnnxError(`${M} has a second graph (field 7)`, t.offset);
           graph = await this.graph(await this.sub(t, end, `${M}.graph`));
           return true;
-        case 8: opsets.push(await this.opset(await this.sub(t, end, `${M}.opset_import`))); return true;
-        case 14: props.push(await this.entry(await this.sub(t, end, `${M}.metadata_props`))); return true;
-        default: return false;
+        case 8:
+          opsets.push(await this.opset(await this.sub(t, end, `${M}.opset_import`)));
+          return true;
+        case 14:
+          props.push(await this.entry(await this.sub(t, end, `${M}.metadata_props`)));
+          return true;
+        default:
+          return false;
       }
     });
     const cut = 'not an ONNX model, or the file is cut short';
@@ -124,7 +145,8 @@ class Parser extends MessageParser {
   }
 
   private async entry(end: number): Promise<[string, string]> {
-    let key = '', value = '';
+    let key = '',
+      value = '';
     await this.each(end, 'StringStringEntryProto', async (t) => {
       if (t.field === 1) key = await this.text(t, end, 'StringStringEntryProto.key');
       else if (t.field === 2) value = await this.text(t, end, 'StringStringEntryProto.value');
@@ -136,14 +158,23 @@ class Parser extends MessageParser {
 
   private async graph(end: number): Promise<Graph> {
     const G = 'GraphProto';
-    const g: Graph = { name: '', inputs: [], outputs: [], initializerNames: new Set(), initializerCount: 0, nodeCount: 0 };
+    const g: Graph = {
+      name: '',
+      inputs: [],
+      outputs: [],
+      initializerNames: new Set(),
+      initializerCount: 0,
+      nodeCount: 0,
+    };
     await this.each(end, G, async (t) => {
       switch (t.field) {
         case 1: // node: only counted; its body is skipped unread
           this.r.pos = await this.sub(t, end, `${G}.node`);
           g.nodeCount++;
           return true;
-        case 2: g.name = await this.text(t, end, `${G}.name`); return true;
+        case 2:
+          g.name = await this.text(t, end, `${G}.name`);
+          return true;
         case 5:
           g.initializerNames.add(await this.tensorName(await this.sub(t, end, `${G}.initializer`)));
           g.initializerCount++;
@@ -152,9 +183,14 @@ class Parser extends MessageParser {
           g.initializerNames.add(await this.sparseName(await this.sub(t, end, `${G}.sparse_initializer`)));
           g.initializerCount++;
           return true;
-        case 11: g.inputs.push(await this.valueInfo(await this.sub(t, end, `${G}.input`))); return true;
-        case 12: g.outputs.push(await this.valueInfo(await this.sub(t, end, `${G}.output`))); return true;
-        default: return false;
+        case 11:
+          g.inputs.push(await this.valueInfo(await this.sub(t, end, `${G}.input`)));
+          return true;
+        case 12:
+          g.outputs.push(await this.valueInfo(await this.sub(t, end, `${G}.output`)));
+          return true;
+        default:
+          return false;
       }
     });
     return g;
@@ -184,7 +220,8 @@ class Parser extends MessageParser {
 
 /** Leading bytes that say what a wrong upload is, for a friendlier error. */
 function sniff(head: Uint8Array): string | undefined {
-  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'the file is a ZIP archive; upload the .onnx file inside it';
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
+    return 'the file is a ZIP archive; upload the .onnx file inside it';
   if (head.length > 0 && head.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f))) {
     return 'the file looks like text (JSON, CSV, …), not a binary ONNX protobuf';
   }

@@ -26,9 +26,15 @@ test('a varint may straddle the read window', async () => {
 test('varints longer than 10 bytes, overflowing 64 bits, or cut off are refused with their offset', async () => {
   const long = reader([0x00, ...Array(10).fill(0x80), 0x01]);
   assert.equal(await long.varint(12, 'x'), 0);
-  await assert.rejects(long.varint(12, 'x'), (e: unknown) => e instanceof InvalidOnnxError && /longer than 10 bytes/.test(e.message) && e.offset === 1);
+  await assert.rejects(
+    long.varint(12, 'x'),
+    (e: unknown) => e instanceof InvalidOnnxError && /longer than 10 bytes/.test(e.message) && e.offset === 1,
+  );
   await assert.rejects(reader([...Array(9).fill(0xff), 0x02]).varint(10, 'x'), /overflows 64 bits/);
-  await assert.rejects(reader([0x80, 0x80]).varint(2, 'x'), (e: unknown) => e instanceof InvalidOnnxError && /cut off by the end of the file/.test(e.message));
+  await assert.rejects(
+    reader([0x80, 0x80]).varint(2, 'x'),
+    (e: unknown) => e instanceof InvalidOnnxError && /cut off by the end of the file/.test(e.message),
+  );
   // The enclosing message ends before the varint does.
   await assert.rejects(reader([0x80, 0x80, 0x01]).varint(2, 'x'), /cut off by the end of its message/);
 });
@@ -46,7 +52,11 @@ test('tags: field numbers and wire types', async () => {
 });
 
 test('lengths must stay inside the file and the enclosing message', async () => {
-  await assert.rejects(reader([0x05, 1, 2]).length(3, 'f'), (e: unknown) => e instanceof InvalidOnnxError && /past the end of the file \(3 bytes/.test(e.message) && e.offset === 0);
+  await assert.rejects(
+    reader([0x05, 1, 2]).length(3, 'f'),
+    (e: unknown) =>
+      e instanceof InvalidOnnxError && /past the end of the file \(3 bytes/.test(e.message) && e.offset === 0,
+  );
   await assert.rejects(reader([0x02, 1, 2, 3]).length(2, 'f'), /past the end of its enclosing message/);
   const r = reader([0x02, 1, 2, 3]);
   assert.equal(await r.length(4, 'f'), 2);
@@ -57,14 +67,20 @@ test('skip jumps over payloads by offset without reading them', async () => {
   const big = new Uint8Array(1_000_000);
   big.set([0x0a, 0xf0, 0x80, 0x3d], 0); // field 1, length 999 536 = 0x70 + 0·2^7 + 61·2^14, ending 460 bytes before the end
   big.set([0x10, 0x2a], 1_000_000 - 460); // field 2 varint 42
-  const source = { size: big.length, read: async (o: number, l: number) => (reads.push([o, l]), big.subarray(o, o + l)) };
+  const source = {
+    size: big.length,
+    read: async (o: number, l: number) => (reads.push([o, l]), big.subarray(o, o + l)),
+  };
   const r = new WireReader(source, 256);
   const t = await r.tag(big.length, 'M');
   await r.skip(t, big.length, 'M');
   assert.equal(r.pos, 1_000_000 - 460);
   assert.deepEqual(await r.tag(big.length, 'M'), { field: 2, wireType: 0, offset: 1_000_000 - 460 });
   assert.equal(await r.varint(big.length, 'x'), 42);
-  assert.equal(reads.reduce((s, [, l]) => s + l, 0), 256 + 256);
+  assert.equal(
+    reads.reduce((s, [, l]) => s + l, 0),
+    256 + 256,
+  );
 });
 
 test('fixed-width values are skipped and checked against the message end', async () => {

@@ -34,7 +34,11 @@ export class InvalidOnnxError extends Error {
   readonly problem: string;
   readonly offset: number | undefined;
   constructor(problem: string, offset?: number) {
-    super(offset === undefined ? `not a valid ONNX model: ${problem}` : `not a valid ONNX model: ${problem} (at byte ${offset})`);
+    super(
+      offset === undefined
+        ? `not a valid ONNX model: ${problem}`
+        : `not a valid ONNX model: ${problem} (at byte ${offset})`,
+    );
     this.problem = problem;
     this.offset = offset;
   }
@@ -86,7 +90,8 @@ export class WireReader {
   private async fill(n: number): Promise<void> {
     const length = Math.min(Math.max(n, this.chunkSize), this.size - this.pos);
     const got = await this.source.read(this.pos, length);
-    if (got.length < length) throw new Error(`byte source returned ${got.length} bytes for a read of ${length} at ${this.pos}`);
+    if (got.length < length)
+      throw new Error(`byte source returned ${got.length} bytes for a read of ${length} at ${this.pos}`);
     this.buf = got.length === length ? got : got.subarray(0, length);
     this.bufStart = this.pos;
   }
@@ -105,7 +110,11 @@ export class WireReader {
     await this.ensure(Math.min(10, limit - start));
     let value = 0;
     for (let i = 0; i < 10; i++) {
-      if (start + i >= limit) throw new InvalidOnnxError(`${what}: varint cut off by the end of ${limit === this.size ? 'the file' : 'its message'}`, start);
+      if (start + i >= limit)
+        throw new InvalidOnnxError(
+          `${what}: varint cut off by the end of ${limit === this.size ? 'the file' : 'its message'}`,
+          start,
+        );
       const b = this.buf[start + i - this.bufStart]!;
       if (i === 9 && b >= 0x80) throw new InvalidOnnxError(`${what}: varint longer than 10 bytes`, start);
       if (i === 9 && b > 1) throw new InvalidOnnxError(`${what}: varint overflows 64 bits`, start);
@@ -130,9 +139,15 @@ export class WireReader {
     const v = await this.varint(limit, `${message} field tag`);
     const field = Math.floor(v / 8);
     const wireType = v % 8;
-    if (field === 0 || field > 2 ** 29 - 1) throw new InvalidOnnxError(`${message}: invalid field number ${field}`, offset);
-    if (wireType === 3 || wireType === 4) throw new InvalidOnnxError(`${message}: field ${field} uses protobuf groups (wire type ${wireType}), which ONNX never does`, offset);
-    if (wireType > 5) throw new InvalidOnnxError(`${message}: field ${field} has invalid wire type ${wireType}`, offset);
+    if (field === 0 || field > 2 ** 29 - 1)
+      throw new InvalidOnnxError(`${message}: invalid field number ${field}`, offset);
+    if (wireType === 3 || wireType === 4)
+      throw new InvalidOnnxError(
+        `${message}: field ${field} uses protobuf groups (wire type ${wireType}), which ONNX never does`,
+        offset,
+      );
+    if (wireType > 5)
+      throw new InvalidOnnxError(`${message}: field ${field} has invalid wire type ${wireType}`, offset);
     return { field, wireType, offset };
   }
 
@@ -142,9 +157,16 @@ export class WireReader {
     const len = await this.varint(limit, what);
     const end = this.pos + len;
     if (end > this.size) {
-      throw new InvalidOnnxError(`${what}: length ${len} runs past the end of the file (${this.size} bytes; truncated?)`, offset);
+      throw new InvalidOnnxError(
+        `${what}: length ${len} runs past the end of the file (${this.size} bytes; truncated?)`,
+        offset,
+      );
     }
-    if (end > limit) throw new InvalidOnnxError(`${what}: length ${len} runs past the end of its enclosing message (byte ${limit})`, offset);
+    if (end > limit)
+      throw new InvalidOnnxError(
+        `${what}: length ${len} runs past the end of its enclosing message (byte ${limit})`,
+        offset,
+      );
     return len;
   }
 
@@ -163,7 +185,11 @@ export class WireReader {
       }
       default: {
         const n = tag.wireType === WIRE_I64 ? 8 : 4;
-        if (this.pos + n > limit) throw new InvalidOnnxError(`${what}: fixed-width value cut off by the end of ${limit === this.size ? 'the file' : 'its message'}`, this.pos);
+        if (this.pos + n > limit)
+          throw new InvalidOnnxError(
+            `${what}: fixed-width value cut off by the end of ${limit === this.size ? 'the file' : 'its message'}`,
+            this.pos,
+          );
         this.pos += n;
       }
     }

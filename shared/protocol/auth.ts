@@ -25,9 +25,18 @@ export const CreateTokenSchema = z
       .datetime({ offset: true })
       .optional()
       .describe(`when the token stops working: a time in the future, at most ${MAX_TOKEN_DAYS} days ahead`),
-    expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).optional().describe('the same, counted in days from now'),
+    expiresInDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_TOKEN_DAYS)
+      .optional()
+      .describe('the same, counted in days from now'),
   })
-  .refine((b) => b.expiresAt === undefined || b.expiresInDays === undefined, { message: 'give expiresAt or expiresInDays, not both', path: ['expiresInDays'] })
+  .refine((b) => b.expiresAt === undefined || b.expiresInDays === undefined, {
+    message: 'give expiresAt or expiresInDays, not both',
+    path: ['expiresInDays'],
+  })
   .meta({ id: 'CreateToken' });
 export type CreateToken = z.infer<typeof CreateTokenSchema>;
 
@@ -61,7 +70,10 @@ export type Token = z.infer<typeof TokenSchema>;
 export const TokenListSchema = z.object({ tokens: z.array(TokenSchema) }).meta({ id: 'TokenList' });
 
 /** What a token's row says now: the console and the CLI show this. */
-export function tokenStatus(t: Pick<Token, 'expiresAt' | 'revokedAt'>, now = Date.now()): 'active' | 'expired' | 'revoked' {
+export function tokenStatus(
+  t: Pick<Token, 'expiresAt' | 'revokedAt'>,
+  now = Date.now(),
+): 'active' | 'expired' | 'revoked' {
   if (t.revokedAt) return 'revoked';
   if (t.expiresAt && Date.parse(t.expiresAt) <= now) return 'expired';
   return 'active';

@@ -41,7 +41,12 @@ export async function requestJson<T>(url: string, schema: z.ZodType<T>, opts: Re
     });
   } catch (err) {
     const name = (err as Error).name;
-    const message = name === 'TimeoutError' ? 'the server did not answer in time' : name === 'AbortError' ? 'cancelled' : 'the server cannot be reached';
+    const message =
+      name === 'TimeoutError'
+        ? 'the server did not answer in time'
+        : name === 'AbortError'
+          ? 'cancelled'
+          : 'the server cannot be reached';
     throw new ApiError(0, name === 'AbortError' ? 'aborted' : 'network', message);
   }
   const body: unknown = await res.json().catch(() => undefined);

@@ -6,15 +6,29 @@ import { PositiveInt4Schema } from './input-bounds.ts';
  * hash-chosen share of the group), then promoted or rolled back — by a person or by a rollout gate.
  */
 
-export const DeploymentModelSchema = z.object({ name: z.string(), version: z.number().int(), sha256: z.string() }).meta({ id: 'DeploymentModel' });
+export const DeploymentModelSchema = z
+  .object({ name: z.string(), version: z.number().int(), sha256: z.string() })
+  .meta({ id: 'DeploymentModel' });
 export type DeploymentModel = z.infer<typeof DeploymentModelSchema>;
 
 export const GatesSchema = z
   .object({
-    maxDriftAlarms: z.number().int().min(0).optional().describe('records with a drift alarm (warnings do not count) one canary device may report on the version before the gate trips'),
+    maxDriftAlarms: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        'records with a drift alarm (warnings do not count) one canary device may report on the version before the gate trips',
+      ),
     maxErrorRate: z.number().min(0).max(1).optional().describe('failed / total inferences on one canary device'),
     maxP95Ms: z.number().positive().optional().describe('p95 inference latency on one canary device'),
-    minInferences: z.number().int().min(1).default(20).describe('a device is judged only after this many inferences on the new version'),
+    minInferences: z
+      .number()
+      .int()
+      .min(1)
+      .default(20)
+      .describe('a device is judged only after this many inferences on the new version'),
     onTrip: z.enum(['pause', 'rollback']).default('rollback'),
   })
   .meta({ id: 'RolloutGates' });
@@ -24,9 +38,22 @@ export const CreateDeploymentSchema = z
   .object({
     groupId: z.string().uuid(),
     model: z
-      .object({ name: z.string().min(1).max(200), version: PositiveInt4Schema.optional(), alias: z.string().min(1).max(64).optional() })
-      .refine((m) => (m.version === undefined) !== (m.alias === undefined), 'give exactly one of "version" and "alias"'),
-    canaryPercent: z.number().int().min(1).max(100).default(100).describe('100 (the default) deploys to every device at once'),
+      .object({
+        name: z.string().min(1).max(200),
+        version: PositiveInt4Schema.optional(),
+        alias: z.string().min(1).max(64).optional(),
+      })
+      .refine(
+        (m) => (m.version === undefined) !== (m.alias === undefined),
+        'give exactly one of "version" and "alias"',
+      ),
+    canaryPercent: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(100)
+      .describe('100 (the default) deploys to every device at once'),
     gates: GatesSchema.optional(),
     reason: z.string().max(2000).optional(),
   })
@@ -47,7 +74,9 @@ export const DeploymentSchema = z
     canaryDevices: z.array(z.string().uuid()),
     gates: GatesSchema.nullable(),
     status: DeploymentStatusSchema,
-    previous: DeploymentModelSchema.nullable().describe('what the devices outside the canary run, and what a rollback returns to'),
+    previous: DeploymentModelSchema.nullable().describe(
+      'what the devices outside the canary run, and what a rollback returns to',
+    ),
     createdBy: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -66,10 +95,14 @@ export const DeploymentProgressSchema = z
   .meta({ id: 'DeploymentProgress' });
 export type DeploymentProgress = z.infer<typeof DeploymentProgressSchema>;
 
-export const DeploymentDetailSchema = DeploymentSchema.extend({ progress: DeploymentProgressSchema }).meta({ id: 'DeploymentDetail' });
+export const DeploymentDetailSchema = DeploymentSchema.extend({ progress: DeploymentProgressSchema }).meta({
+  id: 'DeploymentDetail',
+});
 export type DeploymentDetail = z.infer<typeof DeploymentDetailSchema>;
 
-export const DeploymentActionSchema = z.object({ reason: z.string().max(2000).optional() }).meta({ id: 'DeploymentAction' });
+export const DeploymentActionSchema = z
+  .object({ reason: z.string().max(2000).optional() })
+  .meta({ id: 'DeploymentAction' });
 
 export const DeploymentEventSchema = z
   .object({

@@ -14,7 +14,13 @@ export const SamplingConfigSchema = z
   .object({
     everyNth: z.number().int().min(0).max(1_000_000).optional().describe('keep one inference in N (1 = all, 0 = off)'),
     confidenceBelow: z.number().min(0).max(1).optional().describe('also keep inferences with confidence below this'),
-    aroundDrift: z.number().int().min(0).max(1000).optional().describe('also keep the K inferences before and after each drift'),
+    aroundDrift: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .optional()
+      .describe('also keep the K inferences before and after each drift'),
     errors: z.boolean().optional().describe('also keep failed inferences'),
   })
   .strict();
@@ -24,7 +30,12 @@ export const RetentionConfigSchema = z
   .object({
     maxRecords: z.number().int().min(1).max(100_000_000).optional(),
     maxBytes: z.number().int().min(1).max(1e12).optional(),
-    maxAgeMs: z.number().int().min(1).max(10 * 365 * 86_400_000).optional(),
+    maxAgeMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(10 * 365 * 86_400_000)
+      .optional(),
   })
   .strict();
 
@@ -34,7 +45,10 @@ const RateAlert = { rate: z.number().min(0).max(1), window: z.number().int().min
 export const AlertsConfigSchema = z
   .object({
     p95LatencyMs: z.number().positive().max(3_600_000).optional(),
-    lowConfidence: z.object({ below: z.number().min(0).max(1), ...RateAlert }).strict().optional(),
+    lowConfidence: z
+      .object({ below: z.number().min(0).max(1), ...RateAlert })
+      .strict()
+      .optional(),
     errorRate: z.object(RateAlert).strict().optional(),
     hysteresis: z.number().min(0).lt(1).optional(),
     minSamples: z.number().int().min(1).max(100_000).optional(),
@@ -51,7 +65,8 @@ const detectorsConfig = (checkParams: boolean) =>
   z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
     const parsed = DriftConfigSchema.safeParse(value);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
+      for (const issue of parsed.error.issues)
+        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
       return;
     }
     const bad = checkParams ? checkDetectorParams(parsed.data) : null;
@@ -75,12 +90,18 @@ const configSchema = (checkParams: boolean) =>
         .min(1)
         .max(100)
         .optional()
-        .describe('on a false alarm the device multiplies that detector’s threshold by this (1, the default, only resets it)'),
+        .describe(
+          'on a false alarm the device multiplies that detector’s threshold by this (1, the default, only resets it)',
+        ),
     })
     .strict()
     .superRefine((value, ctx) => {
       const bytes = JSON.stringify(value).length;
-      if (bytes > MAX_DEVICE_CONFIG_BYTES) ctx.addIssue({ code: 'custom', message: `the config is ${bytes} bytes as JSON; at most ${MAX_DEVICE_CONFIG_BYTES}` });
+      if (bytes > MAX_DEVICE_CONFIG_BYTES)
+        ctx.addIssue({
+          code: 'custom',
+          message: `the config is ${bytes} bytes as JSON; at most ${MAX_DEVICE_CONFIG_BYTES}`,
+        });
     });
 
 /** A complete config: a group's, or the effective one a device gets. */

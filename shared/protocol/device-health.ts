@@ -31,9 +31,18 @@ export const HealthQuerySchema = z
   .object({
     from: z.iso.datetime({ offset: true }).optional().describe('ISO 8601; default: `to` minus 24 h'),
     to: z.iso.datetime({ offset: true }).optional().describe('ISO 8601, exclusive; default: now'),
-    limit: z.coerce.number().int().min(1).max(HEALTH_MAX_POINTS).default(1440).describe(`points at most (the newest of the window), 1 to ${HEALTH_MAX_POINTS}`),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(HEALTH_MAX_POINTS)
+      .default(1440)
+      .describe(`points at most (the newest of the window), 1 to ${HEALTH_MAX_POINTS}`),
   })
-  .refine((q) => !q.from || !q.to || Date.parse(q.to) > Date.parse(q.from), { message: '`to` must be after `from`', path: ['to'] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.to) > Date.parse(q.from), {
+    message: '`to` must be after `from`',
+    path: ['to'],
+  })
   .meta({ id: 'HealthQuery' });
 export type HealthQuery = z.infer<typeof HealthQuerySchema>;
 
@@ -55,7 +64,13 @@ export type AttentionReason = z.infer<typeof AttentionReasonSchema>;
 
 export const AttentionQuerySchema = z
   .object({
-    limit: z.coerce.number().int().min(1).max(ATTENTION_MAX_DEVICES).default(100).describe(`devices at most, 1 to ${ATTENTION_MAX_DEVICES}`),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(ATTENTION_MAX_DEVICES)
+      .default(100)
+      .describe(`devices at most, 1 to ${ATTENTION_MAX_DEVICES}`),
   })
   .meta({ id: 'AttentionQuery' });
 

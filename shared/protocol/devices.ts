@@ -24,8 +24,19 @@ export type DeviceGroup = z.infer<typeof DeviceGroupSchema>;
 
 export const CreateEnrolmentCodeSchema = z
   .object({
-    uses: z.number().int().min(1).max(100_000).default(1).describe('how many devices may enrol with it; 1 = single use'),
-    expiresInSeconds: z.number().int().min(1).max(365 * 24 * 3600).default(24 * 3600),
+    uses: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1)
+      .describe('how many devices may enrol with it; 1 = single use'),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 24 * 3600)
+      .default(24 * 3600),
   })
   .meta({ id: 'CreateEnrolmentCode' });
 export type CreateEnrolmentCode = z.infer<typeof CreateEnrolmentCodeSchema>;

@@ -32,7 +32,8 @@ export const DriftEventPageSchema = z.object({
 });
 export type DriftEventPage = z.infer<typeof DriftEventPageSchema>;
 
-const isoTime = (name: string) => z.iso.datetime({ offset: true, message: `${name} must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z` });
+const isoTime = (name: string) =>
+  z.iso.datetime({ offset: true, message: `${name} must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z` });
 
 export const DriftEventQuerySchema = z
   .object({
@@ -61,4 +62,6 @@ export const DriftEventQuerySchema = z
   .strict();
 export type DriftEventQuery = z.output<typeof DriftEventQuerySchema>;
 
-export const DriftEventLabelSchema = z.object({ label: z.string().trim().min(1, 'label must not be empty').max(200) }).strict();
+export const DriftEventLabelSchema = z
+  .object({ label: z.string().trim().min(1, 'label must not be empty').max(200) })
+  .strict();

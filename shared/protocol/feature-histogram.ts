@@ -15,7 +15,11 @@ export const FeatureHistogramQuerySchema = z
       .string()
       .max(4000)
       .transform((s) => s.split(',').map(Number))
-      .refine((e) => e.length >= 1 && e.length <= 200 && e.every(Number.isFinite) && e.every((x, i) => i === 0 || x > e[i - 1]!), 'ascending finite numbers, 1 to 200'),
+      .refine(
+        (e) =>
+          e.length >= 1 && e.length <= 200 && e.every(Number.isFinite) && e.every((x, i) => i === 0 || x > e[i - 1]!),
+        'ascending finite numbers, 1 to 200',
+      ),
     from: z.iso.datetime().optional(),
     to: z.iso.datetime().optional(),
     groupId: z.uuid().optional(),

@@ -37,7 +37,10 @@ export const DEFAULT_WINDOW_MS: Readonly<Record<Bucket, number>> = { hour: 24 * 
 export const ModelVersionKeySchema = z.string().regex(/^.{1,200}@-?\d{1,9}$/, 'a model version as <name>@<version>');
 
 export const MetricsQuerySchema = z.object({
-  from: z.iso.datetime({ offset: true }).optional().describe('ISO 8601; default: `to` minus 24 h (hour buckets) or 30 days (day buckets)'),
+  from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('ISO 8601; default: `to` minus 24 h (hour buckets) or 30 days (day buckets)'),
   to: z.iso.datetime({ offset: true }).optional().describe('ISO 8601, exclusive; default: now'),
   bucket: z.enum(['hour', 'day']).default('hour'),
   modelVersion: ModelVersionKeySchema.optional().describe('only records of this model version, `<name>@<version>`'),
@@ -66,7 +69,11 @@ const AggregateShape = {
 };
 
 /** Exact latency quantiles (percentile_cont over the stored records); null for an empty bucket. */
-export const LatencyQuantilesSchema = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() });
+export const LatencyQuantilesSchema = z.object({
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+});
 
 /** Records per drift kind (the device's drift flag bits) and records with a warning only or besides. */
 export const DriftCountsSchema = z.object({
@@ -78,9 +85,17 @@ export const DriftCountsSchema = z.object({
 });
 
 const DeviceAggregate = { ...AggregateShape, latencyMs: LatencyQuantilesSchema, drift: DriftCountsSchema };
-const FleetAggregate = { ...AggregateShape, activeDevices: z.number().int().describe('devices with at least one record') };
+const FleetAggregate = {
+  ...AggregateShape,
+  activeDevices: z.number().int().describe('devices with at least one record'),
+};
 
-const WindowShape = { from: z.string(), to: z.string(), bucket: z.enum(['hour', 'day']), modelVersion: z.string().nullable() };
+const WindowShape = {
+  from: z.string(),
+  to: z.string(),
+  bucket: z.enum(['hour', 'day']),
+  modelVersion: z.string().nullable(),
+};
 
 export const DeviceMetricsSchema = z
   .object({

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findInputProblem, formatInputPath, INT4_MAX, Int4DigitsSchema, jsonTextTooDeep, MAX_JSON_DEPTH, PositiveInt4Schema, textProblem } from './input-bounds.ts';
+import {
+  findInputProblem,
+  formatInputPath,
+  INT4_MAX,
+  Int4DigitsSchema,
+  jsonTextTooDeep,
+  MAX_JSON_DEPTH,
+  PositiveInt4Schema,
+  textProblem,
+} from './input-bounds.ts';
 
 const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 
@@ -13,7 +22,10 @@ describe('input bounds', () => {
   });
 
   it('finds the first bad string or key and names where it is', () => {
-    assert.deepEqual(findInputProblem({ a: [1, { b: 'x\u0000' }] }), { path: ['a', 1, 'b'], problem: 'contains a NUL character (U+0000)' });
+    assert.deepEqual(findInputProblem({ a: [1, { b: 'x\u0000' }] }), {
+      path: ['a', 1, 'b'],
+      problem: 'contains a NUL character (U+0000)',
+    });
     assert.match(findInputProblem({ t: { 'k\u0000': 1 } })!.problem, /has a key that contains a NUL/);
     assert.deepEqual(findInputProblem({ t: { 'k\u0000': 1 } })!.path, ['t']);
     assert.match(findInputProblem(JSON.parse('{"__proto__": {}}'))!.problem, /__proto__/);
@@ -40,6 +52,7 @@ describe('input bounds', () => {
     assert.equal(PositiveInt4Schema.safeParse(INT4_MAX + 1).success, false);
     assert.equal(PositiveInt4Schema.safeParse(0).success, false);
     assert.equal(Int4DigitsSchema.safeParse(String(INT4_MAX)).success, true);
-    for (const bad of ['2147483648', '99999999999999999999', '-1', '1.5', '1e3', '']) assert.equal(Int4DigitsSchema.safeParse(bad).success, false, bad);
+    for (const bad of ['2147483648', '99999999999999999999', '-1', '1.5', '1e3', ''])
+      assert.equal(Int4DigitsSchema.safeParse(bad).success, false, bad);
   });
 });

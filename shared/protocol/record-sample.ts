@@ -12,9 +12,18 @@ export const RecordSampleQuerySchema = z
     to: z.iso.datetime({ offset: true }).optional().describe('ISO 8601, exclusive; default: now'),
     groupId: z.uuid().optional(),
     deviceId: z.uuid().optional(),
-    limit: z.coerce.number().int().min(1).max(10_000).default(2000).describe('Records at most; the same window always gives the same sample'),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(2000)
+      .describe('Records at most; the same window always gives the same sample'),
   })
-  .refine((q) => !q.from || !q.to || Date.parse(q.to) > Date.parse(q.from), { message: '`to` must be after `from`', path: ['to'] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.to) > Date.parse(q.from), {
+    message: '`to` must be after `from`',
+    path: ['to'],
+  })
   .meta({ id: 'RecordSampleQuery' });
 export type RecordSampleQuery = z.infer<typeof RecordSampleQuerySchema>;
 

@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** Model names travel in URL paths and blob keys: letters, digits, '.', '_', '-'; up to 128. */
 export const ModelNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a model name is 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    'a model name is 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
 
 export const AliasSchema = z
   .string()
@@ -15,7 +18,10 @@ export const TagsSchema = z.record(z.string().min(1).max(250), z.string().max(50
 export const OnnxValueInfoSchema = z.object({
   name: z.string(),
   type: z.string().describe("ONNX element type in lower case: 'float32', 'int64', …"),
-  shape: z.array(z.union([z.number().int(), z.string(), z.null()])).nullable().describe('symbolic dimensions as strings, unnamed ones null'),
+  shape: z
+    .array(z.union([z.number().int(), z.string(), z.null()]))
+    .nullable()
+    .describe('symbolic dimensions as strings, unnamed ones null'),
 });
 
 export const StageSchema = z.enum(['None', 'Staging', 'Production', 'Archived']);
@@ -26,7 +32,9 @@ export const VersionMetadataSchema = z
     classLabels: z.array(z.string()).optional(),
     features: z.array(z.string()).optional(),
     preprocessing: z.record(z.string(), z.unknown()).optional(),
-    inputSchema: z.array(z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical']) }).passthrough()).optional(),
+    inputSchema: z
+      .array(z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical']) }).passthrough())
+      .optional(),
     referenceProfile: z.record(z.string(), z.unknown()).optional(),
     description: z.string().max(5000).optional(),
     tags: TagsSchema.optional(),

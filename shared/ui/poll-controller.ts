@@ -43,8 +43,14 @@ export class PollController<T> implements ReactiveController {
       this.state = { status: 'ok', value, at: Date.now() };
     } catch (err) {
       if (abort.signal.aborted) return;
-      const last = this.state.status === 'ok' ? this.state.value : this.state.status === 'error' ? this.state.last : undefined;
-      this.state = { status: 'error', error: err instanceof Error ? err : new Error(String(err)), at: Date.now(), ...(last === undefined ? {} : { last }) };
+      const last =
+        this.state.status === 'ok' ? this.state.value : this.state.status === 'error' ? this.state.last : undefined;
+      this.state = {
+        status: 'error',
+        error: err instanceof Error ? err : new Error(String(err)),
+        at: Date.now(),
+        ...(last === undefined ? {} : { last }),
+      };
     }
     this.host.requestUpdate();
     this.#timer = setTimeout(() => void this.refresh(), this.intervalMs);

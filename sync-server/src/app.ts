@@ -38,7 +38,9 @@ const groups = routeGroups.map((g) => (g.prefix === API_PREFIX ? { ...g, routes:
 const document = openApiDocument(groups, { title: 'TinySphere API', version: '1' });
 
 /** Batch upload, document sync and model download: what a fleet reconnecting at once hits. */
-const HEAVY_DEVICE_ROUTES = new RegExp(`^${API_PREFIX}/(devices/me/batches|sync/|devices/me/models/|models/[^/]+/versions/[^/]+/artifact$)`);
+const HEAVY_DEVICE_ROUTES = new RegExp(
+  `^${API_PREFIX}/(devices/me/batches|sync/|devices/me/models/|models/[^/]+/versions/[^/]+/artifact$)`,
+);
 
 /** Builds the Koa app: a stack of small middleware with one error policy, then routes, then the web apps. */
 export function createApp(services: Services, options: AppOptions): Koa {

@@ -5,7 +5,10 @@ import { DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_RECORD_BYTES } from '../../share
 
 /** A configuration problem is reported as one line naming the variable, then the process exits. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -18,18 +21,18 @@ const port = z
   .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535');
 
 const url = (protocols: string[]) =>
-  z.string().refine((s) => {
-    try {
-      return protocols.includes(new URL(s).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 
-const bytes = z
-  .string()
-  .regex(/^\d+$/, 'must be a whole number of bytes')
-  .transform(Number);
+const bytes = z.string().regex(/^\d+$/, 'must be a whole number of bytes').transform(Number);
 
 const whole = (unit: string) => z.string().regex(/^\d+$/, `must be a whole number of ${unit}`).transform(Number);
 
@@ -44,46 +47,124 @@ const EnvSchema = z.object({
   S3_SECRET_KEY: z.string().min(1).optional(),
   S3_BUCKET: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)')
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
+    )
     .default('tinysphere'),
   S3_REGION: z.string().min(1).default('us-east-1'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Sent by the scraper as a bearer token, so it must fit in a header: visible ASCII, no spaces.
-  METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,}$/, 'must be at least 16 visible ASCII characters (no spaces)').optional(),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,}$/, 'must be at least 16 visible ASCII characters (no spaces)')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DB_POOL_SIZE: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(10),
+  DB_POOL_SIZE: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number')
+    .transform(Number)
+    .default(10),
   MAX_UPLOAD_BYTES: bytes.default(512 * 1024 * 1024),
   // A log batch's records and the bytes of one (shared/ingest/record.ts has the defaults devices pack to).
-  MAX_BATCH_RECORDS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(DEFAULT_MAX_BATCH_RECORDS),
-  MAX_RECORD_BYTES: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of bytes').transform(Number).default(DEFAULT_MAX_RECORD_BYTES),
+  MAX_BATCH_RECORDS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number')
+    .transform(Number)
+    .default(DEFAULT_MAX_BATCH_RECORDS),
+  MAX_RECORD_BYTES: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of bytes')
+    .transform(Number)
+    .default(DEFAULT_MAX_RECORD_BYTES),
   DEMO: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('1'),
-  SHUTDOWN_TIMEOUT_MS: z.string().regex(/^\d+$/, 'must be a whole number of milliseconds').transform(Number).default(10_000),
+  SHUTDOWN_TIMEOUT_MS: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of milliseconds')
+    .transform(Number)
+    .default(10_000),
   // Load shedding of the heavy device routes (batch upload, document sync, model download);
   // defaults measured on 2 cores. Keep LOAD_SHED_CONCURRENCY below DB_POOL_SIZE.
   LOAD_SHED_CONCURRENCY: whole('requests (0 turns shedding off)').default(8),
   LOAD_SHED_QUEUE: whole('requests').default(1024),
   LOAD_SHED_QUEUE_MS: whole('milliseconds').default(2_000),
   // Read-time bounds, so a client sending slowly cannot hold a socket or a heavy slot for long.
-  HEADERS_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(10_000),
-  REQUEST_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(300_000),
-  BODY_READ_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(60_000),
+  HEADERS_TIMEOUT_MS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds')
+    .transform(Number)
+    .default(10_000),
+  REQUEST_TIMEOUT_MS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds')
+    .transform(Number)
+    .default(300_000),
+  BODY_READ_TIMEOUT_MS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds')
+    .transform(Number)
+    .default(60_000),
   // What one document sync may write (shared/documents/change-limits.ts); refused beyond with 413.
-  MAX_DOC_CHANGE_BYTES: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of bytes').transform(Number).default(DEFAULT_DOC_LIMITS.maxChangeBytes),
-  MAX_DOC_CHANGE_OPS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of operations').transform(Number).default(DEFAULT_DOC_LIMITS.maxChangeOps),
-  MAX_DOC_SYNC_OPS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of operations').transform(Number).default(DEFAULT_DOC_LIMITS.maxSyncOps),
-  MAX_DOC_STRING_LENGTH: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of characters').transform(Number).default(DEFAULT_DOC_LIMITS.maxStringLength),
-  MAX_DOC_BYTES: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of bytes').transform(Number).default(DEFAULT_DOC_LIMITS.maxDocBytes),
+  MAX_DOC_CHANGE_BYTES: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of bytes')
+    .transform(Number)
+    .default(DEFAULT_DOC_LIMITS.maxChangeBytes),
+  MAX_DOC_CHANGE_OPS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of operations')
+    .transform(Number)
+    .default(DEFAULT_DOC_LIMITS.maxChangeOps),
+  MAX_DOC_SYNC_OPS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of operations')
+    .transform(Number)
+    .default(DEFAULT_DOC_LIMITS.maxSyncOps),
+  MAX_DOC_STRING_LENGTH: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of characters')
+    .transform(Number)
+    .default(DEFAULT_DOC_LIMITS.maxStringLength),
+  MAX_DOC_BYTES: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of bytes')
+    .transform(Number)
+    .default(DEFAULT_DOC_LIMITS.maxDocBytes),
   // Worker threads applying synced documents' changes off the event loop.
-  DOC_WORKERS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(2),
+  DOC_WORKERS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number')
+    .transform(Number)
+    .default(2),
   // Device health series (services/device-health): rows kept this many days, at most one per device per interval.
-  DEVICE_HEALTH_RETENTION_DAYS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of days').transform(Number).default(30),
-  DEVICE_HEALTH_INTERVAL_SEC: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of seconds').transform(Number).default(60),
+  DEVICE_HEALTH_RETENTION_DAYS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of days')
+    .transform(Number)
+    .default(30),
+  DEVICE_HEALTH_INTERVAL_SEC: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of seconds')
+    .transform(Number)
+    .default(60),
   // New drift events POSTed to this URL, signed with the secret (services/drift-events/webhook.ts).
   DRIFT_WEBHOOK_URL: url(['http:', 'https:']).optional(),
   DRIFT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  DRIFT_WEBHOOK_MAX_ATTEMPTS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number).default(8),
-  DRIFT_WEBHOOK_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(10_000),
-  DRIFT_WEBHOOK_BACKOFF_MS: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds').transform(Number).default(1_000),
+  DRIFT_WEBHOOK_MAX_ATTEMPTS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number')
+    .transform(Number)
+    .default(8),
+  DRIFT_WEBHOOK_TIMEOUT_MS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds')
+    .transform(Number)
+    .default(10_000),
+  DRIFT_WEBHOOK_BACKOFF_MS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a positive whole number of milliseconds')
+    .transform(Number)
+    .default(1_000),
 });
 
 export interface S3Config {
@@ -172,18 +253,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 function timeoutsConfig(e: z.infer<typeof EnvSchema>): Config['timeouts'] {
   // Node refuses a headers timeout longer than the whole request's.
-  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) throw new ConfigError('HEADERS_TIMEOUT_MS', `must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`);
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS)
+    throw new ConfigError('HEADERS_TIMEOUT_MS', `must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`);
   return { headersMs: e.HEADERS_TIMEOUT_MS, requestMs: e.REQUEST_TIMEOUT_MS, bodyReadMs: e.BODY_READ_TIMEOUT_MS };
 }
 
 function driftWebhookConfig(e: z.infer<typeof EnvSchema>): Config['driftWebhook'] {
   if (!e.DRIFT_WEBHOOK_URL) {
-    if (e.DRIFT_WEBHOOK_SECRET) throw new ConfigError('DRIFT_WEBHOOK_URL', 'must be set when DRIFT_WEBHOOK_SECRET is set');
+    if (e.DRIFT_WEBHOOK_SECRET)
+      throw new ConfigError('DRIFT_WEBHOOK_URL', 'must be set when DRIFT_WEBHOOK_SECRET is set');
     return undefined;
   }
   // Unsigned deliveries would let anyone who finds the receiver forge drift alarms.
-  if (!e.DRIFT_WEBHOOK_SECRET) throw new ConfigError('DRIFT_WEBHOOK_SECRET', 'must be set when DRIFT_WEBHOOK_URL is set');
-  return { url: e.DRIFT_WEBHOOK_URL, secret: e.DRIFT_WEBHOOK_SECRET, maxAttempts: e.DRIFT_WEBHOOK_MAX_ATTEMPTS, timeoutMs: e.DRIFT_WEBHOOK_TIMEOUT_MS, backoffMs: e.DRIFT_WEBHOOK_BACKOFF_MS };
+  if (!e.DRIFT_WEBHOOK_SECRET)
+    throw new ConfigError('DRIFT_WEBHOOK_SECRET', 'must be set when DRIFT_WEBHOOK_URL is set');
+  return {
+    url: e.DRIFT_WEBHOOK_URL,
+    secret: e.DRIFT_WEBHOOK_SECRET,
+    maxAttempts: e.DRIFT_WEBHOOK_MAX_ATTEMPTS,
+    timeoutMs: e.DRIFT_WEBHOOK_TIMEOUT_MS,
+    backoffMs: e.DRIFT_WEBHOOK_BACKOFF_MS,
+  };
 }
 
 function s3Config(e: z.infer<typeof EnvSchema>): S3Config | undefined {

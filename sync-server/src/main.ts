@@ -27,7 +27,10 @@ export async function main(env: Record<string, string | undefined> = process.env
       `\nAdmin token (shown once, store it now; set ADMIN_TOKEN to use your own):\n\n  ${server.bootstrapToken}\n\n`,
     );
   }
-  logger.info({ url: server.url, port: server.port, db: server.services.db.kind, blobs: server.services.blobs.kind }, 'listening');
+  logger.info(
+    { url: server.url, port: server.port, db: server.services.db.kind, blobs: server.services.blobs.kind },
+    'listening',
+  );
   process.stdout.write(`TinySphere listening on ${server.url} (PWA /, console /admin/, API /api/v1)\n`);
 
   let stopping = false;
@@ -51,7 +54,8 @@ export async function main(env: Record<string, string | undefined> = process.env
 }
 
 function fail(err: unknown): void {
-  const line = err instanceof ConfigError ? err.message : `startup failed: ${err instanceof Error ? err.stack : String(err)}`;
+  const line =
+    err instanceof ConfigError ? err.message : `startup failed: ${err instanceof Error ? err.stack : String(err)}`;
   process.stderr.write(`tinysphere: ${line}\n`);
   process.exit(err instanceof ConfigError ? 2 : 1);
 }

@@ -20,7 +20,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const reason = (err: unknown) => (err instanceof Error ? err.message || (err as { code?: string }).code || err.name : String(err));
+const reason = (err: unknown) =>
+  err instanceof Error ? err.message || (err as { code?: string }).code || err.name : String(err);
 
 /** Opens the stores, migrates, and listens. Failures caused by configuration become ConfigError. */
 export async function startServer(config: Config, opts: { webRoot: string; logger?: Logger }): Promise<RunningServer> {
@@ -39,7 +40,11 @@ export async function startServer(config: Config, opts: { webRoot: string; logge
     try {
       blobs = await openBlobStore({ s3: config.s3, dataDir: config.dataDir });
     } catch (err) {
-      if (config.s3) throw new ConfigError('S3_ENDPOINT', `cannot use bucket ${config.s3.bucket} at ${config.s3.endpoint.origin}: ${reason(err)}`);
+      if (config.s3)
+        throw new ConfigError(
+          'S3_ENDPOINT',
+          `cannot use bucket ${config.s3.bucket} at ${config.s3.endpoint.origin}: ${reason(err)}`,
+        );
       throw new ConfigError('DATA_DIR', `cannot open the blob folder under ${config.dataDir}: ${reason(err)}`);
     }
     const services = createServices({ config, logger, db, blobs });
@@ -49,7 +54,10 @@ export async function startServer(config: Config, opts: { webRoot: string; logge
     services.driftEvents.webhook?.start();
     const { headersMs, requestMs } = config.timeouts;
     // Node checks these timeouts only every connectionsCheckingInterval (30 s by default): 1 s keeps them close to what they say.
-    const server = createServer({ headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval: 1_000 }, app.callback());
+    const server = createServer(
+      { headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval: 1_000 },
+      app.callback(),
+    );
     const http = await listen(server, config);
     const port = (http.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -58,11 +66,12 @@ export async function startServer(config: Config, opts: { webRoot: string; logge
       port,
       services,
       bootstrapToken,
-      close: () => shutdown(http, config.shutdownTimeoutMs, async () => {
-        await services.driftEvents.webhook?.stop();
-        await blobs!.close();
-        await db.close();
-      }),
+      close: () =>
+        shutdown(http, config.shutdownTimeoutMs, async () => {
+          await services.driftEvents.webhook?.stop();
+          await blobs!.close();
+          await db.close();
+        }),
     };
   } catch (err) {
     await blobs?.close().catch(() => {});
@@ -76,7 +85,11 @@ const LISTEN_BACKLOG = 4096;
 async function listen(server: Server, config: Config): Promise<Server> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new ConfigError('PORT', `cannot listen on ${config.host}:${config.port}: ${err.code}`) : err),
+      reject(
+        err.code === 'EADDRINUSE' || err.code === 'EACCES'
+          ? new ConfigError('PORT', `cannot listen on ${config.host}:${config.port}: ${err.code}`)
+          : err,
+      ),
     );
     // A fleet reconnecting after an outage opens ~1,000 connections at once; Node's default accept
     // backlog (511) would drop SYNs and stall clients in TCP retransmits. The kernel caps it (somaxconn).

@@ -48,7 +48,9 @@ export function heatmap(xs: string[], ys: string[], cells: HeatCell[]): ChartCon
             },
             label: (item) => {
               const c = item.raw as HeatCell;
-              return c.v === null ? 'no records' : `${c.alarms} of ${c.count} records with a drift alarm (${(100 * c.v).toFixed(0)}%), ${c.warnings} with a warning`;
+              return c.v === null
+                ? 'no records'
+                : `${c.alarms} of ${c.count} records with a drift alarm (${(100 * c.v).toFixed(0)}%), ${c.warnings} with a warning`;
             },
           },
         },

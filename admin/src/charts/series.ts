@@ -13,7 +13,11 @@ export interface Line {
 }
 
 /** A line (or bar) chart over bucket labels; nulls leave gaps, never invented values. */
-export function lineChart(labels: string[], lines: Line[], opts: { type?: 'line' | 'bar'; yTitle?: string; stacked?: boolean } = {}): ChartConfiguration {
+export function lineChart(
+  labels: string[],
+  lines: Line[],
+  opts: { type?: 'line' | 'bar'; yTitle?: string; stacked?: boolean } = {},
+): ChartConfiguration {
   return {
     type: opts.type ?? 'line',
     data: {
@@ -30,7 +34,11 @@ export function lineChart(labels: string[], lines: Line[], opts: { type?: 'line'
     options: {
       scales: {
         x: { stacked: opts.stacked ?? false },
-        y: { beginAtZero: true, stacked: opts.stacked ?? false, ...(opts.yTitle ? { title: { display: true, text: opts.yTitle } } : {}) },
+        y: {
+          beginAtZero: true,
+          stacked: opts.stacked ?? false,
+          ...(opts.yTitle ? { title: { display: true, text: opts.yTitle } } : {}),
+        },
       },
       plugins: { legend: { display: lines.length > 1 } },
     },

@@ -4,7 +4,7 @@ export function toCsv(rows: readonly (readonly (string | number | null | undefin
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
-  return rows.map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
+  return `${rows.map((r) => r.map(field).join(',')).join('\r\n')}\r\n`;
 }
 
 /** Saves text as a file through a temporary link. */

@@ -7,9 +7,15 @@ import { PAGE_SIZE } from './pager.ts';
 import { pageStyles } from './styles.ts';
 
 /** Filters of GET /api/v1/drift-events this list passes on (groupId, deviceId, model, feature, status, from, to). */
-export type DriftEventFilter = Partial<Record<'groupId' | 'deviceId' | 'model' | 'feature' | 'status' | 'from' | 'to', string>>;
+export type DriftEventFilter = Partial<
+  Record<'groupId' | 'deviceId' | 'model' | 'feature' | 'status' | 'from' | 'to', string>
+>;
 
-const STATUS_TEXT: Record<DriftEventRecord['status'], string> = { open: 'open', acknowledged: 'acknowledged', false_alarm: 'false alarm' };
+const STATUS_TEXT: Record<DriftEventRecord['status'], string> = {
+  open: 'open',
+  acknowledged: 'acknowledged',
+  false_alarm: 'false alarm',
+};
 
 /**
  * Drift events from the server's API (GET /drift-events, newest first, keyset-paged), with
@@ -69,7 +75,12 @@ export class DriftEvents extends LitElement {
     this.#loading?.abort();
     const ctl = (this.#loading = new AbortController());
     try {
-      const page = await api.v1('/drift-events', DriftEventPageSchema, { ...this.filter, status: this.status || this.filter.status, pageSize: PAGE_SIZE, pageToken: token }, ctl.signal);
+      const page = await api.v1(
+        '/drift-events',
+        DriftEventPageSchema,
+        { ...this.filter, status: this.status || this.filter.status, pageSize: PAGE_SIZE, pageToken: token },
+        ctl.signal,
+      );
       if (ctl.signal.aborted) return;
       this.#token = token;
       this.rows = page.events;
@@ -97,7 +108,9 @@ export class DriftEvents extends LitElement {
   async #act(e: DriftEventRecord, what: 'acknowledge' | 'false-alarm' | 'label') {
     let body: unknown = {};
     if (what === 'label') {
-      const input = this.renderRoot.querySelector<HTMLInputElement>(`input[data-event="${CSS.escape(`${e.deviceId}/${e.id}`)}"]`);
+      const input = this.renderRoot.querySelector<HTMLInputElement>(
+        `input[data-event="${CSS.escape(`${e.deviceId}/${e.id}`)}"]`,
+      );
       const label = input?.value.trim();
       if (!label) {
         this.error = 'Type a label first.';
@@ -108,7 +121,12 @@ export class DriftEvents extends LitElement {
     this.busy = `${e.deviceId}/${e.id}`;
     this.error = undefined;
     try {
-      await api.send('POST', `/drift-events/${e.deviceId}/${encodeURIComponent(e.id)}/${what}`, DriftEventRecordSchema, body);
+      await api.send(
+        'POST',
+        `/drift-events/${e.deviceId}/${encodeURIComponent(e.id)}/${what}`,
+        DriftEventRecordSchema,
+        body,
+      );
       await this.#load(this.#token);
       this.dispatchEvent(new CustomEvent('changed', { bubbles: true, composed: true }));
     } catch (err) {
@@ -121,7 +139,10 @@ export class DriftEvents extends LitElement {
   override render() {
     const editable = can('editEvents');
     const rows = this.rows;
-    if (rows === undefined) return this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<progress aria-label="loading drift events"></progress>`;
+    if (rows === undefined)
+      return this.error
+        ? html`<p class="error" role="alert">${this.error}</p>`
+        : html`<progress aria-label="loading drift events"></progress>`;
     const statusFilter = html`<label class="row">Status
         <select data-testid="event-status-filter" @change=${(ev: Event) => this.#filterStatus((ev.target as HTMLSelectElement).value)}>
           <option value="" ?selected=${!this.status}>all</option>
@@ -147,8 +168,9 @@ export class DriftEvents extends LitElement {
               <td class="status"><span class=${e.status === 'open' ? 'warn' : 'ok'}>${STATUS_TEXT[e.status]}</span></td>
               <td class="ack">${e.acknowledged ? html`<span class="ok">✓ ${e.acknowledged.by}</span>, ${when(e.acknowledged.at)}` : html`<span class="muted">—</span>`}</td>
               <td class="label">${e.label ?? '—'}</td>
-              ${editable
-                ? html`<td>
+              ${
+                editable
+                  ? html`<td>
                     <div class="row">
                       <button class="ack-btn" ?disabled=${Boolean(e.acknowledged) || this.busy !== undefined} @click=${() => this.#act(e, 'acknowledge')}>Acknowledge</button>
                       <button class="false-btn" ?disabled=${e.status === 'false_alarm' || this.busy !== undefined} @click=${() => this.#act(e, 'false-alarm')}>False alarm</button>
@@ -159,7 +181,8 @@ export class DriftEvents extends LitElement {
                     </div>
                     ${this.busy === key ? html`<progress aria-label="writing to the device document"></progress>` : ''}
                   </td>`
-                : ''}
+                  : ''
+              }
             </tr>`;
           })}
         </tbody>

@@ -1,7 +1,9 @@
 /** Local date and time, to the minute; a dash for nothing. */
-export const when = (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—');
+export const when = (iso: string | null | undefined): string =>
+  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—';
 
-export const num = (x: number | null | undefined, digits = 2): string => (x === null || x === undefined ? '—' : Number.isInteger(x) ? String(x) : x.toFixed(digits));
+export const num = (x: number | null | undefined, digits = 2): string =>
+  x === null || x === undefined ? '—' : Number.isInteger(x) ? String(x) : x.toFixed(digits);
 
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -32,12 +32,16 @@ export function heapText(h: DeviceHealth | null | undefined): string {
 }
 
 /** The same rules as the server's attention list, for one health (the console colours cells with it). */
-export const storageAlarm = (h: DeviceHealth | null | undefined): boolean => (storageShare(h) ?? 0) > ATTENTION.storageShare;
-export const batteryAlarm = (h: DeviceHealth | null | undefined): boolean => h?.batteryLevel !== undefined && h.batteryLevel < ATTENTION.batteryLevel && h.charging !== true;
+export const storageAlarm = (h: DeviceHealth | null | undefined): boolean =>
+  (storageShare(h) ?? 0) > ATTENTION.storageShare;
+export const batteryAlarm = (h: DeviceHealth | null | undefined): boolean =>
+  h?.batteryLevel !== undefined && h.batteryLevel < ATTENTION.batteryLevel && h.charging !== true;
 
 /** One attention reason in words, with the number behind it. */
 export function reasonText(d: AttentionDevice, reason: AttentionDevice['reasons'][number]): string {
   if (reason === 'storage') return `storage ${pct(d.storageShare)} of quota`;
   if (reason === 'battery') return `battery ${pct(d.batteryLevel)}, not charging`;
-  return d.lastSeenAt ? `not seen since ${new Date(d.lastSeenAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })}` : 'never seen';
+  return d.lastSeenAt
+    ? `not seen since ${new Date(d.lastSeenAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })}`
+    : 'never seen';
 }

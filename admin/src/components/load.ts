@@ -3,7 +3,11 @@ import type { PollState } from '../../../shared/ui/poll-controller.ts';
 import { errorText } from '../api.ts';
 
 /** Renders a PollController's state: a line while loading, the server's message on failure. */
-export function view<T>(state: PollState<T>, ok: (value: T) => TemplateResult | string, what = 'data'): TemplateResult | string {
+export function view<T>(
+  state: PollState<T>,
+  ok: (value: T) => TemplateResult | string,
+  what = 'data',
+): TemplateResult | string {
   if (state.status === 'loading') return html`<p class="muted">Loading ${what}…</p>`;
   if (state.status === 'error') {
     return html`<p class="error" role="alert">Could not load ${what}: ${state.error.message}</p>${state.last === undefined ? '' : ok(state.last)}`;

@@ -14,7 +14,8 @@ export class HealthPage extends LitElement {
   override render() {
     const s = this.#health.state;
     if (s.status === 'loading') return html`<p>Checking the server…</p>`;
-    if (s.status === 'error') return html`<p class="bad" data-testid="health">Server unreachable: ${s.error.message}</p>`;
+    if (s.status === 'error')
+      return html`<p class="bad" data-testid="health">Server unreachable: ${s.error.message}</p>`;
     return html`
       <dl data-testid="health">
         <dt>Status</dt><dd class="ok">${s.value.status}</dd>

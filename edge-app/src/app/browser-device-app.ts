@@ -8,13 +8,27 @@ import type { SyncScheduler } from '../lcm/sync/scheduler.ts';
 import { TinyLCM } from '../lcm/tinylcm.ts';
 import type { MonitorAlert, MonitorAlertKind, StoredModel } from '../lcm/types.ts';
 import type { RuntimeFailure, RuntimeWorker } from '../worker/client.ts';
-import { noModelReasonOf, type DeviceApp, type DeviceMode, type DeviceSettings, type DeviceStatus, type Enrolment, type NoModelReason } from './device-app.ts';
+import {
+  noModelReasonOf,
+  type DeviceApp,
+  type DeviceMode,
+  type DeviceSettings,
+  type DeviceStatus,
+  type Enrolment,
+  type NoModelReason,
+} from './device-app.ts';
 import { DEFAULT_SETTINGS, loggerPolicies, mergeSettings } from './settings.ts';
 import { SwBridge } from './sw-bridge.ts';
 import { rememberThreads, startRuntime } from './runtime.ts';
 import { loadSync } from './sync-loader.ts';
 
-const KEY = { enrolment: 'app.enrolment', token: 'app.token', settings: 'app.settings', mode: 'app.mode', lastSync: 'app.lastSync' } as const;
+const KEY = {
+  enrolment: 'app.enrolment',
+  token: 'app.token',
+  settings: 'app.settings',
+  mode: 'app.mode',
+  lastSync: 'app.lastSync',
+} as const;
 /** `change` goes out at most this often: a screen re-renders per event, inferences may run at 1 kHz. */
 const CHANGE_EVERY_MS = 200;
 const QUEUE_EVERY_MS = 1000;
@@ -90,8 +104,14 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
     addEventListener('offline', this.onNetwork);
     // Buffered log records and detector states are written before the page may be discarded.
     addEventListener('pagehide', () => this.lcm?.persistNow());
-    addEventListener('pageshow', (e) => (e as PageTransitionEvent).persisted && void this.lcm?.logs.recover().then(() => (this.queueDirty = true)));
-    document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && void this.lcm?.persist());
+    addEventListener(
+      'pageshow',
+      (e) => (e as PageTransitionEvent).persisted && void this.lcm?.logs.recover().then(() => (this.queueDirty = true)),
+    );
+    document.addEventListener(
+      'visibilitychange',
+      () => document.visibilityState === 'hidden' && void this.lcm?.persist(),
+    );
 
     performance.mark('tinylcm:start');
     // The runtime starts before anything is read (unless main.ts started it even earlier): its script
@@ -119,7 +139,11 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
     });
     // Opening resumes the active model, which compiles the runtime's wasm now rather than at the first inference.
     performance.mark('tinylcm:settings-read');
-    const lcm = await TinyLCM.open({ backend, db: this.db, logger: { ...loggerPolicies(this.settings), onError: (err) => console.warn('[tinylcm] log write failed', err) } });
+    const lcm = await TinyLCM.open({
+      backend,
+      db: this.db,
+      logger: { ...loggerPolicies(this.settings), onError: (err) => console.warn('[tinylcm] log write failed', err) },
+    });
     this.lcm = lcm;
     performance.mark('tinylcm:model-loaded');
     lcm.addEventListener('inference', () => (this.queueDirty = true));
@@ -181,9 +205,17 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
     if (this.enrolment) throw new Error('this device is already enrolled');
     const url = new URL(serverUrl.trim() || location.origin).origin;
     const answer = await requestJson(`${url}${API_PREFIX}/devices/enrol`, EnrolAnswerSchema, {
-      body: { code: code.trim(), metadata: { userAgent: navigator.userAgent.slice(0, 300), app: 'tinylcm-pwa', appVersion: APP_VERSION } },
+      body: {
+        code: code.trim(),
+        metadata: { userAgent: navigator.userAgent.slice(0, 300), app: 'tinylcm-pwa', appVersion: APP_VERSION },
+      },
     });
-    const enrolment: Enrolment = { serverUrl: url, deviceId: answer.deviceId, groupId: answer.groupId, enrolledAt: Date.now() };
+    const enrolment: Enrolment = {
+      serverUrl: url,
+      deviceId: answer.deviceId,
+      groupId: answer.groupId,
+      enrolledAt: Date.now(),
+    };
     await this.kv.set(KEY.token, answer.token);
     await this.kv.set(KEY.enrolment, enrolment);
     await this.kv.delete(KEY.mode);
@@ -275,7 +307,8 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
           this.syncing = false;
           // The scheduler sets its next delay right after this returns.
           setTimeout(() => {
-            this.nextSyncAt = this.scheduler?.nextDelayMs === undefined ? undefined : Date.now() + this.scheduler.nextDelayMs;
+            this.nextSyncAt =
+              this.scheduler?.nextDelayMs === undefined ? undefined : Date.now() + this.scheduler.nextDelayMs;
             this.changed();
           }, 0);
         }
@@ -298,7 +331,11 @@ export class BrowserDeviceApp extends EventTarget implements DeviceApp {
     if (!lcm || !this.db) return;
     this.queueDirty = false;
     try {
-      const [stats, pending, unsentSegments] = await Promise.all([lcm.logs.stats(), lcm.logs.pendingBatches(), this.db.countFromIndex('inference-logs', 'unsent')]);
+      const [stats, pending, unsentSegments] = await Promise.all([
+        lcm.logs.stats(),
+        lcm.logs.pendingBatches(),
+        this.db.countFromIndex('inference-logs', 'unsent'),
+      ]);
       let inBatches = 0;
       for (const id of pending) for (const s of await lcm.logs.store.batch(id)) inBatches += s.count;
       const next = { batches: pending.length + unsentSegments, records: stats.unsent + stats.buffered + inBatches };

@@ -55,7 +55,10 @@ export type NoModelReason = 'no-deployment' | 'not-included';
  * Why the server's desired state gives this device no model (undefined when it gives one): the
  * server names the deployment that decided even when that deployment sends this device nothing.
  */
-export function noModelReasonOf(desired: { model?: unknown; deploymentId?: string | undefined }): NoModelReason | undefined {
+export function noModelReasonOf(desired: {
+  model?: unknown;
+  deploymentId?: string | undefined;
+}): NoModelReason | undefined {
   if (desired.model) return undefined;
   return desired.deploymentId ? 'not-included' : 'no-deployment';
 }

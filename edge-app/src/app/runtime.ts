@@ -18,7 +18,7 @@ const THREADS_HINT = 'tinylcm:runtime-threads';
 /** Threads for the runtime, decided before IndexedDB is open: from what the last start found (localStorage is synchronous). */
 function threadsHint(): number {
   const n = Number(globalThis.localStorage?.getItem(THREADS_HINT));
-  return n >= 1 ? n : 1;
+  return Math.max(n, 1);
 }
 
 /**
@@ -28,6 +28,7 @@ function threadsHint(): number {
  */
 export async function rememberThreads(db: LcmDb): Promise<void> {
   let largest = 0;
-  for (const a of await db.getAll('model-active')) largest = Math.max(largest, (await db.get('model-versions', [a.name, a.version]))?.size ?? 0);
+  for (const a of await db.getAll('model-active'))
+    largest = Math.max(largest, (await db.get('model-versions', [a.name, a.version]))?.size ?? 0);
   globalThis.localStorage?.setItem(THREADS_HINT, String(largest >= THREADED_MODEL_BYTES ? 4 : 1));
 }

@@ -9,8 +9,19 @@ let ready: Promise<void> | undefined;
 
 export async function loadSync() {
   // Dynamic, so Automerge's JS too stays out of the app's first chunk.
-  ready ??= import('@automerge/automerge/slim').then((A) => (A.isWasmInitialized() ? undefined : A.initializeWasm(wasmUrl)));
+  ready ??= import('@automerge/automerge/slim').then((A) =>
+    A.isWasmInitialized() ? undefined : A.initializeWasm(wasmUrl),
+  );
   await ready;
-  const [engine, storage, scheduler] = await Promise.all([import('../lcm/sync/engine.ts'), import('../lcm/sync/doc-storage.ts'), import('../lcm/sync/scheduler.ts')]);
-  return { SyncEngine: engine.SyncEngine, IdbMarkStore: engine.IdbMarkStore, IdbDocStorage: storage.IdbDocStorage, SyncScheduler: scheduler.SyncScheduler };
+  const [engine, storage, scheduler] = await Promise.all([
+    import('../lcm/sync/engine.ts'),
+    import('../lcm/sync/doc-storage.ts'),
+    import('../lcm/sync/scheduler.ts'),
+  ]);
+  return {
+    SyncEngine: engine.SyncEngine,
+    IdbMarkStore: engine.IdbMarkStore,
+    IdbDocStorage: storage.IdbDocStorage,
+    SyncScheduler: scheduler.SyncScheduler,
+  };
 }

@@ -25,7 +25,9 @@ async function readInput(what: string, file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
-    throw new UsageError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -49,7 +51,8 @@ async function loadModel(file: string, bytes: Uint8Array): Promise<LcmSession> {
   try {
     return await LcmSession.create(nodeOrt(), bytes);
   } catch (err) {
-    if (err instanceof InvalidOnnxError || err instanceof ModelLoadError) throw new UsageError(`${file}: ${err.message}`);
+    if (err instanceof InvalidOnnxError || err instanceof ModelLoadError)
+      throw new UsageError(`${file}: ${err.message}`);
     throw err;
   }
 }
@@ -57,16 +60,23 @@ async function loadModel(file: string, bytes: Uint8Array): Promise<LcmSession> {
 const plainName = (s: string) => (/^[\w.:/-]+$/.test(s) ? s : JSON.stringify(s));
 
 function summary(model: string, session: LcmSession, result: RunResult): string {
-  const warm = 'ms' in session.warmUp ? `warm-up ${session.warmUp.ms.toFixed(2)} ms` : `no warm-up: ${session.warmUp.skipped}`;
+  const warm =
+    'ms' in session.warmUp ? `warm-up ${session.warmUp.ms.toFixed(2)} ms` : `no warm-up: ${session.warmUp.skipped}`;
   const lines = [
     `${model}: inputs ${session.inputs.map(describeInput).join(', ')}`,
     `run ${result.latencyMs.toFixed(3)} ms (load ${session.loadMs.toFixed(0)} ms, ${warm})`,
   ];
   const rows = Object.entries(result.outputs).map(([name, t]) => {
     const { data } = tensorToJson(t);
-    const shown = data.slice(0, SHOWN).map((v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v));
+    const shown = data
+      .slice(0, SHOWN)
+      .map((v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v));
     const more = data.length > SHOWN ? ` … (${data.length - SHOWN} more)` : '';
-    return [plainName(name), `${t.type} ${formatDims(t.dims)}`, `${shown.map((v) => JSON.stringify(v)).join(', ')}${more}`];
+    return [
+      plainName(name),
+      `${t.type} ${formatDims(t.dims)}`,
+      `${shown.map((v) => JSON.stringify(v)).join(', ')}${more}`,
+    ];
   });
   const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length));
   for (const r of rows) lines.push(`  ${r[0]!.padEnd(width(0))}  ${r[1]!.padEnd(width(1))}  ${r[2]}`);
@@ -92,13 +102,16 @@ export const infer: Command = {
       await session.release();
       if (values.json) {
         const outputs = Object.fromEntries(Object.entries(result.outputs).map(([name, t]) => [name, tensorToJson(t)]));
-        process.stdout.write(JSON.stringify({ outputs, latencyMs: result.latencyMs }) + '\n');
+        process.stdout.write(`${JSON.stringify({ outputs, latencyMs: result.latencyMs })}\n`);
       } else {
-        process.stdout.write(summary(values.model, session, result) + '\n');
+        process.stdout.write(`${summary(values.model, session, result)}\n`);
       }
       return 0;
     } catch (err) {
-      const bad = err instanceof UsageError || err instanceof InferenceInputError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+      const bad =
+        err instanceof UsageError ||
+        err instanceof InferenceInputError ||
+        (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
       if (bad) {
         process.stderr.write(`${NAME}: ${oneLine((err as Error).message)}\n`);
         return 2;

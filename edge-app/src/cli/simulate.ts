@@ -23,13 +23,20 @@ const USAGE = `tinylcm simulate --server URL[,URL...] --token ADMIN_TOKEN --devi
   (a model the server does not have, a CSV that is unreadable, lacks a feature column or holds a
   non-number, a model that names no features).`;
 
-function number(name: string, raw: string | undefined, fallback: number | undefined, check: (x: number) => boolean, what: string): number {
+function number(
+  name: string,
+  raw: string | undefined,
+  fallback: number | undefined,
+  check: (x: number) => boolean,
+  what: string,
+): number {
   if (raw === undefined) {
     if (fallback === undefined) throw new UsageError(`--${name} is required (${what})`);
     return fallback;
   }
   const x = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(x) || !check(x)) throw new UsageError(`--${name} must be ${what} (got ${JSON.stringify(raw)})`);
+  if (raw.trim() === '' || !Number.isFinite(x) || !check(x))
+    throw new UsageError(`--${name} must be ${what} (got ${JSON.stringify(raw)})`);
   return x;
 }
 
@@ -64,22 +71,38 @@ export function parseSimulateArgs(args: string[]): SimulationOptions & { json: b
     } catch {
       throw new UsageError(`--server: ${JSON.stringify(s)} is not a URL`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--server: ${JSON.stringify(s)} is not an http(s) URL`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new UsageError(`--server: ${JSON.stringify(s)} is not an http(s) URL`);
   }
   const token = values.token ?? process.env.TINYSPHERE_TOKEN;
   if (!token) throw new UsageError('--token ADMIN_TOKEN is required (or TINYSPHERE_TOKEN)');
   const model = values.model === undefined ? undefined : parseModelSpec(values.model);
-  if (values.data !== undefined && values['drift-at'] !== undefined) throw new UsageError('--drift-at shifts the weather stream; with --data the CSV holds whatever drift it has');
+  if (values.data !== undefined && values['drift-at'] !== undefined)
+    throw new UsageError('--drift-at shifts the weather stream; with --data the CSV holds whatever drift it has');
   if (model && values.data === undefined && model.name !== DEMO_MODEL) {
-    throw new UsageError(`--model ${values.model} needs --data FILE.csv (the built-in weather stream fits only the demo model ${DEMO_MODEL})`);
+    throw new UsageError(
+      `--model ${values.model} needs --data FILE.csv (the built-in weather stream fits only the demo model ${DEMO_MODEL})`,
+    );
   }
   return {
     ...(model ? { model } : {}),
     ...(values.data !== undefined ? { data: values.data } : {}),
     servers: servers.map((s) => s.replace(/\/+$/, '')),
     token,
-    devices: number('devices', values.devices, undefined, (x) => whole(x) && x <= 100_000, 'a whole number from 1 to 100000'),
-    records: number('records', values.records, undefined, (x) => whole(x) && x <= 10_000_000, 'a whole number from 1 to 10000000'),
+    devices: number(
+      'devices',
+      values.devices,
+      undefined,
+      (x) => whole(x) && x <= 100_000,
+      'a whole number from 1 to 100000',
+    ),
+    records: number(
+      'records',
+      values.records,
+      undefined,
+      (x) => whole(x) && x <= 10_000_000,
+      'a whole number from 1 to 10000000',
+    ),
     offlineRate: number('offline-rate', values['offline-rate'], 0, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)'),
     driftAt: number('drift-at', values['drift-at'], 1, (x) => x >= 0 && x <= 1, 'a fraction in [0, 1]'),
     timeoutMs: number('timeout', values.timeout, 300, (x) => x > 0, 'a positive number of seconds') * 1000,
@@ -116,26 +139,39 @@ export const simulate: Command = {
       throw err;
     }
     // The device stack (ORT, Automerge, IndexedDB in memory) loads only once the arguments are good.
-    const [{ runSimulation }, { SetupError, resolveModel }, { csvFeed }] = await Promise.all([import('../sim/simulate.ts'), import('../sim/admin.ts'), import('../sim/csv-feed.ts')]);
+    const [{ runSimulation }, { SetupError, resolveModel }, { csvFeed }] = await Promise.all([
+      import('../sim/simulate.ts'),
+      import('../sim/admin.ts'),
+      import('../sim/csv-feed.ts'),
+    ]);
     try {
       if (opts.data !== undefined) {
         // The model's feature names come from the registry; the file is checked against them before the run creates anything.
-        const model = await resolveModel(opts.servers[0]!, opts.token, opts.model ?? { name: DEMO_MODEL, alias: 'champion' });
+        const model = await resolveModel(
+          opts.servers[0]!,
+          opts.token,
+          opts.model ?? { name: DEMO_MODEL, alias: 'champion' },
+        );
         opts.feed = csvFeed(model, csvText!, opts.data);
         opts.model = { name: model.name, version: model.version };
       }
-      const result = await runSimulation({ ...opts, onProgress: (p) => process.stderr.write(progressLine(p) + '\n') });
+      const result = await runSimulation({ ...opts, onProgress: (p) => process.stderr.write(`${progressLine(p)}\n`) });
       for (const e of result.deviceErrors.slice(0, 5)) process.stderr.write(`${NAME}: ${oneLine(e)}\n`);
       const s = result.stats;
-      if (opts.json) process.stdout.write(JSON.stringify(s) + '\n');
+      if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
       else {
         process.stdout.write(
-          [
-            `group ${result.setup.groupName}` + (result.setup.deployment ? `, model ${result.setup.deployment.model.name} v${result.setup.deployment.model.version} (deployment ${result.setup.deployment.id})` : ''),
+          `${[
+            `group ${result.setup.groupName}` +
+              (result.setup.deployment
+                ? `, model ${result.setup.deployment.model.name} v${result.setup.deployment.model.version} (deployment ${result.setup.deployment.id})`
+                : ''),
             `${s.devices} devices: ${s.recordsAcknowledged} of ${s.recordsLogged} records acknowledged (${opts.devices * opts.records} planned)`,
             `${s.exchanges} exchanges (${result.failedExchanges} failed): p50 ${s.p50Ms ?? '-'} ms, p99 ${s.p99Ms ?? '-'} ms`,
-            result.complete ? 'done: every record acknowledged' : `timeout after ${opts.timeoutMs / 1000} s: not every record acknowledged`,
-          ].join('\n') + '\n',
+            result.complete
+              ? 'done: every record acknowledged'
+              : `timeout after ${opts.timeoutMs / 1000} s: not every record acknowledged`,
+          ].join('\n')}\n`,
         );
       }
       return result.complete ? 0 : 1;

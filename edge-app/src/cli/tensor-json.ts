@@ -14,17 +14,28 @@ import { UsageError } from '../../../shared/cli/command.ts';
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const INT_RANGE: Partial<Record<TensorType, [number, number]>> = {
-  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535], int32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1],
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint32: [0, 2 ** 32 - 1],
 };
-const BIG_RANGE: Partial<Record<TensorType, [bigint, bigint]>> = { int64: [-(2n ** 63n), 2n ** 63n - 1n], uint64: [0n, 2n ** 64n - 1n] };
+const BIG_RANGE: Partial<Record<TensorType, [bigint, bigint]>> = {
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+};
 const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
 export function tensorFromJson(name: string, value: unknown): TensorData {
   const where = `input ${JSON.stringify(name)}`;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${where}: expected {"type", "dims", "data"}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UsageError(`${where}: expected {"type", "dims", "data"}, got ${JSON.stringify(value)}`);
   const { type, dims, data } = value as { type?: unknown; dims?: unknown; data?: unknown };
-  if (!isTensorType(type)) throw new UsageError(`${where}: unknown type ${JSON.stringify(type)}; one of ${TENSOR_TYPES.join(', ')}`);
-  if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new UsageError(`${where}: "dims" must be an array of whole numbers ≥ 0, got ${JSON.stringify(dims)}`);
+  if (!isTensorType(type))
+    throw new UsageError(`${where}: unknown type ${JSON.stringify(type)}; one of ${TENSOR_TYPES.join(', ')}`);
+  if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw new UsageError(`${where}: "dims" must be an array of whole numbers ≥ 0, got ${JSON.stringify(dims)}`);
   if (!Array.isArray(data)) throw new UsageError(`${where}: "data" must be an array, got ${JSON.stringify(data)}`);
   const flat = (data as Json[]).flat(Infinity as 1) as Json[];
   return { type, dims: dims as number[], data: convert(where, type, flat) };
@@ -39,14 +50,24 @@ function convert(where: string, type: TensorType, values: Json[]): TensorArray {
   values.forEach((v, i) => {
     if (type === 'int64' || type === 'uint64') {
       const [lo, hi] = BIG_RANGE[type]!;
-      const b = typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? BigInt(v.trim()) : null;
+      const b =
+        typeof v === 'number' && Number.isSafeInteger(v)
+          ? BigInt(v)
+          : typeof v === 'string' && /^-?\d+$/.test(v.trim())
+            ? BigInt(v.trim())
+            : null;
       if (b === null || b < lo || b > hi) bad(i, `an ${type} (a whole number, or a decimal string beyond 2^53)`);
       (out as BigInt64Array)[i] = b!;
     } else if (type === 'bool') {
       if (v !== true && v !== false && v !== 0 && v !== 1) bad(i, 'a bool (true, false, 0 or 1)');
       (out as Uint8Array)[i] = v ? 1 : 0;
     } else {
-      const n = typeof v === 'number' ? v : typeof v === 'string' && v in NON_FINITE ? NON_FINITE[v]! : bad(i, `a ${type} number`);
+      const n =
+        typeof v === 'number'
+          ? v
+          : typeof v === 'string' && v in NON_FINITE
+            ? NON_FINITE[v]!
+            : bad(i, `a ${type} number`);
       const range = INT_RANGE[type];
       if (range && !(Number.isInteger(n) && n >= range[0] && n <= range[1])) bad(i, `an ${type}`);
       (out as Float32Array)[i] = type === 'float16' ? toHalf(n) : n;
@@ -59,7 +80,10 @@ export function tensorToJson(t: TensorData): { type: TensorType; dims: number[];
   const data: Json[] = [];
   for (let i = 0; i < t.data.length; i++) {
     const v = t.data[i]!;
-    if (typeof v === 'bigint') data.push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
+    if (typeof v === 'bigint')
+      data.push(
+        v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString(),
+      );
     else if (typeof v === 'string') data.push(v);
     else if (t.type === 'bool') data.push(v !== 0);
     else {

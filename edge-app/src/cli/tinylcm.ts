@@ -7,4 +7,7 @@ const commands: Record<string, () => Promise<Command>> = {
   simulate: async () => (await import('./simulate.ts')).simulate,
 };
 
-process.exitCode = await dispatch('tinylcm', commands, process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+process.exitCode = await dispatch('tinylcm', commands, process.argv.slice(2), {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+});

@@ -1,15 +1,37 @@
-import { checkDetectorParams, DeviceDrift, DriftOutbox, DriftStateStore, parseDriftConfig, type DriftConfig } from './drift/index.ts';
+import {
+  checkDetectorParams,
+  DeviceDrift,
+  DriftOutbox,
+  DriftStateStore,
+  parseDriftConfig,
+  type DriftConfig,
+} from './drift/index.ts';
 import { Sampler, type SamplingPolicy } from './logger/sampling.ts';
 import type { RetentionPolicy } from './logger/index.ts';
 import type { AlertThresholds } from './monitor/alerts.ts';
-import { DataLogger, type DataLoggerOptions, type ExportFormat, type ExportOptions, type SetAsideBatch } from './logger/index.ts';
+import {
+  DataLogger,
+  type DataLoggerOptions,
+  type ExportFormat,
+  type ExportOptions,
+  type SetAsideBatch,
+} from './logger/index.ts';
 import { ModelStore, type ModelStoreOptions } from './models/index.ts';
 import { InferenceMonitor, type InferenceMonitorOptions } from './monitor/index.ts';
 import { resolvePreprocessing, tabularTensor, type Preprocessing, type TabularRow } from './preprocess/index.ts';
 import { findScoresOutput, summarizeClassifier } from './runtime/index.ts';
 import { openLcmDb, type LcmDb } from './storage/db.ts';
 import type { InferenceBackend } from './backend.ts';
-import type { DriftEvent, Feeds, InferenceObservation, MonitorAlert, MonitorSnapshot, ModelRef, Outputs, StoredModel } from './types.ts';
+import type {
+  DriftEvent,
+  Feeds,
+  InferenceObservation,
+  MonitorAlert,
+  MonitorSnapshot,
+  ModelRef,
+  Outputs,
+  StoredModel,
+} from './types.ts';
 
 export interface TinyLCMOptions {
   backend: InferenceBackend;
@@ -94,7 +116,13 @@ export class TinyLCM extends EventTarget {
 
   static async open(options: TinyLCMOptions): Promise<TinyLCM> {
     const db = typeof options.db === 'object' ? options.db : await openLcmDb(options.db);
-    const lcm = new TinyLCM(db, new ModelStore(db, options.models), new DataLogger(db, options.logger), new DriftStateStore(db), options);
+    const lcm = new TinyLCM(
+      db,
+      new ModelStore(db, options.models),
+      new DataLogger(db, options.logger),
+      new DriftStateStore(db),
+      options,
+    );
     // Records a previous page wrote while unloading (persistNow) join the log before anything new.
     await lcm.logs.recover();
     await lcm.driftEvents.recover();
@@ -107,7 +135,11 @@ export class TinyLCM extends EventTarget {
         await lcm.load(record.name, record.version);
       } catch (err) {
         if (record.previous === undefined) throw err;
-        lcm.dispatchEvent(new CustomEvent('alert', { detail: { kind: 'model-load-failed', model: record, message: (err as Error).message } }));
+        lcm.dispatchEvent(
+          new CustomEvent('alert', {
+            detail: { kind: 'model-load-failed', model: record, message: (err as Error).message },
+          }),
+        );
         await lcm.rollback(record.name);
       }
     }
@@ -115,12 +147,20 @@ export class TinyLCM extends EventTarget {
   }
 
   /** Dispatching an event costs about a microsecond; per-inference events go out only when someone listens. */
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
     if (type === 'inference' && listener) this.inferenceListeners++;
     super.addEventListener(type, listener, options);
   }
 
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
     if (type === 'inference' && listener) this.inferenceListeners = Math.max(0, this.inferenceListeners - 1);
     super.removeEventListener(type, listener, options);
   }
@@ -172,17 +212,28 @@ export class TinyLCM extends EventTarget {
     await this.options.backend.load(await this.models.bytes(model), model);
     const ref: ModelRef = { name: model.name, version: model.version, sha256: model.sha256 };
     const saved = await this.driftStates.load(ref);
-    const driftOptions = { model, onDrift: this.onDrift, ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}) };
+    const driftOptions = {
+      model,
+      onDrift: this.onDrift,
+      ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}),
+    };
     // A state saved under another drift config than the one configure() set starts afresh under it.
     const keep = saved && (this.remote.drift === undefined || sameDriftConfig(saved.config, this.remote.drift));
-    const drift = keep ? DeviceDrift.restore(saved, driftOptions) : new DeviceDrift({ ...driftOptions, config: this.remote.drift ?? this.options.drift?.config });
+    const drift = keep
+      ? DeviceDrift.restore(saved, driftOptions)
+      : new DeviceDrift({ ...driftOptions, config: this.remote.drift ?? this.options.drift?.config });
     this.active = {
       model,
       ref,
       prep: resolvePreprocessing(model.metadata),
       labels: model.metadata.classLabels,
       inputName: model.onnx.inputs[0]?.name ?? 'input',
-      monitor: new InferenceMonitor({ ...this.options.monitor, ...(this.remote.alerts ? { alerts: this.remote.alerts } : {}), model: ref, onAlert: (a: MonitorAlert) => this.dispatchEvent(new CustomEvent('alert', { detail: a })) }),
+      monitor: new InferenceMonitor({
+        ...this.options.monitor,
+        ...(this.remote.alerts ? { alerts: this.remote.alerts } : {}),
+        model: ref,
+        onAlert: (a: MonitorAlert) => this.dispatchEvent(new CustomEvent('alert', { detail: a })),
+      }),
       drift,
     };
     return model;
@@ -201,7 +252,13 @@ export class TinyLCM extends EventTarget {
     const a = this.active;
     if (!a) throw new Error('no model is active: store one and activate it first');
     const feeds = this.feeds(a, input);
-    const obs: InferenceObservation = { id: `${this.session}-${++this.counter}`, ts: 0, model: a.ref, latencyMs: 0, batch: 1 };
+    const obs: InferenceObservation = {
+      id: `${this.session}-${++this.counter}`,
+      ts: 0,
+      model: a.ref,
+      latencyMs: 0,
+      batch: 1,
+    };
     // Read before inference: a worker backend takes the feeds' buffers (transfer, not copy).
     const first = feeds[a.inputName];
     if (first && first.type === 'float32' && first.dims.length === 2) {
@@ -213,7 +270,13 @@ export class TinyLCM extends EventTarget {
       obs.features = features;
       // Declared scaling is the model's business: the detectors and the log see the row as measured,
       // on the scale of the reference profile (built from the raw training CSV).
-      if (a.prep?.kind === 'tabular' && a.prep.scale && !isFeeds(input)) obs.features = Array.from((tabularTensor({ ...a.prep, scale: undefined }, input as TabularRow).data as Float32Array).subarray(0, features.length));
+      if (a.prep?.kind === 'tabular' && a.prep.scale && !isFeeds(input))
+        obs.features = Array.from(
+          (tabularTensor({ ...a.prep, scale: undefined }, input as TabularRow).data as Float32Array).subarray(
+            0,
+            features.length,
+          ),
+        );
     }
     let result: { outputs: Outputs; latencyMs: number };
     try {
@@ -237,8 +300,16 @@ export class TinyLCM extends EventTarget {
 
   private feeds(a: Active, input: InferInput): Feeds {
     if (isFeeds(input)) return input;
-    const features = a.prep?.kind === 'tabular' ? a.prep : a.model.metadata.features ? { kind: 'tabular' as const, features: a.model.metadata.features } : undefined;
-    if (!features) throw new Error(`model ${a.model.name} declares no tabular features: pass Feeds ({ "${a.inputName}": { type, dims, data } })`);
+    const features =
+      a.prep?.kind === 'tabular'
+        ? a.prep
+        : a.model.metadata.features
+          ? { kind: 'tabular' as const, features: a.model.metadata.features }
+          : undefined;
+    if (!features)
+      throw new Error(
+        `model ${a.model.name} declares no tabular features: pass Feeds ({ "${a.inputName}": { type, dims, data } })`,
+      );
     return { [a.inputName]: tabularTensor(features as never, input as TabularRow) };
   }
 
@@ -272,12 +343,18 @@ export class TinyLCM extends EventTarget {
         const bad = checkDetectorParams(config);
         if (bad) throw new Error(`detectors.${bad.path.join('.')}: ${bad.message}`);
         if (a && !sameDriftConfig(a.drift.config, c.drift)) {
-          drift = new DeviceDrift({ model: a.model, onDrift: this.onDrift, config, ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}) });
+          drift = new DeviceDrift({
+            model: a.model,
+            onDrift: this.onDrift,
+            config,
+            ...(this.options.drift?.referenceSamples ? { referenceSamples: this.options.drift.referenceSamples } : {}),
+          });
         }
       }
       // Throwaway instances check sampling and alerts before anything is replaced.
       if (c.sampling) new Sampler(c.sampling);
-      if (c.alerts) new InferenceMonitor({ model: { name: '-', version: 0, sha256: '-' }, alerts: c.alerts, resourceProbe: null });
+      if (c.alerts)
+        new InferenceMonitor({ model: { name: '-', version: 0, sha256: '-' }, alerts: c.alerts, resourceProbe: null });
       if (c.drift !== undefined) this.remote.drift = c.drift;
       if (c.alerts) this.remote.alerts = c.alerts;
       if (a && drift) {
@@ -285,13 +362,17 @@ export class TinyLCM extends EventTarget {
         await this.driftStates.save(drift.toJSON());
       }
       if (a && c.alerts) a.monitor.setAlerts(c.alerts);
-      if (c.sampling || 'retention' in c) this.logs.configure({ ...(c.sampling ? { sampling: c.sampling } : {}), ...('retention' in c ? { retention: c.retention } : {}) });
+      if (c.sampling || 'retention' in c)
+        this.logs.configure({
+          ...(c.sampling ? { sampling: c.sampling } : {}),
+          ...('retention' in c ? { retention: c.retention } : {}),
+        });
     });
   }
 
   async resetDriftChannel(name: string, thresholdFactor = 1): Promise<boolean> {
     const a = this.active;
-    if (!a || !a.drift.resetChannel(name, thresholdFactor)) return false;
+    if (!a?.drift.resetChannel(name, thresholdFactor)) return false;
     await this.driftStates.save(a.drift.toJSON());
     return true;
   }

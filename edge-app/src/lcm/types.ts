@@ -177,7 +177,13 @@ export interface MonitorSnapshot {
   entropy: ValueSummary;
   /** Predicted class counts by class index, with the label first seen for each. */
   classes: { counts: number[]; labels: (string | null)[] };
-  recent: { lowConfidenceBelow: number; lowConfidenceRate: number; lowConfidenceWindow: number; errorRate: number; errorWindow: number };
+  recent: {
+    lowConfidenceBelow: number;
+    lowConfidenceRate: number;
+    lowConfidenceWindow: number;
+    errorRate: number;
+    errorWindow: number;
+  };
   resources: ResourceSample | null;
   activeAlerts: MonitorAlertKind[];
 }

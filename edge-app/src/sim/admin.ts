@@ -32,13 +32,23 @@ export interface Setup {
   deployment?: Deployment;
 }
 
-export async function adminCall<T>(server: string, token: string | undefined, method: string, path: string, body?: unknown, fetcher: typeof fetch = fetch): Promise<T> {
+export async function adminCall<T>(
+  server: string,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  fetcher: typeof fetch = fetch,
+): Promise<T> {
   const url = `${server.replace(/\/+$/, '')}${API_PREFIX}${path}`;
   let res: Response;
   try {
     res = await fetcher(url, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (err) {
@@ -61,8 +71,14 @@ export async function adminCall<T>(server: string, token: string | undefined, me
 /** A fresh group `sim-<time>` and an enrolment code with `devices` uses. */
 export async function setUp(server: string, token: string, devices: number, now = new Date()): Promise<Setup> {
   const groupName = `sim-${now.toISOString().replace(/[:.]/g, '-')}`;
-  const group = await adminCall<{ id: string }>(server, token, 'POST', '/device-groups', { name: groupName, description: 'created by tinylcm simulate' });
-  const code = await adminCall<{ code: string }>(server, token, 'POST', `/device-groups/${group.id}/enrolment-codes`, { uses: devices, expiresInSeconds: 24 * 3600 });
+  const group = await adminCall<{ id: string }>(server, token, 'POST', '/device-groups', {
+    name: groupName,
+    description: 'created by tinylcm simulate',
+  });
+  const code = await adminCall<{ code: string }>(server, token, 'POST', `/device-groups/${group.id}/enrolment-codes`, {
+    uses: devices,
+    expiresInSeconds: 24 * 3600,
+  });
   return { groupId: group.id, groupName, code: code.code };
 }
 
@@ -70,15 +86,31 @@ export async function setUp(server: string, token: string, devices: number, now 
  * The group's running deployment, or — when it has none — a new one of `model` (default: the demo
  * model's `champion`).
  */
-export async function deploy(server: string, token: string, groupId: string, model: ModelSpec = { name: DEMO_MODEL, alias: 'champion' }): Promise<Deployment> {
-  const { deployments } = await adminCall<{ deployments: Deployment[] }>(server, token, 'GET', `/deployments?groupId=${groupId}`);
+export async function deploy(
+  server: string,
+  token: string,
+  groupId: string,
+  model: ModelSpec = { name: DEMO_MODEL, alias: 'champion' },
+): Promise<Deployment> {
+  const { deployments } = await adminCall<{ deployments: Deployment[] }>(
+    server,
+    token,
+    'GET',
+    `/deployments?groupId=${groupId}`,
+  );
   const running = deployments.find((d) => d.status === 'active' || d.status === 'canary');
   if (running) return running;
   try {
-    return await adminCall<Deployment>(server, token, 'POST', '/deployments', { groupId, model, reason: 'tinylcm simulate' });
+    return await adminCall<Deployment>(server, token, 'POST', '/deployments', {
+      groupId,
+      model,
+      reason: 'tinylcm simulate',
+    });
   } catch (err) {
     if (err instanceof SetupError && /HTTP 404/.test(err.message) && model.name === DEMO_MODEL) {
-      throw new SetupError(`${err.message} — is the demo model ${DEMO_MODEL} registered? (the server registers it on its first start unless DEMO=0)`);
+      throw new SetupError(
+        `${err.message} — is the demo model ${DEMO_MODEL} registered? (the server registers it on its first start unless DEMO=0)`,
+      );
     }
     throw err;
   }
@@ -94,7 +126,8 @@ export async function resolveModel(server: string, token: string, spec: ModelSpe
     try {
       return await adminCall<T>(server, token, 'GET', path);
     } catch (err) {
-      if (err instanceof SetupError && /HTTP 404/.test(err.message)) throw new UsageError(`--model ${label}: ${err.message.replace(/^.*HTTP 404 /, '')}`);
+      if (err instanceof SetupError && /HTTP 404/.test(err.message))
+        throw new UsageError(`--model ${label}: ${err.message.replace(/^.*HTTP 404 /, '')}`);
       throw err;
     }
   };
@@ -104,7 +137,10 @@ export async function resolveModel(server: string, token: string, spec: ModelSpe
   else {
     const model = await get<{ aliases: Record<string, number> }>(`/models/${name}`);
     const v = model.aliases[spec.alias];
-    if (v === undefined) throw new UsageError(`--model ${label}: model ${spec.name} has no alias ${spec.alias} (its aliases: ${Object.keys(model.aliases).join(', ') || 'none'})`);
+    if (v === undefined)
+      throw new UsageError(
+        `--model ${label}: model ${spec.name} has no alias ${spec.alias} (its aliases: ${Object.keys(model.aliases).join(', ') || 'none'})`,
+      );
     version = v;
   }
   const v = await get<FeedModel>(`/models/${name}/versions/${version}`);
@@ -112,6 +148,18 @@ export async function resolveModel(server: string, token: string, spec: ModelSpe
 }
 
 /** Enrols one device with the setup's code; metadata marks it as simulated. */
-export async function enrol(server: string, code: string, name: string, fetcher?: typeof fetch): Promise<{ deviceId: string; token: string }> {
-  return adminCall<{ deviceId: string; token: string }>(server, undefined, 'POST', '/devices/enrol', { code, name, metadata: { simulated: true } }, fetcher);
+export async function enrol(
+  server: string,
+  code: string,
+  name: string,
+  fetcher?: typeof fetch,
+): Promise<{ deviceId: string; token: string }> {
+  return adminCall<{ deviceId: string; token: string }>(
+    server,
+    undefined,
+    'POST',
+    '/devices/enrol',
+    { code, name, metadata: { simulated: true } },
+    fetcher,
+  );
 }

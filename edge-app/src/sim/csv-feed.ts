@@ -71,14 +71,21 @@ export function feedPlan(model: FeedModel, features: readonly string[]): CsvFeed
   const shape = input.shape ?? [null, features.length];
   const last = shape[shape.length - 1];
   if (typeof last === 'number' && last !== features.length) {
-    throw new UsageError(`model ${what}: its input ${JSON.stringify(input.name)} takes ${last} values per row, but it names ${features.length} features`);
+    throw new UsageError(
+      `model ${what}: its input ${JSON.stringify(input.name)} takes ${last} values per row, but it names ${features.length} features`,
+    );
   }
   if (byName) return 'by-name';
-  if (input.type !== 'float32') throw new UsageError(`model ${what}: its input ${JSON.stringify(input.name)} is ${input.type}; the simulator feeds float32`);
+  if (input.type !== 'float32')
+    throw new UsageError(
+      `model ${what}: its input ${JSON.stringify(input.name)} is ${input.type}; the simulator feeds float32`,
+    );
   // Symbolic or unknown dimensions (the batch) are 1; the last holds the row.
   const dims = shape.map((d, i) => (i === shape.length - 1 ? features.length : typeof d === 'number' ? d : 1));
   if (dims.reduce((a, b) => a * b, 1) !== features.length) {
-    throw new UsageError(`model ${what}: its input ${JSON.stringify(input.name)} has shape [${shape.join(', ')}], not one row of ${features.length} features`);
+    throw new UsageError(
+      `model ${what}: its input ${JSON.stringify(input.name)} has shape [${shape.join(', ')}], not one row of ${features.length} features`,
+    );
   }
   return { input: input.name, dims };
 }
@@ -95,7 +102,9 @@ export function csvFeedRows(text: string, features: readonly string[], file: str
   const index = features.map((f) => table.header.indexOf(f));
   const missing = features.filter((_, j) => index[j] === -1);
   if (missing.length) {
-    throw new UsageError(`${file} has no column ${missing.map((m) => JSON.stringify(m)).join(', ')} (the model's features: ${features.map((f) => JSON.stringify(f)).join(', ')})`);
+    throw new UsageError(
+      `${file} has no column ${missing.map((m) => JSON.stringify(m)).join(', ')} (the model's features: ${features.map((f) => JSON.stringify(f)).join(', ')})`,
+    );
   }
   if (table.rows.length === 0) throw new UsageError(`${file} has a header but no rows`);
   return table.rows.map((cells, r) =>
@@ -103,7 +112,9 @@ export function csvFeedRows(text: string, features: readonly string[], file: str
       const cell = cells[c]!.trim();
       const v = Number(cell);
       if (cell === '' || !Number.isFinite(v)) {
-        throw new UsageError(`${file}: row ${r + 1} (line ${table.lines[r]}), column ${JSON.stringify(features[j])}: ${JSON.stringify(cells[c])} is not a number`);
+        throw new UsageError(
+          `${file}: row ${r + 1} (line ${table.lines[r]}), column ${JSON.stringify(features[j])}: ${JSON.stringify(cells[c])} is not a number`,
+        );
       }
       return v;
     }),
@@ -114,7 +125,9 @@ export async function readCsvText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read --data ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `cannot read --data ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -122,7 +135,9 @@ export async function readCsvText(file: string): Promise<string> {
 export function csvFeed(model: FeedModel, text: string, file: string): CsvFeed {
   const features = featureNames(model.metadata);
   if (!features) {
-    throw new UsageError(`model ${model.name}@${model.version} names no features (metadata "features" or "inputSchema"): the simulator cannot match ${file}'s columns to its input`);
+    throw new UsageError(
+      `model ${model.name}@${model.version} names no features (metadata "features" or "inputSchema"): the simulator cannot match ${file}'s columns to its input`,
+    );
   }
   const feed = feedPlan(model, features);
   return { file, features, rows: csvFeedRows(text, features, file), feed };

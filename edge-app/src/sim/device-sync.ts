@@ -47,9 +47,17 @@ export class ExchangeError extends Error {
  * exchange, so an offline link fails the exchange at once instead of backing off inside it.
  */
 export async function openDeviceSync(opts: DeviceSyncOptions): Promise<DeviceSync> {
-  const puller = new ModelPuller({ lcm: opts.lcm, url: opts.url, token: opts.token, fetch: opts.fetch, retry: { attempts: 1, baseMs: 0, maxMs: 0 } });
+  const puller = new ModelPuller({
+    lcm: opts.lcm,
+    url: opts.url,
+    token: opts.token,
+    fetch: opts.fetch,
+    retry: { attempts: 1, baseMs: 0, maxMs: 0 },
+  });
   const uploader = new LogUploader({ logger: opts.lcm.logs, url: opts.url, token: opts.token, fetch: opts.fetch });
-  const health = opts.health ?? healthProvider({ appVersion: 'tinylcm-simulate', probe: nodeResourceProbe(), startedAt: Date.now() });
+  const health =
+    opts.health ??
+    healthProvider({ appVersion: 'tinylcm-simulate', probe: nodeResourceProbe(), startedAt: Date.now() });
   const engine = await SyncEngine.open({ ...opts, puller, uploader, appVersion: 'tinylcm-simulate', health });
   return {
     get doc() {

@@ -51,8 +51,15 @@ export class SimDevice {
   readonly stream: WeatherStream | CsvStream;
 
   constructor(readonly opts: SimDeviceOptions) {
-    this.stream = opts.feed ? new CsvStream(opts.feed, opts.records) : new WeatherStream(opts.rows, opts.records, opts.driftAt, opts.seed ^ 0x5eed);
-    this.link = new Link({ servers: opts.servers, offlineRate: opts.offlineRate, seed: opts.seed, ...(opts.cycleMs ? { cycleMs: opts.cycleMs } : {}) });
+    this.stream = opts.feed
+      ? new CsvStream(opts.feed, opts.records)
+      : new WeatherStream(opts.rows, opts.records, opts.driftAt, opts.seed ^ 0x5eed);
+    this.link = new Link({
+      servers: opts.servers,
+      offlineRate: opts.offlineRate,
+      seed: opts.seed,
+      ...(opts.cycleMs ? { cycleMs: opts.cycleMs } : {}),
+    });
   }
 
   /** The last exchange completed: the server has the device's latest report, not only its records. */
@@ -72,7 +79,12 @@ export class SimDevice {
     for (;;) {
       this.link.pick();
       try {
-        ({ deviceId: this.deviceId, token: this.token } = await enrol(this.link.base, this.opts.code, name, this.link.fetchNoLoss));
+        ({ deviceId: this.deviceId, token: this.token } = await enrol(
+          this.link.base,
+          this.opts.code,
+          name,
+          this.link.fetchNoLoss,
+        ));
         break;
       } catch (err) {
         if (err instanceof SetupError && !err.retryable) throw err;
@@ -85,7 +97,13 @@ export class SimDevice {
   /** Opens TinyLCM on the device's own database, and its sync engine. */
   async open(): Promise<void> {
     this.lcm = await TinyLCM.open({ backend: sessionBackend(nodeOrt()), db: this.name, models: { storage: null } });
-    this.sync = await openDeviceSync({ lcm: this.lcm, url: this.link.base, token: this.token, deviceId: this.deviceId, fetch: this.link.fetch });
+    this.sync = await openDeviceSync({
+      lcm: this.lcm,
+      url: this.link.base,
+      token: this.token,
+      deviceId: this.deviceId,
+      fetch: this.link.fetch,
+    });
   }
 
   /** Infers up to `n` more records of the stream; none before a model is active (it comes with a sync). */
@@ -177,7 +195,8 @@ export interface RetryOutcome {
   ms?: number;
 }
 
-const oneLineMessage = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
+const oneLineMessage = (err: unknown) =>
+  (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
 
 /** Whether a failed exchange was the server shedding load, and its Retry-After. */
 export function shedding(err: unknown): { shed: boolean; retryAfterMs?: number } {

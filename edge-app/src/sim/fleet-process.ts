@@ -33,7 +33,11 @@ let devices: SimDevice[] = [];
 /** Records per device handed to the next phase (filled before its clock starts). */
 let perDevice = 0;
 
-async function exchangeAll(startAt: number, offsets: (i: number) => number, timeoutMs: number): Promise<ExchangeReport> {
+async function exchangeAll(
+  startAt: number,
+  offsets: (i: number) => number,
+  timeoutMs: number,
+): Promise<ExchangeReport> {
   const report: ExchangeReport = { latencies: [], lastDoneAt: 0, done: 0, shed: 0, errors: [], records: 0 };
   const deadline = startAt + timeoutMs;
   await Promise.all(
@@ -59,7 +63,20 @@ async function handle(cmd: FleetCommand): Promise<unknown> {
   switch (cmd.type) {
     case 'enrol': {
       const rows = await loadWeatherRows();
-      devices = cmd.indices.map((index) => new SimDevice({ index, runId: cmd.runId, servers: [cmd.server], code: cmd.code, records: Number.MAX_SAFE_INTEGER, driftAt: 1, offlineRate: 0, seed: 1_000_003 + index, rows }));
+      devices = cmd.indices.map(
+        (index) =>
+          new SimDevice({
+            index,
+            runId: cmd.runId,
+            servers: [cmd.server],
+            code: cmd.code,
+            records: Number.MAX_SAFE_INTEGER,
+            driftAt: 1,
+            offlineRate: 0,
+            seed: 1_000_003 + index,
+            rows,
+          }),
+      );
       await pool(devices, 20, (d) => d.enrol(Date.now() + 120_000));
       return { devices: devices.length };
     }
@@ -102,6 +119,7 @@ async function handle(cmd: FleetCommand): Promise<unknown> {
 process.on('message', (cmd: FleetCommand) => {
   handle(cmd).then(
     (result) => send({ type: cmd.type, ok: true, result }),
-    (err: unknown) => send({ type: cmd.type, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    (err: unknown) =>
+      send({ type: cmd.type, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
 });

@@ -84,7 +84,11 @@ export class Link {
    */
   readonly fetchNoLoss: typeof fetch = (input, init) => this.send(input, init, false);
 
-  private async send(input: Parameters<typeof fetch>[0], init: RequestInit | undefined, mayLoseAnswer: boolean): Promise<Response> {
+  private async send(
+    input: Parameters<typeof fetch>[0],
+    init: RequestInit | undefined,
+    mayLoseAnswer: boolean,
+  ): Promise<Response> {
     let url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (!this.online) throw new OfflineError('before the request');
     if (url.startsWith(this.base)) url = this.current + url.slice(this.base.length);

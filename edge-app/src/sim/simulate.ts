@@ -102,7 +102,8 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         onExchange: (ms) => latencies.push(ms),
         onFailure: (err) => {
           failed++;
-          if (!(err instanceof Error && /offline/.test(err.message))) errors.add((err as Error).message?.slice(0, 300) ?? String(err));
+          if (!(err instanceof Error && /offline/.test(err.message)))
+            errors.add((err as Error).message?.slice(0, 300) ?? String(err));
         },
       }),
   );
@@ -120,7 +121,12 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   };
   const timer = opts.onProgress
     ? setInterval(() => {
-        opts.onProgress!({ ...stats(), elapsedMs: Date.now() - started, failedExchanges: failed, errors: [...errors].slice(0, 3) });
+        opts.onProgress!({
+          ...stats(),
+          elapsedMs: Date.now() - started,
+          failedExchanges: failed,
+          errors: [...errors].slice(0, 3),
+        });
         errors.clear();
       }, opts.progressEveryMs ?? 3000)
     : undefined;
@@ -149,5 +155,12 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   } finally {
     clearInterval(timer);
   }
-  return { stats: stats(), setup, complete: devices.every((d) => d.done), failedExchanges: failed, deviceIds: devices.map((d) => d.deviceId), deviceErrors };
+  return {
+    stats: stats(),
+    setup,
+    complete: devices.every((d) => d.done),
+    failedExchanges: failed,
+    deviceIds: devices.map((d) => d.deviceId),
+    deviceErrors,
+  };
 }

@@ -17,14 +17,36 @@ interface Route {
 }
 
 // A glob, not imports: the build works whether or not these screens exist yet.
-const lazyScreens = import.meta.glob(['./screens/live-screen.ts', './screens/models-screen.ts', './screens/logs-screen.ts']);
+const lazyScreens = import.meta.glob([
+  './screens/live-screen.ts',
+  './screens/models-screen.ts',
+  './screens/logs-screen.ts',
+]);
 
 const ROUTES: Route[] = [
   { id: 'enrol', label: 'Enrol', render: (app) => html`<lcm-enrol-screen .app=${app}></lcm-enrol-screen>` },
   { id: 'status', label: 'Status', render: (app) => html`<lcm-status-screen .app=${app}></lcm-status-screen>` },
-  { id: 'live', label: 'Live', tag: 'lcm-live-screen', load: lazyScreens['./screens/live-screen.ts'], render: (app) => html`<lcm-live-screen .app=${app}></lcm-live-screen>` },
-  { id: 'models', label: 'Models', tag: 'lcm-models-screen', load: lazyScreens['./screens/models-screen.ts'], render: (app) => html`<lcm-models-screen .app=${app}></lcm-models-screen>` },
-  { id: 'logs', label: 'Logs', tag: 'lcm-logs-screen', load: lazyScreens['./screens/logs-screen.ts'], render: (app) => html`<lcm-logs-screen .app=${app}></lcm-logs-screen>` },
+  {
+    id: 'live',
+    label: 'Live',
+    tag: 'lcm-live-screen',
+    load: lazyScreens['./screens/live-screen.ts'],
+    render: (app) => html`<lcm-live-screen .app=${app}></lcm-live-screen>`,
+  },
+  {
+    id: 'models',
+    label: 'Models',
+    tag: 'lcm-models-screen',
+    load: lazyScreens['./screens/models-screen.ts'],
+    render: (app) => html`<lcm-models-screen .app=${app}></lcm-models-screen>`,
+  },
+  {
+    id: 'logs',
+    label: 'Logs',
+    tag: 'lcm-logs-screen',
+    load: lazyScreens['./screens/logs-screen.ts'],
+    render: (app) => html`<lcm-logs-screen .app=${app}></lcm-logs-screen>`,
+  },
   { id: 'settings', label: 'Settings', render: (app) => html`<lcm-settings-screen .app=${app}></lcm-settings-screen>` },
 ];
 
@@ -47,7 +69,12 @@ function syncState(s: DeviceStatus): { text: string; cls: string } {
  * switch for kiosks read from a distance. The DeviceApp is handed in as `app` (main.ts).
  */
 export class TinyLcmApp extends LitElement {
-  static override properties = { app: { attribute: false }, route: { state: true }, largeType: { state: true }, loaded: { state: true } };
+  static override properties = {
+    app: { attribute: false },
+    route: { state: true },
+    largeType: { state: true },
+    loaded: { state: true },
+  };
   app: DeviceApp | undefined;
   route: RouteId | '' = '';
   largeType = localStorage.getItem(LARGE_KEY) === '1' || new URLSearchParams(location.search).has('kiosk');
@@ -114,7 +141,7 @@ export class TinyLcmApp extends LitElement {
   }
 
   private routes(s: DeviceStatus | undefined): Route[] {
-    const enrolTab = !s || s.mode !== 'enrolled';
+    const enrolTab = s?.mode !== 'enrolled';
     return ROUTES.filter((r) => r.id !== 'enrol' || enrolTab);
   }
 
@@ -127,7 +154,16 @@ export class TinyLcmApp extends LitElement {
   }
 
   private onTabKey(e: KeyboardEvent, routes: Route[], index: number): void {
-    const next = e.key === 'ArrowRight' ? index + 1 : e.key === 'ArrowLeft' ? index - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? routes.length - 1 : undefined;
+    const next =
+      e.key === 'ArrowRight'
+        ? index + 1
+        : e.key === 'ArrowLeft'
+          ? index - 1
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? routes.length - 1
+              : undefined;
     if (next === undefined) return;
     e.preventDefault();
     const r = routes[(next + routes.length) % routes.length]!;
@@ -153,7 +189,9 @@ export class TinyLcmApp extends LitElement {
         (err: unknown) => (this.loaded = { ...this.loaded, [route.id]: `failed: ${(err as Error).message}` }),
       );
     }
-    return state && state !== 'loading' && state !== 'ok' ? html`<div class="fatal">The ${route.label} screen did not load (${state}).</div>` : html`<p>Loading…</p>`;
+    return state && state !== 'loading' && state !== 'ok'
+      ? html`<div class="fatal">The ${route.label} screen did not load (${state}).</div>`
+      : html`<p>Loading…</p>`;
   }
 
   override render() {
@@ -172,12 +210,14 @@ export class TinyLcmApp extends LitElement {
         <span class="pill ${sync.cls}" data-testid="sync-state">${sync.text}</span>
         <button aria-pressed=${this.largeType ? 'true' : 'false'} title="large type for reading from a distance" @click=${() => this.toggleLargeType()}>Aa</button>
       </header>
-      ${s?.updateAvailable
-        ? html`<div class="banner" role="alert" data-testid="update-banner">
+      ${
+        s?.updateAvailable
+          ? html`<div class="banner" role="alert" data-testid="update-banner">
             <span>Update available — reload to use the new version.</span>
             <button @click=${() => void app?.applyUpdate()}>Reload</button>
           </div>`
-        : nothing}
+          : nothing
+      }
       <nav role="tablist" aria-label="Screens">
         ${routes.map(
           (r, i) => html`<a

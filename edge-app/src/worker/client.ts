@@ -8,8 +8,16 @@ import * as Comlink from 'comlink';
 import { ModelLoadError } from '../lcm/runtime/session.ts';
 import { transferables } from '../lcm/runtime/tensors.ts';
 import { InferenceInputError } from '../lcm/runtime/validate.ts';
-import type { Feeds, ModelRef, Outputs } from '../lcm/types.ts';
-import type { CrashMode, RuntimeApi, RuntimeCapabilities, RuntimeInfo, WorkerError, WorkerInferResult, WorkerResult } from './runtime-worker.ts';
+import type { Feeds, ModelRef } from '../lcm/types.ts';
+import type {
+  CrashMode,
+  RuntimeApi,
+  RuntimeCapabilities,
+  RuntimeInfo,
+  WorkerError,
+  WorkerInferResult,
+  WorkerResult,
+} from './runtime-worker.ts';
 
 export type { RuntimeCapabilities, RuntimeInfo } from './runtime-worker.ts';
 
@@ -161,7 +169,12 @@ export class RuntimeWorker extends EventTarget {
     checkNotMoved(feeds);
     const send = options.transfer === false ? feeds : Comlink.transfer(feeds, transferables(Object.values(feeds)));
     const gen = await this.current();
-    const result = await this.callOn<WorkerResult<WorkerInferResult>>(gen, 'infer', options.timeoutMs ?? this.callTimeoutMs, (api) => api.infer(send));
+    const result = await this.callOn<WorkerResult<WorkerInferResult>>(
+      gen,
+      'infer',
+      options.timeoutMs ?? this.callTimeoutMs,
+      (api) => api.infer(send),
+    );
     const value = this.unwrap(gen, result);
     return { ...value, roundTripMs: performance.now() - started };
   }
@@ -216,19 +229,37 @@ export class RuntimeWorker extends EventTarget {
       await seen;
     } while (seen !== this.ready);
     if (this.terminated) throw new RuntimeWorkerError('terminated', 'the runtime worker was terminated');
-    if (this.brokenBy) throw new RuntimeWorkerError('gave-up', `the runtime worker failed ${this.failuresInARow} times in a row and is not restarted again (last: ${this.brokenBy})`);
+    if (this.brokenBy)
+      throw new RuntimeWorkerError(
+        'gave-up',
+        `the runtime worker failed ${this.failuresInARow} times in a row and is not restarted again (last: ${this.brokenBy})`,
+      );
     return this.gen;
   }
 
-  private async call<T>(what: string, timeoutMs: number, invoke: (api: Comlink.Remote<RuntimeApi>) => Promise<T>): Promise<T> {
+  private async call<T>(
+    what: string,
+    timeoutMs: number,
+    invoke: (api: Comlink.Remote<RuntimeApi>) => Promise<T>,
+  ): Promise<T> {
     return this.callOn(await this.current(), what, timeoutMs, invoke);
   }
 
-  private async callOn<T>(gen: Generation, what: string, timeoutMs: number, invoke: (api: Comlink.Remote<RuntimeApi>) => Promise<T>): Promise<T> {
+  private async callOn<T>(
+    gen: Generation,
+    what: string,
+    timeoutMs: number,
+    invoke: (api: Comlink.Remote<RuntimeApi>) => Promise<T>,
+  ): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(new RuntimeWorkerError('timeout', `the runtime worker did not answer ${what} within ${timeoutMs} ms; it is being restarted`));
+        reject(
+          new RuntimeWorkerError(
+            'timeout',
+            `the runtime worker did not answer ${what} within ${timeoutMs} ms; it is being restarted`,
+          ),
+        );
         this.fail(gen, 'timeout', `${what} did not answer within ${timeoutMs} ms`);
       }, timeoutMs);
     });
@@ -247,8 +278,16 @@ export class RuntimeWorker extends EventTarget {
   }
 
   private async loadOn(gen: Generation, bytes: Uint8Array, model: ModelRef, options: CallOptions) {
-    const send = options.transfer === false ? bytes : Comlink.transfer(bytes, transferables([{ type: 'uint8', dims: [bytes.length], data: bytes }]));
-    const result = await this.callOn<WorkerResult<{ info: RuntimeInfo; bytes: Uint8Array }>>(gen, 'load', options.timeoutMs ?? this.loadTimeoutMs, (api) => api.load(send, model, this.ortOptions));
+    const send =
+      options.transfer === false
+        ? bytes
+        : Comlink.transfer(bytes, transferables([{ type: 'uint8', dims: [bytes.length], data: bytes }]));
+    const result = await this.callOn<WorkerResult<{ info: RuntimeInfo; bytes: Uint8Array }>>(
+      gen,
+      'load',
+      options.timeoutMs ?? this.loadTimeoutMs,
+      (api) => api.load(send, model, this.ortOptions),
+    );
     return this.unwrap(gen, result);
   }
 
@@ -256,7 +295,10 @@ export class RuntimeWorker extends EventTarget {
     if (result.ok) return result.value;
     if (result.error.fatal) {
       this.fail(gen, 'fatal', result.error.message);
-      throw new RuntimeWorkerError('fatal', `the model crashed the runtime (${result.error.message}); the worker is being restarted`);
+      throw new RuntimeWorkerError(
+        'fatal',
+        `the model crashed the runtime (${result.error.message}); the worker is being restarted`,
+      );
     }
     throw rebuild(result.error);
   }
@@ -264,13 +306,23 @@ export class RuntimeWorker extends EventTarget {
   private fail(gen: Generation, reason: FailureReason, message: string): void {
     if (gen.failed || this.terminated) return;
     gen.failed = true;
-    gen.kill(new RuntimeWorkerError(reason, `the runtime worker failed (${reason}: ${message}); it is being restarted`));
+    gen.kill(
+      new RuntimeWorkerError(reason, `the runtime worker failed (${reason}: ${message}); it is being restarted`),
+    );
     gen.worker.terminate();
     if (++this.failuresInARow >= (this.options.maxConsecutiveFailures ?? 3)) {
       // A worker that cannot start (a script that fails to load, a browser without module workers)
       // would otherwise be restarted forever.
       this.brokenBy = `${reason}: ${message}`;
-      const detail: RuntimeFailure = { reason, message, model: this.lastModel?.ref ?? null, reloaded: false, gaveUp: true, restarts: this.restarts, at: Date.now() };
+      const detail: RuntimeFailure = {
+        reason,
+        message,
+        model: this.lastModel?.ref ?? null,
+        reloaded: false,
+        gaveUp: true,
+        restarts: this.restarts,
+        at: Date.now(),
+      };
       this.dispatchEvent(new CustomEvent<RuntimeFailure>('failure', { detail }));
       return;
     }
@@ -284,7 +336,15 @@ export class RuntimeWorker extends EventTarget {
     const gen = this.spawn();
     this.gen = gen;
     const last = this.lastModel;
-    const detail: RuntimeFailure = { reason, message, model: last?.ref ?? null, reloaded: false, gaveUp: false, restarts: this.restarts, at: Date.now() };
+    const detail: RuntimeFailure = {
+      reason,
+      message,
+      model: last?.ref ?? null,
+      reloaded: false,
+      gaveUp: false,
+      restarts: this.restarts,
+      at: Date.now(),
+    };
     if (last && reload) {
       gen.reloading = true;
       try {

@@ -83,7 +83,9 @@ export const runtimeApi = {
    * a session of a one-node model — so a load that follows only builds its own session. Leaves no
    * model loaded; a load made meanwhile shares the same initialisation.
    */
-  async prepare(options: Pick<WorkerLoadOptions, 'wasmUrl' | 'maxThreads'> = {}): Promise<WorkerResult<{ ms: number }>> {
+  async prepare(
+    options: Pick<WorkerLoadOptions, 'wasmUrl' | 'maxThreads'> = {},
+  ): Promise<WorkerResult<{ ms: number }>> {
     const started = performance.now();
     try {
       const { ort } = browserOrt(options);
@@ -100,7 +102,11 @@ export const runtimeApi = {
    * load leaves the previous one serving). The bytes come back, transferred, so the caller can keep
    * them for a reload without having copied them.
    */
-  async load(bytes: Uint8Array, model: ModelRef, options: WorkerLoadOptions = {}): Promise<WorkerResult<{ info: RuntimeInfo; bytes: Uint8Array }>> {
+  async load(
+    bytes: Uint8Array,
+    model: ModelRef,
+    options: WorkerLoadOptions = {},
+  ): Promise<WorkerResult<{ info: RuntimeInfo; bytes: Uint8Array }>> {
     try {
       const { ort, threads } = browserOrt(options);
       const session = await LcmSession.create(ort, bytes, { warmUp: options.warmUp ?? true });
@@ -109,7 +115,10 @@ export const runtimeApi = {
       current = { session, model, threads: ort.env.wasm.numThreads ?? threads };
       await previous?.session.release();
       const value = { info: infoOf(current), bytes };
-      return Comlink.transfer({ ok: true, value }, transferables([{ type: 'uint8', dims: [bytes.length], data: bytes }]));
+      return Comlink.transfer(
+        { ok: true, value },
+        transferables([{ type: 'uint8', dims: [bytes.length], data: bytes }]),
+      );
     } catch (err) {
       return failure(err);
     }

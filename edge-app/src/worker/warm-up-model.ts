@@ -10,7 +10,8 @@ export const WARM_UP_SPEC = {
   nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }],
 };
 
-const BASE64 = 'CAgSB3RpbnlsY20aACIAKAEyADpICh4KAXgSAXkaCklkZW50aXR5XzAiCElkZW50aXR5OgASBG1haW5aDwoBeBIKCggIARIECgIIAWIPCgF5EgoKCAgBEgQKAggBQgQKABAR';
+const BASE64 =
+  'CAgSB3RpbnlsY20aACIAKAEyADpICh4KAXgSAXkaCklkZW50aXR5XzAiCElkZW50aXR5OgASBG1haW5aDwoBeBIKCggIARIECgIIAWIPCgF5EgoKCAgBEgQKAggBQgQKABAR';
 
 /** A fresh copy each call: ORT may take ownership of what it is given. */
 export function warmUpModel(): Uint8Array {

@@ -32,7 +32,7 @@ function bruteForceFirstCut(xs: readonly number[], delta: number, mwl: number, g
 }
 
 describe('adwin', () => {
-  it('keeps River\'s exponential-histogram buckets', () => {
+  it("keeps River's exponential-histogram buckets", () => {
     // Inserting 1..16 with maxBuckets 5: row 0 merges its two oldest singletons whenever it
     // reaches 6 ((1,2) → 3, (3,4) → 7, ...); row 1 reaches 6 at sample 16 and merges (3, 7) into
     // a size-4 bucket with total 10 and squared deviations 0.5 + 0.5 + 2·(1.5 − 3.5)²/2 = 5.
@@ -91,7 +91,10 @@ describe('adwin', () => {
     const high = (): number => 4 + rng.nextInt(4);
     const seg = (f: () => number): number[] => Array.from({ length: 1000 }, f);
     assert.deepEqual(run(new Adwin(), [...seg(low), ...seg(high)]).drifts, [1023]);
-    assert.deepEqual(run(new Adwin(), [...seg(low), ...seg(high), ...seg(low), ...seg(high)]).drifts, [1023, 2015, 3007]);
+    assert.deepEqual(
+      run(new Adwin(), [...seg(low), ...seg(high), ...seg(low), ...seg(high)]).drifts,
+      [1023, 2015, 3007],
+    );
   });
 
   it('resets completely on the update after an alarm (River regression)', () => {
@@ -118,9 +121,20 @@ describe('adwin', () => {
     const bound = (0.002 * n) / 32;
     const r = run(new Adwin(), gaussians(new Xoshiro128(7), n));
     assert.ok(r.drifts.length <= bound, `${r.drifts.length} > ${bound}`);
-    const bits = run(new Adwin(), Array.from({ length: n }, ((g) => () => g.nextInt(2))(new Xoshiro128(8))));
+    const bits = run(
+      new Adwin(),
+      Array.from(
+        { length: n },
+        (
+          (g) => () =>
+            g.nextInt(2)
+        )(new Xoshiro128(8)),
+      ),
+    );
     assert.ok(bits.drifts.length <= bound);
-    console.log(`adwin: ${r.drifts.length} (gaussian) / ${bits.drifts.length} (bits) false alarms in ${n} samples (bound ${bound})`);
+    console.log(
+      `adwin: ${r.drifts.length} (gaussian) / ${bits.drifts.length} (bits) false alarms in ${n} samples (bound ${bound})`,
+    );
   });
 
   it('resumes from JSON with identical results', () => {

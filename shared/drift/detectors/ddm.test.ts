@@ -83,7 +83,9 @@ describe('ddm', () => {
     const n = 100_000;
     const r = run(new Ddm(), bernoulli(new Xoshiro128(11), 0.2, n));
     assert.ok(r.drifts.length <= n / 1000);
-    console.log(`ddm: ${r.drifts.length} false alarms, ${r.warnings.length} warning samples in ${n} Bernoulli(0.2) samples`);
+    console.log(
+      `ddm: ${r.drifts.length} false alarms, ${r.warnings.length} warning samples in ${n} Bernoulli(0.2) samples`,
+    );
   });
 
   it('resumes from JSON with identical results', () => {

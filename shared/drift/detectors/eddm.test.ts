@@ -57,15 +57,25 @@ describe('eddm', () => {
     const burstStart = 400;
     const k = (i: number): number => i - burstStart + 1;
     assert.equal(r.drifts.length, 1);
-    assert.ok(k(r.drifts[0] as number) > 40 && k(r.drifts[0] as number) <= 60, `drift at k = ${k(r.drifts[0] as number)}`);
-    assert.ok(k(r.warnings[0] as number) > 16 && k(r.warnings[0] as number) <= 40, `warning at k = ${k(r.warnings[0] as number)}`);
+    assert.ok(
+      k(r.drifts[0] as number) > 40 && k(r.drifts[0] as number) <= 60,
+      `drift at k = ${k(r.drifts[0] as number)}`,
+    );
+    assert.ok(
+      k(r.warnings[0] as number) > 16 && k(r.warnings[0] as number) <= 40,
+      `warning at k = ${k(r.warnings[0] as number)}`,
+    );
     assert.deepEqual([k(r.warnings[0] as number), k(r.drifts[0] as number)], [35, 49]);
   });
 
   it('needs more than warmStart errors before signalling', () => {
     // Only 30 errors in total: the level is never evaluated.
     const xs = gapsThenBurst(10, 10, 20);
-    assert.deepEqual(run(new Eddm(), xs), { drifts: [], warnings: [], statistics: new Array<number>(xs.length).fill(1) });
+    assert.deepEqual(run(new Eddm(), xs), {
+      drifts: [],
+      warnings: [],
+      statistics: new Array<number>(xs.length).fill(1),
+    });
   });
 
   it('detects the River docstring change (p 0.5 → 0.7, alpha 0.8, beta 0.75) like the batch oracle', () => {
@@ -93,7 +103,9 @@ describe('eddm', () => {
     const n = 100_000;
     const r = run(new Eddm(), bernoulli(new Xoshiro128(11), 0.2, n));
     assert.ok(r.drifts.length <= n / 1000);
-    console.log(`eddm: ${r.drifts.length} false alarms, ${r.warnings.length} warning samples in ${n} Bernoulli(0.2) samples`);
+    console.log(
+      `eddm: ${r.drifts.length} false alarms, ${r.warnings.length} warning samples in ${n} Bernoulli(0.2) samples`,
+    );
   });
 
   it('resumes from JSON with identical results', () => {

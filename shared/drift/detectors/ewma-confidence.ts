@@ -88,7 +88,7 @@ export class EwmaConfidence implements StreamDetector<number> {
     checkChoice(this.name, 'mode', p.mode, MODES);
     checkNumber(this.name, 'warmup', p.warmup, { min: 2, integer: true });
     checkNumber(this.name, 'cooldown', p.cooldown, { min: 0, integer: true });
-    if ((p.referenceMean < 0) !== (p.referenceStd < 0)) {
+    if (p.referenceMean < 0 !== p.referenceStd < 0) {
       throw new Error('Detector "ewma-confidence": give both referenceMean and referenceStd, or neither');
     }
     this.params = Object.freeze(p);
@@ -170,6 +170,11 @@ export class EwmaConfidence implements StreamDetector<number> {
 
   static fromJSON(state: DetectorState): EwmaConfidence {
     checkEnvelope(state, 'ewma-confidence');
-    return restoreScalars(new EwmaConfidence(state.params as Partial<EwmaConfidenceParams>), state, STATE_NUMBERS, STATE_FLAGS);
+    return restoreScalars(
+      new EwmaConfidence(state.params as Partial<EwmaConfidenceParams>),
+      state,
+      STATE_NUMBERS,
+      STATE_FLAGS,
+    );
   }
 }

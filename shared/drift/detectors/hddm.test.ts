@@ -45,7 +45,9 @@ describe('hddm-a', () => {
     const n = 100_000;
     const r = run(new HddmA(), bernoulli(new Xoshiro128(11), 0.2, n));
     assert.ok(r.drifts.length <= 0.001 * n);
-    console.log(`hddm-a: ${r.drifts.length} false alarms, ${r.warnings.length} warning samples in ${n} Bernoulli(0.2) samples`);
+    console.log(
+      `hddm-a: ${r.drifts.length} false alarms, ${r.warnings.length} warning samples in ${n} Bernoulli(0.2) samples`,
+    );
   });
 
   it('resumes from JSON with identical results', () => {
@@ -94,7 +96,9 @@ describe('hddm-w', () => {
     const n = 100_000;
     const r = run(new HddmW(), bernoulli(new Xoshiro128(11), 0.2, n));
     assert.ok(r.drifts.length <= 0.001 * n);
-    console.log(`hddm-w: ${r.drifts.length} false alarms, ${r.warnings.length} warning samples in ${n} Bernoulli(0.2) samples`);
+    console.log(
+      `hddm-w: ${r.drifts.length} false alarms, ${r.warnings.length} warning samples in ${n} Bernoulli(0.2) samples`,
+    );
   });
 
   it('resumes from JSON with identical results', () => {

@@ -13,7 +13,9 @@ import {
 import { Xoshiro128, gaussian } from './test-helpers.ts';
 
 // prediction-distribution cannot guess the number of classes.
-const required: Partial<Record<DetectorName, Record<string, number>>> = { 'prediction-distribution': { numClasses: 3 } };
+const required: Partial<Record<DetectorName, Record<string, number>>> = {
+  'prediction-distribution': { numClasses: 3 },
+};
 
 function sample(name: DetectorName, rng: Xoshiro128): unknown {
   switch (name) {
@@ -48,16 +50,41 @@ describe('detector registry', () => {
       'prediction-distribution',
     ]);
     for (const name of DETECTOR_NAMES) {
-      assert.deepEqual(Object.keys(DETECTOR_PARAM_DOCS[name]).sort(), Object.keys(DETECTOR_DEFAULTS[name]).sort(), name);
+      assert.deepEqual(
+        Object.keys(DETECTOR_PARAM_DOCS[name]).sort(),
+        Object.keys(DETECTOR_DEFAULTS[name]).sort(),
+        name,
+      );
     }
     // River's defaults.
-    assert.deepEqual(DETECTOR_DEFAULTS.adwin, { delta: 0.002, clock: 32, maxBuckets: 5, minWindowLength: 5, gracePeriod: 10 });
-    assert.deepEqual(DETECTOR_DEFAULTS['page-hinkley'], { minInstances: 30, delta: 0.005, threshold: 50, alpha: 1 - 0.0001, mode: 'both' });
+    assert.deepEqual(DETECTOR_DEFAULTS.adwin, {
+      delta: 0.002,
+      clock: 32,
+      maxBuckets: 5,
+      minWindowLength: 5,
+      gracePeriod: 10,
+    });
+    assert.deepEqual(DETECTOR_DEFAULTS['page-hinkley'], {
+      minInstances: 30,
+      delta: 0.005,
+      threshold: 50,
+      alpha: 1 - 0.0001,
+      mode: 'both',
+    });
     assert.deepEqual(DETECTOR_DEFAULTS.kswin, { alpha: 0.005, windowSize: 100, statSize: 30, seed: 42 });
     assert.deepEqual(DETECTOR_DEFAULTS.ddm, { warmStart: 30, warningThreshold: 2, driftThreshold: 3 });
     assert.deepEqual(DETECTOR_DEFAULTS.eddm, { warmStart: 30, alpha: 0.95, beta: 0.9 });
-    assert.deepEqual(DETECTOR_DEFAULTS['hddm-a'], { driftConfidence: 0.001, warningConfidence: 0.005, twoSidedTest: false });
-    assert.deepEqual(DETECTOR_DEFAULTS['hddm-w'], { driftConfidence: 0.001, warningConfidence: 0.005, lambda: 0.05, twoSidedTest: false });
+    assert.deepEqual(DETECTOR_DEFAULTS['hddm-a'], {
+      driftConfidence: 0.001,
+      warningConfidence: 0.005,
+      twoSidedTest: false,
+    });
+    assert.deepEqual(DETECTOR_DEFAULTS['hddm-w'], {
+      driftConfidence: 0.001,
+      warningConfidence: 0.005,
+      lambda: 0.05,
+      twoSidedTest: false,
+    });
   });
 
   it('creates every detector, which reports its full parameter set', () => {
@@ -69,19 +96,30 @@ describe('detector registry', () => {
   });
 
   it('rejects unknown detectors and parameters with a helpful message', () => {
-    assert.throws(() => createDetector('cusum'), /Unknown drift detector "cusum". Known detectors: page-hinkley, adwin/);
+    assert.throws(
+      () => createDetector('cusum'),
+      /Unknown drift detector "cusum". Known detectors: page-hinkley, adwin/,
+    );
     assert.throws(
       () => createDetector('adwin', { clocks: 4 }),
       (e: Error) =>
-        e.message === 'Unknown parameter "clocks" for detector "adwin". Allowed parameters: delta, clock, maxBuckets, minWindowLength, gracePeriod',
+        e.message ===
+        'Unknown parameter "clocks" for detector "adwin". Allowed parameters: delta, clock, maxBuckets, minWindowLength, gracePeriod',
     );
-    assert.throws(() => createDetector('adwin', { delta: 2 }), /Invalid value 2 for parameter "delta" of detector "adwin": must be < 1/);
+    assert.throws(
+      () => createDetector('adwin', { delta: 2 }),
+      /Invalid value 2 for parameter "delta" of detector "adwin": must be < 1/,
+    );
     assert.throws(() => createDetector('adwin', { clock: 'fast' }), /"clock".*finite number/);
     assert.throws(() => createDetector('hddm-a', { twoSidedTest: 'maybe' }), /true or false/);
   });
 
   it('parses CLI key=value pairs into typed parameters', () => {
-    assert.deepEqual(parseDetectorParams('adwin', ['clock=16', 'delta=0.01']), { ...DETECTOR_DEFAULTS.adwin, clock: 16, delta: 0.01 });
+    assert.deepEqual(parseDetectorParams('adwin', ['clock=16', 'delta=0.01']), {
+      ...DETECTOR_DEFAULTS.adwin,
+      clock: 16,
+      delta: 0.01,
+    });
     assert.equal(parseDetectorParams('hddm-w', ['twoSidedTest=true']).twoSidedTest, true);
     assert.equal(parseDetectorParams('prediction-distribution', ['reference=0.2,0.8']).reference, '0.2,0.8');
     assert.throws(() => parseDetectorParams('adwin', ['clock']), /expected key=value/);

@@ -150,7 +150,7 @@ export const DETECTOR_INPUTS: { readonly [N in DetectorName]: string } = Object.
 );
 
 export function isDetectorName(name: string): name is DetectorName {
-  return Object.prototype.hasOwnProperty.call(REGISTRY, name);
+  return Object.hasOwn(REGISTRY, name);
 }
 
 function entry(name: string): Entry {
@@ -170,7 +170,10 @@ export function createDetector<N extends DetectorName>(
   params?: Readonly<Record<string, ParamValue | undefined>>,
 ): DetectorByName[N];
 export function createDetector(name: string, params?: Readonly<Record<string, ParamValue | undefined>>): AnyDetector;
-export function createDetector(name: string, params: Readonly<Record<string, ParamValue | undefined>> = {}): AnyDetector {
+export function createDetector(
+  name: string,
+  params: Readonly<Record<string, ParamValue | undefined>> = {},
+): AnyDetector {
   return entry(name).create(params);
 }
 
@@ -193,5 +196,5 @@ export function parseDetectorParams(name: string, pairs: readonly string[]): Det
     if (eq <= 0) throw new Error(`Invalid detector parameter "${pair}": expected key=value`);
     given[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
   }
-  return { ...(entry(name).create(given).toJSON().params) };
+  return { ...entry(name).create(given).toJSON().params };
 }

@@ -67,13 +67,19 @@ describe('knn-distance', () => {
       if (vdet.update(x).drift) vdrifts++;
     }
     assert.ok(vdrifts <= 3 * bound, `${vdrifts} > 3·${bound}`);
-    console.log(`knn-distance: ${drifts} (gaussian distances) / ${vdrifts} (8-D vectors) false alarms in ${n} samples (bound ${bound.toFixed(2)})`);
+    console.log(
+      `knn-distance: ${drifts} (gaussian distances) / ${vdrifts} (8-D vectors) false alarms in ${n} samples (bound ${bound.toFixed(2)})`,
+    );
   });
 
   it('resumes from JSON with identical results (reference filling, warm-up, monitoring)', () => {
     const rng = new Xoshiro128(4);
     const xs = [...vectors(rng, 1500, 3), ...vectors(rng, 500, 3, 2)];
-    assertRoundTrip(() => new KnnDistance({ referenceSize: 50, warmup: 200, cooldown: 100 }), xs, [10, 50, 120, 250, 1600, 1999]);
+    assertRoundTrip(
+      () => new KnnDistance({ referenceSize: 50, warmup: 200, cooldown: 100 }),
+      xs,
+      [10, 50, 120, 250, 1600, 1999],
+    );
     const fixed = (): KnnDistance => {
       const d = new KnnDistance({ metric: 'cosine', k: 3 });
       d.setReference(gaussians(new Xoshiro128(9), 60), 3);

@@ -99,7 +99,7 @@ export class KnnDistance implements StreamDetector<ArrayLike<number>> {
     checkNumber(this.name, 'lambdaStd', p.lambdaStd, { min: 0, minExclusive: true });
     checkNumber(this.name, 'warningRatio', p.warningRatio, { min: 0, max: 1 });
     checkNumber(this.name, 'cooldown', p.cooldown, { min: 0, integer: true });
-    if ((p.referenceMean < 0) !== (p.referenceStd < 0)) {
+    if (p.referenceMean < 0 !== p.referenceStd < 0) {
       throw new Error('Detector "knn-distance": give both referenceMean and referenceStd, or neither');
     }
     this.params = Object.freeze(p);
@@ -147,7 +147,8 @@ export class KnnDistance implements StreamDetector<ArrayLike<number>> {
       r.statistic = 0;
       return r;
     }
-    if (x.length !== this.dim) throw new RangeError(`knn-distance expects vectors of length ${this.dim}, got ${x.length}`);
+    if (x.length !== this.dim)
+      throw new RangeError(`knn-distance expects vectors of length ${this.dim}, got ${x.length}`);
     return this.updateDistance(this.meanKnnDistance(x));
   }
 
@@ -307,7 +308,8 @@ export class KnnDistance implements StreamDetector<ArrayLike<number>> {
       d.reference = new Float64Array(d.refCapacity * d.dim);
       d.refNorms = new Float64Array(d.refCapacity);
       const n = decArrayInto(s.reference, d.reference, 'reference');
-      if (n !== d.refCount * d.dim) throw new Error('knn-distance state: reference length does not match refCount * dim');
+      if (n !== d.refCount * d.dim)
+        throw new Error('knn-distance state: reference length does not match refCount * dim');
       for (let i = 0; i < d.refCount; i++) d.refNorms[i] = d.norm(d.reference, i * d.dim);
     }
     d.learned = decBool(s.learned, 'learned');

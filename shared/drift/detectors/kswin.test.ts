@@ -43,7 +43,11 @@ describe('kswin', () => {
   });
 
   it('empties the window and re-seeds after an alarm (River resets on the next update)', () => {
-    const xs = [...new Array<number>(100).fill(0), ...new Array<number>(300).fill(5), ...new Array<number>(300).fill(0)];
+    const xs = [
+      ...new Array<number>(100).fill(0),
+      ...new Array<number>(300).fill(5),
+      ...new Array<number>(300).fill(0),
+    ];
     const r = run(new Kswin(), xs);
     // 113, then the window refills from index 114 and is full at 213 (all fives, D = 0). The
     // drop at 400 is seen at 400 + 13 = 413 with the same p-value arithmetic.
@@ -76,6 +80,9 @@ describe('kswin', () => {
   });
 
   it('rejects windows too small to sample statSize older values', () => {
-    assert.throws(() => new Kswin({ windowSize: 50, statSize: 30 }), /windowSize \(50\) must be at least 2 \* statSize/);
+    assert.throws(
+      () => new Kswin({ windowSize: 50, statSize: 30 }),
+      /windowSize \(50\) must be at least 2 \* statSize/,
+    );
   });
 });

@@ -27,7 +27,7 @@ describe('page-hinkley', () => {
     assert.deepEqual(run(new PageHinkley({ ...opts, mode: 'both' }), xs).drifts, [4]);
   });
 
-  it('does not fire before minInstances; after it, the spike\'s aftermath is what counts', () => {
+  it("does not fire before minInstances; after it, the spike's aftermath is what counts", () => {
     // Same spike with minInstances 10. Afterwards each 0 at count n has deviation −10/n (the mean
     // is 10/n), so at n = 10: S+ = 8 − (10/6 + 10/7 + 10/8 + 10/9 + 10/10) ≈ 1.54 (up ≈ 1.54 < 5)
     // while S− fell from its maximum 8 to the same 1.54 (down ≈ 6.46 > 5).
@@ -76,7 +76,11 @@ describe('page-hinkley', () => {
     const rng = new Xoshiro128(3);
     const xs = [...gaussians(rng, 3000, 0, 1), ...gaussians(rng, 3000, 3, 1)];
     assertRoundTrip(() => new PageHinkley(), xs, [1, 29, 1500, 3005, 4500]);
-    assertRoundTrip(() => new PageHinkley({ mode: 'down', threshold: 20 }), xs.map((x) => -x), [2999]);
+    assertRoundTrip(
+      () => new PageHinkley({ mode: 'down', threshold: 20 }),
+      xs.map((x) => -x),
+      [2999],
+    );
   });
 
   it('rejects bad parameters', () => {

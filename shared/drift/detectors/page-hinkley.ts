@@ -126,6 +126,11 @@ export class PageHinkley implements StreamDetector<number> {
 
   static fromJSON(state: DetectorState): PageHinkley {
     checkEnvelope(state, 'page-hinkley');
-    return restoreScalars(new PageHinkley(state.params as Partial<PageHinkleyParams>), state, STATE_NUMBERS, STATE_FLAGS);
+    return restoreScalars(
+      new PageHinkley(state.params as Partial<PageHinkleyParams>),
+      state,
+      STATE_NUMBERS,
+      STATE_FLAGS,
+    );
   }
 }

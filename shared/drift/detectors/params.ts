@@ -18,7 +18,7 @@ export function resolveParams<T extends { [K in keyof T]: ParamValue }>(
   for (const key of Object.keys(given)) {
     const raw = given[key];
     if (raw === undefined) continue;
-    if (!Object.prototype.hasOwnProperty.call(defs, key)) {
+    if (!Object.hasOwn(defs, key)) {
       throw new Error(
         `Unknown parameter "${key}" for detector "${detector}". Allowed parameters: ${Object.keys(defs).join(', ')}`,
       );

@@ -59,7 +59,9 @@ describe('prediction-distribution', () => {
     const det = new PredictionDistribution({ reference: '0.4,0.3,0.2,0.1' });
     const r = run(det, classes(new Xoshiro128(7), [0.4, 0.3, 0.2, 0.1], n));
     assert.ok(r.drifts.length <= 0.001 * (n / 50));
-    console.log(`prediction-distribution: ${r.drifts.length} false alarms, ${r.warnings.length} warnings in ${n} samples (bound 2)`);
+    console.log(
+      `prediction-distribution: ${r.drifts.length} false alarms, ${r.warnings.length} warnings in ${n} samples (bound 2)`,
+    );
   });
 
   it('resumes from JSON with identical results', () => {

@@ -47,7 +47,8 @@ export const PREDICTION_DISTRIBUTION_DEFAULTS: Readonly<PredictionDistributionPa
 
 export const PREDICTION_DISTRIBUTION_PARAM_DOCS: Readonly<Record<keyof PredictionDistributionParams, string>> = {
   numClasses: 'number of classes; 0 takes it from the reference',
-  reference: "reference class probabilities, comma separated ('0.5,0.3,0.2'); '' learns them from the first windowSize predictions",
+  reference:
+    "reference class probabilities, comma separated ('0.5,0.3,0.2'); '' learns them from the first windowSize predictions",
   referenceSize: 'number of samples behind a given reference; scales it into counts for the chi-square test',
   windowSize: 'predictions in the sliding window',
   stride: 'run the tests every stride samples once the window is full',
@@ -234,7 +235,9 @@ export class PredictionDistribution implements StreamDetector<number> {
 function parseReference(text: string): Float64Array {
   const parts = text.split(',').map((s) => Number(s.trim()));
   if (parts.some((v) => !Number.isFinite(v) || v < 0)) {
-    throw new Error(`Detector "prediction-distribution": reference "${text}" must be comma-separated non-negative numbers`);
+    throw new Error(
+      `Detector "prediction-distribution": reference "${text}" must be comma-separated non-negative numbers`,
+    );
   }
   const total = parts.reduce((a, b) => a + b, 0);
   if (!(total > 0)) throw new Error('Detector "prediction-distribution": reference must not be all zero');

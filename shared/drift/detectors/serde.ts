@@ -50,7 +50,11 @@ export function checkEnvelope(state: DetectorState, name: string): void {
  * A detector whose state is a handful of scalars: the envelope plus those fields by name (numbers
  * through enc, so ±Infinity sentinels survive JSON; booleans as they are).
  */
-export function scalarState(d: { name: string; params: object }, numbers: readonly string[], booleans: readonly string[]): DetectorState {
+export function scalarState(
+  d: { name: string; params: object },
+  numbers: readonly string[],
+  booleans: readonly string[],
+): DetectorState {
   const o = d as unknown as Record<string, number | boolean>;
   const state: Record<string, JsonValue> = {};
   for (const k of numbers) state[k] = enc(o[k] as number);
@@ -59,7 +63,12 @@ export function scalarState(d: { name: string; params: object }, numbers: readon
 }
 
 /** The inverse of scalarState on a freshly constructed detector (after checkEnvelope). */
-export function restoreScalars<T extends object>(d: T, state: DetectorState, numbers: readonly string[], booleans: readonly string[]): T {
+export function restoreScalars<T extends object>(
+  d: T,
+  state: DetectorState,
+  numbers: readonly string[],
+  booleans: readonly string[],
+): T {
   const o = d as unknown as Record<string, number | boolean>;
   for (const k of numbers) o[k] = dec(state.state[k], k);
   for (const k of booleans) o[k] = decBool(state.state[k], k);

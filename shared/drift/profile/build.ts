@@ -6,8 +6,14 @@ import { isMissing, toFiniteNumber } from './values.ts';
 import type { Moments } from './moments.ts';
 import { CONFIDENCE_BINS, DatasetSpecSchema, PROFILE_QUANTILES, PROFILE_VERSION } from './schema.ts';
 import type {
-  CategoricalFeatureProfile, ClassProfile, ConfidenceProfile, DatasetSpec, FeatureProfile, NumericFeatureProfile,
-  NumericFeatureSpec, ReferenceProfile,
+  CategoricalFeatureProfile,
+  ClassProfile,
+  ConfidenceProfile,
+  DatasetSpec,
+  FeatureProfile,
+  NumericFeatureProfile,
+  NumericFeatureSpec,
+  ReferenceProfile,
 } from './schema.ts';
 
 /** One row: column name → value. Rows from a CSV carry strings, rows from code carry numbers. */
@@ -19,7 +25,8 @@ export class ProfileInputError extends Error {
 }
 
 function label(v: unknown, what: string, row: number): string {
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')
+    return String(v);
   throw new ProfileInputError(`${what}, row ${row}: expected a string or number, got ${typeof v}`);
 }
 
@@ -33,13 +40,18 @@ function numbers(rows: readonly ProfileRow[], column: string, what: string): { v
       return;
     }
     const x = toFiniteNumber(v);
-    if (x === undefined) throw new ProfileInputError(`${what}, row ${i}: ${JSON.stringify(String(v))} is not a finite number`);
+    if (x === undefined)
+      throw new ProfileInputError(`${what}, row ${i}: ${JSON.stringify(String(v))} is not a finite number`);
     values.push(x);
   });
   return { values, missing };
 }
 
-function counted(rows: readonly ProfileRow[], column: string, what: string): { keys: string[]; counts: number[]; count: number; missing: number } {
+function counted(
+  rows: readonly ProfileRow[],
+  column: string,
+  what: string,
+): { keys: string[]; counts: number[]; count: number; missing: number } {
   const map = new Map<string, number>();
   let missing = 0;
   rows.forEach((r, i) => {
@@ -87,7 +99,8 @@ function confidenceProfile(rows: readonly ProfileRow[], column: string): Confide
   const { values, missing } = numbers(rows, column, `confidence column ${JSON.stringify(column)}`);
   const counts = new Array<number>(CONFIDENCE_BINS).fill(0);
   for (const c of values) {
-    if (c < 0 || c > 1) throw new ProfileInputError(`confidence column ${JSON.stringify(column)}: ${c} is outside [0, 1]`);
+    if (c < 0 || c > 1)
+      throw new ProfileInputError(`confidence column ${JSON.stringify(column)}: ${c} is outside [0, 1]`);
     counts[confidenceBin(c)]! += 1;
   }
   return { column, ...momentFields(momentsOf(values)), missing, counts };
@@ -126,7 +139,9 @@ export function buildProfile(rows: readonly ProfileRow[], schema: DatasetSpec): 
 export function specFromProfile(profile: ReferenceProfile): DatasetSpec {
   const spec: DatasetSpec = {
     features: profile.features.map((f) =>
-      f.kind === 'numeric' ? { name: f.name, kind: 'numeric', edges: [...f.histogram.edges] } : { name: f.name, kind: 'categorical' },
+      f.kind === 'numeric'
+        ? { name: f.name, kind: 'numeric', edges: [...f.histogram.edges] }
+        : { name: f.name, kind: 'categorical' },
     ),
   };
   if (profile.classes) spec.prediction = profile.classes.column;

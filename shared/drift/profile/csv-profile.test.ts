@@ -19,7 +19,7 @@ function dataset(n: number, seed: number): { csv: string; rows: Record<string, s
     rows.push({ 'Body Mass (g)': mass, 'Flipper Length (mm)': flipper, bill, species });
     lines.push(`${i},${mass},${flipper},${bill},${species},"say ""${i}"""`);
   }
-  return { csv: lines.join(i2(seed) ? '\r\n' : '\n') + '\n', rows };
+  return { csv: `${lines.join(i2(seed) ? '\r\n' : '\n')}\n`, rows };
 }
 const i2 = (seed: number) => seed % 2 === 0;
 
@@ -38,7 +38,10 @@ function chunked(text: string, seed: number): () => AsyncIterable<string> {
 test('up to the sample size it is exactly buildProfile over the same rows, however the text is chunked', async () => {
   for (const seed of [1, 2, 3]) {
     const { csv, rows } = dataset(1500, seed);
-    const want = buildProfile(rows, { features: FEATURES.map((name) => ({ name, kind: 'numeric' as const })), prediction: 'species' });
+    const want = buildProfile(rows, {
+      features: FEATURES.map((name) => ({ name, kind: 'numeric' as const })),
+      prediction: 'species',
+    });
     const got = await profileFromCsv(chunked(csv, seed), { features: FEATURES, labelColumn: 'species' });
     const { classes, ...rest } = want;
     assert.deepEqual(got, { ...rest, classes: { ...classes!, column: 'species' } });
@@ -56,27 +59,52 @@ test('beyond the sample size: counts, moments and histogram counts stay exact, q
   got.features.forEach((f, i) => {
     const e = exact.features[i]!;
     assert.ok(f.kind === 'numeric' && e.kind === 'numeric');
-    for (const k of ['count', 'missing', 'mean', 'm2', 'min', 'max'] as const) assert.equal(f[k], e[k], `${f.name} ${k}`);
-    assert.equal(f.histogram.counts.reduce((a, b) => a + b, 0), f.count);
+    for (const k of ['count', 'missing', 'mean', 'm2', 'min', 'max'] as const)
+      assert.equal(f[k], e[k], `${f.name} ${k}`);
+    assert.equal(
+      f.histogram.counts.reduce((a, b) => a + b, 0),
+      f.count,
+    );
     const spread = e.max! - e.min!;
-    f.quantiles.forEach((q, j) => assert.ok(Math.abs(q.value - e.quantiles[j]!.value) < 0.08 * spread, `${f.name} q${q.q}: ${q.value} vs ${e.quantiles[j]!.value}`));
+    f.quantiles.forEach((q, j) =>
+      assert.ok(
+        Math.abs(q.value - e.quantiles[j]!.value) < 0.08 * spread,
+        `${f.name} q${q.q}: ${q.value} vs ${e.quantiles[j]!.value}`,
+      ),
+    );
   });
 });
 
-async function refusal(csv: string, options: Parameters<typeof profileFromCsv>[1], pattern: RegExp, type: abstract new (...args: never[]) => Error = ProfileInputError) {
-  await assert.rejects(profileFromCsv(chunked(csv, 1), options), (e: unknown) => e instanceof type && pattern.test((e as Error).message));
+async function refusal(
+  csv: string,
+  options: Parameters<typeof profileFromCsv>[1],
+  pattern: RegExp,
+  type: abstract new (...args: never[]) => Error = ProfileInputError,
+) {
+  await assert.rejects(
+    profileFromCsv(chunked(csv, 1), options),
+    (e: unknown) => e instanceof type && pattern.test((e as Error).message),
+  );
 }
 
 test('refusals name the column, the row and the line', async () => {
   await refusal('a,b\n1,2\n', { features: ['a', 'Body Mass (g)'] }, /no column "Body Mass \(g\)".*header has "a", "b"/);
   await refusal('a,b\n1,2\n', { features: ['a'], labelColumn: 'y' }, /no column "y" \(the label column\)/);
-  await refusal('"Body Mass (g)",b\n1,2\n3,2\n4x,5\n', { features: ['Body Mass (g)'] }, /column "Body Mass \(g\)", row 3 \(line 4\): "4x" is not a number/);
+  await refusal(
+    '"Body Mass (g)",b\n1,2\n3,2\n4x,5\n',
+    { features: ['Body Mass (g)'] },
+    /column "Body Mass \(g\)", row 3 \(line 4\): "4x" is not a number/,
+  );
   await refusal('a,b\n', { features: ['a'] }, /header but no data rows/);
   await refusal('', { features: ['a'] }, /empty/, CsvError);
   await refusal('a,b\n1\n', { features: ['a'] }, /line 2: expected 2 fields/, CsvError);
   await refusal('a,b\n1,2\n', { features: ['a', 'a'] }, /declared twice/);
   await refusal('a,b\n1,2\n', { features: ['a'], labelColumn: 'a' }, /also declared as a feature/);
-  await refusal('a,b\n1,x\n2,y\n3,z\n', { features: ['a'], labelColumn: 'b', maxCategories: 2 }, /more than 2 distinct values/);
+  await refusal(
+    'a,b\n1,x\n2,y\n3,z\n',
+    { features: ['a'], labelColumn: 'b', maxCategories: 2 },
+    /more than 2 distinct values/,
+  );
 });
 
 test('bytes are decoded as UTF-8 across chunk boundaries; other bytes are refused', async () => {
@@ -89,5 +117,8 @@ test('bytes are decoded as UTF-8 across chunk boundaries; other bytes are refuse
   const latin1 = async function* () {
     yield new Uint8Array([0x61, 0x0a, 0xe4, 0x0a]);
   };
-  await assert.rejects(profileFromCsv(() => decodeUtf8(latin1()), { features: ['a'] }), /not UTF-8/);
+  await assert.rejects(
+    profileFromCsv(() => decodeUtf8(latin1()), { features: ['a'] }),
+    /not UTF-8/,
+  );
 });

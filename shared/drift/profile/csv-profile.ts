@@ -10,7 +10,14 @@ import { unbiasedVariance } from './moments.ts';
 import { isMissing, toFiniteNumber } from './values.ts';
 import { ProfileInputError } from './build.ts';
 import { PROFILE_QUANTILES, PROFILE_VERSION } from './schema.ts';
-import type { CategoricalFeatureProfile, ClassProfile, FeatureProfile, FeatureSpec, NumericFeatureProfile, ReferenceProfile } from './schema.ts';
+import type {
+  CategoricalFeatureProfile,
+  ClassProfile,
+  FeatureProfile,
+  FeatureSpec,
+  NumericFeatureProfile,
+  ReferenceProfile,
+} from './schema.ts';
 
 /** Text of the CSV, from the start, each time it is called. */
 export type CsvTextSource = () => AsyncIterable<string>;
@@ -89,7 +96,7 @@ function where(row: number, line: number): string {
  */
 export async function profileFromCsv(open: CsvTextSource, options: CsvProfileOptions): Promise<ReferenceProfile> {
   const specs: FeatureSpec[] = options.features.map((f) => (typeof f === 'string' ? { name: f, kind: 'numeric' } : f));
-  if (specs.length === 0) throw new ProfileInputError('no features to profile: declare the model\'s feature names');
+  if (specs.length === 0) throw new ProfileInputError("no features to profile: declare the model's feature names");
   const names = new Set<string>();
   for (const f of specs) {
     if (names.has(f.name)) throw new ProfileInputError(`feature ${quoted(f.name)} is declared twice`);
@@ -99,7 +106,10 @@ export async function profileFromCsv(open: CsvTextSource, options: CsvProfileOpt
     throw new ProfileInputError(`the label column ${quoted(options.labelColumn)} is also declared as a feature`);
   }
   const numericCount = specs.filter((f) => f.kind === 'numeric').length;
-  const sampleSize = Math.max(16, Math.min(options.sampleSize ?? DEFAULT_PROFILE_SAMPLE, Math.floor(SAMPLE_BUDGET / Math.max(1, numericCount))));
+  const sampleSize = Math.max(
+    16,
+    Math.min(options.sampleSize ?? DEFAULT_PROFILE_SAMPLE, Math.floor(SAMPLE_BUDGET / Math.max(1, numericCount))),
+  );
   const maxCategories = options.maxCategories ?? 10_000;
   const seed = options.seed ?? 0x5eed;
 
@@ -108,7 +118,8 @@ export async function profileFromCsv(open: CsvTextSource, options: CsvProfileOpt
   const onHeader = (header: string[]) => {
     const index = new Map(header.map((h, i) => [h, i]));
     const missing = specs.filter((f) => !index.has(f.name)).map((f) => quoted(f.name));
-    if (options.labelColumn !== undefined && !index.has(options.labelColumn)) missing.push(`${quoted(options.labelColumn)} (the label column)`);
+    if (options.labelColumn !== undefined && !index.has(options.labelColumn))
+      missing.push(`${quoted(options.labelColumn)} (the label column)`);
     if (missing.length) {
       throw new ProfileInputError(
         `the CSV has no column ${missing.join(', ')}; its header has ${header.map(quoted).join(', ')} (columns are matched to features by name)`,
@@ -117,12 +128,32 @@ export async function profileFromCsv(open: CsvTextSource, options: CsvProfileOpt
     columns = specs.map((f, k): NumericColumn | CountedColumn =>
       f.kind === 'numeric'
         ? {
-            kind: 'numeric', name: f.name, index: index.get(f.name)!, count: 0, missing: 0, sum: new Sum(), min: Infinity, max: -Infinity,
-            sample: new Float64Array(sampleSize), kept: 0, rng: createRng(seed + k), mean: 0, m2: new Sum(), edges: [], bins: [],
+            kind: 'numeric',
+            name: f.name,
+            index: index.get(f.name)!,
+            count: 0,
+            missing: 0,
+            sum: new Sum(),
+            min: Infinity,
+            max: -Infinity,
+            sample: new Float64Array(sampleSize),
+            kept: 0,
+            rng: createRng(seed + k),
+            mean: 0,
+            m2: new Sum(),
+            edges: [],
+            bins: [],
           }
         : { kind: 'categorical', name: f.name, index: index.get(f.name)!, missing: 0, counts: new Map() },
     );
-    if (options.labelColumn !== undefined) label = { kind: 'categorical', name: options.labelColumn, index: index.get(options.labelColumn)!, missing: 0, counts: new Map() };
+    if (options.labelColumn !== undefined)
+      label = {
+        kind: 'categorical',
+        name: options.labelColumn,
+        index: index.get(options.labelColumn)!,
+        missing: 0,
+        counts: new Map(),
+      };
   };
 
   const count = (c: CountedColumn, v: string, what: string) => {
@@ -137,32 +168,38 @@ export async function profileFromCsv(open: CsvTextSource, options: CsvProfileOpt
     c.counts.set(v, (n ?? 0) + 1);
   };
 
-  const rows = await readCsv(open, onHeader, (fields, row, line) => {
-    for (const c of columns) {
-      const v = fields[c.index]!;
-      if (c.kind === 'categorical') {
-        count(c, v, 'feature');
-        continue;
+  const rows = await readCsv(
+    open,
+    onHeader,
+    (fields, row, line) => {
+      for (const c of columns) {
+        const v = fields[c.index]!;
+        if (c.kind === 'categorical') {
+          count(c, v, 'feature');
+          continue;
+        }
+        if (isMissing(v)) {
+          c.missing++;
+          continue;
+        }
+        const x = toFiniteNumber(v);
+        if (x === undefined)
+          throw new ProfileInputError(`column ${quoted(c.name)}, ${where(row, line)}: ${quoted(v)} is not a number`);
+        c.count++;
+        c.sum.add(x);
+        if (x < c.min) c.min = x;
+        if (x > c.max) c.max = x;
+        // Algorithm R: every value ends up in the sample with the same probability.
+        if (c.kept < sampleSize) c.sample[c.kept++] = x;
+        else {
+          const j = Math.floor(c.rng() * c.count);
+          if (j < sampleSize) c.sample[j] = x;
+        }
       }
-      if (isMissing(v)) {
-        c.missing++;
-        continue;
-      }
-      const x = toFiniteNumber(v);
-      if (x === undefined) throw new ProfileInputError(`column ${quoted(c.name)}, ${where(row, line)}: ${quoted(v)} is not a number`);
-      c.count++;
-      c.sum.add(x);
-      if (x < c.min) c.min = x;
-      if (x > c.max) c.max = x;
-      // Algorithm R: every value ends up in the sample with the same probability.
-      if (c.kept < sampleSize) c.sample[c.kept++] = x;
-      else {
-        const j = Math.floor(c.rng() * c.count);
-        if (j < sampleSize) c.sample[j] = x;
-      }
-    }
-    if (label) count(label, fields[label.index]!, 'the label column');
-  }, (r) => options.onProgress?.({ pass: 1, rows: r }));
+      if (label) count(label, fields[label.index]!, 'the label column');
+    },
+    (r) => options.onProgress?.({ pass: 1, rows: r }),
+  );
   if (rows === 0) throw new ProfileInputError('the CSV has a header but no data rows');
 
   const numeric = columns.filter((c): c is NumericColumn => c.kind === 'numeric');
@@ -174,22 +211,35 @@ export async function profileFromCsv(open: CsvTextSource, options: CsvProfileOpt
     c.sample = sorted;
   }
   if (numeric.length > 0) {
-    await readCsv(open, () => {}, (fields) => {
-      for (const c of numeric) {
-        const x = toFiniteNumber(fields[c.index]!);
-        if (x === undefined) continue;
-        const d = x - c.mean;
-        c.m2.add(d * d);
-        c.bins[binIndex(c.edges, x)]! += 1;
-      }
-    }, (r) => options.onProgress?.({ pass: 2, rows: r }));
+    await readCsv(
+      open,
+      () => {},
+      (fields) => {
+        for (const c of numeric) {
+          const x = toFiniteNumber(fields[c.index]!);
+          if (x === undefined) continue;
+          const d = x - c.mean;
+          c.m2.add(d * d);
+          c.bins[binIndex(c.edges, x)]! += 1;
+        }
+      },
+      (r) => options.onProgress?.({ pass: 2, rows: r }),
+    );
   }
 
-  const features: FeatureProfile[] = columns.map((c) => (c.kind === 'numeric' ? numericProfile(c) : categoricalProfile(c)));
+  const features: FeatureProfile[] = columns.map((c) =>
+    c.kind === 'numeric' ? numericProfile(c) : categoricalProfile(c),
+  );
   const profile: ReferenceProfile = { version: PROFILE_VERSION, rows, features };
   if (label) {
     const l = categoricalProfile(label);
-    const classes: ClassProfile = { column: label.name, count: l.count, missing: l.missing, labels: l.categories, counts: l.counts };
+    const classes: ClassProfile = {
+      column: label.name,
+      count: l.count,
+      missing: l.missing,
+      labels: l.categories,
+      counts: l.counts,
+    };
     profile.classes = classes;
   }
   return profile;
@@ -217,7 +267,14 @@ function numericProfile(c: NumericColumn): NumericFeatureProfile {
 function categoricalProfile(c: CountedColumn): CategoricalFeatureProfile {
   const categories = [...c.counts.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
   const counts = categories.map((k) => c.counts.get(k)!);
-  return { name: c.name, kind: 'categorical', count: counts.reduce((a, b) => a + b, 0), missing: c.missing, categories, counts };
+  return {
+    name: c.name,
+    kind: 'categorical',
+    count: counts.reduce((a, b) => a + b, 0),
+    missing: c.missing,
+    categories,
+    counts,
+  };
 }
 
 /** Streams the CSV through a reader; resolves with the number of data rows (1-based row numbers go to onRow). */

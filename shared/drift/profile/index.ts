@@ -11,12 +11,29 @@ export { mergeProfiles, histogramQuantile, ProfileMergeError } from './merge.ts'
 export { momentsOf, combineMoments, unbiasedVariance } from './moments.ts';
 export type { Moments } from './moments.ts';
 export {
-  CONFIDENCE_BINS, PROFILE_QUANTILES, PROFILE_VERSION,
-  DatasetSpecSchema, FeatureSpecSchema, NumericFeatureSpecSchema, CategoricalFeatureSpecSchema,
-  ReferenceProfileSchema, FeatureProfileSchema, NumericFeatureProfileSchema, CategoricalFeatureProfileSchema,
-  ClassProfileSchema, ConfidenceProfileSchema,
+  CONFIDENCE_BINS,
+  PROFILE_QUANTILES,
+  PROFILE_VERSION,
+  DatasetSpecSchema,
+  FeatureSpecSchema,
+  NumericFeatureSpecSchema,
+  CategoricalFeatureSpecSchema,
+  ReferenceProfileSchema,
+  FeatureProfileSchema,
+  NumericFeatureProfileSchema,
+  CategoricalFeatureProfileSchema,
+  ClassProfileSchema,
+  ConfidenceProfileSchema,
 } from './schema.ts';
 export type {
-  DatasetSpec, FeatureSpec, NumericFeatureSpec, CategoricalFeatureSpec,
-  ReferenceProfile, FeatureProfile, NumericFeatureProfile, CategoricalFeatureProfile, ClassProfile, ConfidenceProfile,
+  DatasetSpec,
+  FeatureSpec,
+  NumericFeatureSpec,
+  CategoricalFeatureSpec,
+  ReferenceProfile,
+  FeatureProfile,
+  NumericFeatureProfile,
+  CategoricalFeatureProfile,
+  ClassProfile,
+  ConfidenceProfile,
 } from './schema.ts';

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { binEdges, binIndex, createRng, quantile, sortedCopy } from '../stats/index.ts';
 import type { Rng } from '../stats/index.ts';
 import {
-  buildProfile, histogramQuantile, mergeProfiles, PROFILE_QUANTILES, ProfileMergeError, ReferenceProfileSchema, specFromProfile,
+  buildProfile,
+  histogramQuantile,
+  mergeProfiles,
+  PROFILE_QUANTILES,
+  ProfileMergeError,
+  ReferenceProfileSchema,
+  specFromProfile,
 } from './index.ts';
 import type { DatasetSpec, NumericFeatureProfile, ProfileRow, ReferenceProfile } from './index.ts';
 
@@ -41,13 +47,18 @@ function assertMergedEquals(merged: ReferenceProfile, whole: ReferenceProfile, w
   for (const k of ['count', 'missing', 'min', 'max'] as const) assert.equal(mx[k], wx[k], `${where}: ${k}`);
   assert.deepEqual(mx.histogram, wx.histogram, `${where}: histogram`);
   assert.ok(rel(mx.mean, wx.mean) <= 1e-12, `${where}: mean ${mx.mean} vs ${wx.mean}`);
-  if (wx.variance !== null && wx.variance > 0) assert.ok(rel(mx.variance, wx.variance) <= 1e-12, `${where}: variance ${mx.variance} vs ${wx.variance}`);
+  if (wx.variance !== null && wx.variance > 0)
+    assert.ok(rel(mx.variance, wx.variance) <= 1e-12, `${where}: variance ${mx.variance} vs ${wx.variance}`);
   else assert.ok(Math.abs((mx.variance ?? 0) - (wx.variance ?? 0)) <= 1e-12, `${where}: variance`);
   assert.deepEqual(merged.features[1], whole.features[1], `${where}: categorical`);
   assert.deepEqual(merged.classes, whole.classes, `${where}: classes`);
   const mc = merged.confidence!;
   const wc = whole.confidence!;
-  assert.deepEqual([mc.count, mc.missing, mc.min, mc.max, mc.counts], [wc.count, wc.missing, wc.min, wc.max, wc.counts], `${where}: confidence`);
+  assert.deepEqual(
+    [mc.count, mc.missing, mc.min, mc.max, mc.counts],
+    [wc.count, wc.missing, wc.min, wc.max, wc.counts],
+    `${where}: confidence`,
+  );
   assert.ok(rel(mc.mean, wc.mean) <= 1e-12 && rel(mc.variance, wc.variance) <= 1e-12, `${where}: confidence moments`);
   assert.ok(ReferenceProfileSchema.safeParse(JSON.parse(JSON.stringify(merged))).success, `${where}: schema`);
 }
@@ -64,7 +75,10 @@ test('merge(profile(A), profile(B)) equals profile(A ∪ B): counts, histogram, 
     const a = makeRows(rng, 1 + Math.floor(rng() * 300), shape);
     const b = makeRows(rng, 1 + Math.floor(rng() * 300), (t + Math.floor(rng() * 2)) % 3);
     const baseSpec: DatasetSpec = {
-      features: [{ name: 'x', kind: 'numeric' }, { name: 'cat', kind: 'categorical' }],
+      features: [
+        { name: 'x', kind: 'numeric' },
+        { name: 'cat', kind: 'categorical' },
+      ],
       prediction: 'pred',
       confidence: 'conf',
     };
@@ -74,7 +88,10 @@ test('merge(profile(A), profile(B)) equals profile(A ∪ B): counts, histogram, 
     assertMergedEquals(merged, buildProfile([...a, ...b], spec), `trial ${t}`);
     // Merging is associative on the exact parts: three-way split.
     const cut = Math.floor(b.length / 2);
-    const three = mergeProfiles(mergeProfiles(buildProfile(a, spec), buildProfile(b.slice(0, cut), spec)), buildProfile(b.slice(cut), spec));
+    const three = mergeProfiles(
+      mergeProfiles(buildProfile(a, spec), buildProfile(b.slice(0, cut), spec)),
+      buildProfile(b.slice(cut), spec),
+    );
     assertMergedEquals(three, buildProfile([...a, ...b], spec), `trial ${t} (3-way)`);
   }
 });
@@ -122,10 +139,16 @@ test('merging profiles with different edges, features or columns is a clear erro
   const s: DatasetSpec = { features: [{ name: 'x', kind: 'numeric' }] };
   const a = buildProfile([{ x: 1 }, { x: 2 }, { x: 3 }], s);
   const b = buildProfile([{ x: 10 }, { x: 20 }, { x: 30 }], s);
-  assert.throws(() => mergeProfiles(a, b), (e: unknown) => e instanceof ProfileMergeError && /"x": histogram edges differ/.test(e.message));
+  assert.throws(
+    () => mergeProfiles(a, b),
+    (e: unknown) => e instanceof ProfileMergeError && /"x": histogram edges differ/.test(e.message),
+  );
   // An empty side has nothing binned, so its edges do not block the merge.
   const empty = buildProfile([{ x: '' }], s);
-  assert.deepEqual((mergeProfiles(empty, b).features[0] as NumericFeatureProfile).histogram, (b.features[0] as NumericFeatureProfile).histogram);
+  assert.deepEqual(
+    (mergeProfiles(empty, b).features[0] as NumericFeatureProfile).histogram,
+    (b.features[0] as NumericFeatureProfile).histogram,
+  );
   const other = buildProfile([{ y: 1 }], { features: [{ name: 'y', kind: 'numeric' }] });
   assert.throws(() => mergeProfiles(a, other), /features differ/);
   const withPred = buildProfile([{ x: 1, p: 'a' }], { ...specFromProfile(a), prediction: 'p' });

@@ -6,7 +6,12 @@ import { combineMoments, unbiasedVariance } from './moments.ts';
 import type { Moments } from './moments.ts';
 import { PROFILE_QUANTILES } from './schema.ts';
 import type {
-  CategoricalFeatureProfile, ClassProfile, ConfidenceProfile, FeatureProfile, NumericFeatureProfile, ReferenceProfile,
+  CategoricalFeatureProfile,
+  ClassProfile,
+  ConfidenceProfile,
+  FeatureProfile,
+  NumericFeatureProfile,
+  ReferenceProfile,
 } from './schema.ts';
 
 /** Thrown when two profiles do not describe the same columns or binning. */
@@ -23,7 +28,12 @@ function addCounts(a: readonly number[], b: readonly number[]): number[] {
 }
 
 /** Union of two sorted key/count lists, kept sorted like buildProfile sorts them. */
-function mergeKeyed(ak: readonly string[], ac: readonly number[], bk: readonly string[], bc: readonly number[]): { keys: string[]; counts: number[] } {
+function mergeKeyed(
+  ak: readonly string[],
+  ac: readonly number[],
+  bk: readonly string[],
+  bc: readonly number[],
+): { keys: string[]; counts: number[] } {
   const map = new Map<string, number>();
   ak.forEach((k, i) => map.set(k, (map.get(k) ?? 0) + ac[i]!));
   bk.forEach((k, i) => map.set(k, (map.get(k) ?? 0) + bc[i]!));
@@ -41,7 +51,13 @@ function mergeKeyed(ak: readonly string[], ac: readonly number[], bk: readonly s
  * as does the exact quantile unless it interpolates across the bin's upper
  * edge (then it lies in the next one). null for an empty histogram.
  */
-export function histogramQuantile(edges: readonly number[], counts: readonly number[], min: number, max: number, q: number): number | null {
+export function histogramQuantile(
+  edges: readonly number[],
+  counts: readonly number[],
+  min: number,
+  max: number,
+  q: number,
+): number | null {
   let n = 0;
   for (const c of counts) n += c;
   if (n === 0) return null;
@@ -76,7 +92,12 @@ function mergeNumeric(a: NumericFeatureProfile, b: NumericFeatureProfile): Numer
         'profiles merge only when built with the same edges (build them with specFromProfile(reference))',
     );
   }
-  const counts = a.count === 0 ? [...b.histogram.counts] : b.count === 0 ? [...a.histogram.counts] : addCounts(a.histogram.counts, b.histogram.counts);
+  const counts =
+    a.count === 0
+      ? [...b.histogram.counts]
+      : b.count === 0
+        ? [...a.histogram.counts]
+        : addCounts(a.histogram.counts, b.histogram.counts);
   const m = combineMoments(a as Moments, b as Moments);
   let quantiles = a.count === 0 ? b.quantiles : a.quantiles;
   let quantileSource = a.count === 0 ? b.quantileSource : a.quantileSource;
@@ -102,19 +123,36 @@ function mergeNumeric(a: NumericFeatureProfile, b: NumericFeatureProfile): Numer
 
 function mergeCategorical(a: CategoricalFeatureProfile, b: CategoricalFeatureProfile): CategoricalFeatureProfile {
   const u = mergeKeyed(a.categories, a.counts, b.categories, b.counts);
-  return { name: a.name, kind: 'categorical', count: a.count + b.count, missing: a.missing + b.missing, categories: u.keys, counts: u.counts };
+  return {
+    name: a.name,
+    kind: 'categorical',
+    count: a.count + b.count,
+    missing: a.missing + b.missing,
+    categories: u.keys,
+    counts: u.counts,
+  };
 }
 
 function mergeFeature(a: FeatureProfile, b: FeatureProfile): FeatureProfile {
   if (a.name !== b.name || a.kind !== b.kind) {
-    throw new ProfileMergeError(`features differ: ${JSON.stringify(a.name)} (${a.kind}) vs ${JSON.stringify(b.name)} (${b.kind})`);
+    throw new ProfileMergeError(
+      `features differ: ${JSON.stringify(a.name)} (${a.kind}) vs ${JSON.stringify(b.name)} (${b.kind})`,
+    );
   }
-  return a.kind === 'numeric' ? mergeNumeric(a, b as NumericFeatureProfile) : mergeCategorical(a, b as CategoricalFeatureProfile);
+  return a.kind === 'numeric'
+    ? mergeNumeric(a, b as NumericFeatureProfile)
+    : mergeCategorical(a, b as CategoricalFeatureProfile);
 }
 
 function mergeClasses(a: ClassProfile, b: ClassProfile): ClassProfile {
   const u = mergeKeyed(a.labels, a.counts, b.labels, b.counts);
-  return { column: a.column, count: a.count + b.count, missing: a.missing + b.missing, labels: u.keys, counts: u.counts };
+  return {
+    column: a.column,
+    count: a.count + b.count,
+    missing: a.missing + b.missing,
+    labels: u.keys,
+    counts: u.counts,
+  };
 }
 
 function mergeConfidence(a: ConfidenceProfile, b: ConfidenceProfile): ConfidenceProfile {
@@ -132,10 +170,16 @@ function mergeConfidence(a: ConfidenceProfile, b: ConfidenceProfile): Confidence
   };
 }
 
-function optionalPart<T extends { column: string }>(what: string, a: T | undefined, b: T | undefined, merge: (a: T, b: T) => T): T | undefined {
+function optionalPart<T extends { column: string }>(
+  what: string,
+  a: T | undefined,
+  b: T | undefined,
+  merge: (a: T, b: T) => T,
+): T | undefined {
   if (!a && !b) return undefined;
   if (!a || !b) throw new ProfileMergeError(`only one profile has a ${what} distribution`);
-  if (a.column !== b.column) throw new ProfileMergeError(`${what} columns differ: ${JSON.stringify(a.column)} vs ${JSON.stringify(b.column)}`);
+  if (a.column !== b.column)
+    throw new ProfileMergeError(`${what} columns differ: ${JSON.stringify(a.column)} vs ${JSON.stringify(b.column)}`);
   return merge(a, b);
 }
 

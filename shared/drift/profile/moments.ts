@@ -47,7 +47,7 @@ export function combineMoments(a: Moments, b: Moments): Moments {
   const delta = b.mean - a.mean;
   // Weighted form of the mean keeps it inside [min, max] even when delta is huge.
   const mean = (a.count * a.mean + b.count * b.mean) / n;
-  const m2 = a.m2 + b.m2 + ((delta * delta) * a.count * b.count) / n;
+  const m2 = a.m2 + b.m2 + (delta * delta * a.count * b.count) / n;
   return {
     count: n,
     mean,

@@ -2,8 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { binCounts, binEdges, quantile, sortedCopy } from '../stats/index.ts';
 import {
-  buildProfile, confidenceBin, CONFIDENCE_BINS, DatasetSpecSchema, PROFILE_QUANTILES, ProfileInputError,
-  ReferenceProfileSchema, specFromProfile,
+  buildProfile,
+  confidenceBin,
+  CONFIDENCE_BINS,
+  DatasetSpecSchema,
+  PROFILE_QUANTILES,
+  ProfileInputError,
+  ReferenceProfileSchema,
+  specFromProfile,
 } from './index.ts';
 import type { DatasetSpec, NumericFeatureProfile, CategoricalFeatureProfile } from './index.ts';
 
@@ -39,7 +45,10 @@ test('numeric feature: moments, quantiles, histogram on the reference deciles', 
   assert.equal(x.min, -3);
   assert.equal(x.max, 4);
   const sorted = sortedCopy(values);
-  assert.deepEqual(x.quantiles, PROFILE_QUANTILES.map((q) => ({ q, value: quantile(sorted, q) })));
+  assert.deepEqual(
+    x.quantiles,
+    PROFILE_QUANTILES.map((q) => ({ q, value: quantile(sorted, q) })),
+  );
   assert.equal(x.quantileSource, 'sample');
   assert.deepEqual(x.histogram.edges, binEdges(values));
   assert.deepEqual(x.histogram.counts, binCounts(binEdges(values), values));
@@ -49,7 +58,13 @@ test('categorical feature, class and confidence distributions', () => {
   const p = buildProfile(rows, spec);
   const c = p.features[1] as CategoricalFeatureProfile;
   assert.deepEqual([c.categories, c.counts, c.count, c.missing], [['blue', 'green', 'red'], [1, 1, 3], 5, 1]);
-  assert.deepEqual(p.classes, { column: 'label', count: 5, missing: 1, labels: ['bird', 'cat', 'dog'], counts: [1, 3, 1] });
+  assert.deepEqual(p.classes, {
+    column: 'label',
+    count: 5,
+    missing: 1,
+    labels: ['bird', 'cat', 'dog'],
+    counts: [1, 3, 1],
+  });
   const conf = p.confidence!;
   assert.equal(conf.count, 5);
   assert.equal(conf.missing, 1);
@@ -74,14 +89,17 @@ test('empty and single-value features give nulls, not NaN', () => {
   const x = p.features[0] as NumericFeatureProfile;
   assert.deepEqual([x.count, x.mean, x.variance, x.min, x.max, x.quantiles], [0, null, null, null, null, []]);
   assert.deepEqual(x.histogram, { edges: [], counts: [0] });
-  const one = buildProfile([{ x: 5 }], { features: [{ name: 'x', kind: 'numeric' }] }).features[0] as NumericFeatureProfile;
+  const one = buildProfile([{ x: 5 }], { features: [{ name: 'x', kind: 'numeric' }] })
+    .features[0] as NumericFeatureProfile;
   assert.deepEqual([one.mean, one.variance, one.m2], [5, null, 0]);
   assert.ok(!JSON.stringify(p).includes('NaN'));
   ReferenceProfileSchema.parse(JSON.parse(JSON.stringify(p)));
 });
 
 test('spec edges replace the deciles; specFromProfile pins them', () => {
-  const p = buildProfile([{ x: 1 }, { x: 2 }, { x: 3 }], { features: [{ name: 'x', kind: 'numeric', edges: [0, 2.5] }] });
+  const p = buildProfile([{ x: 1 }, { x: 2 }, { x: 3 }], {
+    features: [{ name: 'x', kind: 'numeric', edges: [0, 2.5] }],
+  });
   const x = p.features[0] as NumericFeatureProfile;
   assert.deepEqual(x.histogram, { edges: [0, 2.5], counts: [0, 2, 1] });
   const s = specFromProfile(buildProfile(rows, spec));
@@ -93,12 +111,27 @@ test('spec edges replace the deciles; specFromProfile pins them', () => {
 
 test('bad values and specs are ProfileInputErrors naming the column', () => {
   const f = { features: [{ name: 'x', kind: 'numeric' as const }] };
-  assert.throws(() => buildProfile([{ x: 'abc' }], f), (e: unknown) => e instanceof ProfileInputError && e.message.includes('"x"'));
+  assert.throws(
+    () => buildProfile([{ x: 'abc' }], f),
+    (e: unknown) => e instanceof ProfileInputError && e.message.includes('"x"'),
+  );
   assert.throws(() => buildProfile([{ x: 'Infinity' }], f), ProfileInputError);
   assert.throws(() => buildProfile([{ x: '0x10' }], f), ProfileInputError);
   assert.throws(() => buildProfile([{ c: 1.5 }], { features: [], confidence: 'c' }), /outside \[0, 1\]/);
-  assert.throws(() => buildProfile([], { features: [{ name: 'x', kind: 'numeric', edges: [2, 1] }] }), /strictly increasing/);
-  assert.throws(() => buildProfile([], { features: [{ name: 'x', kind: 'numeric' }, { name: 'x', kind: 'categorical' }] }), /unique/);
+  assert.throws(
+    () => buildProfile([], { features: [{ name: 'x', kind: 'numeric', edges: [2, 1] }] }),
+    /strictly increasing/,
+  );
+  assert.throws(
+    () =>
+      buildProfile([], {
+        features: [
+          { name: 'x', kind: 'numeric' },
+          { name: 'x', kind: 'categorical' },
+        ],
+      }),
+    /unique/,
+  );
 });
 
 test('the schema refuses inconsistent profiles', () => {

@@ -146,7 +146,10 @@ export const ReferenceProfileSchema = z
   .refine((p) => unique(p.features.map((f) => f.name)), 'feature names must be unique')
   .refine((p) => p.features.every((f) => f.count + f.missing === p.rows), 'each feature needs count + missing = rows')
   .refine((p) => !p.classes || p.classes.count + p.classes.missing === p.rows, 'classes need count + missing = rows')
-  .refine((p) => !p.confidence || p.confidence.count + p.confidence.missing === p.rows, 'confidence needs count + missing = rows')
+  .refine(
+    (p) => !p.confidence || p.confidence.count + p.confidence.missing === p.rows,
+    'confidence needs count + missing = rows',
+  )
   .meta({ id: 'ReferenceProfile' });
 
 export type NumericFeatureSpec = z.infer<typeof NumericFeatureSpecSchema>;

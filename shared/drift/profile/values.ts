@@ -6,7 +6,12 @@ const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** undefined, null, NaN, and blank strings are missing values. */
 export function isMissing(v: unknown): boolean {
-  return v === undefined || v === null || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && v.trim() === '');
+  return (
+    v === undefined ||
+    v === null ||
+    (typeof v === 'number' && Number.isNaN(v)) ||
+    (typeof v === 'string' && v.trim() === '')
+  );
 }
 
 /**

@@ -28,7 +28,9 @@ function bars(c: ColumnReport): Bars {
     return {
       labels: d.reference.map((_, i) => formatNumber(d.edges[i]!)),
       titles: d.reference.map((_, i) =>
-        single ? formatNumber(d.edges[0]!) : `[${formatNumber(d.edges[i]!)}, ${formatNumber(d.edges[i + 1]!)}${i === last ? ']' : ')'}`,
+        single
+          ? formatNumber(d.edges[0]!)
+          : `[${formatNumber(d.edges[i]!)}, ${formatNumber(d.edges[i + 1]!)}${i === last ? ']' : ')'}`,
       ),
       reference: d.reference,
       current: d.current,
@@ -36,7 +38,9 @@ function bars(c: ColumnReport): Bars {
   }
   const h = c.histogram;
   // Most frequent first, so the bars that matter are the ones shown.
-  const order = h.categories.map((_, i) => i).sort((a, b) => h.reference[b]! + h.current[b]! - (h.reference[a]! + h.current[a]!) || a - b);
+  const order = h.categories
+    .map((_, i) => i)
+    .sort((a, b) => h.reference[b]! + h.current[b]! - (h.reference[a]! + h.current[a]!) || a - b);
   const shown = order.slice(0, MAX_CHART_CATEGORIES);
   const rest = order.slice(MAX_CHART_CATEGORIES);
   const out: Bars = {
@@ -61,7 +65,7 @@ function shares(counts: readonly number[]): number[] {
 
 function truncate(s: string, max: number): string {
   const chars = [...s];
-  return chars.length <= max ? s : chars.slice(0, max - 1).join('') + '…';
+  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10;

@@ -23,7 +23,11 @@ export interface DriftReportOptions {
 export const DISPLAY_BINS = 20;
 
 /** Equal-width histogram of both samples over their joint range (see NumericColumnReport.distribution). */
-export function displayHistogram(reference: readonly number[], current: readonly number[], bins = DISPLAY_BINS): NumericColumnReport['distribution'] {
+export function displayHistogram(
+  reference: readonly number[],
+  current: readonly number[],
+  bins = DISPLAY_BINS,
+): NumericColumnReport['distribution'] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const xs of [reference, current]) for (const x of xs) (lo = Math.min(lo, x)), (hi = Math.max(hi, x));
@@ -99,7 +103,11 @@ function categoricalColumn(ref: Side, cur: Side): CategoricalColumnReport {
  * only in reference, an input with no data rows, or a column with no values
  * on one side is a DriftInputError. See rules.ts for the verdicts.
  */
-export function computeDriftReport(reference: CsvTable, current: CsvTable, options: DriftReportOptions = {}): DriftReport {
+export function computeDriftReport(
+  reference: CsvTable,
+  current: CsvTable,
+  options: DriftReportOptions = {},
+): DriftReport {
   const refName = options.referenceName ?? 'reference';
   const curName = options.currentName ?? 'current';
   if (reference.rows.length === 0) throw new DriftInputError(`${refName}: no data rows (only a header)`);
@@ -109,7 +117,9 @@ export function computeDriftReport(reference: CsvTable, current: CsvTable, optio
   const missing = reference.header.filter((name) => !curIndex.has(name));
   if (missing.length > 0) {
     const list = missing.map((m) => JSON.stringify(m)).join(', ');
-    throw new DriftInputError(`${curName}: missing column${missing.length === 1 ? '' : 's'} ${list} (present in ${refName})`);
+    throw new DriftInputError(
+      `${curName}: missing column${missing.length === 1 ? '' : 's'} ${list} (present in ${refName})`,
+    );
   }
   const entries: [string, ColumnReport][] = [];
   reference.header.forEach((name, ri) => {

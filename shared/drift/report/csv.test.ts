@@ -4,14 +4,29 @@ import { CsvError, parseCsv } from './csv.ts';
 
 test('plain fields, LF / CRLF / CR record ends, optional final line break', () => {
   for (const text of ['a,b\n1,2\n3,4\n', 'a,b\r\n1,2\r\n3,4\r\n', 'a,b\r1,2\r3,4', 'a,b\n1,2\n3,4']) {
-    assert.deepEqual(parseCsv(text), { header: ['a', 'b'], rows: [['1', '2'], ['3', '4']], lines: [2, 3] }, JSON.stringify(text));
+    assert.deepEqual(
+      parseCsv(text),
+      {
+        header: ['a', 'b'],
+        rows: [
+          ['1', '2'],
+          ['3', '4'],
+        ],
+        lines: [2, 3],
+      },
+      JSON.stringify(text),
+    );
   }
 });
 
 test('quoted fields: commas, escaped quotes, line breaks, empty quoted field', () => {
   const t = parseCsv('name,note\r\n"Smith, J.","say ""hi"""\r\n"multi\r\nline",""\r\nplain,x\r\n');
   assert.deepEqual(t.header, ['name', 'note']);
-  assert.deepEqual(t.rows, [['Smith, J.', 'say "hi"'], ['multi\r\nline', ''], ['plain', 'x']]);
+  assert.deepEqual(t.rows, [
+    ['Smith, J.', 'say "hi"'],
+    ['multi\r\nline', ''],
+    ['plain', 'x'],
+  ]);
   // Physical lines: the quoted line break makes the third record start on line 5.
   assert.deepEqual(t.lines, [2, 3, 5]);
 });
@@ -19,7 +34,11 @@ test('quoted fields: commas, escaped quotes, line breaks, empty quoted field', (
 test('empty fields, trailing comma, BOM, blank lines skipped, a quote inside an unquoted field kept', () => {
   const t = parseCsv('\ufeffa,b,c\n,,\n\n1,,3\n\r\n5" tall,x,\n');
   assert.deepEqual(t.header, ['a', 'b', 'c']);
-  assert.deepEqual(t.rows, [['', '', ''], ['1', '', '3'], ['5" tall', 'x', '']]);
+  assert.deepEqual(t.rows, [
+    ['', '', ''],
+    ['1', '', '3'],
+    ['5" tall', 'x', ''],
+  ]);
   assert.deepEqual(t.lines, [2, 4, 6]);
   // A line holding "" is a record (one empty field), not a blank line.
   assert.deepEqual(parseCsv('a\n""\n1\n').rows, [[''], ['1']]);

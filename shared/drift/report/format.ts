@@ -31,7 +31,9 @@ export function thresholdText(test: DriftTest): string {
 
 /** The whole HTML-special set, so the result is safe in text and in quoted attributes. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+  return s.replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
+  );
 }
 
 /** A name safe to print on a terminal: control characters (newlines, escape sequences) shown as JSON escapes. */

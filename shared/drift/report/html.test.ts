@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeDriftReport, escapeHtml, formatNumber, MAX_CHART_CATEGORIES, renderDriftReportHtml, renderDriftReportText } from './index.ts';
+import {
+  computeDriftReport,
+  escapeHtml,
+  formatNumber,
+  MAX_CHART_CATEGORIES,
+  renderDriftReportHtml,
+  renderDriftReportText,
+} from './index.ts';
 import type { CsvTable } from './index.ts';
 
 function table(header: string[], rows: string[][]): CsvTable {
@@ -17,7 +24,11 @@ const cur = table(
   Array.from({ length: 50 }, (_, i) => [String(i / 10 + 3), i % 2 ? '"quoted"' : 'a&b', i % 3 ? 'p' : 'q', '1']),
 );
 const report = computeDriftReport(ref, cur);
-const html = renderDriftReportHtml(report, { referenceName: 'ref <1>.csv', currentName: 'cur&.csv', generatedAt: '2025-01-01T00:00:00Z' });
+const html = renderDriftReportHtml(report, {
+  referenceName: 'ref <1>.csv',
+  currentName: 'cur&.csv',
+  generatedAt: '2025-01-01T00:00:00Z',
+});
 
 test('escapeHtml escapes the five special characters', () => {
   assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
@@ -33,7 +44,34 @@ test('every user string is escaped: column names, categories, file names', () =>
   assert.ok(html.includes(escapeHtml(JSON.stringify('<i>only current</i>'))), 'ignored column listed, escaped');
   // Nothing but the report's own markup: every '<' opens one of these elements.
   const tags = new Set([...html.matchAll(/<\/?([a-zA-Z!][\w-]*)/g)].map((m) => m[1]!.toLowerCase()));
-  const allowed = ['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'main', 'h1', 'h2', 'p', 'code', 'div', 'strong', 'table', 'tr', 'th', 'td', 'a', 'span', 'section', 'svg', 'line', 'text', 'rect', 'footer'];
+  const allowed = [
+    '!doctype',
+    'html',
+    'head',
+    'meta',
+    'title',
+    'style',
+    'body',
+    'main',
+    'h1',
+    'h2',
+    'p',
+    'code',
+    'div',
+    'strong',
+    'table',
+    'tr',
+    'th',
+    'td',
+    'a',
+    'span',
+    'section',
+    'svg',
+    'line',
+    'text',
+    'rect',
+    'footer',
+  ];
   for (const t of tags) assert.ok(allowed.includes(t), `unexpected element <${t}>`);
 });
 
@@ -53,7 +91,10 @@ test('summary at the top, a verdict and an inline SVG chart per column', () => {
 });
 
 test('charts cap the number of category bars', () => {
-  const many = table(['c'], Array.from({ length: 200 }, (_, i) => [`cat${i % 80}`]));
+  const many = table(
+    ['c'],
+    Array.from({ length: 200 }, (_, i) => [`cat${i % 80}`]),
+  );
   const h = renderDriftReportHtml(computeDriftReport(many, many));
   assert.ok(h.includes(`(${80 - MAX_CHART_CATEGORIES} other categories)`));
 });

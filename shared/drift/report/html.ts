@@ -3,7 +3,15 @@
 // archived as is. Every string from the data is escaped.
 
 import { renderChart } from './chart.ts';
-import { columnNumbers, escapeHtml, formatNumber, formatPercent, listSome, TEST_LABELS, thresholdText } from './format.ts';
+import {
+  columnNumbers,
+  escapeHtml,
+  formatNumber,
+  formatPercent,
+  listSome,
+  TEST_LABELS,
+  thresholdText,
+} from './format.ts';
 import { DISTANCE_THRESHOLD, P_VALUE_THRESHOLD, SMALL_REFERENCE_MAX, WASSERSTEIN_MIN_NORM } from './rules.ts';
 import type { ColumnReport, DriftReport } from './schema.ts';
 
@@ -42,10 +50,17 @@ function verdictLine(c: ColumnReport): string {
 
 function columnSection(name: string, c: ColumnReport, index: number): string {
   const rows = [['kind', c.kind], ...columnNumbers(c)];
-  const table = rows.map(([k, v]) => `<tr><th>${escapeHtml(k!)}</th><td class="num">${escapeHtml(v!)}</td></tr>`).join('');
+  const table = rows
+    .map(([k, v]) => `<tr><th>${escapeHtml(k!)}</th><td class="num">${escapeHtml(v!)}</td></tr>`)
+    .join('');
   const unseen =
     c.kind === 'categorical' && c.unseen.length > 0
-      ? `<p class="note">Categories in current that reference never had: ${escapeHtml(listSome(c.unseen.map((u) => JSON.stringify(u)), 20))}</p>`
+      ? `<p class="note">Categories in current that reference never had: ${escapeHtml(
+          listSome(
+            c.unseen.map((u) => JSON.stringify(u)),
+            20,
+          ),
+        )}</p>`
       : '';
   return (
     `<section class="column" id="col-${index}"><h2>${escapeHtml(name)} ${badge(c.drift)}</h2>` +
@@ -85,7 +100,12 @@ export function renderDriftReportHtml(report: DriftReport, options: HtmlReportOp
     `(${escapeHtml(formatPercent(report.share))}; the dataset drifts at ${escapeHtml(formatPercent(report.driftShare))} or more)</div>`;
   const ignored =
     report.ignoredColumns.length > 0
-      ? `<p class="note">Only in current, not compared: ${escapeHtml(listSome(report.ignoredColumns.map((c) => JSON.stringify(c)), 50))}</p>`
+      ? `<p class="note">Only in current, not compared: ${escapeHtml(
+          listSome(
+            report.ignoredColumns.map((c) => JSON.stringify(c)),
+            50,
+          ),
+        )}</p>`
       : '';
   return [
     '<!doctype html>',

@@ -9,11 +9,22 @@ export type { ColumnKind, ColumnValues } from './columns.ts';
 export { computeDriftReport, DriftInputError } from './compute.ts';
 export type { DriftReportOptions } from './compute.ts';
 export {
-  chooseTest, drifted, datasetDrift, DISTANCE_THRESHOLD, DRIFT_SHARE, P_VALUE_THRESHOLD, SMALL_REFERENCE_MAX, WASSERSTEIN_MIN_NORM,
+  chooseTest,
+  drifted,
+  datasetDrift,
+  DISTANCE_THRESHOLD,
+  DRIFT_SHARE,
+  P_VALUE_THRESHOLD,
+  SMALL_REFERENCE_MAX,
+  WASSERSTEIN_MIN_NORM,
 } from './rules.ts';
 export type { TestChoice, TestMethod } from './rules.ts';
 export {
-  DriftReportSchema, ColumnReportSchema, NumericColumnReportSchema, CategoricalColumnReportSchema, DriftTestSchema,
+  DriftReportSchema,
+  ColumnReportSchema,
+  NumericColumnReportSchema,
+  CategoricalColumnReportSchema,
+  DriftTestSchema,
 } from './schema.ts';
 export type { DriftReport, ColumnReport, NumericColumnReport, CategoricalColumnReport, DriftTest } from './schema.ts';
 export { renderDriftReportText } from './text.ts';

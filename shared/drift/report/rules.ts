@@ -42,8 +42,13 @@ export const WASSERSTEIN_MIN_NORM = 0.001;
 
 export function chooseTest(kind: 'numeric' | 'categorical', nReference: number): TestChoice {
   const small = nReference <= SMALL_REFERENCE_MAX;
-  if (small) return { method: kind === 'numeric' ? 'ks' : 'chisquare', threshold: P_VALUE_THRESHOLD, rule: 'score < threshold' };
-  return { method: kind === 'numeric' ? 'wasserstein_normed' : 'jensenshannon', threshold: DISTANCE_THRESHOLD, rule: 'score >= threshold' };
+  if (small)
+    return { method: kind === 'numeric' ? 'ks' : 'chisquare', threshold: P_VALUE_THRESHOLD, rule: 'score < threshold' };
+  return {
+    method: kind === 'numeric' ? 'wasserstein_normed' : 'jensenshannon',
+    threshold: DISTANCE_THRESHOLD,
+    rule: 'score >= threshold',
+  };
 }
 
 export function drifted(choice: TestChoice, score: number): boolean {

@@ -55,7 +55,10 @@ export const CategoricalColumnReportSchema = z.object({
   histogram: z.object({ categories: z.string().array(), reference: count.array(), current: count.array() }),
 });
 
-export const ColumnReportSchema = z.discriminatedUnion('kind', [NumericColumnReportSchema, CategoricalColumnReportSchema]);
+export const ColumnReportSchema = z.discriminatedUnion('kind', [
+  NumericColumnReportSchema,
+  CategoricalColumnReportSchema,
+]);
 
 export const DriftReportSchema = z
   .object({

@@ -40,11 +40,20 @@ export function renderDriftReportText(report: DriftReport): string {
   }
   lines.push(...table(rows, new Set([2, 3, 5, 7, 8])));
   const unseen = Object.entries(report.columns).flatMap(([name, c]) =>
-    c.kind === 'categorical' && c.unseen.length > 0 ? [`${printable(name)}: ${listSome(c.unseen.map((u) => printable(u)))}`] : [],
+    c.kind === 'categorical' && c.unseen.length > 0
+      ? [`${printable(name)}: ${listSome(c.unseen.map((u) => printable(u)))}`]
+      : [],
   );
-  if (unseen.length > 0) lines.push('', 'categories in current that reference never had:', ...unseen.map((u) => `  ${u}`));
+  if (unseen.length > 0)
+    lines.push('', 'categories in current that reference never had:', ...unseen.map((u) => `  ${u}`));
   if (report.ignoredColumns.length > 0) {
-    lines.push('', `note: column${report.ignoredColumns.length === 1 ? '' : 's'} only in current, not compared: ${listSome(report.ignoredColumns.map((u) => printable(u)), 50)}`);
+    lines.push(
+      '',
+      `note: column${report.ignoredColumns.length === 1 ? '' : 's'} only in current, not compared: ${listSome(
+        report.ignoredColumns.map((u) => printable(u)),
+        50,
+      )}`,
+    );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

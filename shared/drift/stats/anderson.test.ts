@@ -19,7 +19,9 @@ test('andersonKSamp equals scipy.stats.anderson_ksamp', () => {
     r.criticalValues.forEach((v, i) => assert.ok(Math.abs(v - c.criticalValues[i]!) <= 1e-12));
     assert.equal(r.pValueCapped, c.pValue === 0.25 || c.pValue === 0.001);
   }
-  console.log(`anderson: ${fx.anderson.length} cases, worst abs stat ${ws.value} (${ws.where}), worst rel p ${wp.value} (${wp.where})`);
+  console.log(
+    `anderson: ${fx.anderson.length} cases, worst abs stat ${ws.value} (${ws.where}), worst rel p ${wp.value} (${wp.where})`,
+  );
 });
 
 test('andersonKSamp default variant is midrank (SciPy default)', () => {
@@ -29,6 +31,13 @@ test('andersonKSamp default variant is midrank (SciPy default)', () => {
 
 test('andersonKSamp rejects what SciPy rejects', () => {
   assert.throws(() => andersonKSamp([[1, 2, 3]]), RangeError);
-  assert.throws(() => andersonKSamp([[1, 1], [1, 1]]), RangeError);
+  assert.throws(
+    () =>
+      andersonKSamp([
+        [1, 1],
+        [1, 1],
+      ]),
+    RangeError,
+  );
   assert.throws(() => andersonKSamp([[], [1, 2, 3]]), RangeError);
 });

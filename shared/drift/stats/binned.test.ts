@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  binCounts, binEdges, binIndex, jensenShannonDistance, numericBinned, proportions, psi, quantile, wasserstein1,
+  binCounts,
+  binEdges,
+  binIndex,
+  jensenShannonDistance,
+  numericBinned,
+  proportions,
+  psi,
+  quantile,
+  wasserstein1,
 } from './index.ts';
 import { loadStatsFixtures, relErr, Worst } from '../fixtures/load.ts';
 

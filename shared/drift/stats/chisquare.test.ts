@@ -30,7 +30,9 @@ test('chiSquareHomogeneity equals scipy.stats.chi2_contingency', () => {
     assert.ok(es <= 1e-9, `${c.name}: statistic ${r.statistic} vs ${c.statistic}`);
     assert.ok(ep <= 1e-6, `${c.name}: p ${r.pValue} vs ${c.pValue}`);
   }
-  console.log(`chi2_contingency: ${fx.chiSquare.length} cases, worst abs stat ${ws.value} (${ws.where}), worst rel p ${wp.value} (${wp.where})`);
+  console.log(
+    `chi2_contingency: ${fx.chiSquare.length} cases, worst abs stat ${ws.value} (${ws.where}), worst rel p ${wp.value} (${wp.where})`,
+  );
 });
 
 test('categorical equals the SciPy-based reference', () => {
@@ -50,7 +52,8 @@ test('categorical equals the SciPy-based reference', () => {
     );
     w.see(e, c.name);
     assert.ok(e <= 1e-9, `${c.name}: error ${e}`);
-    for (const v of [r.chiSquare.statistic, r.chiSquare.pValue, r.jensenShannon, r.psi]) assert.ok(Number.isFinite(v), c.name);
+    for (const v of [r.chiSquare.statistic, r.chiSquare.pValue, r.jensenShannon, r.psi])
+      assert.ok(Number.isFinite(v), c.name);
   }
   console.log(`categorical: ${fx.categorical.length} cases, worst ${w.value} (${w.where})`);
 });

@@ -10,7 +10,7 @@ const EP128 = 2 ** 128;
 const EM128 = 2 ** -128;
 
 function clip01(p: number): number {
-  return p < 0 ? 0 : p > 1 ? 1 : p;
+  return p < 0 ? 0 : Math.min(p, 1);
 }
 
 function matmul(a: Float64Array, b: Float64Array, m: number): Float64Array {

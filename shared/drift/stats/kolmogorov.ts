@@ -21,7 +21,7 @@ const STIRLING = [
 ];
 
 function clip01(p: number): number {
-  return p < 0 ? 0 : p > 1 ? 1 : p;
+  return p < 0 ? 0 : Math.min(p, 1);
 }
 
 /** log(n! / n^n) by Stirling with n log n removed up front (no cancellation). */
@@ -66,7 +66,7 @@ function kolmognPelzGood(n: number, x: number, cdf: boolean): number {
     for (let i = 0; i < 4; i++) K[i] = K[i]! * qp + coeffs[i]!;
   }
   const div = [z, 6 * z4, 72 * z ** 7, 6480 * z ** 10];
-  for (let i = 0; i < 4; i++) K[i] = ((K[i]! * q) * SQRT2PI) / div[i]!;
+  for (let i = 0; i < 4; i++) K[i] = (K[i]! * q * SQRT2PI) / div[i]!;
   q = Math.exp(-PI2 / 2 / z2);
   let k2extra = 0;
   let k3extra = 0;

@@ -22,9 +22,14 @@ test('ks2samp equals scipy.stats.ks_2samp on every fixture', () => {
     if (c.pValue > 0) assert.ok(r.pValue > 0, `${c.name}: p must not underflow`);
     // The test is symmetric in its arguments.
     const s = ks2samp(c.b, c.a);
-    assert.ok(Math.abs(s.statistic - r.statistic) <= STAT_ABS && relErr(s.pValue, r.pValue) <= 1e-12, `${c.name}: symmetry`);
+    assert.ok(
+      Math.abs(s.statistic - r.statistic) <= STAT_ABS && relErr(s.pValue, r.pValue) <= 1e-12,
+      `${c.name}: symmetry`,
+    );
   }
-  console.log(`ks: ${fx.ks.length} cases, worst |dD| ${ws.value} (${ws.where}), worst rel dp ${wp.value} (${wp.where})`);
+  console.log(
+    `ks: ${fx.ks.length} cases, worst |dD| ${ws.value} (${ws.where}), worst rel dp ${wp.value} (${wp.where})`,
+  );
 });
 
 test('exact fallback to asymptotic is reported like SciPy’s warning', () => {
@@ -62,7 +67,8 @@ test('smirnov sf matches scipy.special.smirnov', () => {
 
 test('exact path stays fast at the 10000 boundary (O(n1 n2 D) worst case)', () => {
   // Deterministic, well-mixed values; a shift of 0.3 gives a wide DP band.
-  const mk = (n: number, s: number): Float64Array => Float64Array.from({ length: n }, (_, i) => ((i * 7919) % n) / n + s);
+  const mk = (n: number, s: number): Float64Array =>
+    Float64Array.from({ length: n }, (_, i) => ((i * 7919) % n) / n + s);
   const t0 = performance.now();
   const r = ks2samp(mk(10000, 0), mk(9999, 0.3));
   const ms = performance.now() - t0;

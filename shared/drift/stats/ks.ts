@@ -109,7 +109,7 @@ function ksStatistic(s1: Float64Array, s2: Float64Array): number {
     if (diff < minS) minS = diff;
   }
   const minClipped = Math.min(Math.max(-minS, 0), 1);
-  return minClipped > maxS ? minClipped : maxS;
+  return Math.max(minClipped, maxS);
 }
 
 /**
@@ -147,7 +147,7 @@ export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>, opts: { meth
     p = r.p;
     if (!r.ok) {
       method = 'asymp';
-      warning = "ks_2samp: Exact calculation unsuccessful. Switching to method=asymp.";
+      warning = 'ks_2samp: Exact calculation unsuccessful. Switching to method=asymp.';
     }
   }
   if (method === 'asymp') {

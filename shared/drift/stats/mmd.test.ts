@@ -20,7 +20,10 @@ test('createRng is deterministic and uniform-ish', () => {
   const xs = Array.from({ length: 1000 }, () => a());
   const ys = Array.from({ length: 1000 }, () => b());
   assert.deepEqual(xs, ys);
-  assert.notDeepEqual(xs, Array.from({ length: 1000 }, () => c()));
+  assert.notDeepEqual(
+    xs,
+    Array.from({ length: 1000 }, () => c()),
+  );
   assert.ok(xs.every((x) => x >= 0 && x < 1));
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
   assert.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`);
@@ -45,7 +48,11 @@ test('mmdRbf: identical distributions → large p, shifted → small p', () => {
 
 test('mmdRbf: statistic of a sample with itself is 0 and p is 1-ish', () => {
   const x = gaussianCloud(30, 2, 0, 9);
-  const r = mmdRbf(x, x.map((p) => [...p]), { permutations: 50, seed: 3 });
+  const r = mmdRbf(
+    x,
+    x.map((p) => [...p]),
+    { permutations: 50, seed: 3 },
+  );
   assert.ok(Math.abs(r.statistic) < 1e-12);
   assert.equal(r.pValue, 1);
 });
@@ -54,7 +61,14 @@ test('mmdRbf: explicit gamma is used; degenerate inputs do not crash', () => {
   const x = gaussianCloud(10, 2, 0, 11);
   const y = gaussianCloud(12, 2, 0, 12);
   assert.equal(mmdRbf(x, y, { gamma: 0.5, permutations: 10 }).gamma, 0.5);
-  const constant = mmdRbf([[1, 1], [1, 1]], [[1, 1]], { permutations: 10 });
+  const constant = mmdRbf(
+    [
+      [1, 1],
+      [1, 1],
+    ],
+    [[1, 1]],
+    { permutations: 10 },
+  );
   assert.equal(constant.gamma, 1);
   assert.ok(Number.isFinite(constant.statistic));
   assert.ok(Number.isNaN(mmdRbf([], y).statistic));

@@ -4,7 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  andersonKSamp, chiSquareHomogeneity, createRng, jensenShannonDistance, ks2samp, numericBinned, psi, wasserstein1,
+  andersonKSamp,
+  chiSquareHomogeneity,
+  createRng,
+  jensenShannonDistance,
+  ks2samp,
+  numericBinned,
+  psi,
+  wasserstein1,
 } from './index.ts';
 import type { Rng } from './index.ts';
 
@@ -13,7 +20,8 @@ function sample(rng: Rng, n: number, kind: number): number[] {
   for (let i = 0; i < n; i++) {
     const u = rng();
     if (kind === 0) out.push(u * 10 - 5);
-    else if (kind === 1) out.push(Math.floor(u * 5)); // heavy ties
+    else if (kind === 1)
+      out.push(Math.floor(u * 5)); // heavy ties
     else out.push(Math.log(u + 1e-12) * (1 + rng())); // skewed
   }
   return out;
@@ -48,7 +56,14 @@ test('wasserstein1: symmetric, >= 0, 0 on identical samples, shift-equivariant',
     assert.ok(Math.abs(w - wasserstein1(b, a)) <= 1e-12 * Math.max(1, w));
     assert.equal(wasserstein1(a, a), 0);
     // Shifting one sample by c moves W1 between identical copies to |c|.
-    assert.ok(Math.abs(wasserstein1(a, a.map((x) => x + 2.5)) - 2.5) < 1e-9);
+    assert.ok(
+      Math.abs(
+        wasserstein1(
+          a,
+          a.map((x) => x + 2.5),
+        ) - 2.5,
+      ) < 1e-9,
+    );
   }
 });
 
@@ -59,8 +74,14 @@ test('binned JS in [0,1] and symmetric; PSI >= 0; identical → 0', () => {
     const cur = sample(rng, Math.floor(rng() * 300), (t + 1) % 3);
     const r = numericBinned(ref, cur);
     assert.equal(r.referenceCounts.length, r.edges.length + 1);
-    assert.equal(r.referenceCounts.reduce((s, x) => s + x, 0), ref.length);
-    assert.equal(r.currentCounts.reduce((s, x) => s + x, 0), cur.length);
+    assert.equal(
+      r.referenceCounts.reduce((s, x) => s + x, 0),
+      ref.length,
+    );
+    assert.equal(
+      r.currentCounts.reduce((s, x) => s + x, 0),
+      cur.length,
+    );
     assert.ok(r.jensenShannon >= 0 && r.jensenShannon <= 1);
     assert.ok(r.psi >= 0);
     assert.ok(Math.abs(jensenShannonDistance(r.currentCounts, r.referenceCounts) - r.jensenShannon) < 1e-12);

@@ -19,7 +19,7 @@ function twoProduct(a: number, b: number): [number, number] {
   const cb = split * b;
   const bh = cb - (cb - b);
   const bl = b - bh;
-  const lo = ((ah * bh - hi) + ah * bl + al * bh) + al * bl;
+  const lo = ah * bh - hi + ah * bl + al * bh + al * bl;
   return [hi, lo];
 }
 
@@ -34,7 +34,7 @@ export function smirnovSf(n: number, x: number): number {
   // factors (1 - x - v/n) depend on them and would suffer cancellation.
   const [nxHi, nxLo] = twoProduct(n, x);
   let nxfl = Math.floor(nxHi);
-  let alpha = (nxHi - nxfl) + nxLo;
+  let alpha = nxHi - nxfl + nxLo;
   if (alpha < 0) {
     nxfl -= 1;
     alpha += 1;
@@ -51,7 +51,7 @@ export function smirnovSf(n: number, x: number): number {
   if (-2 * n * x * x < MINLOG) return 0;
   if (nxfl >= n - 1) return clamp01(Math.exp(n * Math.log1p(-x)));
   if (n > SMIRNOV_MAX_COMPUTE_N) {
-    const logp = -Math.pow(6.0 * n * x + 1, 2) / 18.0 / n;
+    const logp = -((6.0 * n * x + 1) ** 2) / 18.0 / n;
     // Same branch as SciPy: exp for small p, 1 - cdf (cdf via expm1) otherwise.
     return clamp01(logp < -Math.LN2 ? Math.exp(logp) : 1 - -Math.expm1(logp));
   }
@@ -68,7 +68,7 @@ export function smirnovSf(n: number, x: number): number {
   let best = logs[0]!;
   for (let v = 1; v <= vmax; v++) {
     logC += Math.log((n - v + 1) / v);
-    const rest = (n - v - nxHi) - nxLo; // n(1 - x - v/n), no cancellation
+    const rest = n - v - nxHi - nxLo; // n(1 - x - v/n), no cancellation
     const lead = nxHi + v + nxLo; // n(x + v/n)
     const l = logX + logC + (v - 1) * (Math.log(lead) - logN) + (n - v) * (Math.log(rest) - logN);
     logs[v] = l;
@@ -81,5 +81,5 @@ export function smirnovSf(n: number, x: number): number {
 }
 
 function clamp01(p: number): number {
-  return p < 0 ? 0 : p > 1 ? 1 : p;
+  return p < 0 ? 0 : Math.min(p, 1);
 }

@@ -22,7 +22,9 @@ export function logGamma(x: number): number {
   const zi = 1 / z;
   const zi2 = zi * zi;
   const series =
-    zi * (1 / 12 + zi2 * (-1 / 360 + zi2 * (1 / 1260 + zi2 * (-1 / 1680 + zi2 * (1 / 1188 + zi2 * (-691 / 360360 + zi2 / 156))))));
+    zi *
+    (1 / 12 +
+      zi2 * (-1 / 360 + zi2 * (1 / 1260 + zi2 * (-1 / 1680 + zi2 * (1 / 1188 + zi2 * (-691 / 360360 + zi2 / 156))))));
   const lg = (z - 0.5) * Math.log(z) - z + HALF_LOG_2PI + series;
   return shift === 0 ? lg : lg - Math.log(prod);
 }

@@ -14,15 +14,27 @@ export function pairwiseSum(a: ArrayLike<number>, start = 0, end = a.length): nu
     return res;
   }
   if (n <= BLOCK) {
-    let r0 = a[start]!, r1 = a[start + 1]!, r2 = a[start + 2]!, r3 = a[start + 3]!;
-    let r4 = a[start + 4]!, r5 = a[start + 5]!, r6 = a[start + 6]!, r7 = a[start + 7]!;
+    let r0 = a[start]!,
+      r1 = a[start + 1]!,
+      r2 = a[start + 2]!,
+      r3 = a[start + 3]!;
+    let r4 = a[start + 4]!,
+      r5 = a[start + 5]!,
+      r6 = a[start + 6]!,
+      r7 = a[start + 7]!;
     const stop = start + (n - (n % 8));
     let i = start + 8;
     for (; i < stop; i += 8) {
-      r0 += a[i]!; r1 += a[i + 1]!; r2 += a[i + 2]!; r3 += a[i + 3]!;
-      r4 += a[i + 4]!; r5 += a[i + 5]!; r6 += a[i + 6]!; r7 += a[i + 7]!;
+      r0 += a[i]!;
+      r1 += a[i + 1]!;
+      r2 += a[i + 2]!;
+      r3 += a[i + 3]!;
+      r4 += a[i + 4]!;
+      r5 += a[i + 5]!;
+      r6 += a[i + 6]!;
+      r7 += a[i + 7]!;
     }
-    let res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
     for (; i < end; i++) res += a[i]!;
     return res;
   }
@@ -41,7 +53,7 @@ export function accurateSum(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
     const t = s + x;
-    c += Math.abs(s) >= Math.abs(x) ? (s - t) + x : (x - t) + s;
+    c += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
     s = t;
   }
   return s + c;

@@ -26,7 +26,7 @@ export function wasserstein1(a: ArrayLike<number>, b: ArrayLike<number>): number
     if (x !== prev) {
       const term = Math.abs(i / nu - j / nv) * (x - prev);
       const t = sum + term;
-      comp += Math.abs(sum) >= Math.abs(term) ? (sum - t) + term : (term - t) + sum;
+      comp += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
       sum = t;
       prev = x;
     }

@@ -27,7 +27,8 @@ export function authenticate(auth: AuthService, ownToken: (path: string) => bool
  */
 export function requireToken(applies: (path: string) => boolean): Middleware {
   return async (ctx, next) => {
-    if (applies(ctx.path) && !ctx.get('authorization')) throw HttpError.of('unauthorized', 'this request needs `Authorization: Bearer <token>`');
+    if (applies(ctx.path) && !ctx.get('authorization'))
+      throw HttpError.of('unauthorized', 'this request needs `Authorization: Bearer <token>`');
     await next();
   };
 }

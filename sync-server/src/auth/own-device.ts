@@ -10,7 +10,8 @@ import { HttpError } from '../http/errors.ts';
  * every access list, but have no device of their own; `does` completes "only a device token …".
  */
 export function callerDevice(principal: Principal | undefined, does: string): string {
-  if (principal?.role !== 'device' || !principal.deviceId) throw HttpError.of('forbidden', `only a device token ${does}`);
+  if (principal?.role !== 'device' || !principal.deviceId)
+    throw HttpError.of('forbidden', `only a device token ${does}`);
   return principal.deviceId;
 }
 

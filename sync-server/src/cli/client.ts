@@ -26,14 +26,15 @@ export function exitCodeFor(err: unknown): number {
   return EXIT.apiError;
 }
 
-
 /** How a remote command reports a failure: usage errors with the usage text, API errors with status and code. */
 export function reportFailure(command: string, usage: string, err: unknown): number {
   if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`tinysphere ${command}: ${(err as Error).message}\nusage: ${usage}\n`);
     return EXIT.usage;
   }
-  process.stderr.write(`tinysphere ${command}: ${err instanceof ApiError ? `${err.message}${err.status ? ` (HTTP ${err.status}, ${err.code})` : ''}` : (err as Error).message}\n`);
+  process.stderr.write(
+    `tinysphere ${command}: ${err instanceof ApiError ? `${err.message}${err.status ? ` (HTTP ${err.status}, ${err.code})` : ''}` : (err as Error).message}\n`,
+  );
   return exitCodeFor(err);
 }
 
@@ -59,7 +60,12 @@ export function remoteCommand(spec: {
         const { values, positionals } = parseArgs({
           args,
           allowPositionals: true,
-          options: { server: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, ...spec.options },
+          options: {
+            server: { type: 'string' },
+            token: { type: 'string' },
+            json: { type: 'boolean', default: false },
+            ...spec.options,
+          },
         });
         const flags = values as Flags;
         const [sub, ...rest] = positionals;

@@ -20,7 +20,7 @@ GROUP is a device group's name or id.
 common options: --server URL (or TINYSPHERE_URL, default http://localhost:8080), --token TOKEN (or TINYSPHERE_TOKEN), --json
 exit codes: 0 ok, 1 API error (e.g. 409: not possible in the deployment's status), 2 usage, 3 server unreachable, 4 unauthorized/forbidden, 5 not found`;
 
-const out = (line: string) => process.stdout.write(line + '\n');
+const out = (line: string) => process.stdout.write(`${line}\n`);
 const line = (d: Deployment) =>
   `${d.id}  ${d.status.padEnd(11)} ${modelKey(d.model)}${d.strategy === 'canary' ? ` canary ${d.canaryPercent}% (${d.canaryDevices.length} devices)` : ''}  previous ${d.previous ? modelKey(d.previous) : '-'}  ${d.createdAt} by ${d.createdBy ?? '?'}`;
 
@@ -33,16 +33,22 @@ function parseModel(spec: string | undefined): { name: string; version?: number;
 function number(flag: string, value: string | undefined, integer = false): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`--${flag} needs a${integer ? 'n integer' : ' number'}, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)))
+    throw new UsageError(`--${flag} needs a${integer ? 'n integer' : ' number'}, got ${JSON.stringify(value)}`);
   return n;
 }
 
 /** A device group by name or id (the CLIs take either). */
 export async function groupId(r: Remote, group: string | undefined): Promise<string> {
   if (!group) throw new UsageError('GROUP is needed');
-  const groups = await requestJson(`${r.url}${API_PREFIX}/device-groups`, z.array(DeviceGroupSchema), { token: r.token });
+  const groups = await requestJson(`${r.url}${API_PREFIX}/device-groups`, z.array(DeviceGroupSchema), {
+    token: r.token,
+  });
   const found = groups.find((g) => g.id === group || g.name === group);
-  if (!found) throw new UsageError(`no device group named or with id ${JSON.stringify(group)} (there are: ${groups.map((g) => g.name).join(', ') || 'none'})`);
+  if (!found)
+    throw new UsageError(
+      `no device group named or with id ${JSON.stringify(group)} (there are: ${groups.map((g) => g.name).join(', ') || 'none'})`,
+    );
   return found.id;
 }
 
@@ -56,18 +62,36 @@ async function create(r: Remote, [group, model]: string[], f: Flags): Promise<De
     onTrip: f['on-trip'] as string | undefined,
   };
   const hasGates = Object.values(gates).some((v) => v !== undefined);
-  const body = { groupId: await groupId(r, group), model: spec, canaryPercent: number('canary', f.canary as string | undefined, true), gates: hasGates ? gates : undefined, reason: f.reason };
+  const body = {
+    groupId: await groupId(r, group),
+    model: spec,
+    canaryPercent: number('canary', f.canary as string | undefined, true),
+    gates: hasGates ? gates : undefined,
+    reason: f.reason,
+  };
   // Writing the desired model into every device's document takes a while for a large group.
-  return requestJson(`${r.url}${API_PREFIX}/deployments`, DeploymentSchema, { token: r.token, method: 'POST', body, timeoutMs: 300_000 });
+  return requestJson(`${r.url}${API_PREFIX}/deployments`, DeploymentSchema, {
+    token: r.token,
+    method: 'POST',
+    body,
+    timeoutMs: 300_000,
+  });
 }
 
 export const deploy = remoteCommand({
   name: 'deploy',
-  summary: 'Deploy model versions to device groups (at once or as a canary with rollout gates), promote, pause, roll back, list.',
+  summary:
+    'Deploy model versions to device groups (at once or as a canary with rollout gates), promote, pause, roll back, list.',
   usage: USAGE,
   options: {
-    group: { type: 'string' }, reason: { type: 'string' }, canary: { type: 'string' }, 'max-p95-ms': { type: 'string' }, 'max-error-rate': { type: 'string' },
-    'max-drift-alarms': { type: 'string' }, 'min-inferences': { type: 'string' }, 'on-trip': { type: 'string' },
+    group: { type: 'string' },
+    reason: { type: 'string' },
+    canary: { type: 'string' },
+    'max-p95-ms': { type: 'string' },
+    'max-error-rate': { type: 'string' },
+    'max-drift-alarms': { type: 'string' },
+    'min-inferences': { type: 'string' },
+    'on-trip': { type: 'string' },
   },
   async run(r, sub, rest, values) {
     const base = `${r.url}${API_PREFIX}/deployments`;
@@ -84,7 +108,9 @@ export const deploy = remoteCommand({
       }
       case 'list': {
         const q = group ? `?groupId=${await groupId(r, group)}` : '';
-        const { deployments } = await requestJson(`${base}${q}`, z.object({ deployments: z.array(DeploymentSchema) }), { token: r.token });
+        const { deployments } = await requestJson(`${base}${q}`, z.object({ deployments: z.array(DeploymentSchema) }), {
+          token: r.token,
+        });
         if (values.json) out(JSON.stringify(deployments));
         else if (!deployments.length) out('no deployments');
         else for (const d of deployments) out(line(d));
@@ -92,19 +118,30 @@ export const deploy = remoteCommand({
       }
       case 'show': {
         const d = await requestJson(`${base}/${id(rest[0])}`, DeploymentDetailSchema, { token: r.token });
-        const { events } = await requestJson(`${base}/${d.id}/events`, z.object({ events: z.array(DeploymentEventSchema) }), { token: r.token });
+        const { events } = await requestJson(
+          `${base}/${d.id}/events`,
+          z.object({ events: z.array(DeploymentEventSchema) }),
+          { token: r.token },
+        );
         if (values.json) out(JSON.stringify({ ...d, events }));
         else {
           out(line(d));
-          out(`  devices ${d.progress.devices}; desired ${JSON.stringify(d.progress.desired)}; reported ${JSON.stringify(d.progress.reported)}`);
-          for (const e of events) out(`  ${e.at}  ${e.action.padEnd(12)} by ${e.actor}${e.reason ? ` — ${e.reason}` : ''}`);
+          out(
+            `  devices ${d.progress.devices}; desired ${JSON.stringify(d.progress.desired)}; reported ${JSON.stringify(d.progress.reported)}`,
+          );
+          for (const e of events)
+            out(`  ${e.at}  ${e.action.padEnd(12)} by ${e.actor}${e.reason ? ` — ${e.reason}` : ''}`);
         }
         return EXIT.ok;
       }
       case 'promote':
       case 'pause':
       case 'rollback': {
-        const d = await requestJson(`${base}/${id(rest[0])}/${sub}`, DeploymentSchema, { token: r.token, method: 'POST', body: { reason: values.reason } });
+        const d = await requestJson(`${base}/${id(rest[0])}/${sub}`, DeploymentSchema, {
+          token: r.token,
+          method: 'POST',
+          body: { reason: values.reason },
+        });
         out(values.json ? JSON.stringify(d) : line(d));
         return EXIT.ok;
       }

@@ -69,7 +69,10 @@ function options(args: string[]): { reference: string; current: string; json: bo
     throw new UsageError((err as Error).message);
   }
   const missing = (['reference', 'current'] as const).filter((k) => !values[k]);
-  if (missing.length > 0) throw new UsageError(`missing required option${missing.length === 1 ? '' : 's'} ${missing.map((m) => `--${m}`).join(', ')}`);
+  if (missing.length > 0)
+    throw new UsageError(
+      `missing required option${missing.length === 1 ? '' : 's'} ${missing.map((m) => `--${m}`).join(', ')}`,
+    );
   if (values.html === '') throw new UsageError('--html needs a file name');
   return { reference: values.reference!, current: values.current!, json: values.json ?? false, html: values.html };
 }
@@ -85,14 +88,18 @@ async function run(args: string[]): Promise<number> {
     throw err;
   }
   if (opts.html !== undefined) {
-    const html = renderDriftReportHtml(report, { referenceName: opts.reference, currentName: opts.current, generatedAt: new Date().toISOString() });
+    const html = renderDriftReportHtml(report, {
+      referenceName: opts.reference,
+      currentName: opts.current,
+      generatedAt: new Date().toISOString(),
+    });
     try {
       await writeFile(opts.html, html);
     } catch (err) {
       throw new UsageError(`cannot write ${opts.html}: ${ioReason(err)}`);
     }
   }
-  if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
+  if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else {
     process.stdout.write(renderDriftReportText(report));
     if (opts.html !== undefined) process.stdout.write(`\nHTML report written to ${opts.html}\n`);

@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createDetector, DETECTOR_DEFAULTS, DETECTOR_INPUTS, DETECTOR_NAMES, isDetectorName, parseDetectorParams } from '../../../shared/drift/detectors/index.ts';
+import {
+  createDetector,
+  DETECTOR_DEFAULTS,
+  DETECTOR_INPUTS,
+  DETECTOR_NAMES,
+  isDetectorName,
+  parseDetectorParams,
+} from '../../../shared/drift/detectors/index.ts';
 import { CsvError, parseCsv } from '../../../shared/drift/report/csv.ts';
 import type { Command } from './tinysphere.ts';
 
@@ -21,8 +28,15 @@ export interface StreamReport {
 }
 
 /** Runs a detector over a series; pure apart from the detector itself, so tests can call it. */
-export function runStream(name: string, params: Record<string, string | number | boolean>, values: ArrayLike<number>): StreamReport {
-  const detector = createDetector(name, params) as unknown as { update(x: unknown): { drift: boolean; warning: boolean }; toJSON(): { params: Record<string, unknown> } };
+export function runStream(
+  name: string,
+  params: Record<string, string | number | boolean>,
+  values: ArrayLike<number>,
+): StreamReport {
+  const detector = createDetector(name, params) as unknown as {
+    update(x: unknown): { drift: boolean; warning: boolean };
+    toJSON(): { params: Record<string, unknown> };
+  };
   // The KNN monitor takes feature vectors; one column is a one-dimensional vector.
   const vector = name === 'knn-distance' ? new Float64Array(1) : undefined;
   const drifts: number[] = [];
@@ -61,7 +75,10 @@ async function readColumn(file: string, column: string | undefined): Promise<Flo
   for (let i = 0; i < table.rows.length; i++) {
     const raw = table.rows[i]![index]!.trim();
     const v = raw === '' ? NaN : Number(raw);
-    if (!Number.isFinite(v)) throw new Bad(`${file} line ${table.lines[i]}: column "${table.header[index]}" holds ${JSON.stringify(raw)}, not a number`);
+    if (!Number.isFinite(v))
+      throw new Bad(
+        `${file} line ${table.lines[i]}: column "${table.header[index]}" holds ${JSON.stringify(raw)}, not a number`,
+      );
     out[i] = v;
   }
   return out;
@@ -85,14 +102,17 @@ export const driftStream: Command = {
       });
       const listFor = values['list-params'];
       if (listFor !== undefined) {
-        if (!isDetectorName(listFor)) throw new Bad(`unknown detector "${listFor}"; one of: ${DETECTOR_NAMES.join(', ')}`);
+        if (!isDetectorName(listFor))
+          throw new Bad(`unknown detector "${listFor}"; one of: ${DETECTOR_NAMES.join(', ')}`);
         process.stdout.write(`${listFor} (input: ${DETECTOR_INPUTS[listFor]})\n`);
-        for (const [k, v] of Object.entries(DETECTOR_DEFAULTS[listFor])) process.stdout.write(`  ${k}=${JSON.stringify(v)}\n`);
+        for (const [k, v] of Object.entries(DETECTOR_DEFAULTS[listFor]))
+          process.stdout.write(`  ${k}=${JSON.stringify(v)}\n`);
         return 0;
       }
       if (!values.detector) throw new Bad('--detector is required');
       if (!values.input) throw new Bad('--input is required');
-      if (!isDetectorName(values.detector)) throw new Bad(`unknown detector "${values.detector}"; one of: ${DETECTOR_NAMES.join(', ')}`);
+      if (!isDetectorName(values.detector))
+        throw new Bad(`unknown detector "${values.detector}"; one of: ${DETECTOR_NAMES.join(', ')}`);
       let params;
       try {
         params = parseDetectorParams(values.detector, values.param);
@@ -102,11 +122,17 @@ export const driftStream: Command = {
       }
       const series = await readColumn(values.input, values.column);
       const report = runStream(values.detector, params, series);
-      if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
+      if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else {
-        process.stdout.write(`${report.detector} over ${report.n} samples (${Object.entries(report.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')})\n`);
+        process.stdout.write(
+          `${report.detector} over ${report.n} samples (${Object.entries(report.params)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(' ')})\n`,
+        );
         process.stdout.write(`drifts (${report.drifts.length}): ${report.drifts.join(' ') || '-'}\n`);
-        process.stdout.write(`warnings (${report.warnings.length}): ${report.warnings.length > 50 ? report.warnings.slice(0, 50).join(' ') + ' …' : report.warnings.join(' ') || '-'}\n`);
+        process.stdout.write(
+          `warnings (${report.warnings.length}): ${report.warnings.length > 50 ? `${report.warnings.slice(0, 50).join(' ')} …` : report.warnings.join(' ') || '-'}\n`,
+        );
       }
       return 0;
     } catch (err) {

@@ -1,7 +1,7 @@
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   API_PREFIX,
   ApiError,
@@ -22,7 +22,7 @@ const USAGE = `tinysphere models push NAME FILE.onnx [--metadata META.json] [--r
 common options: --server URL (or TINYSPHERE_URL, default http://localhost:8080), --token TOKEN (or TINYSPHERE_TOKEN), --json
 exit codes: 0 ok, 1 API error, 2 usage or bad local file, 3 server unreachable, 4 unauthorized/forbidden, 5 not found`;
 
-const out = (line: string) => process.stdout.write(line + '\n');
+const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function fileBlob(file: string) {
   const info = await stat(file).catch(() => undefined);
@@ -35,17 +35,29 @@ async function fileBlob(file: string) {
 async function sendForm(r: Remote, method: string, path: string, form: FormData): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(`${r.url}${API_PREFIX}${path}`, { method, body: form, headers: r.token ? { authorization: `Bearer ${r.token}` } : {} });
+    res = await fetch(`${r.url}${API_PREFIX}${path}`, {
+      method,
+      body: form,
+      headers: r.token ? { authorization: `Bearer ${r.token}` } : {},
+    });
   } catch {
     throw new ApiError(0, 'network', `cannot reach ${r.url}`);
   }
   const body: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) throw isErrorBody(body) ? new ApiError(res.status, body.error.code, body.error.message) : new ApiError(res.status, 'http', `HTTP ${res.status}`);
+  if (!res.ok)
+    throw isErrorBody(body)
+      ? new ApiError(res.status, body.error.code, body.error.message)
+      : new ApiError(res.status, 'http', `HTTP ${res.status}`);
   return body;
 }
 
-async function addReference(form: FormData, reference: string | undefined, labelColumn: string | undefined): Promise<void> {
-  if (labelColumn !== undefined && reference === undefined) throw new UsageError('--label-column names a column of the --reference CSV');
+async function addReference(
+  form: FormData,
+  reference: string | undefined,
+  labelColumn: string | undefined,
+): Promise<void> {
+  if (labelColumn !== undefined && reference === undefined)
+    throw new UsageError('--label-column names a column of the --reference CSV');
   if (reference === undefined) return;
   form.set('reference', await fileBlob(reference), path.basename(reference));
   if (labelColumn !== undefined) form.set('labelColumn', labelColumn);
@@ -58,7 +70,9 @@ async function push(r: Remote, [name, file]: string[], flags: Flags): Promise<nu
   const metadataPath = flags.metadata as string | undefined;
   if (metadataPath) form.set('metadata', await (await fileBlob(metadataPath)).text());
   await addReference(form, flags.reference as string | undefined, flags['label-column'] as string | undefined);
-  const v = UploadedVersionSchema.parse(await sendForm(r, 'POST', `/models/${encodeURIComponent(name)}/versions`, form));
+  const v = UploadedVersionSchema.parse(
+    await sendForm(r, 'POST', `/models/${encodeURIComponent(name)}/versions`, form),
+  );
   if (flags.json) out(JSON.stringify(v));
   else {
     out(`${v.name} version ${v.version}  sha256 ${v.sha256}  ${v.size} bytes  opset ${v.opset}`);
@@ -74,9 +88,20 @@ async function reference(r: Remote, [name, version, file]: string[], flags: Flag
   form.set('file', await fileBlob(file), path.basename(file));
   const label = flags['label-column'] as string | undefined;
   if (label !== undefined) form.set('labelColumn', label);
-  const v = ModelVersionSchema.parse(await sendForm(r, 'PUT', `/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/reference`, form));
+  const v = ModelVersionSchema.parse(
+    await sendForm(
+      r,
+      'PUT',
+      `/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/reference`,
+      form,
+    ),
+  );
   const p = v.metadata.referenceProfile as { rows?: number; features?: unknown[] } | undefined;
-  out(flags.json ? JSON.stringify(v) : `${v.name} version ${v.version}: reference profile of ${p?.rows ?? 0} rows, ${p?.features?.length ?? 0} features`);
+  out(
+    flags.json
+      ? JSON.stringify(v)
+      : `${v.name} version ${v.version}: reference profile of ${p?.rows ?? 0} rows, ${p?.features?.length ?? 0} features`,
+  );
   return EXIT.ok;
 }
 
@@ -85,14 +110,24 @@ async function list(r: Remote, search: string | undefined, json: boolean): Promi
   const items: z.infer<typeof RegisteredModelSchema>[] = [];
   let token: string | null = null;
   do {
-    const q = new URLSearchParams({ pageSize: '1000', ...(search ? { search } : {}), ...(token ? { pageToken: token } : {}) });
+    const q = new URLSearchParams({
+      pageSize: '1000',
+      ...(search ? { search } : {}),
+      ...(token ? { pageToken: token } : {}),
+    });
     const p: z.infer<typeof Page> = await requestJson(`${r.url}${API_PREFIX}/models?${q}`, Page, { token: r.token });
     items.push(...p.items);
     token = p.nextPageToken;
   } while (token);
   if (json) out(JSON.stringify(items));
   else if (!items.length) out('no models');
-  else for (const m of items) out(`${m.name}  latest ${m.latestVersion ?? '-'}  versions ${m.versionCount}  ${Object.entries(m.aliases).map(([a, v]) => `${a}=${v}`).join(' ')}`);
+  else
+    for (const m of items)
+      out(
+        `${m.name}  latest ${m.latestVersion ?? '-'}  versions ${m.versionCount}  ${Object.entries(m.aliases)
+          .map(([a, v]) => `${a}=${v}`)
+          .join(' ')}`,
+      );
   return EXIT.ok;
 }
 
@@ -100,22 +135,32 @@ async function show(r: Remote, name: string | undefined, json: boolean): Promise
   if (!name) throw new UsageError('show needs NAME');
   const base = `${r.url}${API_PREFIX}/models/${encodeURIComponent(name)}`;
   const model = await requestJson(base, RegisteredModelSchema, { token: r.token });
-  const versions = await requestJson(`${base}/versions?pageSize=1000`, page(ModelVersionSchema, 'ModelVersionPage'), { token: r.token });
+  const versions = await requestJson(`${base}/versions?pageSize=1000`, page(ModelVersionSchema, 'ModelVersionPage'), {
+    token: r.token,
+  });
   if (json) out(JSON.stringify({ ...model, versions: versions.items }));
   else {
     out(`${model.name}${model.description ? ` — ${model.description}` : ''}`);
-    for (const v of versions.items) out(`  v${v.version}  ${v.sha256.slice(0, 12)}  ${v.size} B  stage ${v.stage}  ${v.aliases.join(',')}  ${v.createdAt}`);
+    for (const v of versions.items)
+      out(
+        `  v${v.version}  ${v.sha256.slice(0, 12)}  ${v.size} B  stage ${v.stage}  ${v.aliases.join(',')}  ${v.createdAt}`,
+      );
   }
   return EXIT.ok;
 }
 
 async function alias(r: Remote, [name, aliasName, version]: string[], json: boolean): Promise<number> {
-  if (!name || !aliasName || !version || !/^\d+$/.test(version)) throw new UsageError('alias needs NAME ALIAS VERSION (a number)');
-  const model = await requestJson(`${r.url}${API_PREFIX}/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(aliasName)}`, RegisteredModelSchema, {
-    token: r.token,
-    method: 'PUT',
-    body: { version: Number(version) },
-  });
+  if (!name || !aliasName || !version || !/^\d+$/.test(version))
+    throw new UsageError('alias needs NAME ALIAS VERSION (a number)');
+  const model = await requestJson(
+    `${r.url}${API_PREFIX}/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(aliasName)}`,
+    RegisteredModelSchema,
+    {
+      token: r.token,
+      method: 'PUT',
+      body: { version: Number(version) },
+    },
+  );
   out(json ? JSON.stringify(model) : `${name}: ${aliasName} → version ${version}`);
   return EXIT.ok;
 }
@@ -124,7 +169,12 @@ export const models = remoteCommand({
   name: 'models',
   summary: 'Push, list and inspect models in the registry, and move aliases.',
   usage: USAGE,
-  options: { metadata: { type: 'string' }, search: { type: 'string' }, reference: { type: 'string' }, 'label-column': { type: 'string' } },
+  options: {
+    metadata: { type: 'string' },
+    search: { type: 'string' },
+    reference: { type: 'string' },
+    'label-column': { type: 'string' },
+  },
   async run(r, sub, rest, flags) {
     switch (sub) {
       case 'push':

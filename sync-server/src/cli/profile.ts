@@ -19,7 +19,10 @@ const say = (s: string) => process.stderr.write(`tinysphere profile: ${s}\n`);
 
 async function featuresOf(values: { features?: string | undefined; metadata?: string | undefined }): Promise<string[]> {
   if (values.features !== undefined) {
-    const names = values.features.split(',').map((s) => s.trim()).filter(Boolean);
+    const names = values.features
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (!names.length) throw new UsageError('--features names no feature');
     return names;
   }
@@ -31,7 +34,8 @@ async function featuresOf(values: { features?: string | undefined; metadata?: st
       throw new UsageError(`cannot read ${values.metadata}: ${(err as Error).message}`);
     }
     const features = (meta as { features?: unknown }).features;
-    if (!Array.isArray(features) || !features.every((f) => typeof f === 'string')) throw new UsageError(`${values.metadata} has no "features" list of names`);
+    if (!Array.isArray(features) || !features.every((f) => typeof f === 'string'))
+      throw new UsageError(`${values.metadata} has no "features" list of names`);
     return features as string[];
   }
   throw new UsageError('name the features: --features "a,b,c" or --metadata META.json');
@@ -41,7 +45,12 @@ async function build(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { features: { type: 'string' }, metadata: { type: 'string' }, 'label-column': { type: 'string' }, out: { type: 'string' } },
+    options: {
+      features: { type: 'string' },
+      metadata: { type: 'string' },
+      'label-column': { type: 'string' },
+      out: { type: 'string' },
+    },
   });
   const [file, ...extra] = positionals;
   if (!file || extra.length) throw new UsageError('build needs exactly one TRAIN.csv');
@@ -64,9 +73,11 @@ async function build(args: string[]): Promise<number> {
   });
   const json = JSON.stringify(profile, null, 2);
   if (values.out) {
-    await writeFile(values.out, json + '\n');
-    say(`${profile.rows} rows, ${profile.features.length} features${profile.classes ? `, ${profile.classes.labels.length} classes` : ''} → ${values.out}`);
-  } else process.stdout.write(json + '\n');
+    await writeFile(values.out, `${json}\n`);
+    say(
+      `${profile.rows} rows, ${profile.features.length} features${profile.classes ? `, ${profile.classes.labels.length} classes` : ''} → ${values.out}`,
+    );
+  } else process.stdout.write(`${json}\n`);
   return 0;
 }
 

@@ -4,7 +4,8 @@ import { main } from '../main.ts';
 import type { Command } from './tinysphere.ts';
 
 export const serve: Command = {
-  summary: 'Start TinySphere (configured by environment variables; see the README), building the web apps when missing or stale.',
+  summary:
+    'Start TinySphere (configured by environment variables; see the README), building the web apps when missing or stale.',
   usage: 'tinysphere serve',
   async run() {
     // A bad variable is reported before the build, so the one line comes at once.

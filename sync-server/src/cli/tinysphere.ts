@@ -18,7 +18,10 @@ const commands: Record<string, () => Promise<Command>> = {
 };
 
 export function cli(argv: string[]): Promise<number> {
-  return dispatch('tinysphere', commands, argv, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+  return dispatch('tinysphere', commands, argv, {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  });
 }
 
 const code = await cli(process.argv.slice(2));

@@ -21,21 +21,34 @@ Tokens of people and programs (admin only). A new token's secret is printed once
 common options: --server URL (or TINYSPHERE_URL, default http://localhost:8080), --token TOKEN (or TINYSPHERE_TOKEN), --json
 exit codes: 0 ok, 1 API error (e.g. 409: the last admin token), 2 usage, 3 server unreachable, 4 unauthorized/forbidden, 5 not found`;
 
-const out = (line: string) => process.stdout.write(line + '\n');
+const out = (line: string) => process.stdout.write(`${line}\n`);
 const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
 
 /** The table `tokens list` prints: one token a line, columns padded to their widest cell. */
 export function tokenTable(tokens: Token[], now = Date.now()): string {
   const head = ['ID', 'NAME', 'ROLE', 'STATUS', 'CREATED', 'LAST USED', 'EXPIRES'];
-  const rows = tokens.map((t) => [t.id, t.name + (t.bootstrap ? ' (bootstrap)' : ''), t.role, tokenStatus(t, now), day(t.createdAt), day(t.lastUsedAt), day(t.expiresAt)]);
+  const rows = tokens.map((t) => [
+    t.id,
+    t.name + (t.bootstrap ? ' (bootstrap)' : ''),
+    t.role,
+    tokenStatus(t, now),
+    day(t.createdAt),
+    day(t.lastUsedAt),
+    day(t.expiresAt),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+  return [head, ...rows]
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 function days(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > MAX_TOKEN_DAYS) throw new UsageError(`--expires-in-days needs a whole number of days from 1 to ${MAX_TOKEN_DAYS}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_TOKEN_DAYS)
+    throw new UsageError(
+      `--expires-in-days needs a whole number of days from 1 to ${MAX_TOKEN_DAYS}, got ${JSON.stringify(value)}`,
+    );
   return n;
 }
 
@@ -68,21 +81,32 @@ export const tokens = remoteCommand({
         none('create');
         const name = (values.name as string | undefined)?.trim();
         if (!name) throw new UsageError('create needs --name (1 to 100 characters)');
-        const body = { name, role: role(values.role as string | undefined), expiresInDays: days(values['expires-in-days'] as string | undefined) };
+        const body = {
+          name,
+          role: role(values.role as string | undefined),
+          expiresInDays: days(values['expires-in-days'] as string | undefined),
+        };
         const created = await requestJson(base, CreatedTokenSchema, { token: r.token, method: 'POST', body });
         if (values.json) out(JSON.stringify(created));
         else {
-          out(`created ${created.role} token "${created.name}" (${created.id})${created.expiresAt ? `, expires ${day(created.expiresAt)} UTC` : ', does not expire'}`);
+          out(
+            `created ${created.role} token "${created.name}" (${created.id})${created.expiresAt ? `, expires ${day(created.expiresAt)} UTC` : ', does not expire'}`,
+          );
           out(`secret (shown once, store it now):\n\n  ${created.token}\n`);
         }
         return EXIT.ok;
       }
       case 'revoke': {
         const [id, ...more] = rest;
-        if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError(`revoke needs a token ID (a UUID, see tokens list)${id ? `, got ${JSON.stringify(id)}` : ''}`);
+        if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+          throw new UsageError(
+            `revoke needs a token ID (a UUID, see tokens list)${id ? `, got ${JSON.stringify(id)}` : ''}`,
+          );
         if (more.length) throw new UsageError(`revoke takes one ID; unexpected ${JSON.stringify(more[0])}`);
         const t = await requestJson(`${base}/${id}`, TokenSchema, { token: r.token, method: 'DELETE' });
-        out(values.json ? JSON.stringify(t) : `revoked ${t.role} token "${t.name}" (${t.id}) at ${day(t.revokedAt)} UTC`);
+        out(
+          values.json ? JSON.stringify(t) : `revoked ${t.role} token "${t.name}" (${t.id}) at ${day(t.revokedAt)} UTC`,
+        );
         return EXIT.ok;
       }
       default:

@@ -32,13 +32,22 @@ STATUS_CODES[400] = 'bad_request';
  */
 function isDataException(err: unknown): err is Error & { code: string } {
   const e = err as { code?: unknown; severity?: unknown };
-  return err instanceof Error && typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code) && typeof e.severity === 'string';
+  return (
+    err instanceof Error &&
+    typeof e.code === 'string' &&
+    /^22[0-9A-Z]{3}$/.test(e.code) &&
+    typeof e.severity === 'string'
+  );
 }
 
 /** Maps anything thrown to a status and body; only HttpError-like errors reveal their message. */
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; expose: boolean; log?: boolean } {
   if (err instanceof HttpError) {
-    const error = { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+    const error = {
+      code: err.code,
+      message: err.message,
+      ...(err.details === undefined ? {} : { details: err.details }),
+    };
     return { status: err.status, body: { error }, expose: true };
   }
   if (err instanceof z.ZodError) {
@@ -48,11 +57,18 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
       expose: true,
     };
   }
-  if (err instanceof InvalidBlobKeyError) return { status: 400, body: { error: { code: 'bad_request', message: err.message } }, expose: true };
-  if (err instanceof BlobConflictError) return { status: 409, body: { error: { code: 'conflict', message: err.message } }, expose: true };
+  if (err instanceof InvalidBlobKeyError)
+    return { status: 400, body: { error: { code: 'bad_request', message: err.message } }, expose: true };
+  if (err instanceof BlobConflictError)
+    return { status: 409, body: { error: { code: 'conflict', message: err.message } }, expose: true };
   if (isDataException(err)) {
     // Kept for the log too: a value the route's schema let through is a gap to close there.
-    return { status: 400, body: { error: { code: 'bad_request', message: `a value in the request cannot be stored: ${err.message}` } }, expose: true, log: true };
+    return {
+      status: 400,
+      body: { error: { code: 'bad_request', message: `a value in the request cannot be stored: ${err.message}` } },
+      expose: true,
+      log: true,
+    };
   }
   if (err instanceof InvalidRangeError) {
     return { status: 416, body: { error: { code: 'range_not_satisfiable', message: err.message } }, expose: true };
@@ -64,7 +80,11 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     const code = STATUS_CODES[status] ?? 'bad_request';
     return { status, body: { error: { code, message: String(e.message ?? code) } }, expose: true };
   }
-  return { status: status >= 500 && status < 600 ? status : 500, body: { error: { code: 'internal', message: 'internal server error' } }, expose: false };
+  return {
+    status: status >= 500 && status < 600 ? status : 500,
+    body: { error: { code: 'internal', message: 'internal server error' } },
+    expose: false,
+  };
 }
 
 /**

@@ -20,7 +20,8 @@ export interface HistogramSeries {
 }
 
 /** Label values escape backslash, double quote and newline; anything else is taken as is. */
-export const escapeLabelValue = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+export const escapeLabelValue = (v: string): string =>
+  v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 // HELP text escapes only backslash and newline.
 const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
@@ -37,11 +38,15 @@ export function formatValue(v: number): string {
   return String(v);
 }
 
-const header = (name: string, type: string, help: string) => `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
-const line = (name: string, labels: Labels | undefined, value: number) => `${name}${formatLabels(labels)} ${formatValue(value)}\n`;
+const header = (name: string, type: string, help: string) =>
+  `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
+const line = (name: string, labels: Labels | undefined, value: number) =>
+  `${name}${formatLabels(labels)} ${formatValue(value)}\n`;
 
-const simpleFamily = (type: 'counter' | 'gauge') => (name: string, help: string, samples: readonly Sample[]): string =>
-  header(name, type, help) + samples.map((s) => line(name, s.labels, s.value)).join('');
+const simpleFamily =
+  (type: 'counter' | 'gauge') =>
+  (name: string, help: string, samples: readonly Sample[]): string =>
+    header(name, type, help) + samples.map((s) => line(name, s.labels, s.value)).join('');
 
 export const counterFamily = simpleFamily('counter');
 export const gaugeFamily = simpleFamily('gauge');

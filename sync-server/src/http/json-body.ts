@@ -11,7 +11,8 @@ const JSON_TYPES = ['application/json', 'application/*+json', 'application/csp-r
 const STRICT_JSON = /^[\x20\x09\x0a\x0d]*(\[|\{)/;
 
 function readError(err: Error & { status?: number; type?: string }): HttpError {
-  if (err.status === 413) return HttpError.of('payload_too_large', `the JSON body is larger than ${JSON_BODY_LIMIT_BYTES / 1024 / 1024} MiB`);
+  if (err.status === 413)
+    return HttpError.of('payload_too_large', `the JSON body is larger than ${JSON_BODY_LIMIT_BYTES / 1024 / 1024} MiB`);
   if (err.status === 415) return HttpError.of('unsupported_media_type', `the JSON body cannot be read: ${err.message}`);
   return HttpError.of('bad_request', `invalid JSON body: ${err.message}`);
 }
@@ -21,8 +22,13 @@ function readError(err: Error & { status?: number; type?: string }): HttpError {
  * MAX_JSON_DEPTH is refused before JSON.parse spends time building it (a megabyte of `[` costs it
  * over half a second). `where` names the input in the 400's message.
  */
-export function parseJson(text: string, where: string, notJson = (message: string) => `${where} is not JSON: ${message}`): unknown {
-  if (jsonTextTooDeep(text, MAX_JSON_DEPTH)) throw HttpError.of('bad_request', `${where} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+export function parseJson(
+  text: string,
+  where: string,
+  notJson = (message: string) => `${where} is not JSON: ${message}`,
+): unknown {
+  if (jsonTextTooDeep(text, MAX_JSON_DEPTH))
+    throw HttpError.of('bad_request', `${where} is nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch (err) {

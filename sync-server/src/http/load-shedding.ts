@@ -65,10 +65,18 @@ export class LoadShedder {
   /** Counters and gauges in Prometheus' text format, for /metrics. */
   render(): string {
     return (
-      counterFamily('tinysphere_load_shed_total', 'Heavy device requests refused with 503 because the server was busy.', [{ value: this.shed }]) +
-      counterFamily('tinysphere_load_admitted_total', 'Heavy device requests admitted to a slot.', [{ value: this.admitted }]) +
+      counterFamily(
+        'tinysphere_load_shed_total',
+        'Heavy device requests refused with 503 because the server was busy.',
+        [{ value: this.shed }],
+      ) +
+      counterFamily('tinysphere_load_admitted_total', 'Heavy device requests admitted to a slot.', [
+        { value: this.admitted },
+      ]) +
       gaugeFamily('tinysphere_load_in_flight', 'Heavy device requests being worked on.', [{ value: this.active }]) +
-      gaugeFamily('tinysphere_load_queued', 'Heavy device requests waiting for a slot.', [{ value: this.waiting.length }])
+      gaugeFamily('tinysphere_load_queued', 'Heavy device requests waiting for a slot.', [
+        { value: this.waiting.length },
+      ])
     );
   }
 
@@ -77,7 +85,8 @@ export class LoadShedder {
       this.active += 1;
       return true;
     }
-    if (this.waiting.length >= this.opts.queue || this.expectedWaitMs(this.waiting.length + 1) > this.opts.queueMs) return false;
+    if (this.waiting.length >= this.opts.queue || this.expectedWaitMs(this.waiting.length + 1) > this.opts.queueMs)
+      return false;
     return new Promise<boolean>((resolve) => {
       const entry = {
         grant: (ok: boolean) => {
@@ -132,7 +141,13 @@ export class LoadShedder {
     await drain(ctx);
     ctx.status = 503;
     ctx.set('Retry-After', String(retryAfter));
-    ctx.body = { error: { code: 'overloaded', message: `the server is busy; retry after ${retryAfter} s`, details: { retryAfterSeconds: retryAfter } } };
+    ctx.body = {
+      error: {
+        code: 'overloaded',
+        message: `the server is busy; retry after ${retryAfter} s`,
+        details: { retryAfterSeconds: retryAfter },
+      },
+    };
   }
 }
 

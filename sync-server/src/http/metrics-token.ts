@@ -13,5 +13,6 @@ export function assertMetricsToken(expected: string | undefined, authorization: 
   if (!authorization) throw HttpError.of('unauthorized', '/metrics needs `Authorization: Bearer <METRICS_TOKEN>`');
   const match = /^Bearer (\S+)$/.exec(authorization);
   if (!match) throw HttpError.of('unauthorized', 'the Authorization header must be `Bearer <METRICS_TOKEN>`');
-  if (!timingSafeEqual(digest(match[1]!), digest(expected))) throw HttpError.of('unauthorized', 'the bearer token is not the METRICS_TOKEN');
+  if (!timingSafeEqual(digest(match[1]!), digest(expected)))
+    throw HttpError.of('unauthorized', 'the bearer token is not the METRICS_TOKEN');
 }

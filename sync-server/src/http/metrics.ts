@@ -38,7 +38,11 @@ export class HttpMetrics {
 
     const hKey = JSON.stringify([method, route]);
     let h = this.durations.get(hKey);
-    if (!h) this.durations.set(hKey, (h = { labels: { method, route }, counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 }));
+    if (!h)
+      this.durations.set(
+        hKey,
+        (h = { labels: { method, route }, counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 }),
+      );
     const i = DURATION_BUCKETS.findIndex((b) => seconds <= b);
     const bucket = i === -1 ? DURATION_BUCKETS.length : i;
     h.counts[bucket] = (h.counts[bucket] ?? 0) + 1;
@@ -47,8 +51,14 @@ export class HttpMetrics {
 
   render(): string {
     return (
-      counterFamily('tinysphere_http_requests_total', 'HTTP requests answered by this process.', [...this.requests.values()]) +
-      histogramFamily('tinysphere_http_request_duration_seconds', 'Time to answer HTTP requests in this process.', [...this.durations.values()].map((h) => ({ ...h, bounds: DURATION_BUCKETS }))) +
+      counterFamily('tinysphere_http_requests_total', 'HTTP requests answered by this process.', [
+        ...this.requests.values(),
+      ]) +
+      histogramFamily(
+        'tinysphere_http_request_duration_seconds',
+        'Time to answer HTTP requests in this process.',
+        [...this.durations.values()].map((h) => ({ ...h, bounds: DURATION_BUCKETS })),
+      ) +
       this.sources.map((render) => render()).join('')
     );
   }
@@ -62,7 +72,12 @@ export function httpMetrics(metrics: HttpMetrics): Middleware {
       await next();
     } finally {
       const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-      metrics.observe(ctx.method, typeof route === 'string' ? route : 'unmatched', ctx.status, (performance.now() - started) / 1000);
+      metrics.observe(
+        ctx.method,
+        typeof route === 'string' ? route : 'unmatched',
+        ctx.status,
+        (performance.now() - started) / 1000,
+      );
     }
   };
 }

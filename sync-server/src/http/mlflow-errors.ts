@@ -56,7 +56,8 @@ const MLFLOW_STATUS_FOR = new Set(['conflict']);
 function mlflowCode(ctx: Context, code: string): MlflowErrorCode {
   if (code in MLFLOW_ERROR_STATUS) return code as MlflowErrorCode;
   // errorHandler answers requests no route matched with not_found; MLflow calls those ENDPOINT_NOT_FOUND.
-  if (code === 'not_found' && (ctx as { _matchedRoute?: unknown })._matchedRoute === undefined) return 'ENDPOINT_NOT_FOUND';
+  if (code === 'not_found' && (ctx as { _matchedRoute?: unknown })._matchedRoute === undefined)
+    return 'ENDPOINT_NOT_FOUND';
   return FROM_PROJECT_CODE[code] ?? (ctx.status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
 }
 

@@ -27,12 +27,25 @@ export interface MultipartResult {
 export function parseMultipart(req: IncomingMessage, spec: MultipartSpec): Promise<MultipartResult> {
   const type = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
-    return Promise.reject(HttpError.of('unsupported_media_type', `expected multipart/form-data with fields ${[...spec.files, ...spec.fields].join(', ')}; got ${type || 'no content type'}`));
+    return Promise.reject(
+      HttpError.of(
+        'unsupported_media_type',
+        `expected multipart/form-data with fields ${[...spec.files, ...spec.fields].join(', ')}; got ${type || 'no content type'}`,
+      ),
+    );
   }
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > spec.maxFileBytes * spec.files.length + spec.maxFieldBytes * spec.fields.length + 64 * 1024) {
+  if (
+    Number.isFinite(declared) &&
+    declared > spec.maxFileBytes * spec.files.length + spec.maxFieldBytes * spec.fields.length + 64 * 1024
+  ) {
     req.resume();
-    return Promise.reject(HttpError.of('payload_too_large', `the upload (${declared} bytes) is larger than the limit of ${spec.maxFileBytes} bytes (MAX_UPLOAD_BYTES)`));
+    return Promise.reject(
+      HttpError.of(
+        'payload_too_large',
+        `the upload (${declared} bytes) is larger than the limit of ${spec.maxFileBytes} bytes (MAX_UPLOAD_BYTES)`,
+      ),
+    );
   }
   return new Promise((resolve, reject) => {
     const result: MultipartResult = { files: {}, fields: {} };
@@ -60,7 +73,12 @@ export function parseMultipart(req: IncomingMessage, spec: MultipartSpec): Promi
       if (failure !== undefined || !spec.files.includes(name) || seen.has(name)) {
         seen.add(name);
         stream.resume();
-        return fail(HttpError.of('bad_request', `unexpected multipart file field "${name}"; expected ${spec.files.map((f) => `"${f}"`).join(', ')}, once each`));
+        return fail(
+          HttpError.of(
+            'bad_request',
+            `unexpected multipart file field "${name}"; expected ${spec.files.map((f) => `"${f}"`).join(', ')}, once each`,
+          ),
+        );
       }
       seen.add(name);
       active.add(stream);
@@ -81,9 +99,15 @@ export function parseMultipart(req: IncomingMessage, spec: MultipartSpec): Promi
     bb.on('field', (name, _value, info) => {
       if (!spec.fields.includes(name) || seen.has(name)) {
         seen.add(name);
-        return fail(HttpError.of('bad_request', `unexpected multipart field "${name}"; expected ${spec.fields.map((f) => `"${f}"`).join(', ')}, once each`));
+        return fail(
+          HttpError.of(
+            'bad_request',
+            `unexpected multipart field "${name}"; expected ${spec.fields.map((f) => `"${f}"`).join(', ')}, once each`,
+          ),
+        );
       }
-      if (info.valueTruncated) return fail(HttpError.of('payload_too_large', `field "${name}" is larger than ${spec.maxFieldBytes} bytes`));
+      if (info.valueTruncated)
+        return fail(HttpError.of('payload_too_large', `field "${name}" is larger than ${spec.maxFieldBytes} bytes`));
       seen.add(name);
       result.fields[name] = _value;
     });

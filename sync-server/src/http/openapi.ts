@@ -11,9 +11,13 @@ type JsonSchema = Record<string, unknown>;
 function converter(components: Record<string, JsonSchema>) {
   return (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
     const converted = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
-    const { $schema: _s, $defs, ...rest } = JSON.parse(
-      JSON.stringify(converted).replaceAll('"#/$defs/', '"#/components/schemas/'),
-    ) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+    const {
+      $schema: _s,
+      $defs,
+      ...rest
+    } = JSON.parse(JSON.stringify(converted).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema & {
+      $defs?: Record<string, JsonSchema>;
+    };
     Object.assign(components, $defs);
     return rest;
   };
@@ -33,10 +37,15 @@ const ERROR_TEXT: Record<number, string> = {
  * The router's path (`:id`, and `{*rest}` — an optional wildcard of path-to-regexp) as an OpenAPI
  * path template, where a parameter is `{name}` and always present.
  */
-export const openApiPath = (routerPath: string) => routerPath.replace(/\{\*(\w+)\}/g, '{$1}').replace(/:(\w+)/g, '{$1}');
+export const openApiPath = (routerPath: string) =>
+  routerPath.replace(/\{\*(\w+)\}/g, '{$1}').replace(/:(\w+)/g, '{$1}');
 
 /** Builds an OpenAPI 3.1 document (its schemas are JSON Schema 2020-12, which zod emits). */
-export function openApiDocument(routes: { prefix: string; routes: Route<any>[] }[], info: { title: string; version: string }) {
+export function openApiDocument(
+  // biome-ignore lint/suspicious/noExplicitAny: the document reads routes of every service type
+  routes: { prefix: string; routes: Route<any>[] }[],
+  info: { title: string; version: string },
+) {
   const paths: Record<string, Record<string, unknown>> = {};
   const schemas: Record<string, JsonSchema> = {};
   const jsonSchema = converter(schemas);
@@ -46,7 +55,10 @@ export function openApiDocument(routes: { prefix: string; routes: Route<any>[] }
     for (const r of group.routes) {
       const path = openApiPath(group.prefix + r.path);
       const parameters: unknown[] = [];
-      for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+      for (const [where, schema] of [
+        ['path', r.params],
+        ['query', r.query],
+      ] as const) {
         if (!schema) continue;
         const s = jsonSchema(schema, 'input');
         const props = (s.properties ?? {}) as Record<string, JsonSchema>;
@@ -65,10 +77,18 @@ export function openApiDocument(routes: { prefix: string; routes: Route<any>[] }
         ...(r.responseBody ? { [r.responseBody.contentType]: { schema: r.responseBody.schema } } : {}),
       };
       const responses: Record<string, unknown> = {
-        [r.status]: { description: 'Success', ...(Object.keys(responseContent).length ? { content: responseContent } : {}) },
+        [r.status]: {
+          description: 'Success',
+          ...(Object.keys(responseContent).length ? { content: responseContent } : {}),
+        },
       };
-      const errors = new Set([...(r.errors ?? []), ...(r.params || r.query || r.body ? [400] : []), ...(r.access === 'public' ? [] : [401, 403])]);
-      for (const status of [...errors].sort()) responses[status] = { description: ERROR_TEXT[status] ?? 'Error', ...errorResponse };
+      const errors = new Set([
+        ...(r.errors ?? []),
+        ...(r.params || r.query || r.body ? [400] : []),
+        ...(r.access === 'public' ? [] : [401, 403]),
+      ]);
+      for (const status of [...errors].sort())
+        responses[status] = { description: ERROR_TEXT[status] ?? 'Error', ...errorResponse };
       responses.default = { description: 'Unexpected error', ...errorResponse };
       (paths[path] ??= {})[r.method] = {
         summary: r.summary,

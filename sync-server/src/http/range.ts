@@ -7,7 +7,10 @@ import type { ByteRange } from '../store/blobs/index.ts';
  * or it should be ignored (not bytes, several ranges: the whole body is then sent), 'unsatisfiable'
  * for a range outside the body, else the one inclusive range.
  */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   // RFC 9110 §14.2: a Range the server cannot parse is ignored (the whole body is sent).
@@ -36,9 +39,11 @@ export async function sendImmutable(
 ): Promise<void> {
   const etag = `"${blob.sha256}"`;
   const inm = ctx.get('if-none-match');
-  const notModified = !!inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === `W/${etag}`);
+  const notModified =
+    !!inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === `W/${etag}`);
   const ifRange = ctx.get('if-range');
-  const range = notModified || (ifRange && ifRange !== etag) ? undefined : parseRange(ctx.get('range') || undefined, blob.size);
+  const range =
+    notModified || (ifRange && ifRange !== etag) ? undefined : parseRange(ctx.get('range') || undefined, blob.size);
   // Opened before any header is set: a refusal (a damaged or missing blob) must not go out with
   // the year-long immutable caching meant for the bytes. HEAD gets the headers only.
   const body = notModified || range === 'unsatisfiable' || ctx.method === 'HEAD' ? undefined : await blob.open(range);
@@ -53,7 +58,9 @@ export async function sendImmutable(
   if (range === 'unsatisfiable') {
     ctx.set('Content-Range', `bytes */${blob.size}`);
     ctx.status = 416;
-    ctx.body = { error: { code: 'range_not_satisfiable', message: `the range ${ctx.get('range')} is outside 0-${blob.size - 1}` } };
+    ctx.body = {
+      error: { code: 'range_not_satisfiable', message: `the range ${ctx.get('range')} is outside 0-${blob.size - 1}` },
+    };
     return;
   }
   ctx.status = range ? 206 : 200;

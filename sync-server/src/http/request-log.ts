@@ -13,7 +13,11 @@ const SECRET_PARAM = /^(code|.*token|.*secret|.*password|.*key|auth.*|.*signatur
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q === -1) return url;
-  const query = url.slice(q + 1).replace(/([^&=]*)=([^&#]*)/g, (pair, name: string) => (SECRET_PARAM.test(decodeName(name)) ? `${name}=[redacted]` : pair));
+  const query = url
+    .slice(q + 1)
+    .replace(/([^&=]*)=([^&#]*)/g, (pair, name: string) =>
+      SECRET_PARAM.test(decodeName(name)) ? `${name}=[redacted]` : pair,
+    );
   return `${url.slice(0, q)}?${query}`;
 }
 

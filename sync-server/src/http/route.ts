@@ -46,6 +46,7 @@ export interface Route<S = unknown> {
   responseBody?: { contentType: string; schema: Record<string, unknown> };
   /** The handler answers through ctx itself (streams, ranges, 304); status and body are left alone. */
   raw?: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: a list of routes holds each with its own input types
   handler(input: RouteInput<any, any, any, S>): unknown;
 }
 
@@ -74,7 +75,10 @@ export function authorize(access: Access, principal: Principal | undefined): voi
   if (!principal) throw HttpError.of('unauthorized', 'this request needs `Authorization: Bearer <token>`');
   if (access === 'authenticated' || principal.role === 'admin') return;
   if (!access.includes(principal.role)) {
-    throw HttpError.of('forbidden', `role ${principal.role} may not do this; it needs one of: admin, ${access.join(', ')}`);
+    throw HttpError.of(
+      'forbidden',
+      `role ${principal.role} may not do this; it needs one of: admin, ${access.join(', ')}`,
+    );
   }
 }
 
@@ -87,7 +91,9 @@ export function checkInput(value: unknown, where: string): void {
   const found = findInputProblem(value);
   if (found) {
     const field = found.path.length ? `"${formatInputPath(found.path)}" ` : '';
-    throw HttpError.of('validation_failed', `invalid ${where}: ${field}${found.problem}`, [{ path: found.path, message: found.problem }]);
+    throw HttpError.of('validation_failed', `invalid ${where}: ${field}${found.problem}`, [
+      { path: found.path, message: found.problem },
+    ]);
   }
 }
 

@@ -9,7 +9,7 @@ import { HttpError } from './errors.ts';
  * index.html (client-side routes); hashed assets are cached for good, the rest is revalidated.
  */
 export function serveApp(prefix: string, root: string, opts: { exclude?: string[] } = {}): Middleware {
-  const base = prefix.endsWith('/') ? prefix : prefix + '/';
+  const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
   const exclude = opts.exclude ?? [];
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();

@@ -29,7 +29,8 @@ export const analyticsRoutes = [
   route<Services, { id: string }, MetricsQuery>({
     method: 'get',
     path: '/devices/:id/metrics',
-    summary: "One device's inferences per hour or day: count, exact latency p50/p95/p99, mean confidence, classes, drift alarms by kind, model versions",
+    summary:
+      "One device's inferences per hour or day: count, exact latency p50/p95/p99, mean confidence, classes, drift alarms by kind, model versions",
     tags: TAGS,
     access: READ,
     params: IdParams,
@@ -41,7 +42,8 @@ export const analyticsRoutes = [
   route<Services, { id: string }>({
     method: 'get',
     path: '/devices/:id/detail',
-    summary: "A device's page in one call: its record, its document's desired and reported state and newest drift events, its uploads",
+    summary:
+      "A device's page in one call: its record, its document's desired and reported state and newest drift events, its uploads",
     tags: TAGS,
     access: READ,
     params: IdParams,
@@ -52,7 +54,8 @@ export const analyticsRoutes = [
   route<Services, unknown, FleetMetricsQuery>({
     method: 'get',
     path: '/fleet/metrics',
-    summary: 'The fleet\'s (or a group\'s) inferences per hour or day from the hourly rollups: count, mean latency and confidence, classes, drift alarms, active devices, model versions',
+    summary:
+      "The fleet's (or a group's) inferences per hour or day from the hourly rollups: count, mean latency and confidence, classes, drift alarms, active devices, model versions",
     tags: TAGS,
     access: READ,
     query: FleetMetricsQuerySchema,
@@ -63,7 +66,8 @@ export const analyticsRoutes = [
   route<Services, unknown, FeatureHistogramQuery>({
     method: 'get',
     path: '/fleet/feature-histogram',
-    summary: "One input feature of a model version's stored records counted into the caller's bins (the reference profile's edges): the current distribution to set against the reference, for the fleet, a group or a device",
+    summary:
+      "One input feature of a model version's stored records counted into the caller's bins (the reference profile's edges): the current distribution to set against the reference, for the fleet, a group or a device",
     tags: TAGS,
     access: READ,
     query: FeatureHistogramQuerySchema,
@@ -73,7 +77,8 @@ export const analyticsRoutes = [
   route<Services, unknown, RecordSampleQuery>({
     method: 'get',
     path: '/fleet/record-sample',
-    summary: "A reproducible sample of a model version's stored records with their inputs and predicted labels, from a window of the fleet, a group or a device: what a feature-by-feature drift report between two windows compares",
+    summary:
+      "A reproducible sample of a model version's stored records with their inputs and predicted labels, from a window of the fleet, a group or a device: what a feature-by-feature drift report between two windows compares",
     tags: TAGS,
     access: READ,
     query: RecordSampleQuerySchema,

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CreatedTokenSchema, CreateTokenSchema, PrincipalSchema, TokenListSchema, TokenSchema, type CreateToken } from '../../../shared/protocol/index.ts';
+import {
+  CreatedTokenSchema,
+  CreateTokenSchema,
+  PrincipalSchema,
+  TokenListSchema,
+  TokenSchema,
+  type CreateToken,
+} from '../../../shared/protocol/index.ts';
 import { route } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
 
@@ -18,7 +25,8 @@ export const authRoutes = [
   route<Services>({
     method: 'get',
     path: '/tokens',
-    summary: 'The tokens of people and programs, newest first, with when each was last used (device tokens belong to their devices and are not listed)',
+    summary:
+      'The tokens of people and programs, newest first, with when each was last used (device tokens belong to their devices and are not listed)',
     tags: ['auth'],
     access: [],
     response: TokenListSchema,
@@ -38,7 +46,8 @@ export const authRoutes = [
   route<Services, z.infer<typeof IdParams>>({
     method: 'delete',
     path: '/tokens/:id',
-    summary: 'Revoke a token (again: answers it unchanged); the last usable admin token cannot be revoked (409); device tokens are revoked with their device',
+    summary:
+      'Revoke a token (again: answers it unchanged); the last usable admin token cannot be revoked (409); device tokens are revoked with their device',
     tags: ['auth'],
     access: [],
     params: IdParams,

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { DeviceConfigAnswerSchema, DeviceConfigSchema, DeviceOverrideSchema, StoredConfigSchema, type DeviceConfig } from '../../../shared/protocol/index.ts';
+import {
+  DeviceConfigAnswerSchema,
+  DeviceConfigSchema,
+  DeviceOverrideSchema,
+  StoredConfigSchema,
+  type DeviceConfig,
+} from '../../../shared/protocol/index.ts';
 import { route } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
 
@@ -24,19 +30,22 @@ export const configRoutes = [
   route<Services, { id: string }, unknown, DeviceConfig>({
     method: 'put',
     path: '/device-groups/:id/config',
-    summary: "Replace a device group's config; the version grows by one when it changed, and every device's document gets its effective config",
+    summary:
+      "Replace a device group's config; the version grows by one when it changed, and every device's document gets its effective config",
     tags: TAGS,
     access: WRITE,
     params: IdParams,
     body: DeviceConfigSchema,
     response: StoredConfigSchema,
     errors: [404],
-    handler: ({ params, body, principal, services }) => services.deviceConfig.putGroup(params.id, body, principal?.name ?? 'unknown'),
+    handler: ({ params, body, principal, services }) =>
+      services.deviceConfig.putGroup(params.id, body, principal?.name ?? 'unknown'),
   }),
   route<Services, { id: string }>({
     method: 'get',
     path: '/devices/:id/config',
-    summary: "A device's own config, its group's, and the effective one its document carries (merged; configVersion = group + device version)",
+    summary:
+      "A device's own config, its group's, and the effective one its document carries (merged; configVersion = group + device version)",
     tags: TAGS,
     access: READ,
     params: IdParams,
@@ -47,13 +56,15 @@ export const configRoutes = [
   route<Services, { id: string }, unknown, DeviceConfig>({
     method: 'put',
     path: '/devices/:id/config',
-    summary: "Replace a device's own config (it overrides its group's key by key; detector parameters are checked merged with it)",
+    summary:
+      "Replace a device's own config (it overrides its group's key by key; detector parameters are checked merged with it)",
     tags: TAGS,
     access: WRITE,
     params: IdParams,
     body: DeviceOverrideSchema,
     response: DeviceConfigAnswerSchema,
     errors: [404],
-    handler: ({ params, body, principal, services }) => services.deviceConfig.putDevice(params.id, body, principal?.name ?? 'unknown'),
+    handler: ({ params, body, principal, services }) =>
+      services.deviceConfig.putDevice(params.id, body, principal?.name ?? 'unknown'),
   }),
 ];

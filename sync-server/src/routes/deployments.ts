@@ -38,7 +38,8 @@ const action = (name: 'promote' | 'pause' | 'rollback', summary: string) =>
     body: DeploymentActionSchema,
     response: DeploymentSchema,
     errors: [404, 409],
-    handler: ({ params, body, principal, services }) => services.deployments[name](params.id, actor(principal), body.reason),
+    handler: ({ params, body, principal, services }) =>
+      services.deployments[name](params.id, actor(principal), body.reason),
   });
 
 export const deploymentRoutes = [
@@ -93,7 +94,8 @@ export const deploymentRoutes = [
   route<Services, { sha256: string }>({
     method: 'get',
     path: '/devices/me/models/:sha256',
-    summary: "A device fetches the model its group's deployment wants it to run: ETag is the sha256, Range resumes (206/416)",
+    summary:
+      "A device fetches the model its group's deployment wants it to run: ETag is the sha256, Range resumes (206/416)",
     tags: ['devices'],
     access: ['device'],
     params: ShaParams,
@@ -103,7 +105,11 @@ export const deploymentRoutes = [
     async handler({ params, principal, services, ctx }) {
       const model = await services.deployments.deployedTo(deviceOf(principal), params.sha256);
       const v = await services.registry.getVersion(model.name, model.version);
-      await sendImmutable(ctx, { sha256: v.sha256, size: v.size, open: (range) => services.registry.openArtifact(v.sha256, range) }, `${v.name}-v${v.version}.onnx`);
+      await sendImmutable(
+        ctx,
+        { sha256: v.sha256, size: v.size, open: (range) => services.registry.openArtifact(v.sha256, range) },
+        `${v.name}-v${v.version}.onnx`,
+      );
     },
   }),
   route<Services, { sha256: string }>({

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { AttentionQuerySchema, AttentionSchema, HealthQuerySchema, HealthSeriesSchema, type HealthQuery } from '../../../shared/protocol/index.ts';
+import {
+  AttentionQuerySchema,
+  AttentionSchema,
+  HealthQuerySchema,
+  HealthSeriesSchema,
+  type HealthQuery,
+} from '../../../shared/protocol/index.ts';
 import { requireOwnDevice } from '../auth/own-device.ts';
 import { route } from '../http/route.ts';
 import type { Services } from '../services/index.ts';
@@ -11,7 +17,8 @@ export const deviceHealthRoutes = [
   route<Services, { id: string }, HealthQuery>({
     method: 'get',
     path: '/devices/:id/health',
-    summary: "A device's reported health over time (storage, heap, battery, network, CPU pressure, uptime); a device token may read only itself",
+    summary:
+      "A device's reported health over time (storage, heap, battery, network, CPU pressure, uptime); a device token may read only itself",
     tags: ['devices'],
     access: [...READ, 'device'],
     params: IdParams,
@@ -27,7 +34,8 @@ export const deviceHealthRoutes = [
   route<Services, unknown, { limit: number }>({
     method: 'get',
     path: '/fleet/attention',
-    summary: 'Devices needing attention: storage over 90 % of quota, battery under 20 % and not charging, or not seen for an hour',
+    summary:
+      'Devices needing attention: storage over 90 % of quota, battery under 20 % and not charging, or not seen for an hour',
     tags: ['fleet'],
     access: READ,
     query: AttentionQuerySchema,

@@ -33,7 +33,8 @@ export const deviceRoutes = [
     status: 201,
     response: DeviceGroupSchema,
     errors: [409],
-    handler: ({ body, principal, services }) => services.devices.createGroup(body.name, body.description ?? '', principal?.name ?? null),
+    handler: ({ body, principal, services }) =>
+      services.devices.createGroup(body.name, body.description ?? '', principal?.name ?? null),
   }),
   route<Services>({
     method: 'get',
@@ -54,7 +55,8 @@ export const deviceRoutes = [
     body: CreateEnrolmentCodeSchema,
     status: 201,
     response: CreatedEnrolmentCodeSchema,
-    handler: ({ params, body, principal, services }) => services.devices.createCode(params.id, body, principal?.name ?? null),
+    handler: ({ params, body, principal, services }) =>
+      services.devices.createCode(params.id, body, principal?.name ?? null),
   }),
   route<Services, { id: string }>({
     method: 'get',
@@ -97,7 +99,8 @@ export const deviceRoutes = [
     access: READ,
     query: DeviceListQuery,
     response: z.array(DeviceSchema),
-    handler: async ({ query, services }) => services.deviceHealth.withLatest(await services.devices.listDevices(query.groupId)),
+    handler: async ({ query, services }) =>
+      services.deviceHealth.withLatest(await services.devices.listDevices(query.groupId)),
   }),
   // Registered before /devices/:id, which would otherwise take "me" as an id.
   route<Services>({
@@ -108,7 +111,9 @@ export const deviceRoutes = [
     access: ['device'],
     response: DeviceSchema,
     handler: ({ principal, services }) => {
-      return services.devices.getDevice(callerDevice(principal, 'has an own device')).then((d) => services.deviceHealth.withLatest(d));
+      return services.devices
+        .getDevice(callerDevice(principal, 'has an own device'))
+        .then((d) => services.deviceHealth.withLatest(d));
     },
   }),
   route<Services, { id: string }>({

@@ -20,7 +20,11 @@ import type { Services } from '../services/index.ts';
 /** The cap on a binary request, as the JSON body parser's 1 MB caps a JSON one; documents stay far smaller (DESIGN §4). */
 export const MAX_SYNC_BODY_BYTES = 1024 * 1024;
 
-const FRAME = { type: 'string', format: 'binary', description: 'a binary sync frame (shared/documents/sync-binary.ts)' };
+const FRAME = {
+  type: 'string',
+  format: 'binary',
+  description: 'a binary sync frame (shared/documents/sync-binary.ts)',
+};
 
 export const documentRoutes = [
   route<Services, { docId: string }, unknown, SyncRequest | undefined>({
@@ -37,7 +41,8 @@ export const documentRoutes = [
     errors: [400, 403, 404, 409, 413, 415],
     handler: async ({ params, body, principal, services, ctx }) => {
       const { kind, id } = parseDocId(params.docId);
-      if (principal?.role === 'device' && kind !== 'device') throw HttpError.of('forbidden', 'a device token reaches only its own document');
+      if (principal?.role === 'device' && kind !== 'device')
+        throw HttpError.of('forbidden', 'a device token reaches only its own document');
       requireOwnDevice(principal, id);
       // A device token proves its device exists; anyone else may name one that does not.
       if (principal?.role !== 'device') await services.documents.requireExisting(params.docId);
@@ -48,12 +53,20 @@ export const documentRoutes = [
         await services.deviceConfig.reconcile(id);
       }
       if (ctx.request.is(SYNC_CONTENT_TYPE)) {
-        const answer = await services.documents.syncFrame(params.docId, decodeFrame(await readBody(ctx.req, MAX_SYNC_BODY_BYTES)), writer);
+        const answer = await services.documents.syncFrame(
+          params.docId,
+          decodeFrame(await readBody(ctx.req, MAX_SYNC_BODY_BYTES)),
+          writer,
+        );
         ctx.type = SYNC_CONTENT_TYPE;
         const bytes = encodeSyncAnswer(answer);
         return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
       }
-      if (!body) throw HttpError.of('unsupported_media_type', `send application/json or ${SYNC_CONTENT_TYPE}; got ${ctx.get('content-type') || 'no content type'}`);
+      if (!body)
+        throw HttpError.of(
+          'unsupported_media_type',
+          `send application/json or ${SYNC_CONTENT_TYPE}; got ${ctx.get('content-type') || 'no content type'}`,
+        );
       return services.documents.sync(params.docId, body, writer);
     },
   }),
@@ -73,7 +86,8 @@ function decodeFrame(bytes: Uint8Array): SyncFrameRequest {
  * would reset the connection before the client reads the answer).
  */
 function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {
-  const tooLarge = (size: number) => HttpError.of('payload_too_large', `the sync frame (${size} bytes) is larger than the limit of ${max} bytes`);
+  const tooLarge = (size: number) =>
+    HttpError.of('payload_too_large', `the sync frame (${size} bytes) is larger than the limit of ${max} bytes`);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) {
     req.resume();

@@ -20,7 +20,8 @@ export const metricsRoutes = [
   route<Services>({
     method: 'get',
     path: '/metrics',
-    summary: 'Prometheus text format 0.0.4: fleet gauges and this process\'s request metrics. Public like /healthz unless METRICS_TOKEN is set; then `Authorization: Bearer <METRICS_TOKEN>` or 401',
+    summary:
+      "Prometheus text format 0.0.4: fleet gauges and this process's request metrics. Public like /healthz unless METRICS_TOKEN is set; then `Authorization: Bearer <METRICS_TOKEN>` or 401",
     tags: ['health'],
     // Scrapers rarely hold API tokens; what is exposed is counts and registry names, no ids. METRICS_TOKEN
     // (checked in the handler) guards it when the port cannot be kept private.

@@ -18,7 +18,22 @@ import { modelRoutes } from './models.ts';
 /** Every route of the app, grouped by mount point; the OpenAPI document is generated from this list. */
 export const routeGroups: { prefix: string; routes: Route<Services>[] }[] = [
   { prefix: '', routes: [...healthRoutes, ...metricsRoutes] },
-  { prefix: API_PREFIX, routes: [...authRoutes, ...modelRoutes, ...deviceRoutes, ...deviceHealthRoutes, ...configRoutes, ...documentRoutes, ...deploymentRoutes, ...driftEventRoutes, ...ingestRoutes, ...fleetRoutes, ...analyticsRoutes] },
+  {
+    prefix: API_PREFIX,
+    routes: [
+      ...authRoutes,
+      ...modelRoutes,
+      ...deviceRoutes,
+      ...deviceHealthRoutes,
+      ...configRoutes,
+      ...documentRoutes,
+      ...deploymentRoutes,
+      ...driftEventRoutes,
+      ...ingestRoutes,
+      ...fleetRoutes,
+      ...analyticsRoutes,
+    ],
+  },
   { prefix: MLFLOW_PREFIX, routes: mlflowRoutes },
   { prefix: MLFLOW_ARTIFACTS_PREFIX, routes: mlflowArtifactRoutes },
 ];

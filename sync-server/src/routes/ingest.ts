@@ -11,9 +11,15 @@ import { stagingDir } from '../services/registry/staging.ts';
 import type { Services } from '../services/index.ts';
 import type { ChunkRange } from '../services/ingest/resumable.ts';
 
-const IngestAnswerSchema = z.object({ batchId: z.string(), records: z.number().int(), duplicate: z.boolean() }).meta({ id: 'IngestAnswer' });
+const IngestAnswerSchema = z
+  .object({ batchId: z.string(), records: z.number().int(), duplicate: z.boolean() })
+  .meta({ id: 'IngestAnswer' });
 const UploadOffsetSchema = z
-  .object({ batchId: z.string(), offset: z.number().int().describe('bytes received so far: the next chunk starts here'), total: z.number().int().nullable().describe('the package size the first chunk announced') })
+  .object({
+    batchId: z.string(),
+    offset: z.number().int().describe('bytes received so far: the next chunk starts here'),
+    total: z.number().int().nullable().describe('the package size the first chunk announced'),
+  })
   .meta({ id: 'UploadOffset' });
 const UploadParams = z.object({ batchId: BatchIdSchema });
 
@@ -25,9 +31,11 @@ function chunkRange(ctx: Context): ChunkRange {
   const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(ctx.get('content-range').trim());
   if (!m) throw HttpError.of('bad_request', 'a chunk needs `Content-Range: bytes <start>-<end>/<total>`');
   const [start, end, total] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (!(start <= end && end < total)) throw HttpError.of('bad_request', `Content-Range ${start}-${end}/${total} is not a range inside the package`);
+  if (!(start <= end && end < total))
+    throw HttpError.of('bad_request', `Content-Range ${start}-${end}/${total} is not a range inside the package`);
   const length = ctx.get('content-length');
-  if (length !== '' && Number(length) !== end - start + 1) throw HttpError.of('bad_request', `Content-Length ${length} does not match Content-Range ${start}-${end}`);
+  if (length !== '' && Number(length) !== end - start + 1)
+    throw HttpError.of('bad_request', `Content-Length ${length} does not match Content-Range ${start}-${end}`);
   return { start, end, total };
 }
 
@@ -50,7 +58,8 @@ export const ingestRoutes = [
   route<Services>({
     method: 'post',
     path: '/devices/me/batches',
-    summary: 'Upload a log batch (tar.gz package); idempotent by batch id, answered only once stored — 201 new, 200 duplicate',
+    summary:
+      'Upload a log batch (tar.gz package); idempotent by batch id, answered only once stored — 201 new, 200 duplicate',
     tags: ['devices'],
     access: ['device'],
     status: 201,
@@ -60,11 +69,27 @@ export const ingestRoutes = [
     raw: true,
     requestBody: {
       contentType: 'multipart/form-data',
-      schema: { type: 'object', required: ['package'], properties: { package: { type: 'string', format: 'binary', description: 'the batch: tar.gz with manifest.json and records.jsonl' } } },
+      schema: {
+        type: 'object',
+        required: ['package'],
+        properties: {
+          package: {
+            type: 'string',
+            format: 'binary',
+            description: 'the batch: tar.gz with manifest.json and records.jsonl',
+          },
+        },
+      },
     },
     async handler({ principal, services, ctx }) {
       const deviceId = deviceOf(principal);
-      const upload = await parseMultipart(ctx.req, { files: ['package'], fields: [], maxFileBytes: services.config.maxUploadBytes, maxFieldBytes: 0, stagingDir: stagingDir(services.config) });
+      const upload = await parseMultipart(ctx.req, {
+        files: ['package'],
+        fields: [],
+        maxFileBytes: services.config.maxUploadBytes,
+        maxFieldBytes: 0,
+        stagingDir: stagingDir(services.config),
+      });
       const file = upload.files.package;
       try {
         if (!file) throw HttpError.of('bad_request', 'the multipart field "package" (the batch) is missing');
@@ -80,7 +105,8 @@ export const ingestRoutes = [
   route<Services, { batchId: string }>({
     method: 'get',
     path: '/devices/me/batches/:batchId/upload',
-    summary: 'How much of a resumable batch upload was received (also HEAD): `Upload-Offset` header and JSON; 0 when nothing is staged',
+    summary:
+      'How much of a resumable batch upload was received (also HEAD): `Upload-Offset` header and JSON; 0 when nothing is staged',
     tags: ['devices'],
     access: ['device'],
     params: UploadParams,
@@ -102,11 +128,16 @@ export const ingestRoutes = [
     response: UploadOffsetSchema,
     errors: [400, 409, 413],
     raw: true,
-    requestBody: { contentType: 'application/octet-stream', schema: { type: 'string', format: 'binary', description: 'bytes a..b of the tar.gz package' } },
+    requestBody: {
+      contentType: 'application/octet-stream',
+      schema: { type: 'string', format: 'binary', description: 'bytes a..b of the tar.gz package' },
+    },
     async handler({ params, principal, services, ctx }) {
       const deviceId = deviceOf(principal);
       try {
-        const answer = await services.ingest.uploads(uploadsDir(services)).append(deviceId, params.batchId, chunkRange(ctx), ctx.req, services.config.maxUploadBytes);
+        const answer = await services.ingest
+          .uploads(uploadsDir(services))
+          .append(deviceId, params.batchId, chunkRange(ctx), ctx.req, services.config.maxUploadBytes);
         if (answer.done) {
           ctx.status = answer.result.duplicate ? 200 : 201;
           ctx.body = answer.result;

@@ -30,30 +30,56 @@ const READ = ['scientist', 'operator', 'viewer'] as const;
 const MAX_METADATA_BYTES = 8 * 1024 * 1024;
 
 const NameParams = z.object({ name: ModelNameSchema });
-const VersionRef = z.string().regex(/^(\d+|[A-Za-z][A-Za-z0-9_-]{0,63})$/, 'a version number or an alias').refine((v) => !/^\d/.test(v) || isInt4Digits(v), `a version number is at most ${INT4_MAX}`);
+const VersionRef = z
+  .string()
+  .regex(/^(\d+|[A-Za-z][A-Za-z0-9_-]{0,63})$/, 'a version number or an alias')
+  .refine((v) => !/^\d/.test(v) || isInt4Digits(v), `a version number is at most ${INT4_MAX}`);
 const VersionParams = z.object({ name: ModelNameSchema, version: VersionRef });
 const AliasParams = z.object({ name: ModelNameSchema, alias: AliasSchema });
-const ModelPatch = z.object({ description: z.string().max(5000).optional(), tags: TagsSchema.optional(), removeTags: z.array(z.string()).optional() });
+const ModelPatch = z.object({
+  description: z.string().max(5000).optional(),
+  tags: TagsSchema.optional(),
+  removeTags: z.array(z.string()).optional(),
+});
 
 function parseMetadata(text: string | undefined) {
   if (text === undefined) return undefined;
   const json = parseJson(text, 'the "metadata" field');
   checkInput(json, '"metadata"');
   const parsed = VersionMetadataSchema.safeParse(json);
-  if (!parsed.success) throw HttpError.of('validation_failed', `invalid "metadata": ${z.prettifyError(parsed.error)}`, parsed.error.issues);
+  if (!parsed.success)
+    throw HttpError.of(
+      'validation_failed',
+      `invalid "metadata": ${z.prettifyError(parsed.error)}`,
+      parsed.error.issues,
+    );
   return parsed.data;
 }
 
 function parseUpload(ctx: { req: IncomingMessage }, services: Services, files: string[], fields: string[]) {
-  return parseMultipart(ctx.req, { files, fields, maxFileBytes: services.config.maxUploadBytes, maxFieldBytes: MAX_METADATA_BYTES, stagingDir: stagingDir(services.config) });
+  return parseMultipart(ctx.req, {
+    files,
+    fields,
+    maxFileBytes: services.config.maxUploadBytes,
+    maxFieldBytes: MAX_METADATA_BYTES,
+    stagingDir: stagingDir(services.config),
+  });
 }
 
 function referenceInput(file: StagedFile | undefined, labelColumn: string | undefined): { reference?: ReferenceInput } {
   if (labelColumn !== undefined) checkInput(labelColumn, '"labelColumn"');
-  if (labelColumn !== undefined && !file) throw HttpError.of('bad_request', '"labelColumn" names a column of the reference CSV, but no "reference" file was sent');
+  if (labelColumn !== undefined && !file)
+    throw HttpError.of(
+      'bad_request',
+      '"labelColumn" names a column of the reference CSV, but no "reference" file was sent',
+    );
   if (!file) return {};
   const label = labelColumn?.trim();
-  if (label && label.length > 200) throw HttpError.of('bad_request', '"labelColumn" is longer than 200 characters; it names one column of the reference CSV');
+  if (label && label.length > 200)
+    throw HttpError.of(
+      'bad_request',
+      '"labelColumn" is longer than 200 characters; it names one column of the reference CSV',
+    );
   return { reference: { file, ...(label ? { labelColumn: label } : {}) } };
 }
 
@@ -78,8 +104,15 @@ export const modelRoutes = [
     requestBody: multipartWithFile({
       file: { type: 'string', format: 'binary', description: 'the .onnx file' },
       metadata: { type: 'string', description: 'JSON: VersionMetadata' },
-      reference: { type: 'string', format: 'binary', description: 'training CSV: becomes metadata.referenceProfile (columns matched to metadata.features by name)' },
-      labelColumn: { type: 'string', description: 'column of the reference CSV holding true labels (the class profile)' },
+      reference: {
+        type: 'string',
+        format: 'binary',
+        description: 'training CSV: becomes metadata.referenceProfile (columns matched to metadata.features by name)',
+      },
+      labelColumn: {
+        type: 'string',
+        description: 'column of the reference CSV holding true labels (the class profile)',
+      },
     }),
     async handler({ params, services, principal, ctx }) {
       const upload = await parseUpload(ctx, services, ['file', 'reference'], ['metadata', 'labelColumn']);
@@ -95,7 +128,16 @@ export const modelRoutes = [
           ...(principal ? { createdBy: principal.name } : {}),
         });
         ctx.set('Location', `/api/v1/models/${v.name}/versions/${v.version}`);
-        return { name: v.name, version: v.version, sha256: v.sha256, size: v.size, opset: v.opset, producer: v.producer, inputs: v.inputs, outputs: v.outputs };
+        return {
+          name: v.name,
+          version: v.version,
+          sha256: v.sha256,
+          size: v.size,
+          opset: v.opset,
+          producer: v.producer,
+          inputs: v.inputs,
+          outputs: v.outputs,
+        };
       } finally {
         await removeAll(upload.files);
       }
@@ -111,7 +153,11 @@ export const modelRoutes = [
     response: ModelVersionSchema,
     errors: [404, 413, 415],
     requestBody: multipartWithFile({
-      file: { type: 'string', format: 'binary', description: "training CSV; columns matched to the version's features by name" },
+      file: {
+        type: 'string',
+        format: 'binary',
+        description: "training CSV; columns matched to the version's features by name",
+      },
       labelColumn: { type: 'string', description: 'column holding true labels (the class profile)' },
     }),
     async handler({ params, services, ctx }) {
@@ -119,7 +165,11 @@ export const modelRoutes = [
       try {
         const file = upload.files.file;
         if (!file) throw HttpError.of('bad_request', 'the multipart field "file" (the training CSV) is missing');
-        return await services.registry.setReference(params.name, params.version, referenceInput(file, upload.fields.labelColumn).reference!);
+        return await services.registry.setReference(
+          params.name,
+          params.version,
+          referenceInput(file, upload.fields.labelColumn).reference!,
+        );
       } finally {
         await removeAll(upload.files);
       }
@@ -193,7 +243,12 @@ export const modelRoutes = [
     errors: [404],
     handler: ({ params, services }) => services.registry.getVersion(params.name, params.version),
   }),
-  route<Services, { name: string; version: string }, unknown, z.infer<typeof ModelPatch> & { stage?: z.infer<typeof StageSchema>; archiveExisting?: boolean }>({
+  route<
+    Services,
+    { name: string; version: string },
+    unknown,
+    z.infer<typeof ModelPatch> & { stage?: z.infer<typeof StageSchema>; archiveExisting?: boolean }
+  >({
     method: 'patch',
     path: '/models/:name/versions/:version',
     summary: 'Update description, tags or stage of a version',
@@ -229,7 +284,11 @@ export const modelRoutes = [
     raw: true,
     async handler({ params, services, ctx }) {
       const v = await services.registry.getVersion(params.name, params.version);
-      await sendImmutable(ctx, { sha256: v.sha256, size: v.size, open: (range) => services.registry.openArtifact(v.sha256, range) }, `${v.name}-v${v.version}.onnx`);
+      await sendImmutable(
+        ctx,
+        { sha256: v.sha256, size: v.size, open: (range) => services.registry.openArtifact(v.sha256, range) },
+        `${v.name}-v${v.version}.onnx`,
+      );
     },
   }),
   route<Services, { name: string; alias: string }, unknown, { version: number }>({
@@ -257,7 +316,8 @@ export const modelRoutes = [
     status: 204,
     response: null,
     errors: [404],
-    handler: ({ params, services, principal }) => services.registry.deleteAlias(params.name, params.alias, principal?.name),
+    handler: ({ params, services, principal }) =>
+      services.registry.deleteAlias(params.name, params.alias, principal?.name),
   }),
   route<Services, { name: string }, { alias?: string }>({
     method: 'get',
@@ -269,6 +329,8 @@ export const modelRoutes = [
     query: z.object({ alias: AliasSchema.optional() }),
     response: z.object({ items: z.array(AliasEventSchema) }),
     errors: [404],
-    handler: async ({ params, query, services }) => ({ items: await services.registry.aliasHistory(params.name, query.alias) }),
+    handler: async ({ params, query, services }) => ({
+      items: await services.registry.aliasHistory(params.name, query.alias),
+    }),
   }),
 ];

@@ -1,6 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { MAX_TOKEN_DAYS, type CreatedToken, type CreateToken, type Principal, type Role, type Token } from '../../../shared/protocol/index.ts';
+import {
+  MAX_TOKEN_DAYS,
+  type CreatedToken,
+  type CreateToken,
+  type Principal,
+  type Role,
+  type Token,
+} from '../../../shared/protocol/index.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Db, Queryable } from '../store/db/index.ts';
 
@@ -34,7 +41,14 @@ export async function insertToken(
     [name, role, hashToken(token), deviceId ?? null, expiresAt],
   );
   const row = rows[0]!;
-  return { id: row.id, name, role: role as Role, token, createdAt: row.created_at.toISOString(), expiresAt: expiresAt?.toISOString() ?? null };
+  return {
+    id: row.id,
+    name,
+    role: role as Role,
+    token,
+    createdAt: row.created_at.toISOString(),
+    expiresAt: expiresAt?.toISOString() ?? null,
+  };
 }
 
 /** The expiry a create request asks for, checked against `now`: in the future and at most MAX_TOKEN_DAYS ahead. */
@@ -42,8 +56,13 @@ export function expiryOf(input: Pick<CreateToken, 'expiresAt' | 'expiresInDays'>
   if (input.expiresInDays !== undefined) return new Date(now + input.expiresInDays * DAY_MS);
   if (input.expiresAt === undefined) return null;
   const at = new Date(input.expiresAt);
-  if (at.getTime() <= now) throw HttpError.of('validation_failed', `expiresAt must be in the future (got ${input.expiresAt})`);
-  if (at.getTime() > now + MAX_TOKEN_DAYS * DAY_MS) throw HttpError.of('validation_failed', `expiresAt must be at most ${MAX_TOKEN_DAYS} days ahead (got ${input.expiresAt})`);
+  if (at.getTime() <= now)
+    throw HttpError.of('validation_failed', `expiresAt must be in the future (got ${input.expiresAt})`);
+  if (at.getTime() > now + MAX_TOKEN_DAYS * DAY_MS)
+    throw HttpError.of(
+      'validation_failed',
+      `expiresAt must be at most ${MAX_TOKEN_DAYS} days ahead (got ${input.expiresAt})`,
+    );
   return at;
 }
 
@@ -108,12 +127,22 @@ export class AuthService {
     private readonly db: Db,
     private readonly logger?: Logger,
   ) {
-    this.devicesSeen = new Throttle('that a device was seen', (id) =>
-      db.query(`UPDATE devices SET last_seen_at = now() WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute')`, [id]),
+    this.devicesSeen = new Throttle(
+      'that a device was seen',
+      (id) =>
+        db.query(
+          `UPDATE devices SET last_seen_at = now() WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute')`,
+          [id],
+        ),
       logger,
     );
-    this.tokensUsed = new Throttle('that a token was used', (id) =>
-      db.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [id]),
+    this.tokensUsed = new Throttle(
+      'that a token was used',
+      (id) =>
+        db.query(
+          `UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+          [id],
+        ),
       logger,
     );
   }
@@ -123,7 +152,15 @@ export class AuthService {
    * says so: whoever holds it learns why it stopped working (a device shows it to its user).
    */
   async verify(token: string): Promise<Principal | undefined> {
-    const { rows } = await this.db.query<{ id: string; name: string; role: Principal['role']; device_id: string | null; revoked: boolean; expires_at: Date | null; expired: boolean }>(
+    const { rows } = await this.db.query<{
+      id: string;
+      name: string;
+      role: Principal['role'];
+      device_id: string | null;
+      revoked: boolean;
+      expires_at: Date | null;
+      expired: boolean;
+    }>(
       `SELECT id, name, role, device_id, revoked_at IS NOT NULL AS revoked, expires_at, coalesce(expires_at <= now(), false) AS expired
          FROM api_tokens WHERE token_hash = $1`,
       [hashToken(token)],
@@ -131,23 +168,32 @@ export class AuthService {
     const row = rows[0];
     if (!row) return undefined;
     if (row.revoked) {
-      if (row.device_id) throw HttpError.of('unauthorized', 'this device was revoked; enrol it again with a new enrolment code');
+      if (row.device_id)
+        throw HttpError.of('unauthorized', 'this device was revoked; enrol it again with a new enrolment code');
       throw HttpError.of('unauthorized', 'token revoked: ask an admin for a new one');
     }
-    if (row.expired) throw HttpError.of('unauthorized', `token expired at ${row.expires_at!.toISOString()}: ask an admin for a new one`);
+    if (row.expired)
+      throw HttpError.of(
+        'unauthorized',
+        `token expired at ${row.expires_at!.toISOString()}: ask an admin for a new one`,
+      );
     // Devices show presence on their own row; a person's token shows when it was last used.
     if (row.device_id) await this.devicesSeen.touch(row.device_id);
     else await this.tokensUsed.touch(row.id);
     return { tokenId: row.id, name: row.name, role: row.role, ...(row.device_id ? { deviceId: row.device_id } : {}) };
   }
 
-  async create(input: { name: string; role: Role } & Pick<CreateToken, 'expiresAt' | 'expiresInDays'>): Promise<CreatedToken & { role: Role }> {
+  async create(
+    input: { name: string; role: Role } & Pick<CreateToken, 'expiresAt' | 'expiresInDays'>,
+  ): Promise<CreatedToken & { role: Role }> {
     return insertToken(this.db, input.name, input.role, undefined, expiryOf(input));
   }
 
   /** The human tokens, newest first (at most MAX_LISTED_TOKENS). */
   async list(): Promise<Token[]> {
-    const { rows } = await this.db.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE ${HUMAN} ORDER BY created_at DESC, id LIMIT ${MAX_LISTED_TOKENS}`);
+    const { rows } = await this.db.query<TokenRow>(
+      `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE ${HUMAN} ORDER BY created_at DESC, id LIMIT ${MAX_LISTED_TOKENS}`,
+    );
     return rows.map(toToken);
   }
 
@@ -159,7 +205,9 @@ export class AuthService {
    */
   async revoke(id: string): Promise<Token> {
     return this.db.transaction(async (tx) => {
-      const admins = await tx.query<{ id: string }>(`SELECT id FROM api_tokens WHERE ${HUMAN} AND role = 'admin' AND ${USABLE} ORDER BY id FOR UPDATE`);
+      const admins = await tx.query<{ id: string }>(
+        `SELECT id FROM api_tokens WHERE ${HUMAN} AND role = 'admin' AND ${USABLE} ORDER BY id FOR UPDATE`,
+      );
       const { rows } = await tx.query<TokenRow & { device_id: string | null; usable: boolean }>(
         `SELECT ${TOKEN_COLUMNS}, device_id, (${USABLE}) AS usable FROM api_tokens WHERE id = $1 FOR UPDATE`,
         [id],
@@ -167,13 +215,22 @@ export class AuthService {
       const row = rows[0];
       if (!row) throw HttpError.of('not_found', `no token with id ${id}`);
       if (row.device_id || row.role === ('device' as Role)) {
-        throw HttpError.of('not_found', `no human token with id ${id}: a device token is revoked with its device (DELETE /api/v1/devices/{id})`);
+        throw HttpError.of(
+          'not_found',
+          `no human token with id ${id}: a device token is revoked with its device (DELETE /api/v1/devices/{id})`,
+        );
       }
       if (row.revoked_at) return toToken(row);
       if (row.role === 'admin' && row.usable && admins.rows.length <= 1) {
-        throw HttpError.of('conflict', 'this is the last usable admin token: create another admin token before revoking it');
+        throw HttpError.of(
+          'conflict',
+          'this is the last usable admin token: create another admin token before revoking it',
+        );
       }
-      const updated = await tx.query<TokenRow>(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING ${TOKEN_COLUMNS}`, [id]);
+      const updated = await tx.query<TokenRow>(
+        `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING ${TOKEN_COLUMNS}`,
+        [id],
+      );
       this.logger?.info({ tokenId: id, name: row.name, role: row.role }, 'token revoked');
       return toToken(updated.rows[0]!);
     });
@@ -200,11 +257,19 @@ export class AuthService {
         const current = rows[0]!;
         // Going back to a revoked ADMIN_TOKEN must not also take away the one that replaced it.
         if (current.revoked) return { current, replaced: [] };
-        const replaced = await tx.query<{ id: string }>(`UPDATE api_tokens SET revoked_at = now() WHERE bootstrap AND id <> $1 AND revoked_at IS NULL RETURNING id`, [current.id]);
+        const replaced = await tx.query<{ id: string }>(
+          `UPDATE api_tokens SET revoked_at = now() WHERE bootstrap AND id <> $1 AND revoked_at IS NULL RETURNING id`,
+          [current.id],
+        );
         return { current, replaced: replaced.rows.map((r) => r.id) };
       });
-      if (replaced.length) this.logger?.info({ revoked: replaced }, 'ADMIN_TOKEN changed: the previous bootstrap admin token is revoked');
-      if (current.revoked) this.logger?.warn({ tokenId: current.id }, 'ADMIN_TOKEN was revoked and stays revoked: set a new ADMIN_TOKEN to sign in with it');
+      if (replaced.length)
+        this.logger?.info({ revoked: replaced }, 'ADMIN_TOKEN changed: the previous bootstrap admin token is revoked');
+      if (current.revoked)
+        this.logger?.warn(
+          { tokenId: current.id },
+          'ADMIN_TOKEN was revoked and stays revoked: set a new ADMIN_TOKEN to sign in with it',
+        );
       return undefined;
     }
     return this.db.transaction(async (tx) => {
@@ -214,7 +279,10 @@ export class AuthService {
       );
       if (claimed.rowCount === 0) return undefined;
       const token = newTokenSecret();
-      await tx.query(`INSERT INTO api_tokens (name, role, token_hash, bootstrap) VALUES ('bootstrap admin', 'admin', $1, true)`, [hashToken(token)]);
+      await tx.query(
+        `INSERT INTO api_tokens (name, role, token_hash, bootstrap) VALUES ('bootstrap admin', 'admin', $1, true)`,
+        [hashToken(token)],
+      );
       return token;
     });
   }

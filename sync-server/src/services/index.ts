@@ -46,7 +46,9 @@ export function createServices(base: { config: Config; logger: Logger; db: Db; b
   documents.onReceive((docId, doc) => deployments.observeDocument(docId, doc));
   const deviceHealth = new DeviceHealthService(base.db, base.logger, base.config.deviceHealth);
   documents.onReceive((docId, doc) => deviceHealth.observeDocument(docId, doc));
-  const webhook = base.config.driftWebhook ? new DriftWebhook(base.db, base.config.driftWebhook, base.logger) : undefined;
+  const webhook = base.config.driftWebhook
+    ? new DriftWebhook(base.db, base.config.driftWebhook, base.logger)
+    : undefined;
   const driftEvents = new DriftEventsService(base.db, documents, base.logger, webhook);
   documents.onReceive((docId, doc) => driftEvents.observeDocument(docId, doc));
   return {

@@ -23,7 +23,10 @@ const record = (r: Rec) => ({
   id: `r${++n}`,
   ts: r.at,
   model: { name: 'cls', version: r.version ?? 1, sha256: 'x' },
-  output: { ...(r.label !== undefined ? { label: r.label } : {}), ...(r.classIndex !== undefined ? { classIndex: r.classIndex } : {}) },
+  output: {
+    ...(r.label !== undefined ? { label: r.label } : {}),
+    ...(r.classIndex !== undefined ? { classIndex: r.classIndex } : {}),
+  },
   latencyMs: r.latencyMs,
   confidence: r.confidence,
   drift: r.drift ?? 0,
@@ -43,7 +46,10 @@ const HOUR11 = [
   record({ at: H10 + 62 * MIN, latencyMs: 5, confidence: 0.4, label: 'dog', version: 2 }),
   record({ at: H10 + 63 * MIN, latencyMs: 7, confidence: 0.3, label: 'cat' }),
 ];
-const OUTSIDE = [record({ at: H10 - 1, latencyMs: 1000, confidence: 1, label: 'bird' }), record({ at: H10 + 150 * MIN, latencyMs: 1000, confidence: 1, label: 'bird' })];
+const OUTSIDE = [
+  record({ at: H10 - 1, latencyMs: 1000, confidence: 1, label: 'bird' }),
+  record({ at: H10 + 150 * MIN, latencyMs: 1000, confidence: 1, label: 'bird' }),
+];
 // Device B, another group, hour 10.
 const B_RECORDS = [record({ at: H10 + 30 * MIN, latencyMs: 50, confidence: 0.1, label: 'bird', drift: 1 })];
 
@@ -56,9 +62,14 @@ function percentileCont(values: number[], p: number): number {
   return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const close = (actual: number | null, expected: number, what: string) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
+const close = (actual: number | null, expected: number, what: string) =>
+  assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 
-function assertQuantiles(got: { p50: number | null; p95: number | null; p99: number | null }, records: { latencyMs: number }[], what: string) {
+function assertQuantiles(
+  got: { p50: number | null; p95: number | null; p99: number | null },
+  records: { latencyMs: number }[],
+  what: string,
+) {
   const lat = records.map((r) => r.latencyMs);
   close(got.p50, percentileCont(lat, 0.5), `${what} p50`);
   close(got.p95, percentileCont(lat, 0.95), `${what} p95`);
@@ -68,7 +79,11 @@ function assertQuantiles(got: { p50: number | null; p95: number | null; p99: num
 async function upload(v1: string, token: string, batchId: string, records: object[]) {
   const form = new FormData();
   form.append('package', new Blob([(await buildPackage(batchId, records)) as Uint8Array<ArrayBuffer>]), 'batch.tar.gz');
-  const res = await fetch(`${v1}/devices/me/batches`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const res = await fetch(`${v1}/devices/me/batches`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
   assert.equal(res.status, 201, await res.text());
 }
 
@@ -84,19 +99,30 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
     let viewer = '';
     let groupA = '';
     let groupB = '';
-    const dev: Record<'a' | 'b', { deviceId: string; token: string }> = { a: { deviceId: '', token: '' }, b: { deviceId: '', token: '' } };
+    const dev: Record<'a' | 'b', { deviceId: string; token: string }> = {
+      a: { deviceId: '', token: '' },
+      b: { deviceId: '', token: '' },
+    };
 
     before(async () => {
       const ctx = suite.ctx;
       if (!ctx) return;
       v1 = `${ctx.server.url}/api/v1`;
-      operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'ops', role: 'operator' } })).body.token;
-      viewer = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'watcher', role: 'viewer' } })).body.token;
-      for (const [key, group] of [['a', 'lab'], ['b', 'field']] as const) {
+      operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'ops', role: 'operator' } })).body
+        .token;
+      viewer = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'watcher', role: 'viewer' } })).body
+        .token;
+      for (const [key, group] of [
+        ['a', 'lab'],
+        ['b', 'field'],
+      ] as const) {
         const g = await api(`${v1}/device-groups`, { token: operator, body: { name: group } });
         if (key === 'a') groupA = g.body.id;
         else groupB = g.body.id;
-        const code = await api(`${v1}/device-groups/${g.body.id}/enrolment-codes`, { token: operator, body: { uses: 1, expiresInSeconds: 600 } });
+        const code = await api(`${v1}/device-groups/${g.body.id}/enrolment-codes`, {
+          token: operator,
+          body: { uses: 1, expiresInSeconds: 600 },
+        });
         const enrolled = await api(`${v1}/devices/enrol`, { body: { code: code.body.code, name: `cam-${key}` } });
         assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
         dev[key] = enrolled.body;
@@ -112,7 +138,10 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       const m = res.body;
       assert.equal(m.from, '2026-01-01T10:00:00.000Z');
       assert.equal(m.to, '2026-01-01T12:00:00.000Z');
-      assert.deepEqual(m.buckets.map((b: any) => b.start), ['2026-01-01T10:00:00.000Z', '2026-01-01T11:00:00.000Z']);
+      assert.deepEqual(
+        m.buckets.map((b: any) => b.start),
+        ['2026-01-01T10:00:00.000Z', '2026-01-01T11:00:00.000Z'],
+      );
       const [h10, h11] = m.buckets;
       assert.equal(h10.count, 4);
       // Sorted 10, 20, 30, 40: p50 halfway between 20 and 30, p95 at 2.85 → 38.5, p99 at 2.97 → 39.7.
@@ -150,10 +179,15 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
     });
 
     test('device metrics: a model version filter, day buckets widen the window, empty buckets are zeros', async () => {
-      const only2 = await api(`${v1}/devices/${dev.a.deviceId}/metrics?${WINDOW}&modelVersion=cls@2`, { token: viewer });
+      const only2 = await api(`${v1}/devices/${dev.a.deviceId}/metrics?${WINDOW}&modelVersion=cls@2`, {
+        token: viewer,
+      });
       assert.equal(only2.status, 200, JSON.stringify(only2.body));
       assert.equal(only2.body.modelVersion, 'cls@2');
-      assert.deepEqual(only2.body.buckets.map((b: any) => b.count), [0, 2]);
+      assert.deepEqual(
+        only2.body.buckets.map((b: any) => b.count),
+        [0, 2],
+      );
       assert.deepEqual(only2.body.buckets[0].latencyMs, { p50: null, p95: null, p99: null });
       assert.equal(only2.body.buckets[0].meanConfidence, null);
       assert.deepEqual(only2.body.buckets[0].classes, {});
@@ -193,10 +227,26 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       const b = await api(`${v1}/fleet/metrics?${WINDOW}&groupId=${groupB}`, { token: viewer });
       assert.equal(b.status, 200, JSON.stringify(b.body));
       assert.equal(b.body.groupId, groupB);
-      assert.deepEqual(b.body.buckets.map((x: any) => [x.count, x.activeDevices]), [[1, 1], [0, 0]]);
+      assert.deepEqual(
+        b.body.buckets.map((x: any) => [x.count, x.activeDevices]),
+        [
+          [1, 1],
+          [0, 0],
+        ],
+      );
       const a = await api(`${v1}/fleet/metrics?${WINDOW}&groupId=${groupA}&modelVersion=cls@2`, { token: viewer });
-      assert.deepEqual(a.body.buckets.map((x: any) => x.count), [0, 2]);
-      assert.deepEqual(a.body.buckets.map((x: any) => [x.driftAlarms, x.driftWarnings]), [[0, 0], [1, 0]], 'per model version');
+      assert.deepEqual(
+        a.body.buckets.map((x: any) => x.count),
+        [0, 2],
+      );
+      assert.deepEqual(
+        a.body.buckets.map((x: any) => [x.driftAlarms, x.driftWarnings]),
+        [
+          [0, 0],
+          [1, 0],
+        ],
+        'per model version',
+      );
       const unknown = await api(`${v1}/fleet/metrics?groupId=00000000-0000-4000-8000-000000000000`, { token: viewer });
       assert.equal(unknown.status, 404);
     });
@@ -218,7 +268,11 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       await bad('from=yesterday', /from/);
       await bad('modelVersion=cls', /modelVersion/);
       // 31 days of hours is allowed.
-      assert.equal((await api(`${metrics}?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z`, { token: viewer })).body.buckets.length, 744);
+      assert.equal(
+        (await api(`${metrics}?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z`, { token: viewer })).body.buckets
+          .length,
+        744,
+      );
 
       const res = await api(metrics, { token: viewer });
       assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -233,8 +287,14 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       const docId = deviceDocId(dev.a.deviceId);
       const device = await DocSync.open<DeviceDoc>({ url: ctx.server.url, token: dev.a.token, docId });
       await device.edit((d) => report(d, { status: 'running', counters: { queuedBatches: 2 } }));
-      for (const [id, minute] of [['e1', 1], ['e2', 3], ['e3', 2]] as const) {
-        await device.edit((d) => appendEvent(d, { id, ts: new Date(H10 + minute * MIN).toISOString(), kind: 'feature', statistic: minute }));
+      for (const [id, minute] of [
+        ['e1', 1],
+        ['e2', 3],
+        ['e3', 2],
+      ] as const) {
+        await device.edit((d) =>
+          appendEvent(d, { id, ts: new Date(H10 + minute * MIN).toISOString(), kind: 'feature', statistic: minute }),
+        );
       }
       await device.sync();
       const console_ = await DocSync.open<DeviceDoc>({ url: ctx.server.url, token: operator, docId });
@@ -250,13 +310,21 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
       assert.equal(d.desired.syncIntervalSec, 3600);
       assert.equal(d.reported.status, 'running');
       assert.deepEqual(d.reported.counters, { queuedBatches: 2 });
-      assert.deepEqual(d.events.map((e: any) => e.id), ['e2', 'e3', 'e1']);
+      assert.deepEqual(
+        d.events.map((e: any) => e.id),
+        ['e2', 'e3', 'e1'],
+      );
       assert.equal(d.events[0].acknowledged.by, 'ops');
       assert.equal(d.eventCount, 3);
       assert.equal(d.unacknowledgedEvents, 2);
       assert.deepEqual(d.eventSummary, { count: 0, byKind: {} });
       const { lastReceivedAt, bytes, ...uploads } = d.uploads;
-      assert.deepEqual(uploads, { batches: 2, records: HOUR10.length + HOUR11.length + OUTSIDE.length, lastBatchId: 'a-2', lastRecordAt: '2026-01-01T12:30:00.000Z' });
+      assert.deepEqual(uploads, {
+        batches: 2,
+        records: HOUR10.length + HOUR11.length + OUTSIDE.length,
+        lastBatchId: 'a-2',
+        lastRecordAt: '2026-01-01T12:30:00.000Z',
+      });
       assert.ok(bytes > 0);
       assert.ok(Date.parse(lastReceivedAt) > Date.now() - 600_000);
 
@@ -284,46 +352,97 @@ export function runAnalyticsTests(name: string, setup: () => Promise<TestServer 
     });
 
     test('feature histogram: the stored inputs of a model version counted into the reference bins, by device and group', async () => {
-      const withInput = (i: number, x: number, at: number) => ({ ...record({ at, latencyMs: 1, confidence: 0.5, label: 'cat' }), id: `f${i}`, model: { name: 'feat', version: 1, sha256: 'x' }, input: [x, 100 - x] });
-      await upload(v1, dev.a.token, 'fa', [0, 1, 2, 5, 9, 10, 15].map((x, i) => withInput(i, x, H10 + i * MIN)));
-      await upload(v1, dev.b.token, 'fb', [{ ...withInput(99, 3, H10), id: 'fb0' }, { ...record({ at: H10, latencyMs: 1, confidence: 0.5 }), id: 'fb1', model: { name: 'feat', version: 1, sha256: 'x' } }]);
-      const q = (extra: string) => api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=1,5,10&${WINDOW}${extra}`, { token: viewer });
+      const withInput = (i: number, x: number, at: number) => ({
+        ...record({ at, latencyMs: 1, confidence: 0.5, label: 'cat' }),
+        id: `f${i}`,
+        model: { name: 'feat', version: 1, sha256: 'x' },
+        input: [x, 100 - x],
+      });
+      await upload(
+        v1,
+        dev.a.token,
+        'fa',
+        [0, 1, 2, 5, 9, 10, 15].map((x, i) => withInput(i, x, H10 + i * MIN)),
+      );
+      await upload(v1, dev.b.token, 'fb', [
+        { ...withInput(99, 3, H10), id: 'fb0' },
+        {
+          ...record({ at: H10, latencyMs: 1, confidence: 0.5 }),
+          id: 'fb1',
+          model: { name: 'feat', version: 1, sha256: 'x' },
+        },
+      ]);
+      const q = (extra: string) =>
+        api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=1,5,10&${WINDOW}${extra}`, { token: viewer });
       // Bins: below 1 | [1, 5) | [5, 10) | from 10 up.
       const fleet = await q('&feature=0');
       assert.equal(fleet.status, 200, JSON.stringify(fleet.body));
-      assert.deepEqual(fleet.body.counts, [1, 3, 2, 2], 'A: 0 | 1, 2 | 5, 9 | 10, 15 — B: 3 (its record without input is not counted)');
+      assert.deepEqual(
+        fleet.body.counts,
+        [1, 3, 2, 2],
+        'A: 0 | 1, 2 | 5, 9 | 10, 15 — B: 3 (its record without input is not counted)',
+      );
       assert.equal(fleet.body.total, 8);
       assert.deepEqual((await q(`&feature=0&deviceId=${dev.a.deviceId}`)).body.counts, [1, 2, 2, 2]);
       assert.deepEqual((await q(`&feature=0&groupId=${groupB}`)).body.counts, [0, 1, 0, 0]);
       assert.deepEqual((await q('&feature=1')).body.counts, [0, 0, 0, 8], 'the second input (100 - x) is always ≥ 10');
-      assert.equal((await q('&feature=0').then(() => api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=5,1&feature=0`, { token: viewer }))).status, 400, 'edges must ascend');
-      assert.equal((await api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=1&feature=0`, { token: dev.a.token })).status, 403);
+      assert.equal(
+        (
+          await q('&feature=0').then(() =>
+            api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=5,1&feature=0`, { token: viewer }),
+          )
+        ).status,
+        400,
+        'edges must ascend',
+      );
+      assert.equal(
+        (await api(`${v1}/fleet/feature-histogram?modelVersion=feat@1&edges=1&feature=0`, { token: dev.a.token }))
+          .status,
+        403,
+      );
     });
 
     test('record sample: the stored inputs and labels of a window, reproducible, by device and group; bad queries 400', async () => {
       // Runs after the feature histogram test, on its records: A has inputs x = 0 1 2 5 9 10 15, B has 3 (and one record without).
-      const q = (extra = '') => api(`${v1}/fleet/record-sample?modelVersion=feat@1&${WINDOW}${extra}`, { token: viewer });
+      const q = (extra = '') =>
+        api(`${v1}/fleet/record-sample?modelVersion=feat@1&${WINDOW}${extra}`, { token: viewer });
       const all = await q();
       assert.equal(all.status, 200, JSON.stringify(all.body));
       assert.equal(all.body.total, 8);
       assert.equal(all.body.featureNames, null, 'feat is not in the registry, so its inputs have no names');
-      assert.deepEqual(all.body.features.map((f: number[]) => f[0]).sort((a: number, b: number) => a - b), [0, 1, 2, 3, 5, 9, 10, 15]);
+      assert.deepEqual(
+        all.body.features.map((f: number[]) => f[0]).sort((a: number, b: number) => a - b),
+        [0, 1, 2, 3, 5, 9, 10, 15],
+      );
       assert.ok(all.body.features.every((f: number[]) => f.length === 2 && f[0]! + f[1]! === 100));
       assert.deepEqual(new Set(all.body.labels), new Set(['cat']));
       const three = await q('&limit=3');
       assert.equal(three.body.total, 8, 'total counts the whole window');
       assert.equal(three.body.features.length, 3);
-      assert.deepEqual((await q('&limit=3')).body.features, three.body.features, 'the same window gives the same sample');
+      assert.deepEqual(
+        (await q('&limit=3')).body.features,
+        three.body.features,
+        'the same window gives the same sample',
+      );
       assert.equal((await q(`&deviceId=${dev.a.deviceId}`)).body.total, 7);
       assert.deepEqual((await q(`&groupId=${groupB}`)).body.features, [[3, 97]]);
-      const outside = await api(`${v1}/fleet/record-sample?modelVersion=feat@1&from=${new Date(H10 - 120 * MIN).toISOString()}&to=${new Date(H10).toISOString()}`, { token: viewer });
+      const outside = await api(
+        `${v1}/fleet/record-sample?modelVersion=feat@1&from=${new Date(H10 - 120 * MIN).toISOString()}&to=${new Date(H10).toISOString()}`,
+        { token: viewer },
+      );
       assert.deepEqual([outside.body.total, outside.body.features], [0, []]);
       for (const bad of ['&limit=0', '&limit=10001', '&deviceId=nope']) assert.equal((await q(bad)).status, 400, bad);
-      const backwards = await api(`${v1}/fleet/record-sample?modelVersion=feat@1&from=${new Date(H10).toISOString()}&to=${new Date(H10 - MIN).toISOString()}`, { token: viewer });
+      const backwards = await api(
+        `${v1}/fleet/record-sample?modelVersion=feat@1&from=${new Date(H10).toISOString()}&to=${new Date(H10 - MIN).toISOString()}`,
+        { token: viewer },
+      );
       assert.equal(backwards.status, 400);
       assert.match(JSON.stringify(backwards.body), /`to` must be after `from`/);
       assert.equal((await api(`${v1}/fleet/record-sample?modelVersion=nope&${WINDOW}`, { token: viewer })).status, 400);
-      assert.equal((await api(`${v1}/fleet/record-sample?modelVersion=feat@1&${WINDOW}`, { token: dev.a.token })).status, 403);
+      assert.equal(
+        (await api(`${v1}/fleet/record-sample?modelVersion=feat@1&${WINDOW}`, { token: dev.a.token })).status,
+        403,
+      );
     });
   });
 }

@@ -34,8 +34,14 @@ describe('bring your own model: push with a training CSV, simulate a fleet, conf
       writeFile(at('penguins.onnx'), tabular.onnx),
       writeFile(at('metadata.json'), JSON.stringify(tabular.metadata)),
       writeFile(at('train.csv'), tabular.csv(tabular.train, 'species')),
-      writeFile(at('field.csv'), tabular.csv({ rows: [...stable.rows, ...shifted.rows], labels: [...stable.labels, ...shifted.labels] })),
-      writeFile(at('off-from-the-start.csv'), tabular.csv(tabular.sample(300, 13, Object.fromEntries(SHIFTED.map((f) => [f, 3]))))),
+      writeFile(
+        at('field.csv'),
+        tabular.csv({ rows: [...stable.rows, ...shifted.rows], labels: [...stable.labels, ...shifted.labels] }),
+      ),
+      writeFile(
+        at('off-from-the-start.csv'),
+        tabular.csv(tabular.sample(300, 13, Object.fromEntries(SHIFTED.map((f) => [f, 3])))),
+      ),
     ]);
   });
   after(async () => {
@@ -46,16 +52,41 @@ describe('bring your own model: push with a training CSV, simulate a fleet, conf
   it('pushes, deploys, simulates and finds feature drift on exactly the two shifted features, on every device', async () => {
     assert.ok(tabular.accuracy > 0.8, `the model learnt something (${tabular.accuracy})`);
     const env = { TINYSPHERE_URL: s.server.url, TINYSPHERE_TOKEN: s.adminToken };
-    const push = await runToExit(process.execPath, ['bin/tinysphere.js', 'models', 'push', 'penguins', at('penguins.onnx'), '--metadata', at('metadata.json'), '--reference', at('train.csv'), '--label-column', 'species', '--json'], env);
+    const push = await runToExit(
+      process.execPath,
+      [
+        'bin/tinysphere.js',
+        'models',
+        'push',
+        'penguins',
+        at('penguins.onnx'),
+        '--metadata',
+        at('metadata.json'),
+        '--reference',
+        at('train.csv'),
+        '--label-column',
+        'species',
+        '--json',
+      ],
+      env,
+    );
     assert.equal(push.code, 0, push.stderr);
     const version = (await api(`${s.server.url}/api/v1/models/penguins/versions/1`, { token: s.adminToken })).body;
-    assert.deepEqual(version.metadata.referenceProfile.features.map((f: { name: string }) => f.name), FEATURES, 'the profile covers every declared feature');
+    assert.deepEqual(
+      version.metadata.referenceProfile.features.map((f: { name: string }) => f.name),
+      FEATURES,
+      'the profile covers every declared feature',
+    );
 
     // While the fleet runs, an operator changes its group's configuration: it reaches every device.
     let groupId = '';
     const events = await simulate('field.csv', DEVICES, RECORDS, 'penguins@1', async (id) => {
       groupId = id;
-      const put = await api(`${s.server.url}/api/v1/device-groups/${id}/config`, { token: s.adminToken, method: 'PUT', body: { syncIntervalSec: 120, falseAlarmThresholdFactor: 2 } });
+      const put = await api(`${s.server.url}/api/v1/device-groups/${id}/config`, {
+        token: s.adminToken,
+        method: 'PUT',
+        body: { syncIntervalSec: 120, falseAlarmThresholdFactor: 2 },
+      });
       assert.equal(put.status, 200, JSON.stringify(put.body));
       assert.equal(put.body.version, 1);
     });
@@ -66,7 +97,11 @@ describe('bring your own model: push with a training CSV, simulate a fleet, conf
       assert.equal(d.desired.syncIntervalSec, 120);
     }
     const byFeature = featureDrift(events);
-    assert.deepEqual([...byFeature.keys()].sort(), [...SHIFTED].sort(), `feature drift events: ${JSON.stringify([...byFeature].map(([f, d]) => [f, d.size]))}`);
+    assert.deepEqual(
+      [...byFeature.keys()].sort(),
+      [...SHIFTED].sort(),
+      `feature drift events: ${JSON.stringify([...byFeature].map(([f, d]) => [f, d.size]))}`,
+    );
     for (const f of SHIFTED) assert.equal(byFeature.get(f)!.size, DEVICES, `every device saw ${f} drift`);
     assert.ok(events.every((e) => e.status === 'open'));
   });
@@ -78,20 +113,31 @@ describe('bring your own model: push with a training CSV, simulate a fleet, conf
     assert.deepEqual([...featureDrift(events).keys()].sort(), [...SHIFTED].sort());
     // The same model pushed without the training CSV: the devices have nothing to compare with.
     const env = { TINYSPHERE_URL: s.server.url, TINYSPHERE_TOKEN: s.adminToken };
-    const bare = await runToExit(process.execPath, ['bin/tinysphere.js', 'models', 'push', 'penguins', at('penguins.onnx'), '--metadata', at('metadata.json')], env);
+    const bare = await runToExit(
+      process.execPath,
+      ['bin/tinysphere.js', 'models', 'push', 'penguins', at('penguins.onnx'), '--metadata', at('metadata.json')],
+      env,
+    );
     assert.equal(bare.code, 0, bare.stderr);
     assert.deepEqual([...featureDrift(await simulate('off-from-the-start.csv', 2, 300, 'penguins@2')).keys()], []);
   });
 
-  const groups = async (): Promise<{ id: string }[]> => (await api(`${s.server.url}/api/v1/device-groups`, { token: s.adminToken })).body;
+  const groups = async (): Promise<{ id: string }[]> =>
+    (await api(`${s.server.url}/api/v1/device-groups`, { token: s.adminToken })).body;
 
   /** The group's device documents as the server holds them (read with the admin token). */
   async function deviceDocs(groupId: string): Promise<DeviceDoc[]> {
-    const devices: { id: string }[] = (await api(`${s.server.url}/api/v1/devices?groupId=${groupId}`, { token: s.adminToken })).body;
+    const devices: { id: string }[] = (
+      await api(`${s.server.url}/api/v1/devices?groupId=${groupId}`, { token: s.adminToken })
+    ).body;
     assert.equal(devices.length, DEVICES);
     return Promise.all(
       devices.map(async (d) => {
-        const replica = await DocSync.open<DeviceDoc>({ url: s.server.url, token: s.adminToken, docId: `device:${d.id}` });
+        const replica = await DocSync.open<DeviceDoc>({
+          url: s.server.url,
+          token: s.adminToken,
+          docId: `device:${d.id}`,
+        });
         await replica.sync();
         return replica.value;
       }),
@@ -101,11 +147,35 @@ describe('bring your own model: push with a training CSV, simulate a fleet, conf
   type Event = { deviceId: string; feature: string | null; kind: string; status: string };
 
   /** Runs a fresh simulated group on the CSV; answers the drift events its devices raised. */
-  async function simulate(csv: string, devices: number, records: number, model = 'penguins@1', whileRunning?: (groupId: string) => Promise<void>): Promise<Event[]> {
+  async function simulate(
+    csv: string,
+    devices: number,
+    records: number,
+    model = 'penguins@1',
+    whileRunning?: (groupId: string) => Promise<void>,
+  ): Promise<Event[]> {
     const before = new Set((await groups()).map((g) => g.id));
     const running = runToExit(
       process.execPath,
-      ['bin/tinylcm.js', 'simulate', '--server', s.server.url, '--token', s.adminToken, '--devices', String(devices), '--records', String(records), '--model', model, '--data', at(csv), '--timeout', '240', '--json'],
+      [
+        'bin/tinylcm.js',
+        'simulate',
+        '--server',
+        s.server.url,
+        '--token',
+        s.adminToken,
+        '--devices',
+        String(devices),
+        '--records',
+        String(records),
+        '--model',
+        model,
+        '--data',
+        at(csv),
+        '--timeout',
+        '240',
+        '--json',
+      ],
       {},
       280_000,
     );

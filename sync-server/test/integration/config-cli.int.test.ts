@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
-import { api, runToExit, startServerProcess, tempDataDir, type ServerProcess } from '../../../testing/server-process.ts';
+import {
+  api,
+  runToExit,
+  startServerProcess,
+  tempDataDir,
+  type ServerProcess,
+} from '../../../testing/server-process.ts';
 
 describe('tinysphere config (CLI against a running server)', () => {
   let server: ServerProcess;
@@ -10,7 +16,11 @@ describe('tinysphere config (CLI against a running server)', () => {
   let operator = '';
   let groupId = '';
   const admin = 'config-cli-admin-token-0123456789';
-  const cli = (args: string[]) => runToExit(process.execPath, ['bin/tinysphere.js', 'config', ...args], { TINYSPHERE_URL: server.url, TINYSPHERE_TOKEN: operator });
+  const cli = (args: string[]) =>
+    runToExit(process.execPath, ['bin/tinysphere.js', 'config', ...args], {
+      TINYSPHERE_URL: server.url,
+      TINYSPHERE_TOKEN: operator,
+    });
   const groupConfig = async () => (await api(`${v1}/device-groups/${groupId}/config`, { token: operator })).body;
 
   before(async () => {
@@ -25,15 +35,30 @@ describe('tinysphere config (CLI against a running server)', () => {
   });
 
   it('set takes dotted keys (JSON values, else strings; null removes) by group name, get prints it back', async () => {
-    const set = await cli(['set', 'kiosks', 'syncIntervalSec=120', 'sampling.everyNth=4', 'detectors.features.detector=page-hinkley', 'detectors.features.params.threshold=30', '--json']);
+    const set = await cli([
+      'set',
+      'kiosks',
+      'syncIntervalSec=120',
+      'sampling.everyNth=4',
+      'detectors.features.detector=page-hinkley',
+      'detectors.features.params.threshold=30',
+      '--json',
+    ]);
     assert.equal(set.code, 0, set.stderr);
     const saved = JSON.parse(set.stdout);
     assert.equal(saved.version, 1);
-    assert.deepEqual(saved.config, { syncIntervalSec: 120, sampling: { everyNth: 4 }, detectors: { features: { detector: 'page-hinkley', params: { threshold: 30 } } } });
+    assert.deepEqual(saved.config, {
+      syncIntervalSec: 120,
+      sampling: { everyNth: 4 },
+      detectors: { features: { detector: 'page-hinkley', params: { threshold: 30 } } },
+    });
     // A second set changes only what it names; null removes a key.
     const more = await cli(['set', groupId, 'sampling=null', 'detectors.features.params.delta=0.1', '--json']);
     assert.equal(more.code, 0, more.stderr);
-    assert.deepEqual(JSON.parse(more.stdout).config, { syncIntervalSec: 120, detectors: { features: { detector: 'page-hinkley', params: { threshold: 30, delta: 0.1 } } } });
+    assert.deepEqual(JSON.parse(more.stdout).config, {
+      syncIntervalSec: 120,
+      detectors: { features: { detector: 'page-hinkley', params: { threshold: 30, delta: 0.1 } } },
+    });
     const get = await cli(['get', 'kiosks']);
     assert.equal(get.code, 0, get.stderr);
     assert.match(get.stdout, /^group: version 2 \(by ops at /);

@@ -34,7 +34,11 @@ describe('deployments: PGlite', () => {
   const upload = async (bytes: Uint8Array) => {
     const form = new FormData();
     form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'model.onnx');
-    const res = await fetch(`${v1}/models/clf/versions`, { method: 'POST', headers: { authorization: `Bearer ${suite.ctx!.adminToken}` }, body: form });
+    const res = await fetch(`${v1}/models/clf/versions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${suite.ctx!.adminToken}` },
+      body: form,
+    });
     assert.equal(res.status, 201, await res.text());
   };
   const enrol = async (name: string): Promise<Device> => {
@@ -51,19 +55,26 @@ describe('deployments: PGlite', () => {
     }
     return out;
   };
-  const deploy = async (body: object, token = operator) => api(`${v1}/deployments`, { token, body: { groupId, ...body } });
+  const deploy = async (body: object, token = operator) =>
+    api(`${v1}/deployments`, { token, body: { groupId, ...body } });
 
   before(async () => {
     const ctx = suite.ctx;
     if (!ctx) return;
     url = ctx.server.url;
     v1 = `${url}/api/v1`;
-    operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'olga', role: 'operator' } })).body.token;
+    operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'olga', role: 'operator' } })).body
+      .token;
     viewer = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'vic', role: 'viewer' } })).body.token;
     await upload(V1);
     await upload(V2);
     groupId = (await api(`${v1}/device-groups`, { token: operator, body: { name: 'kiosks' } })).body.id;
-    code = (await api(`${v1}/device-groups/${groupId}/enrolment-codes`, { token: operator, body: { uses: 10, expiresInSeconds: 600 } })).body.code;
+    code = (
+      await api(`${v1}/device-groups/${groupId}/enrolment-codes`, {
+        token: operator,
+        body: { uses: 10, expiresInSeconds: 600 },
+      })
+    ).body.code;
     for (let i = 0; i < 4; i++) devices.push(await enrol(`kiosk-${i}`));
   });
 
@@ -87,7 +98,9 @@ describe('deployments: PGlite', () => {
     const full = await fetch(`${v1}/devices/me/models/${sha(V1)}`, { headers: { authorization: `Bearer ${d.token}` } });
     assert.equal(full.status, 200);
     assert.equal(sha(new Uint8Array(await full.arrayBuffer())), sha(V1));
-    const part = await fetch(`${v1}/devices/me/models/${sha(V1)}`, { headers: { authorization: `Bearer ${d.token}`, range: 'bytes=10-' } });
+    const part = await fetch(`${v1}/devices/me/models/${sha(V1)}`, {
+      headers: { authorization: `Bearer ${d.token}`, range: 'bytes=10-' },
+    });
     assert.equal(part.status, 206);
     assert.deepEqual(new Uint8Array(await part.arrayBuffer()), V1.subarray(10));
     const meta = await api(`${v1}/devices/me/models/${sha(V1)}/version`, { token: d.token });
@@ -98,7 +111,11 @@ describe('deployments: PGlite', () => {
     const other = await api(`${v1}/devices/me/models/${sha(V2)}`, { token: d.token });
     assert.equal(other.status, 403);
     assert.equal(other.body.error.code, 'forbidden');
-    assert.equal((await api(`${v1}/devices/me/models/${sha(V1)}`, { token: operator })).status, 403, 'a person uses the registry route');
+    assert.equal(
+      (await api(`${v1}/devices/me/models/${sha(V1)}`, { token: operator })).status,
+      403,
+      'a person uses the registry route',
+    );
   });
 
   test('a damaged stored model is never sent to a device (409 naming it, before any byte); uploading the file again repairs it', async () => {
@@ -108,7 +125,9 @@ describe('deployments: PGlite', () => {
     damaged[damaged.length - 1]! ^= 0xff;
     await writeFile(file, damaged);
     for (const range of [undefined, 'bytes=10-']) {
-      const res = await fetch(`${v1}/devices/me/models/${sha(V1)}`, { headers: { authorization: `Bearer ${d.token}`, ...(range ? { range } : {}) } });
+      const res = await fetch(`${v1}/devices/me/models/${sha(V1)}`, {
+        headers: { authorization: `Bearer ${d.token}`, ...(range ? { range } : {}) },
+      });
       assert.equal(res.status, 409, range);
       assert.match(((await res.json()) as any).error.message, /damaged/);
       assert.equal(res.headers.get('etag'), null, 'a refusal is not cached as the immutable bytes');
@@ -130,13 +149,20 @@ describe('deployments: PGlite', () => {
     const desired = await desiredVersions();
     for (const d of devices) assert.equal(desired[d.deviceId], dep.canaryDevices.includes(d.deviceId) ? '2' : '1');
     const outside = devices.find((d) => !dep.canaryDevices.includes(d.deviceId))!;
-    assert.equal((await api(`${v1}/devices/me/models/${sha(V2)}`, { token: outside.token })).status, 403, 'outside the canary, v2 is not deployed to it');
+    assert.equal(
+      (await api(`${v1}/devices/me/models/${sha(V2)}`, { token: outside.token })).status,
+      403,
+      'outside the canary, v2 is not deployed to it',
+    );
 
     const detail = await api(`${v1}/deployments/${dep.id}`, { token: viewer });
     assert.deepEqual(detail.body.progress.desired, { 'clf@2': 2, 'clf@1': 2 });
     assert.deepEqual(detail.body.progress.reported, { unknown: 4 });
 
-    const promoted = await api(`${v1}/deployments/${dep.id}/promote`, { token: operator, body: { reason: 'canary healthy' } });
+    const promoted = await api(`${v1}/deployments/${dep.id}/promote`, {
+      token: operator,
+      body: { reason: 'canary healthy' },
+    });
     assert.equal(promoted.status, 200, JSON.stringify(promoted.body));
     assert.equal(promoted.body.status, 'active');
     assert.deepEqual(Object.values(await desiredVersions()), ['2', '2', '2', '2']);
@@ -145,11 +171,17 @@ describe('deployments: PGlite', () => {
     assert.match(again.body.error.message, /is active/);
 
     const events = (await api(`${v1}/deployments/${dep.id}/events`, { token: viewer })).body.events;
-    assert.deepEqual(events.map((e: { action: string }) => e.action), ['created', 'promoted']);
+    assert.deepEqual(
+      events.map((e: { action: string }) => e.action),
+      ['created', 'promoted'],
+    );
     assert.equal(events[1].actor, 'olga');
     assert.equal(events[1].reason, 'canary healthy');
     const list = (await api(`${v1}/deployments?groupId=${groupId}`, { token: viewer })).body.deployments;
-    assert.deepEqual(list.map((d: { status: string }) => d.status), ['active', 'superseded']);
+    assert.deepEqual(
+      list.map((d: { status: string }) => d.status),
+      ['active', 'superseded'],
+    );
   });
 
   test('versions a group runs or would roll back to cannot be deleted', async () => {
@@ -162,8 +194,12 @@ describe('deployments: PGlite', () => {
   });
 
   test('rollback returns every device to the previous version', async () => {
-    const [current] = (await api(`${v1}/deployments?groupId=${groupId}&status=active`, { token: viewer })).body.deployments;
-    const res = await api(`${v1}/deployments/${current.id}/rollback`, { token: operator, body: { reason: 'bad numbers' } });
+    const [current] = (await api(`${v1}/deployments?groupId=${groupId}&status=active`, { token: viewer })).body
+      .deployments;
+    const res = await api(`${v1}/deployments/${current.id}/rollback`, {
+      token: operator,
+      body: { reason: 'bad numbers' },
+    });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.status, 'rolled_back');
     assert.deepEqual(Object.values(await desiredVersions()), ['1', '1', '1', '1']);
@@ -178,27 +214,53 @@ describe('deployments: PGlite', () => {
 
   test('a canary needs a device: refused with 409 in an empty group, where a whole-group deployment reaches devices enrolled later', async () => {
     const empty = (await api(`${v1}/device-groups`, { token: operator, body: { name: 'new-site' } })).body.id;
-    const refused = await api(`${v1}/deployments`, { token: operator, body: { groupId: empty, model: { name: 'clf', version: 1 }, canaryPercent: 10 } });
+    const refused = await api(`${v1}/deployments`, {
+      token: operator,
+      body: { groupId: empty, model: { name: 'clf', version: 1 }, canaryPercent: 10 },
+    });
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
     assert.equal(refused.body.error.code, 'conflict');
     assert.match(refused.body.error.message, /group "new-site" has no devices yet: a canary needs at least one device/);
-    assert.deepEqual((await api(`${v1}/deployments?groupId=${empty}`, { token: viewer })).body.deployments, [], 'nothing stored');
+    assert.deepEqual(
+      (await api(`${v1}/deployments?groupId=${empty}`, { token: viewer })).body.deployments,
+      [],
+      'nothing stored',
+    );
 
-    const all = await api(`${v1}/deployments`, { token: operator, body: { groupId: empty, model: { name: 'clf', version: 1 } } });
+    const all = await api(`${v1}/deployments`, {
+      token: operator,
+      body: { groupId: empty, model: { name: 'clf', version: 1 } },
+    });
     assert.equal(all.status, 201, JSON.stringify(all.body));
-    const siteCode = (await api(`${v1}/device-groups/${empty}/enrolment-codes`, { token: operator, body: { uses: 1, expiresInSeconds: 600 } })).body.code;
+    const siteCode = (
+      await api(`${v1}/device-groups/${empty}/enrolment-codes`, {
+        token: operator,
+        body: { uses: 1, expiresInSeconds: 600 },
+      })
+    ).body.code;
     const enrolled = await api(`${v1}/devices/enrol`, { body: { code: siteCode, name: 'site-1' } });
-    const doc = await DocSync.open<DeviceDoc>({ url, token: enrolled.body.token, docId: deviceDocId(enrolled.body.deviceId) });
+    const doc = await DocSync.open<DeviceDoc>({
+      url,
+      token: enrolled.body.token,
+      docId: deviceDocId(enrolled.body.deviceId),
+    });
     await doc.sync();
     assert.equal(doc.value.desired.model?.version, '1', 'the later device follows the whole-group deployment');
     // With a device in it, the same group takes a canary.
-    const canary = await api(`${v1}/deployments`, { token: operator, body: { groupId: empty, model: { name: 'clf', version: 2 }, canaryPercent: 10 } });
+    const canary = await api(`${v1}/deployments`, {
+      token: operator,
+      body: { groupId: empty, model: { name: 'clf', version: 2 }, canaryPercent: 10 },
+    });
     assert.equal(canary.status, 201, JSON.stringify(canary.body));
     assert.deepEqual(canary.body.canaryDevices, [enrolled.body.deviceId]);
   });
 
   test('a canary device reporting p95 above the gate rolls the canary back by itself', async () => {
-    const res = await deploy({ model: { name: 'clf', version: 2 }, canaryPercent: 20, gates: { maxP95Ms: 50, minInferences: 10 } });
+    const res = await deploy({
+      model: { name: 'clf', version: 2 },
+      canaryPercent: 20,
+      gates: { maxP95Ms: 50, minInferences: 10 },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const dep = res.body;
     assert.deepEqual(dep.gates, { maxP95Ms: 50, minInferences: 10, onTrip: 'rollback' });
@@ -207,10 +269,14 @@ describe('deployments: PGlite', () => {
     const model = canary.doc.value.desired.model!;
     assert.equal(model.version, '2');
     // Healthy numbers first: nothing happens.
-    await canary.doc.edit((doc) => report(doc, { model, metrics: { model, inferences: 100, errors: 0, p95Ms: 12, driftAlarms: 0 } }));
+    await canary.doc.edit((doc) =>
+      report(doc, { model, metrics: { model, inferences: 100, errors: 0, p95Ms: 12, driftAlarms: 0 } }),
+    );
     await canary.doc.sync();
     assert.equal((await api(`${v1}/deployments/${dep.id}`, { token: viewer })).body.status, 'canary');
-    await canary.doc.edit((doc) => report(doc, { model, metrics: { model, inferences: 200, errors: 0, p95Ms: 120, driftAlarms: 0 } }));
+    await canary.doc.edit((doc) =>
+      report(doc, { model, metrics: { model, inferences: 200, errors: 0, p95Ms: 120, driftAlarms: 0 } }),
+    );
     await canary.doc.sync();
     const after = (await api(`${v1}/deployments/${dep.id}`, { token: viewer })).body;
     assert.equal(after.status, 'rolled_back');
@@ -226,7 +292,16 @@ describe('deployments: PGlite', () => {
   });
 
   test('deploying by alias resolves the alias once', async () => {
-    assert.equal((await api(`${v1}/models/clf/aliases/champion`, { token: suite.ctx!.adminToken, method: 'PUT', body: { version: 2 } })).status, 200);
+    assert.equal(
+      (
+        await api(`${v1}/models/clf/aliases/champion`, {
+          token: suite.ctx!.adminToken,
+          method: 'PUT',
+          body: { version: 2 },
+        })
+      ).status,
+      200,
+    );
     const res = await deploy({ model: { name: 'clf', alias: 'champion' } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.model.version, 2);
@@ -247,8 +322,23 @@ describe('deployments: PGlite', () => {
   });
 
   test('the CLI deploys by group name and alias, shows progress and audit, and refuses bad input with exit 2', async () => {
-    const cli = (args: string[]) => runToExit(process.execPath, ['bin/tinysphere.js', 'deploy', ...args], { TINYSPHERE_URL: url, TINYSPHERE_TOKEN: operator });
-    const created = await cli(['create', 'kiosks', 'clf:champion', '--canary', '25', '--max-p95-ms', '80', '--reason', 'from the CLI', '--json']);
+    const cli = (args: string[]) =>
+      runToExit(process.execPath, ['bin/tinysphere.js', 'deploy', ...args], {
+        TINYSPHERE_URL: url,
+        TINYSPHERE_TOKEN: operator,
+      });
+    const created = await cli([
+      'create',
+      'kiosks',
+      'clf:champion',
+      '--canary',
+      '25',
+      '--max-p95-ms',
+      '80',
+      '--reason',
+      'from the CLI',
+      '--json',
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const dep = JSON.parse(created.stdout);
     assert.deepEqual([dep.status, dep.model.version, dep.canaryPercent, dep.gates.maxP95Ms], ['canary', 2, 25, 80]);

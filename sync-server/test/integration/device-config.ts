@@ -31,7 +31,8 @@ export function runDeviceConfigTests(name: string, setup: () => Promise<TestServ
       url = ctx.server.url;
       v1 = `${url}/api/v1`;
       ({ operator, groupId } = await operatorWithGroup(v1, ctx.adminToken, 'config-lab'));
-      viewer = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'viewer', role: 'viewer' } })).body.token;
+      viewer = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'viewer', role: 'viewer' } })).body
+        .token;
     });
 
     test('a group config: version 0 before, grows by one per change, an unchanged PUT keeps it; readers read, only operators write', async () => {
@@ -45,7 +46,11 @@ export function runDeviceConfigTests(name: string, setup: () => Promise<TestServ
       assert.deepEqual(a.body.config, { syncIntervalSec: 120, sampling: { everyNth: 5 } });
       const same = await put(`/device-groups/${groupId}/config`, { sampling: { everyNth: 5 }, syncIntervalSec: 120 });
       assert.equal(same.body.version, 1, 'a PUT that changes nothing keeps the version');
-      const b = await put(`/device-groups/${groupId}/config`, { syncIntervalSec: 60, sampling: { everyNth: 5 }, detectors: { features: { detector: 'page-hinkley', params: { threshold: 30 } } } });
+      const b = await put(`/device-groups/${groupId}/config`, {
+        syncIntervalSec: 60,
+        sampling: { everyNth: 5 },
+        detectors: { features: { detector: 'page-hinkley', params: { threshold: 30 } } },
+      });
       assert.equal(b.body.version, 2);
       assert.deepEqual((await get(`/device-groups/${groupId}/config`, viewer)).body, b.body);
       assert.equal((await put(`/device-groups/${groupId}/config`, {}, viewer)).status, 403);
@@ -59,14 +64,24 @@ export function runDeviceConfigTests(name: string, setup: () => Promise<TestServ
       const bad: [unknown, RegExp][] = [
         [{ syncIntervalSec: 60, colour: 'red' }, /colour/],
         [{ detectors: { features: { params: { lambda: 30 } } } }, /"lambda"[\s\S]*detectors\.features\.params/],
-        [{ detectors: { features: { detector: 'page-hinkley', params: { lambdax: 1 } } } }, /Unknown parameter "lambdax"/],
+        [
+          { detectors: { features: { detector: 'page-hinkley', params: { lambdax: 1 } } } },
+          /Unknown parameter "lambdax"/,
+        ],
         [{ detectors: { knn: { params: { k: 1e9 } } } }, /k must be at most/],
         [{ detectors: { featurez: {} } }, /featurez/],
         [{ syncIntervalSec: 5 }, /syncIntervalSec/],
         [{ sampling: { everyNth: -1 } }, /sampling\.everyNth/],
         [{ alerts: { lowConfidence: { below: 2, rate: 0.5 } } }, /alerts\.lowConfidence\.below/],
         [{ falseAlarmThresholdFactor: 0.5 }, /falseAlarmThresholdFactor/],
-        [{ detectors: { features: { only: Array.from({ length: 900 }, (_, i) => `feature number ${i} with a long name`) } } }, /bytes as JSON/],
+        [
+          {
+            detectors: {
+              features: { only: Array.from({ length: 900 }, (_, i) => `feature number ${i} with a long name`) },
+            },
+          },
+          /bytes as JSON/,
+        ],
       ];
       for (const [body, message] of bad) {
         for (const path of [`/device-groups/${groupId}/config`, `/devices/${g.deviceId}/config`]) {
@@ -82,11 +97,18 @@ export function runDeviceConfigTests(name: string, setup: () => Promise<TestServ
     test("a device's config overrides its group's key by key; desired carries the merge and group + device version", async () => {
       const dev = await enrolDevice(v1, operator, groupId, 'override');
       const group = (await get(`/device-groups/${groupId}/config`)).body;
-      const res = await put(`/devices/${dev.deviceId}/config`, { detectors: { features: { params: { mode: 'up' } } }, alerts: { p95LatencyMs: 40 } });
+      const res = await put(`/devices/${dev.deviceId}/config`, {
+        detectors: { features: { params: { mode: 'up' } } },
+        alerts: { p95LatencyMs: 40 },
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.version, 1);
       assert.equal(res.body.group.version, group.version);
-      const effective = { ...group.config, detectors: { features: { detector: 'page-hinkley', params: { threshold: 30, mode: 'up' } } }, alerts: { p95LatencyMs: 40 } };
+      const effective = {
+        ...group.config,
+        detectors: { features: { detector: 'page-hinkley', params: { threshold: 30, mode: 'up' } } },
+        alerts: { p95LatencyMs: 40 },
+      };
       assert.deepEqual(res.body.effective, { config: effective, configVersion: group.version + 1 });
       const doc = await deviceDoc(dev);
       assert.deepEqual(doc.desired.config, effective);
@@ -102,20 +124,31 @@ export function runDeviceConfigTests(name: string, setup: () => Promise<TestServ
       assert.deepEqual((after.desired.config as { alerts?: unknown }).alerts, { p95LatencyMs: 40 });
 
       // A device's own detector parameters are checked merged: a page-hinkley parameter is valid on top of this group.
-      const own = await put(`/devices/${dev.deviceId}/config`, { detectors: { features: { params: { mode: 'up', threshold: 80 } } }, alerts: { p95LatencyMs: 40 } });
+      const own = await put(`/devices/${dev.deviceId}/config`, {
+        detectors: { features: { params: { mode: 'up', threshold: 80 } } },
+        alerts: { p95LatencyMs: 40 },
+      });
       assert.equal(own.status, 200, JSON.stringify(own.body));
       assert.equal(own.body.version, 2);
       const lonely = await enrolDevice(v1, operator, groupId, 'lonely');
-      const refused = await put(`/devices/${lonely.deviceId}/config`, { detectors: { features: { detector: 'adwin', params: { threshold: 80 } } } });
+      const refused = await put(`/devices/${lonely.deviceId}/config`, {
+        detectors: { features: { detector: 'adwin', params: { threshold: 80 } } },
+      });
       assert.equal(refused.status, 400, JSON.stringify(refused.body));
       assert.match(refused.body.error.message, /Unknown parameter "threshold" for detector "adwin"/);
       assert.equal((await get(`/devices/${lonely.deviceId}/config`)).body.version, 0);
-      await put(`/devices/${dev.deviceId}/config`, { detectors: { features: { params: { mode: 'up' } } }, alerts: { p95LatencyMs: 40 } });
+      await put(`/devices/${dev.deviceId}/config`, {
+        detectors: { features: { params: { mode: 'up' } } },
+        alerts: { p95LatencyMs: 40 },
+      });
 
       // A group config that clashes with the override (a `mode` under adwin, which has none) is refused for the whole group.
       const clash = await put(`/device-groups/${groupId}/config`, { detectors: { features: { detector: 'adwin' } } });
       assert.equal(clash.status, 400, JSON.stringify(clash.body));
-      assert.match(clash.body.error.message, new RegExp(`device ${dev.deviceId}'s own config[\\s\\S]*Unknown parameter "mode" for detector "adwin"`));
+      assert.match(
+        clash.body.error.message,
+        new RegExp(`device ${dev.deviceId}'s own config[\\s\\S]*Unknown parameter "mode" for detector "adwin"`),
+      );
       assert.equal((await get(`/device-groups/${groupId}/config`)).body.version, group.version + 1);
     });
 

@@ -20,11 +20,15 @@ export function runDeviceTests(name: string, setup: () => Promise<DeviceSetup | 
     let groupId = '';
 
     const newCode = async (uses = 1, expiresInSeconds = 3600) => {
-      const res = await api(`${v1}/device-groups/${groupId}/enrolment-codes`, { token: operator, body: { uses, expiresInSeconds } });
+      const res = await api(`${v1}/device-groups/${groupId}/enrolment-codes`, {
+        token: operator,
+        body: { uses, expiresInSeconds },
+      });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body as { id: string; code: string; usesLeft: number };
     };
-    const enrol = (code: string, deviceName?: string) => api(`${v1}/devices/enrol`, { body: { code, name: deviceName, metadata: { ua: 'test' } } });
+    const enrol = (code: string, deviceName?: string) =>
+      api(`${v1}/devices/enrol`, { body: { code, name: deviceName, metadata: { ua: 'test' } } });
     const enrolOk = async (deviceName?: string) => {
       const res = await enrol((await newCode()).code, deviceName);
       assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -50,8 +54,14 @@ export function runDeviceTests(name: string, setup: () => Promise<DeviceSetup | 
       assert.equal((await api(`${v1}/device-groups`, { token: operator, body: { name: 'lab' } })).status, 409);
       const list = await api(`${v1}/device-groups`, { token: viewer });
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.map((g: { name: string }) => g.name), ['lab']);
-      assert.equal((await api(`${v1}/device-groups/${groupId}/enrolment-codes`, { token: viewer, body: { uses: 1 } })).status, 403);
+      assert.deepEqual(
+        list.body.map((g: { name: string }) => g.name),
+        ['lab'],
+      );
+      assert.equal(
+        (await api(`${v1}/device-groups/${groupId}/enrolment-codes`, { token: viewer, body: { uses: 1 } })).status,
+        403,
+      );
     });
 
     test('the code is shown once: listing codes does not reveal it', async () => {

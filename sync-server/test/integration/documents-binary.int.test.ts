@@ -25,8 +25,19 @@ describe('documents over HTTP in binary frames (PGlite server process)', () => {
   let operator = '';
   let groupId = '';
   const enrol = () => enrolDevice(v1, operator, groupId);
-  const post = (docId: string, token: string, body: BodyInit, contentType = SYNC_CONTENT_TYPE, extra: RequestInit = {}) =>
-    fetch(`${v1}/sync/${docId}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body, ...extra });
+  const post = (
+    docId: string,
+    token: string,
+    body: BodyInit,
+    contentType = SYNC_CONTENT_TYPE,
+    extra: RequestInit = {},
+  ) =>
+    fetch(`${v1}/sync/${docId}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      body,
+      ...extra,
+    });
   /** The server's heads now, by a no-change binary request (which also shows the server still serves). */
   const serverHeads = async (docId: string, token: string) => {
     const res = await post(docId, token, encodeSyncRequest({ have: [], changes: [] }));
@@ -43,37 +54,48 @@ describe('documents over HTTP in binary frames (PGlite server process)', () => {
     ({ operator, groupId } = await operatorWithGroup(v1, ctx.adminToken, 'docs-binary'));
   });
 
-  suite.test('binary and JSON replicas converge; a no-change binary exchange stays under 1 KB each way', async (ctx) => {
-    const dev = await enrol();
-    const docId = deviceDocId(dev.deviceId);
-    const open = (token: string, format?: 'json') => DocSync.open<DeviceDoc>({ url, token, docId, ...(format ? { format } : {}) });
-    const device = await open(dev.token);
-    const server = await open(ctx.adminToken, 'json');
-    await device.edit((d) => appendEvent(report(d, { status: 'ok' }), { id: 'e1', ts: new Date(0).toISOString(), kind: 'ks', statistic: 0.4 }));
-    await server.edit((d) => setDesired(d, { syncIntervalSec: 90 }));
-    for (let round = 0; round < 2; round++) for (const r of [device, server]) await r.sync();
-    const fresh = await open(operator);
-    await fresh.sync();
-    for (const r of [device, server]) {
-      assert.deepEqual(A.getHeads(r.value), A.getHeads(fresh.value));
-      assert.deepEqual(A.toJS(r.value), A.toJS(fresh.value));
-    }
-    assert.equal(fresh.value.desired.syncIntervalSec, 90);
-    assert.equal(fresh.value.events[0]?.id, 'e1');
-    assert.ok(A.getHeads(fresh.value).length >= 1);
+  suite.test(
+    'binary and JSON replicas converge; a no-change binary exchange stays under 1 KB each way',
+    async (ctx) => {
+      const dev = await enrol();
+      const docId = deviceDocId(dev.deviceId);
+      const open = (token: string, format?: 'json') =>
+        DocSync.open<DeviceDoc>({ url, token, docId, ...(format ? { format } : {}) });
+      const device = await open(dev.token);
+      const server = await open(ctx.adminToken, 'json');
+      await device.edit((d) =>
+        appendEvent(report(d, { status: 'ok' }), {
+          id: 'e1',
+          ts: new Date(0).toISOString(),
+          kind: 'ks',
+          statistic: 0.4,
+        }),
+      );
+      await server.edit((d) => setDesired(d, { syncIntervalSec: 90 }));
+      for (let round = 0; round < 2; round++) for (const r of [device, server]) await r.sync();
+      const fresh = await open(operator);
+      await fresh.sync();
+      for (const r of [device, server]) {
+        assert.deepEqual(A.getHeads(r.value), A.getHeads(fresh.value));
+        assert.deepEqual(A.toJS(r.value), A.toJS(fresh.value));
+      }
+      assert.equal(fresh.value.desired.syncIntervalSec, 90);
+      assert.equal(fresh.value.events[0]?.id, 'e1');
+      assert.ok(A.getHeads(fresh.value).length >= 1);
 
-    await device.sync(); // nothing new on either side
-    const { up, down } = device.lastExchange!;
-    assert.ok(up <= 1024 && down <= 1024, `no-change exchange: ${up} B up, ${down} B down`);
-    // The frame is heads only: 2 bytes of header, a count and 32 bytes per head each way.
-    const heads = A.getHeads(device.value).length;
-    assert.equal(up, 2 + 1 + 32 * heads + 1);
-    assert.equal(down, 2 + 1 + 32 * heads + 1 + 1);
+      await device.sync(); // nothing new on either side
+      const { up, down } = device.lastExchange!;
+      assert.ok(up <= 1024 && down <= 1024, `no-change exchange: ${up} B up, ${down} B down`);
+      // The frame is heads only: 2 bytes of header, a count and 32 bytes per head each way.
+      const heads = A.getHeads(device.value).length;
+      assert.equal(up, 2 + 1 + 32 * heads + 1);
+      assert.equal(down, 2 + 1 + 32 * heads + 1 + 1);
 
-    const doc = (await api(`${v1}/openapi.json`)).body.paths['/api/v1/sync/{docId}'].post;
-    assert.deepEqual(Object.keys(doc.requestBody.content).sort(), ['application/json', SYNC_CONTENT_TYPE]);
-    assert.deepEqual(Object.keys(doc.responses['200'].content).sort(), ['application/json', SYNC_CONTENT_TYPE]);
-  });
+      const doc = (await api(`${v1}/openapi.json`)).body.paths['/api/v1/sync/{docId}'].post;
+      assert.deepEqual(Object.keys(doc.requestBody.content).sort(), ['application/json', SYNC_CONTENT_TYPE]);
+      assert.deepEqual(Object.keys(doc.responses['200'].content).sort(), ['application/json', SYNC_CONTENT_TYPE]);
+    },
+  );
 
   suite.test('malformed binary bodies: each a clear 4xx, nothing stored, the server keeps serving', async () => {
     const dev = await enrol();
@@ -97,7 +119,12 @@ describe('documents over HTTP in binary frames (PGlite server process)', () => {
       ['trailing garbage after a valid change', Uint8Array.from([...good, 0xff]), 400, /trailing/],
       ['random bytes', random, 400, /sync frame/],
       ['JSON under the binary content type', new TextEncoder().encode('{"have":[],"changes":[]}'), 400, /version 123/],
-      ['a valid frame whose change is not an Automerge change', encodeSyncRequest({ have: [], changes: [change, new Uint8Array([1, 2, 3, 4])] }), 400, /not an Automerge change/],
+      [
+        'a valid frame whose change is not an Automerge change',
+        encodeSyncRequest({ have: [], changes: [change, new Uint8Array([1, 2, 3, 4])] }),
+        400,
+        /not an Automerge change/,
+      ],
       ['an absurd count', Uint8Array.from([1, 1, 0xff, 0xff, 0x03]), 400, /beyond the limit of 1000/],
       ['oversized', new Uint8Array(LIMIT + 1), 413, /larger than the limit of 1048576/],
     ];

@@ -6,7 +6,15 @@ import { DRIFT_FLAGS, WARNING_SHIFT } from '../../../shared/drift/flags.ts';
 import { api, type TestServer } from '../../../testing/server-process.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
-const record = (i: number, version: number, drift: number, name = 'cls') => ({ id: `r${i}`, ts: Date.UTC(2026, 0, 1) + i * 60_000, model: { name, version, sha256: 'x' }, output: { label: 'cat' }, latencyMs: 1, confidence: 0.9, drift });
+const record = (i: number, version: number, drift: number, name = 'cls') => ({
+  id: `r${i}`,
+  ts: Date.UTC(2026, 0, 1) + i * 60_000,
+  model: { name, version, sha256: 'x' },
+  output: { label: 'cat' },
+  latencyMs: 1,
+  confidence: 0.9,
+  drift,
+});
 // Names no registry holds, each its own model: without the fold into model="other" each would be a series.
 const MADE_UP = Array.from({ length: 50 }, (_, i) => record(100 + i, 7, 0, `made-up-${i}`));
 
@@ -41,23 +49,40 @@ export function runFleetTests(name: string, setup: () => Promise<TestServer | un
       const ctx = suite.ctx;
       if (!ctx) return;
       v1 = `${ctx.server.url}/api/v1`;
-      const operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'ops', role: 'operator' } })).body.token;
-      viewer = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'watcher', role: 'viewer' } })).body.token;
+      const operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'ops', role: 'operator' } }))
+        .body.token;
+      viewer = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'watcher', role: 'viewer' } })).body
+        .token;
       // The registry knows cls@1 only: cls@2 and the made-up names count under model="other" in /metrics.
       const model = new FormData();
       model.append('file', new Blob([sampleModel() as Uint8Array<ArrayBuffer>]), 'model.onnx');
-      const registered = await fetch(`${v1}/models/cls/versions`, { method: 'POST', headers: { authorization: `Bearer ${ctx.adminToken}` }, body: model });
+      const registered = await fetch(`${v1}/models/cls/versions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ctx.adminToken}` },
+        body: model,
+      });
       assert.equal(registered.status, 201, await registered.text());
       const group = await api(`${v1}/device-groups`, { token: operator, body: { name: 'lab' } });
-      const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, { token: operator, body: { uses: 2, expiresInSeconds: 600 } });
+      const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, {
+        token: operator,
+        body: { uses: 2, expiresInSeconds: 600 },
+      });
       for (const name of ['cam-1', 'cam-2']) {
         const enrolled = await api(`${v1}/devices/enrol`, { body: { code: code.body.code, name } });
         assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
         devices.push(enrolled.body);
       }
       const form = new FormData();
-      form.append('package', new Blob([(await buildPackage('fleet-1', RECORDS)) as Uint8Array<ArrayBuffer>]), 'batch.tar.gz');
-      const res = await fetch(`${v1}/devices/me/batches`, { method: 'POST', headers: { authorization: `Bearer ${devices[0]!.token}` }, body: form });
+      form.append(
+        'package',
+        new Blob([(await buildPackage('fleet-1', RECORDS)) as Uint8Array<ArrayBuffer>]),
+        'batch.tar.gz',
+      );
+      const res = await fetch(`${v1}/devices/me/batches`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${devices[0]!.token}` },
+        body: form,
+      });
       assert.equal(res.status, 201, await res.text());
     });
 
@@ -65,7 +90,14 @@ export function runFleetTests(name: string, setup: () => Promise<TestServer | un
       const res = await api(`${v1}/fleet/summary`, { token: viewer });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       // Enrolling counts as being seen, so both are online; last_seen_at on authentication is unit-tested.
-      assert.deepEqual(res.body, { devices: 2, online: 2, records: 8, byModelVersion: { 'cls@1': 4, 'cls@2': 4 }, driftAlarms: 3, driftWarnings: 4 });
+      assert.deepEqual(res.body, {
+        devices: 2,
+        online: 2,
+        records: 8,
+        byModelVersion: { 'cls@1': 4, 'cls@2': 4 },
+        driftAlarms: 3,
+        driftWarnings: 4,
+      });
     });
 
     test('device tokens may not read it (403), anonymous callers neither (401)', async () => {
@@ -79,8 +111,16 @@ export function runFleetTests(name: string, setup: () => Promise<TestServer | un
       const ctx = suite.ctx!;
       await api(`${v1}/fleet/summary`, { token: viewer });
       const form = new FormData();
-      form.append('package', new Blob([(await buildPackage('fleet-2', MADE_UP)) as Uint8Array<ArrayBuffer>]), 'batch.tar.gz');
-      const uploaded = await fetch(`${v1}/devices/me/batches`, { method: 'POST', headers: { authorization: `Bearer ${devices[1]!.token}` }, body: form });
+      form.append(
+        'package',
+        new Blob([(await buildPackage('fleet-2', MADE_UP)) as Uint8Array<ArrayBuffer>]),
+        'batch.tar.gz',
+      );
+      const uploaded = await fetch(`${v1}/devices/me/batches`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${devices[1]!.token}` },
+        body: form,
+      });
       assert.equal(uploaded.status, 201, await uploaded.text());
       const res = await fetch(`${ctx.server.url}/metrics`);
       assert.equal(res.status, 200);
@@ -105,9 +145,18 @@ export function runFleetTests(name: string, setup: () => Promise<TestServer | un
       assert.equal(samples.get('tinysphere_model_version_records{model="other"}'), 4 + MADE_UP.length);
       assert.deepEqual([...samples.keys()].filter((k) => k.startsWith('tinysphere_model_version_records')).length, 2);
       assert.ok(!text.includes('made-up-'), 'no made-up name reaches a label');
-      assert.ok((samples.get('tinysphere_http_requests_total{method="GET",route="/api/v1/fleet/summary",status="200"}') ?? 0) >= 2);
-      assert.equal(samples.get('tinysphere_http_requests_total{method="GET",route="/api/v1/fleet/summary",status="403"}'), 1);
-      assert.ok((samples.get('tinysphere_http_request_duration_seconds_count{method="GET",route="/api/v1/fleet/summary"}') ?? 0) >= 3);
+      assert.ok(
+        (samples.get('tinysphere_http_requests_total{method="GET",route="/api/v1/fleet/summary",status="200"}') ?? 0) >=
+          2,
+      );
+      assert.equal(
+        samples.get('tinysphere_http_requests_total{method="GET",route="/api/v1/fleet/summary",status="403"}'),
+        1,
+      );
+      assert.ok(
+        (samples.get('tinysphere_http_request_duration_seconds_count{method="GET",route="/api/v1/fleet/summary"}') ??
+          0) >= 3,
+      );
       // Routes are labelled by pattern: no label carries a device id.
       assert.ok(!text.includes(devices[0]!.deviceId));
     });

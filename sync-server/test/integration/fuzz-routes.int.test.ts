@@ -31,13 +31,23 @@ describe('hostile input never gets a 5xx', () => {
   let modelSha = '';
   let groupId = '';
   let deviceId = '';
-  const call = (method: string, path: string, body?: unknown, raw?: string) => api(`${base}${path}`, { token: admin, method, ...(body !== undefined ? { body } : {}), ...(raw !== undefined ? { raw } : {}) });
+  const call = (method: string, path: string, body?: unknown, raw?: string) =>
+    api(`${base}${path}`, {
+      token: admin,
+      method,
+      ...(body !== undefined ? { body } : {}),
+      ...(raw !== undefined ? { raw } : {}),
+    });
 
   const upload = async (name: string, fields: Record<string, string>) => {
     const form = new FormData();
     form.set('file', new Blob([sampleModel().slice()]), 'model.onnx');
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    const res = await fetch(`${base}/api/v1/models/${name}/versions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${admin}` } });
+    const res = await fetch(`${base}/api/v1/models/${name}/versions`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${admin}` },
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -55,13 +65,35 @@ describe('hostile input never gets a 5xx', () => {
     deviceId = device.deviceId;
     const deployment = await call('POST', '/api/v1/deployments', { groupId, model: { name: 'm1', version: 1 } });
     assert.equal(deployment.status, 201, JSON.stringify(deployment.body));
-    const codeId = (await call('GET', `/api/v1/device-groups/${groupId}/enrolment-codes`)).body.items?.[0]?.id ?? groupId;
-    const experimentId = (await call('POST', '/api/2.0/mlflow/experiments/create', { name: 'fuzz' })).body.experiment_id as string;
-    const runId = (await call('POST', '/api/2.0/mlflow/runs/create', { experiment_id: experimentId })).body.run.info.run_id as string;
+    const codeId =
+      (await call('GET', `/api/v1/device-groups/${groupId}/enrolment-codes`)).body.items?.[0]?.id ?? groupId;
+    const experimentId = (await call('POST', '/api/2.0/mlflow/experiments/create', { name: 'fuzz' })).body
+      .experiment_id as string;
+    const runId = (await call('POST', '/api/2.0/mlflow/runs/create', { experiment_id: experimentId })).body.run.info
+      .run_id as string;
     const uuids = [groupId, deviceId, deployment.body.id, codeId, '00000000-0000-4000-8000-000000000000'];
     known = {
       uuids,
-      strings: ['m1', '1', 'champion', 'e1', 'fuzz', runId, experimentId, 'viewer', 'scientist', 'Production', 'ACTIVE_ONLY', 'hour', 'open', 'm1@1', 'a', modelSha, '2026-01-01T00:00:00Z', ...uuids],
+      strings: [
+        'm1',
+        '1',
+        'champion',
+        'e1',
+        'fuzz',
+        runId,
+        experimentId,
+        'viewer',
+        'scientist',
+        'Production',
+        'ACTIVE_ONLY',
+        'hour',
+        'open',
+        'm1@1',
+        'a',
+        modelSha,
+        '2026-01-01T00:00:00Z',
+        ...uuids,
+      ],
       tokens: { admin, device: device.token },
       params: {
         name: ['m1'],
@@ -81,41 +113,248 @@ describe('hostile input never gets a 5xx', () => {
   suite.test('the 500s found by hand are 4xx that name the field or the limit', async () => {
     const mlflow = '/api/2.0/mlflow';
     const cases: [string, string, string, unknown, number, RegExp][] = [
-      ['NUL in a token name', 'POST', '/api/v1/tokens', { name: 'a\u0000', role: 'viewer' }, 400, /"name" contains a NUL/],
+      [
+        'NUL in a token name',
+        'POST',
+        '/api/v1/tokens',
+        { name: 'a\u0000', role: 'viewer' },
+        400,
+        /"name" contains a NUL/,
+      ],
       ['NUL in a group name', 'POST', '/api/v1/device-groups', { name: 'a\u0000' }, 400, /"name" contains a NUL/],
-      ['an unpaired surrogate in a group name (stored mangled before)', 'POST', '/api/v1/device-groups', { name: 'a\ud800' }, 400, /"name" contains an unpaired UTF-16 surrogate/],
+      [
+        'an unpaired surrogate in a group name (stored mangled before)',
+        'POST',
+        '/api/v1/device-groups',
+        { name: 'a\ud800' },
+        400,
+        /"name" contains an unpaired UTF-16 surrogate/,
+      ],
       ['NUL in a model search', 'GET', '/api/v1/models?search=a%00', undefined, 400, /query: "search" contains a NUL/],
-      ['NUL in a tag key', 'PATCH', '/api/v1/models/m1', { tags: { 'k\u0000': 'v' } }, 400, /"tags" has a key that contains a NUL/],
-      ['NUL in a version description', 'PATCH', '/api/v1/models/m1/versions/1', { description: 'a\u0000' }, 400, /"description" contains a NUL/],
-      ['NUL in a deployed model name', 'POST', '/api/v1/deployments', { groupId: '$group', model: { name: 'm1\u0000', version: 1 } }, 400, /"model\.name" contains a NUL/],
-      ['NUL in a drift feature filter', 'GET', '/api/v1/drift-events?feature=a%00', undefined, 400, /"feature" contains a NUL/],
-      ['NUL in a drift event id (path)', 'POST', '/api/v1/drift-events/$device/e%00/acknowledge', undefined, 400, /path parameters: "eventId" contains a NUL/],
-      ['NUL in a metrics model filter', 'GET', '/api/v1/fleet/metrics?modelVersion=m%00@1', undefined, 400, /"modelVersion" contains a NUL/],
-      ['a version past int4 in a path', 'GET', '/api/v1/models/m1/versions/9999999999', undefined, 400, /version number is at most 2147483647/],
-      ['a version past int4 in an alias body', 'PUT', '/api/v1/models/m1/aliases/champion', { version: 9999999999 }, 400, /<=2147483647[\s\S]*version/],
-      ['a version past int4 in a deployment', 'POST', '/api/v1/deployments', { groupId: '$group', model: { name: 'm1', version: 9999999999 } }, 400, /model\.version/],
-      ['MLflow: NUL in an experiment name', 'POST', `${mlflow}/experiments/create`, { name: 'a\u0000' }, 400, /"name" contains a NUL/],
-      ['MLflow: NUL in get-by-name', 'GET', `${mlflow}/experiments/get-by-name?experiment_name=a%00`, undefined, 400, /"experiment_name" contains a NUL/],
-      ['MLflow: NUL in an experiment search filter', 'POST', `${mlflow}/experiments/search`, { filter: "name = 'a\u0000'" }, 400, /"filter" contains a NUL/],
-      ['MLflow: NUL in a run search filter', 'POST', `${mlflow}/runs/search`, { experiment_ids: ['0'], filter: "params.x = 'a\u0000'" }, 400, /"filter" contains a NUL/],
-      ['MLflow: NUL in order_by', 'POST', `${mlflow}/runs/search`, { experiment_ids: ['0'], order_by: ['params.a\u0000'] }, 400, /"order_by\[0\]" contains a NUL/],
-      ['MLflow: NUL in a run name', 'POST', `${mlflow}/runs/create`, { experiment_id: '0', run_name: 'a\u0000' }, 400, /"run_name" contains a NUL/],
-      ['MLflow: NUL in a registered model name', 'POST', `${mlflow}/registered-models/create`, { name: 'a\u0000' }, 400, /"name" contains a NUL/],
-      ['MLflow: NUL in a registry filter', 'GET', `${mlflow}/registered-models/search?filter=name%3D%27a%00%27`, undefined, 400, /"filter" contains a NUL/],
-      ['MLflow: NUL in a version filter', 'GET', `${mlflow}/model-versions/search?filter=run_id%3D%27a%00%27`, undefined, 400, /"filter" contains a NUL/],
-      ['MLflow: NUL in a run id', 'GET', `${mlflow}/metrics/get-history?run_id=abc%00&metric_key=a`, undefined, 400, /"run_id" contains a NUL/],
-      ['MLflow: NUL in an artifact listing run id', 'GET', `${mlflow}/artifacts/list?run_id=abc%00`, undefined, 400, /"run_id" contains a NUL/],
-      ['MLflow: a fractional creation_time', 'POST', `${mlflow}/experiments/search`, { filter: 'attributes.creation_time > 1.5' }, 400, /Expected an integer for numeric attribute: creation_time/],
-      ['MLflow: a huge creation_time', 'POST', `${mlflow}/experiments/search`, { filter: 'creation_time > 99999999999999999999' }, 400, /numeric attribute: creation_time/],
-      ['MLflow: a fractional start_time', 'POST', `${mlflow}/runs/search`, { experiment_ids: ['0'], filter: 'attributes.start_time > 1.5' }, 400, /numeric attribute: start_time/],
-      ['MLflow: a huge start_time', 'POST', `${mlflow}/runs/search`, { experiment_ids: ['0'], filter: 'attributes.start_time < 1e300' }, 400, /numeric attribute: start_time/],
-      ['MLflow: a version past int4', 'GET', `${mlflow}/model-versions/get?name=m1&version=99999999999`, undefined, 400, /from 0 to 2147483647/],
-      ['MLflow: an alias to a version past int4', 'POST', `${mlflow}/registered-models/alias`, { name: 'm1', alias: 'champion', version: '99999999999' }, 400, /from 0 to 2147483647/],
-      ['MLflow: updating a version past int4', 'PATCH', `${mlflow}/model-versions/update`, { name: 'm1', version: 99999999999, description: 'x' }, 400, /from 0 to 2147483647/],
+      [
+        'NUL in a tag key',
+        'PATCH',
+        '/api/v1/models/m1',
+        { tags: { 'k\u0000': 'v' } },
+        400,
+        /"tags" has a key that contains a NUL/,
+      ],
+      [
+        'NUL in a version description',
+        'PATCH',
+        '/api/v1/models/m1/versions/1',
+        { description: 'a\u0000' },
+        400,
+        /"description" contains a NUL/,
+      ],
+      [
+        'NUL in a deployed model name',
+        'POST',
+        '/api/v1/deployments',
+        { groupId: '$group', model: { name: 'm1\u0000', version: 1 } },
+        400,
+        /"model\.name" contains a NUL/,
+      ],
+      [
+        'NUL in a drift feature filter',
+        'GET',
+        '/api/v1/drift-events?feature=a%00',
+        undefined,
+        400,
+        /"feature" contains a NUL/,
+      ],
+      [
+        'NUL in a drift event id (path)',
+        'POST',
+        '/api/v1/drift-events/$device/e%00/acknowledge',
+        undefined,
+        400,
+        /path parameters: "eventId" contains a NUL/,
+      ],
+      [
+        'NUL in a metrics model filter',
+        'GET',
+        '/api/v1/fleet/metrics?modelVersion=m%00@1',
+        undefined,
+        400,
+        /"modelVersion" contains a NUL/,
+      ],
+      [
+        'a version past int4 in a path',
+        'GET',
+        '/api/v1/models/m1/versions/9999999999',
+        undefined,
+        400,
+        /version number is at most 2147483647/,
+      ],
+      [
+        'a version past int4 in an alias body',
+        'PUT',
+        '/api/v1/models/m1/aliases/champion',
+        { version: 9999999999 },
+        400,
+        /<=2147483647[\s\S]*version/,
+      ],
+      [
+        'a version past int4 in a deployment',
+        'POST',
+        '/api/v1/deployments',
+        { groupId: '$group', model: { name: 'm1', version: 9999999999 } },
+        400,
+        /model\.version/,
+      ],
+      [
+        'MLflow: NUL in an experiment name',
+        'POST',
+        `${mlflow}/experiments/create`,
+        { name: 'a\u0000' },
+        400,
+        /"name" contains a NUL/,
+      ],
+      [
+        'MLflow: NUL in get-by-name',
+        'GET',
+        `${mlflow}/experiments/get-by-name?experiment_name=a%00`,
+        undefined,
+        400,
+        /"experiment_name" contains a NUL/,
+      ],
+      [
+        'MLflow: NUL in an experiment search filter',
+        'POST',
+        `${mlflow}/experiments/search`,
+        { filter: "name = 'a\u0000'" },
+        400,
+        /"filter" contains a NUL/,
+      ],
+      [
+        'MLflow: NUL in a run search filter',
+        'POST',
+        `${mlflow}/runs/search`,
+        { experiment_ids: ['0'], filter: "params.x = 'a\u0000'" },
+        400,
+        /"filter" contains a NUL/,
+      ],
+      [
+        'MLflow: NUL in order_by',
+        'POST',
+        `${mlflow}/runs/search`,
+        { experiment_ids: ['0'], order_by: ['params.a\u0000'] },
+        400,
+        /"order_by\[0\]" contains a NUL/,
+      ],
+      [
+        'MLflow: NUL in a run name',
+        'POST',
+        `${mlflow}/runs/create`,
+        { experiment_id: '0', run_name: 'a\u0000' },
+        400,
+        /"run_name" contains a NUL/,
+      ],
+      [
+        'MLflow: NUL in a registered model name',
+        'POST',
+        `${mlflow}/registered-models/create`,
+        { name: 'a\u0000' },
+        400,
+        /"name" contains a NUL/,
+      ],
+      [
+        'MLflow: NUL in a registry filter',
+        'GET',
+        `${mlflow}/registered-models/search?filter=name%3D%27a%00%27`,
+        undefined,
+        400,
+        /"filter" contains a NUL/,
+      ],
+      [
+        'MLflow: NUL in a version filter',
+        'GET',
+        `${mlflow}/model-versions/search?filter=run_id%3D%27a%00%27`,
+        undefined,
+        400,
+        /"filter" contains a NUL/,
+      ],
+      [
+        'MLflow: NUL in a run id',
+        'GET',
+        `${mlflow}/metrics/get-history?run_id=abc%00&metric_key=a`,
+        undefined,
+        400,
+        /"run_id" contains a NUL/,
+      ],
+      [
+        'MLflow: NUL in an artifact listing run id',
+        'GET',
+        `${mlflow}/artifacts/list?run_id=abc%00`,
+        undefined,
+        400,
+        /"run_id" contains a NUL/,
+      ],
+      [
+        'MLflow: a fractional creation_time',
+        'POST',
+        `${mlflow}/experiments/search`,
+        { filter: 'attributes.creation_time > 1.5' },
+        400,
+        /Expected an integer for numeric attribute: creation_time/,
+      ],
+      [
+        'MLflow: a huge creation_time',
+        'POST',
+        `${mlflow}/experiments/search`,
+        { filter: 'creation_time > 99999999999999999999' },
+        400,
+        /numeric attribute: creation_time/,
+      ],
+      [
+        'MLflow: a fractional start_time',
+        'POST',
+        `${mlflow}/runs/search`,
+        { experiment_ids: ['0'], filter: 'attributes.start_time > 1.5' },
+        400,
+        /numeric attribute: start_time/,
+      ],
+      [
+        'MLflow: a huge start_time',
+        'POST',
+        `${mlflow}/runs/search`,
+        { experiment_ids: ['0'], filter: 'attributes.start_time < 1e300' },
+        400,
+        /numeric attribute: start_time/,
+      ],
+      [
+        'MLflow: a version past int4',
+        'GET',
+        `${mlflow}/model-versions/get?name=m1&version=99999999999`,
+        undefined,
+        400,
+        /from 0 to 2147483647/,
+      ],
+      [
+        'MLflow: an alias to a version past int4',
+        'POST',
+        `${mlflow}/registered-models/alias`,
+        { name: 'm1', alias: 'champion', version: '99999999999' },
+        400,
+        /from 0 to 2147483647/,
+      ],
+      [
+        'MLflow: updating a version past int4',
+        'PATCH',
+        `${mlflow}/model-versions/update`,
+        { name: 'm1', version: 99999999999, description: 'x' },
+        400,
+        /from 0 to 2147483647/,
+      ],
     ];
     for (const [what, method, rawPath, body, status, message] of cases) {
       const path = rawPath.replace('$device', deviceId);
-      const res = await call(method, path, body === undefined ? undefined : JSON.parse(JSON.stringify(body).replace('$group', groupId)));
+      const res = await call(
+        method,
+        path,
+        body === undefined ? undefined : JSON.parse(JSON.stringify(body).replace('$group', groupId)),
+      );
       assert.equal(res.status, status, `${what}: ${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
       const text = res.body.message ?? res.body.error?.message;
       assert.match(text, message, what);
@@ -128,7 +367,12 @@ describe('hostile input never gets a 5xx', () => {
     const tooBig = await call('POST', '/api/v1/tokens', undefined, big);
     assert.equal(tooBig.status, 413, JSON.stringify(tooBig.body));
     assert.match(tooBig.body.error.message, /larger than 1 MiB/);
-    const mlflowBig = await call('POST', '/api/2.0/mlflow/experiments/create', undefined, JSON.stringify({ name: 'x'.repeat(1024 * 1024) }));
+    const mlflowBig = await call(
+      'POST',
+      '/api/2.0/mlflow/experiments/create',
+      undefined,
+      JSON.stringify({ name: 'x'.repeat(1024 * 1024) }),
+    );
     assert.equal(mlflowBig.status, 413);
     assert.equal(mlflowBig.body.error_code, 'INVALID_PARAMETER_VALUE');
     for (const raw of [nested(20_000), `{"name": "a", "role": "viewer", "x": ${nested(64)}}`]) {
@@ -136,23 +380,38 @@ describe('hostile input never gets a 5xx', () => {
       assert.equal(deep.status, 400, JSON.stringify(deep.body));
       assert.match(deep.body.error.message, /nested deeper than 64 levels/);
     }
-    assert.equal((await call('POST', '/api/v1/tokens', undefined, `{"name": "a", "role": "viewer", "x": ${nested(60)}}`)).status, 201);
+    assert.equal(
+      (await call('POST', '/api/v1/tokens', undefined, `{"name": "a", "role": "viewer", "x": ${nested(60)}}`)).status,
+      201,
+    );
   });
 
-  suite.test('a model upload with NUL in its description or metadata nested 20 000 deep is 400 and stores nothing', async () => {
-    const refusals: [Record<string, string>, RegExp][] = [
-      [{ metadata: JSON.stringify({ description: 'a\u0000b' }) }, /"metadata": "description" contains a NUL/],
-      [{ metadata: JSON.stringify({ features: ['ok', 'x\ud800'] }) }, /"features\[1\]" contains an unpaired UTF-16 surrogate/],
-      [{ metadata: `{"preprocessing": {"a": ${nested(20_000)}}}` }, /"metadata" field is nested deeper than 64 levels/],
-      [{ metadata: `{"preprocessing": ${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}` }, /nested deeper than 64 levels/],
-    ];
-    for (const [fields, message] of refusals) {
-      const res = await upload('refused', fields);
-      assert.equal(res.status, 400, JSON.stringify(res.body));
-      assert.match(res.body.error.message, message);
-    }
-    assert.equal((await call('GET', '/api/v1/models/refused')).status, 404);
-  });
+  suite.test(
+    'a model upload with NUL in its description or metadata nested 20 000 deep is 400 and stores nothing',
+    async () => {
+      const refusals: [Record<string, string>, RegExp][] = [
+        [{ metadata: JSON.stringify({ description: 'a\u0000b' }) }, /"metadata": "description" contains a NUL/],
+        [
+          { metadata: JSON.stringify({ features: ['ok', 'x\ud800'] }) },
+          /"features\[1\]" contains an unpaired UTF-16 surrogate/,
+        ],
+        [
+          { metadata: `{"preprocessing": {"a": ${nested(20_000)}}}` },
+          /"metadata" field is nested deeper than 64 levels/,
+        ],
+        [
+          { metadata: `{"preprocessing": ${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}` },
+          /nested deeper than 64 levels/,
+        ],
+      ];
+      for (const [fields, message] of refusals) {
+        const res = await upload('refused', fields);
+        assert.equal(res.status, 400, JSON.stringify(res.body));
+        assert.match(res.body.error.message, message);
+      }
+      assert.equal((await call('GET', '/api/v1/models/refused')).status, 404);
+    },
+  );
 
   suite.test('NUL in a bearer token or a path segment is 400, never 5xx', async () => {
     const rawStatus = (request: string) =>
@@ -164,9 +423,19 @@ describe('hostile input never gets a 5xx', () => {
         socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
         socket.end(request);
       });
-    assert.match(await rawStatus('GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ab\u0000cd\r\nConnection: close\r\n\r\n'), / 400 /);
+    assert.match(
+      await rawStatus(
+        'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ab\u0000cd\r\nConnection: close\r\n\r\n',
+      ),
+      / 400 /,
+    );
     assert.equal((await api(`${base}/api/v1/me`, { token: 'ÿÿÿ' })).status, 401);
-    for (const path of ['/api/v1/models/a%00b', '/api/v1/devices/%00', '/api/2.0/mlflow-artifacts/artifacts/a%00b', '/api/v1/models/m1/versions/%00']) {
+    for (const path of [
+      '/api/v1/models/a%00b',
+      '/api/v1/devices/%00',
+      '/api/2.0/mlflow-artifacts/artifacts/a%00b',
+      '/api/v1/models/m1/versions/%00',
+    ]) {
       assert.equal((await call('GET', path)).status, 400, path);
     }
   });
@@ -177,7 +446,11 @@ describe('hostile input never gets a 5xx', () => {
     const ops = Object.entries(doc.paths as Record<string, Record<string, any>>)
       .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })))
       .filter(({ path, method }) => !ONLY || `${method.toUpperCase()} ${path}`.includes(ONLY))
-      .sort((a, b) => Number(a.method === 'delete') - Number(b.method === 'delete') || Number(a.path === '/api/v1/devices/{id}') - Number(b.path === '/api/v1/devices/{id}'));
+      .sort(
+        (a, b) =>
+          Number(a.method === 'delete') - Number(b.method === 'delete') ||
+          Number(a.path === '/api/v1/devices/{id}') - Number(b.path === '/api/v1/devices/{id}'),
+      );
     console.log(`fuzz: seed ${SEED}, ${RUNS} runs per operation, ${ops.length} operations, at most ${TIME_MS} ms`);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
@@ -186,7 +459,12 @@ describe('hostile input never gets a 5xx', () => {
       const property = fc.asyncProperty(requestsFor(doc, known, method, path, op), async (request) => {
         let answer: string;
         try {
-          const res = await fetch(`${base}${request.path}`, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(15_000) });
+          const res = await fetch(`${base}${request.path}`, {
+            method: request.method,
+            headers: request.headers,
+            body: request.body,
+            signal: AbortSignal.timeout(15_000),
+          });
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           answer = `${res.status} ${(await res.text()).slice(0, 300)}`;
           if (res.status < 500) return true;
@@ -197,12 +475,25 @@ describe('hostile input never gets a 5xx', () => {
         return false;
       });
       try {
-        await fc.assert(property, { seed: SEED + i, numRuns: RUNS, endOnFailure: true, interruptAfterTimeLimit: TIME_MS / ops.length });
+        await fc.assert(property, {
+          seed: SEED + i,
+          numRuns: RUNS,
+          endOnFailure: true,
+          interruptAfterTimeLimit: TIME_MS / ops.length,
+        });
       } catch {
-        if (failed) failures.push(`${method.toUpperCase()} ${path} (FUZZ_SEED=${SEED} FUZZ_ROUTE='${method.toUpperCase()} ${path}')\n  ${describeRequest(base, failed.request)}\n  → ${failed.answer}`);
+        if (failed)
+          failures.push(
+            `${method.toUpperCase()} ${path} (FUZZ_SEED=${SEED} FUZZ_ROUTE='${method.toUpperCase()} ${path}')\n  ${describeRequest(base, failed.request)}\n  → ${failed.answer}`,
+          );
       }
     }
-    console.log(`fuzz: answers ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+    console.log(
+      `fuzz: answers ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ')}`,
+    );
     assert.deepEqual(failures, [], `hostile requests that got a 5xx or no answer:\n${failures.join('\n')}`);
   });
 });

@@ -58,11 +58,19 @@ export function runHttpApiTests(name: string, setup: () => Promise<ApiSetup | un
       assert.match(created.body.token, /^tsk_/);
       const me = await api(`${base}/api/v1/me`, { token: created.body.token });
       assert.deepEqual([me.status, me.body.role, me.body.name], [200, 'viewer', 'dashboard']);
-      assertError(await api(`${base}/api/v1/tokens`, { token: created.body.token, body: { name: 'x', role: 'admin' } }), 403, 'forbidden');
+      assertError(
+        await api(`${base}/api/v1/tokens`, { token: created.body.token, body: { name: 'x', role: 'admin' } }),
+        403,
+        'forbidden',
+      );
     });
 
     test('bad input: schema violations and broken JSON answer 400 and change nothing', async () => {
-      assertError(await api(`${base}/api/v1/tokens`, { token: admin, body: { name: '', role: 'king' } }), 400, 'validation_failed');
+      assertError(
+        await api(`${base}/api/v1/tokens`, { token: admin, body: { name: '', role: 'king' } }),
+        400,
+        'validation_failed',
+      );
       assertError(await api(`${base}/api/v1/tokens`, { token: admin, raw: '{"name": ' }), 400, 'bad_request');
     });
 
@@ -70,11 +78,16 @@ export function runHttpApiTests(name: string, setup: () => Promise<ApiSetup | un
       const res = await api(`${base}/api/v1/openapi.json`);
       assert.equal(res.status, 200);
       assert.equal(res.body.openapi, '3.1.0');
-      for (const p of ['/healthz', '/api/v1/me', '/api/v1/tokens', '/api/v1/openapi.json']) assert.ok(res.body.paths[p], p);
+      for (const p of ['/healthz', '/api/v1/me', '/api/v1/tokens', '/api/v1/openapi.json'])
+        assert.ok(res.body.paths[p], p);
     });
 
     test('serves the built PWA at / and the console at /admin/, cross-origin isolated', async () => {
-      for (const [path, element] of [['/', 'tinylcm-app'], ['/admin/', 'tinysphere-admin'], ['/admin/some/client/route', 'tinysphere-admin']] as const) {
+      for (const [path, element] of [
+        ['/', 'tinylcm-app'],
+        ['/admin/', 'tinysphere-admin'],
+        ['/admin/some/client/route', 'tinysphere-admin'],
+      ] as const) {
         const res = await fetch(base + path);
         assert.equal(res.status, 200, path);
         assert.match(res.headers.get('content-type') ?? '', /text\/html/);
@@ -84,11 +97,15 @@ export function runHttpApiTests(name: string, setup: () => Promise<ApiSetup | un
         assertSecurityHeaders(res, path);
       }
       // API answers (and refusals) carry them too: a JSON error opened in a tab leaks no referrer.
-      for (const path of ['/api/v1/me', '/api/v1/openapi.json', '/sw.js']) assertSecurityHeaders(await fetch(base + path), path);
+      for (const path of ['/api/v1/me', '/api/v1/openapi.json', '/sw.js'])
+        assertSecurityHeaders(await fetch(base + path), path);
       const sw = await fetch(`${base}/sw.js`);
       assert.equal(sw.status, 200);
       assert.match(await sw.text(), /index\.html/, 'the service worker precaches the app shell');
-      assert.equal((await fetch(`${base}/manifest.webmanifest`)).headers.get('content-type'), 'application/manifest+json');
+      assert.equal(
+        (await fetch(`${base}/manifest.webmanifest`)).headers.get('content-type'),
+        'application/manifest+json',
+      );
     });
   });
 }
@@ -96,7 +113,14 @@ export function runHttpApiTests(name: string, setup: () => Promise<ApiSetup | un
 /** The browser hardening of sync-server/src/http/security-headers.ts, on `res`. */
 function assertSecurityHeaders(res: Response, path: string): void {
   const csp = res.headers.get('content-security-policy') ?? '';
-  for (const directive of ["script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'"]) {
+  for (const directive of [
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self'",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+    "base-uri 'self'",
+  ]) {
     assert.ok(csp.split('; ').includes(directive), `${path}: ${directive} in ${csp}`);
   }
   assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);

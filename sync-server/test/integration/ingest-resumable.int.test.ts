@@ -5,7 +5,15 @@ import { after, before, describe, it } from 'node:test';
 import { buildPackage } from '../../../shared/ingest/index.ts';
 import { api, pgliteServer, type TestServer } from '../../../testing/server-process.ts';
 
-const record = (i: number) => ({ id: `r${i}`, ts: Date.UTC(2026, 0, 1) + i, model: { name: 'cls', version: 1, sha256: 'x' }, output: { label: 'cat' }, latencyMs: 1, confidence: 0.9, drift: 0 });
+const record = (i: number) => ({
+  id: `r${i}`,
+  ts: Date.UTC(2026, 0, 1) + i,
+  model: { name: 'cls', version: 1, sha256: 'x' },
+  output: { label: 'cat' },
+  latencyMs: 1,
+  confidence: 0.9,
+  drift: 0,
+});
 
 /** Resumable chunked upload over real HTTP: offsets, 409s, a cut connection, and devices kept apart. */
 describe('resumable batch upload (server process, PGlite)', () => {
@@ -17,8 +25,12 @@ describe('resumable batch upload (server process, PGlite)', () => {
     ctx = await pgliteServer();
     v1 = `${ctx.server.url}/api/v1`;
     const group = await api(`${v1}/device-groups`, { token: ctx.adminToken, body: { name: 'lab' } });
-    const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, { token: ctx.adminToken, body: { uses: 2, expiresInSeconds: 600 } });
-    for (let i = 0; i < 2; i++) tokens.push((await api(`${v1}/devices/enrol`, { body: { code: code.body.code } })).body.token);
+    const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, {
+      token: ctx.adminToken,
+      body: { uses: 2, expiresInSeconds: 600 },
+    });
+    for (let i = 0; i < 2; i++)
+      tokens.push((await api(`${v1}/devices/enrol`, { body: { code: code.body.code } })).body.token);
   });
   after(async () => {
     const { code } = await ctx.server.stop();
@@ -28,7 +40,11 @@ describe('resumable batch upload (server process, PGlite)', () => {
 
   const url = (batchId: string) => `${v1}/devices/me/batches/${batchId}/upload`;
   const put = async (token: string, batchId: string, bytes: Uint8Array, start: number, end: number) => {
-    const res = await fetch(url(batchId), { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-range': `bytes ${start}-${end - 1}/${bytes.length}` }, body: bytes.slice(start, end) as Uint8Array<ArrayBuffer> });
+    const res = await fetch(url(batchId), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-range': `bytes ${start}-${end - 1}/${bytes.length}` },
+      body: bytes.slice(start, end) as Uint8Array<ArrayBuffer>,
+    });
     return { status: res.status, offset: res.headers.get('upload-offset'), body: (await res.json()) as any };
   };
   const offset = async (token: string, batchId: string) => {
@@ -39,14 +55,25 @@ describe('resumable batch upload (server process, PGlite)', () => {
   /** Sends `sent` bytes of a chunk announced as [start, end), then drops the connection. */
   const cut = (token: string, batchId: string, bytes: Uint8Array, start: number, end: number, sent: number) =>
     new Promise<void>((resolve) => {
-      const req = http.request(url(batchId), { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-range': `bytes ${start}-${end - 1}/${bytes.length}`, 'content-length': String(end - start) } });
+      const req = http.request(url(batchId), {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-range': `bytes ${start}-${end - 1}/${bytes.length}`,
+          'content-length': String(end - start),
+        },
+      });
       req.on('error', () => resolve());
       req.write(bytes.slice(start, start + sent), () => setTimeout(() => (req.destroy(), resolve()), 200));
     });
 
   it('a chunk at a wrong offset is a 409 naming the offset; a cut chunk resumes from what arrived; the batch is stored once', async () => {
     // Random attachment bytes do not compress: the package is ~64 KiB.
-    const pkg = await buildPackage('big-1', Array.from({ length: 300 }, (_, i) => record(i)), { 'inputs/noise.bin': randomBytes(64 * 1024) });
+    const pkg = await buildPackage(
+      'big-1',
+      Array.from({ length: 300 }, (_, i) => record(i)),
+      { 'inputs/noise.bin': randomBytes(64 * 1024) },
+    );
     const [a] = tokens as [string];
     assert.equal(await offset(a, 'big-1'), 0);
     const first = await put(a, 'big-1', pkg, 0, 16_384);
@@ -87,7 +114,11 @@ describe('resumable batch upload (server process, PGlite)', () => {
     const mislabelled = await put(a, 'big-4', other, 0, other.length);
     assert.equal(mislabelled.status, 400);
     assert.match(mislabelled.body.error.message, /holds batch big-3/);
-    const bad = await fetch(url('big-2'), { method: 'PUT', headers: { authorization: `Bearer ${a}`, 'content-range': 'bytes 5-1/10' }, body: 'x' });
+    const bad = await fetch(url('big-2'), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${a}`, 'content-range': 'bytes 5-1/10' },
+      body: 'x',
+    });
     assert.equal(bad.status, 400);
   });
 });

@@ -10,7 +10,15 @@ export interface IngestSetup {
   teardown(): Promise<void>;
 }
 
-const record = (i: number) => ({ id: `r${i}`, ts: Date.UTC(2026, 0, 1) + i, model: { name: 'cls', version: 1, sha256: 'x' }, output: { label: 'cat' }, latencyMs: 1, confidence: 0.9, drift: 0 });
+const record = (i: number) => ({
+  id: `r${i}`,
+  ts: Date.UTC(2026, 0, 1) + i,
+  model: { name: 'cls', version: 1, sha256: 'x' },
+  output: { label: 'cat' },
+  latencyMs: 1,
+  confidence: 0.9,
+  drift: 0,
+});
 
 /** Posts bytes as the `package` field, as a device would. */
 async function postBatch(url: string, token: string, bytes: Uint8Array) {
@@ -35,9 +43,13 @@ export function runIngestTests(name: string, setup: () => Promise<IngestSetup | 
       if (!ctx) return;
       v1 = `${ctx.server.url}/api/v1`;
       batches = `${v1}/devices/me/batches`;
-      operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'ops', role: 'operator' } })).body.token;
+      operator = (await api(`${v1}/tokens`, { token: ctx.adminToken, body: { name: 'ops', role: 'operator' } })).body
+        .token;
       const group = await api(`${v1}/device-groups`, { token: operator, body: { name: 'lab' } });
-      const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, { token: operator, body: { uses: 1, expiresInSeconds: 600 } });
+      const code = await api(`${v1}/device-groups/${group.body.id}/enrolment-codes`, {
+        token: operator,
+        body: { uses: 1, expiresInSeconds: 600 },
+      });
       const enrolled = await api(`${v1}/devices/enrol`, { body: { code: code.body.code, name: 'cam' } });
       assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
       device = enrolled.body;
@@ -78,7 +90,11 @@ export function runIngestTests(name: string, setup: () => Promise<IngestSetup | 
       assert.match(truncated.body.error.message, /malformed log package/);
       const good = await postBatch(batches, device.token, pkg);
       assert.equal(good.status, 201, 'nothing of the refused upload was stored under its id');
-      const notMultipart = await fetch(batches, { method: 'POST', headers: { authorization: `Bearer ${device.token}`, 'content-type': 'application/gzip' }, body: pkg as Uint8Array<ArrayBuffer> });
+      const notMultipart = await fetch(batches, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${device.token}`, 'content-type': 'application/gzip' },
+        body: pkg as Uint8Array<ArrayBuffer>,
+      });
       assert.equal(notMultipart.status, 415);
     });
   });

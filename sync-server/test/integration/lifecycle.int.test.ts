@@ -18,7 +18,11 @@ describe('TinySphere process lifecycle', () => {
       assert.equal(v.status, 200);
       const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
       const expected = buildDemoModel(csv);
-      assert.equal(v.body.sha256, createHash('sha256').update(expected.onnx).digest('hex'), 'the same bytes as a local build');
+      assert.equal(
+        v.body.sha256,
+        createHash('sha256').update(expected.onnx).digest('hex'),
+        'the same bytes as a local build',
+      );
       assert.deepEqual(v.body.metadata.classLabels, ['drizzle', 'fog', 'rain', 'snow', 'sun']);
       assert.deepEqual(v.body.inputs, [{ name: 'features', type: 'float32', shape: ['batch', 4] }]);
       assert.equal(v.body.metadata.referenceProfile.rows, expected.metadata.training.rows);
@@ -73,7 +77,10 @@ describe('TinySphere process lifecycle', () => {
     try {
       const first = await startServerProcess({ DATA_DIR: data.dir, ADMIN_TOKEN: '' });
       assert.ok(first.printedToken, 'first start prints an admin token');
-      const created = await api(`${first.url}/api/v1/tokens`, { token: first.printedToken, body: { name: 'ops', role: 'operator' } });
+      const created = await api(`${first.url}/api/v1/tokens`, {
+        token: first.printedToken,
+        body: { name: 'ops', role: 'operator' },
+      });
       assert.equal(created.status, 201);
       const stop1 = await first.stop('SIGTERM');
       assert.equal(stop1.code, 0);
@@ -86,7 +93,11 @@ describe('TinySphere process lifecycle', () => {
       assert.equal((await api(`${second.url}/api/v1/me`, { token: first.printedToken })).body.role, 'admin');
       assert.equal((await api(`${second.url}/api/v1/me`, { token: created.body.token })).body.role, 'operator');
       const demo = await api(`${second.url}/api/v1/models/seattle-weather`, { token: first.printedToken });
-      assert.deepEqual([demo.status, demo.body.versionCount, demo.body.aliases], [200, 1, { champion: 1 }], 'the demo model is registered once');
+      assert.deepEqual(
+        [demo.status, demo.body.versionCount, demo.body.aliases],
+        [200, 1, { champion: 1 }],
+        'the demo model is registered once',
+      );
       assert.equal((await second.stop('SIGTERM')).code, 0);
     } finally {
       await data.remove();

@@ -28,8 +28,11 @@ describe('/metrics with METRICS_TOKEN', () => {
     assert.match(await res.text(), /^tinysphere_devices 0$/m);
   });
 
-  suite.test('the API keeps its own tokens: the admin token still works there, the metrics token does not', async (ctx) => {
-    assert.equal((await api(`${ctx.server.url}/api/v1/fleet/summary`, { token: ctx.adminToken })).status, 200);
-    assert.equal((await api(`${ctx.server.url}/api/v1/fleet/summary`, { token: METRICS_TOKEN })).status, 401);
-  });
+  suite.test(
+    'the API keeps its own tokens: the admin token still works there, the metrics token does not',
+    async (ctx) => {
+      assert.equal((await api(`${ctx.server.url}/api/v1/fleet/summary`, { token: ctx.adminToken })).status, 200);
+      assert.equal((await api(`${ctx.server.url}/api/v1/fleet/summary`, { token: METRICS_TOKEN })).status, 401);
+    },
+  );
 });

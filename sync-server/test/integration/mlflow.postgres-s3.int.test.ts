@@ -9,7 +9,13 @@ runMlflowTests('PostgreSQL server and S3 (s3rver)', async () => {
   const s3 = await startS3();
   const data = await tempDataDir();
   const adminToken = 'mlflow-it-admin-token-0123456789';
-  const server = await startServerProcess({ DATABASE_URL: database.url, ADMIN_TOKEN: adminToken, DATA_DIR: data.dir, ...s3.env, S3_BUCKET: 'mlflow-it' });
+  const server = await startServerProcess({
+    DATABASE_URL: database.url,
+    ADMIN_TOKEN: adminToken,
+    DATA_DIR: data.dir,
+    ...s3.env,
+    S3_BUCKET: 'mlflow-it',
+  });
   return {
     server,
     adminToken,

@@ -9,7 +9,12 @@ const setup = async () => {
   const data = await tempDataDir();
   const maxUploadBytes = 2_000_000;
   const adminToken = 'registry-admin-token-0123456789';
-  const server = await startServerProcess({ DATA_DIR: data.dir, ADMIN_TOKEN: adminToken, MAX_UPLOAD_BYTES: String(maxUploadBytes), DEMO: '0' });
+  const server = await startServerProcess({
+    DATA_DIR: data.dir,
+    ADMIN_TOKEN: adminToken,
+    MAX_UPLOAD_BYTES: String(maxUploadBytes),
+    DEMO: '0',
+  });
   const root = path.join(data.dir, 'blobs');
   return {
     server,

@@ -14,9 +14,25 @@ const setup = async () => {
   const maxUploadBytes = 2_000_000;
   const adminToken = 'registry-admin-token-0123456789';
   const bucket = 'registry-it';
-  const server = await startServerProcess({ DATABASE_URL: database.url, ADMIN_TOKEN: adminToken, DATA_DIR: data.dir, MAX_UPLOAD_BYTES: String(maxUploadBytes), DEMO: '0', ...s3.env, S3_BUCKET: bucket });
+  const server = await startServerProcess({
+    DATABASE_URL: database.url,
+    ADMIN_TOKEN: adminToken,
+    DATA_DIR: data.dir,
+    MAX_UPLOAD_BYTES: String(maxUploadBytes),
+    DEMO: '0',
+    ...s3.env,
+    S3_BUCKET: bucket,
+  });
   const url = new URL(s3.endpoint);
-  const client = new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, pathStyle: true, region: 'us-east-1' });
+  const client = new Minio.Client({
+    endPoint: url.hostname,
+    port: Number(url.port),
+    useSSL: false,
+    accessKey: s3.accessKey,
+    secretKey: s3.secretKey,
+    pathStyle: true,
+    region: 'us-east-1',
+  });
   return {
     server,
     adminToken,

@@ -28,13 +28,24 @@ async function staged(dataDir: string): Promise<string[]> {
 function abortedUpload(url: string, token: string): Promise<void> {
   return new Promise((resolve) => {
     const boundary = 'tinylcm-abort';
-    const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(10_000_000) } });
+    const req = request(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(10_000_000),
+      },
+    });
     req.on('error', () => resolve());
-    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.onnx"\r\nContent-Type: application/octet-stream\r\n\r\n`);
-    req.write(Buffer.alloc(50_000, 7), () => setTimeout(() => {
-      req.destroy();
-      resolve();
-    }, 200));
+    req.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.onnx"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
+    req.write(Buffer.alloc(50_000, 7), () =>
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 200),
+    );
   });
 }
 
@@ -51,12 +62,21 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
     let scientist = '';
     const model = sampleModel();
 
-    const upload = async (modelName: string, parts: { file?: Uint8Array; fileField?: string; metadata?: string; extra?: [string, string] }, token = scientist) => {
+    const upload = async (
+      modelName: string,
+      parts: { file?: Uint8Array; fileField?: string; metadata?: string; extra?: [string, string] },
+      token = scientist,
+    ) => {
       const form = new FormData();
       if (parts.file) form.set(parts.fileField ?? 'file', new Blob([parts.file.slice()]), 'model.onnx');
       if (parts.metadata !== undefined) form.set('metadata', parts.metadata);
       if (parts.extra) form.set(parts.extra[0], parts.extra[1]);
-      const res = await fetch(`${base}/api/v1/models/${modelName}/versions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${base}/api/v1/models/${modelName}/versions`, {
+        method: 'POST',
+        body: form,
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(30_000),
+      });
       return { status: res.status, body: (await res.json()) as any };
     };
 
@@ -65,12 +85,17 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
       if (!ctx) return;
       base = ctx.server.url;
       admin = ctx.adminToken;
-      viewer = (await api(`${base}/api/v1/tokens`, { token: admin, body: { name: 'viewer', role: 'viewer' } })).body.token;
-      scientist = (await api(`${base}/api/v1/tokens`, { token: admin, body: { name: 'alice', role: 'scientist' } })).body.token;
+      viewer = (await api(`${base}/api/v1/tokens`, { token: admin, body: { name: 'viewer', role: 'viewer' } })).body
+        .token;
+      scientist = (await api(`${base}/api/v1/tokens`, { token: admin, body: { name: 'alice', role: 'scientist' } }))
+        .body.token;
     });
 
     test('an upload answers 201 with what the ONNX graph declares', async () => {
-      const res = await upload('iris', { file: model, metadata: JSON.stringify({ classLabels: ['no', 'yes'], description: 'first' }) });
+      const res = await upload('iris', {
+        file: model,
+        metadata: JSON.stringify({ classLabels: ['no', 'yes'], description: 'first' }),
+      });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.deepEqual(res.body, {
         name: 'iris',
@@ -99,7 +124,10 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
       const after = (await suite.ctx!.blobKeys()).filter((k) => k.startsWith('models/'));
       assert.deepEqual(after, before);
       assert.deepEqual(after, [`models/sha256/${sha256(model)}`]);
-      assert.equal((await api(`${base}/api/v1/models/iris/versions/2`, { token: scientist, method: 'DELETE' })).status, 204);
+      assert.equal(
+        (await api(`${base}/api/v1/models/iris/versions/2`, { token: scientist, method: 'DELETE' })).status,
+        204,
+      );
       assert.equal((await upload('iris', { file: model })).body.version, 3, 'a deleted version number is never reused');
     });
 
@@ -132,14 +160,39 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
       const cases: [string, Awaited<ReturnType<typeof upload>>, number, RegExp][] = [
         ['random bytes', await upload('bad', { file: randomBytes(1, 4096) }), 400, /not a valid ONNX model/],
         ['a truncated model', await upload('bad', { file: truncated }), 400, /not a valid ONNX model/],
-        ['a JSON file', await upload('bad', { file: new TextEncoder().encode('{"not":"onnx"}') }), 400, /not a valid ONNX model/],
+        [
+          'a JSON file',
+          await upload('bad', { file: new TextEncoder().encode('{"not":"onnx"}') }),
+          400,
+          /not a valid ONNX model/,
+        ],
         ['an empty file', await upload('bad', { file: new Uint8Array(0) }), 400, /not a valid ONNX model/],
-        ['an oversized file', await upload('bad', { file: bigInitializerModel(Math.ceil((suite.ctx!.maxUploadBytes + 1024) / 4) * 4) }), 413, /limit/],
-        ['a wrong file field', await upload('bad', { file: model, fileField: 'model' }), 400, /unexpected multipart file field "model"/],
-        ['an extra field', await upload('bad', { file: model, extra: ['comment', 'x'] }), 400, /unexpected multipart field "comment"/],
+        [
+          'an oversized file',
+          await upload('bad', { file: bigInitializerModel(Math.ceil((suite.ctx!.maxUploadBytes + 1024) / 4) * 4) }),
+          413,
+          /limit/,
+        ],
+        [
+          'a wrong file field',
+          await upload('bad', { file: model, fileField: 'model' }),
+          400,
+          /unexpected multipart file field "model"/,
+        ],
+        [
+          'an extra field',
+          await upload('bad', { file: model, extra: ['comment', 'x'] }),
+          400,
+          /unexpected multipart field "comment"/,
+        ],
         ['no file', await upload('bad', { metadata: '{}' }), 400, /"file" .* is missing/],
         ['metadata that is not JSON', await upload('bad', { file: model, metadata: '{oops' }), 400, /not JSON/],
-        ['metadata of the wrong shape', await upload('bad', { file: model, metadata: '{"classLabels": "yes"}' }), 400, /classLabels/],
+        [
+          'metadata of the wrong shape',
+          await upload('bad', { file: model, metadata: '{"classLabels": "yes"}' }),
+          400,
+          /classLabels/,
+        ],
       ];
       for (const [what, res, status, message] of cases) {
         assert.equal(res.status, status, `${what}: ${JSON.stringify(res.body)}`);
@@ -167,48 +220,77 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
       const form = new FormData();
       form.append('file', new Blob([model.slice()]), 'a.onnx');
       form.append('file', new Blob([model.slice()]), 'b.onnx');
-      const res = await fetch(`${base}/api/v1/models/twice/versions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${scientist}` } });
+      const res = await fetch(`${base}/api/v1/models/twice/versions`, {
+        method: 'POST',
+        body: form,
+        headers: { authorization: `Bearer ${scientist}` },
+      });
       assert.equal(res.status, 400);
       assert.match(((await res.json()) as any).error.message, /unexpected multipart file field "file"/);
       assert.equal((await api(`${base}/api/v1/models/twice`, { token: viewer })).status, 404);
       await abortedUpload(`${base}/api/v1/models/cut/versions`, scientist);
-      for (let i = 0; i < 50 && (await staged(suite.ctx!.dataDir)).length; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 50 && (await staged(suite.ctx!.dataDir)).length; i++)
+        await new Promise((r) => setTimeout(r, 100));
       assert.deepEqual(await staged(suite.ctx!.dataDir), [], 'the partial file was removed');
       assert.equal((await api(`${base}/healthz`)).status, 200, 'the server is fine');
     });
 
     test('roles: viewers read, only scientists and admins write', async () => {
       assert.equal((await upload('iris', { file: model }, viewer)).status, 403);
-      const operator = (await api(`${base}/api/v1/tokens`, { token: admin, body: { name: 'op', role: 'operator' } })).body.token;
-      assert.equal((await api(`${base}/api/v1/models/iris`, { token: operator, method: 'PATCH', body: { description: 'x' } })).status, 403);
+      const operator = (await api(`${base}/api/v1/tokens`, { token: admin, body: { name: 'op', role: 'operator' } }))
+        .body.token;
+      assert.equal(
+        (await api(`${base}/api/v1/models/iris`, { token: operator, method: 'PATCH', body: { description: 'x' } }))
+          .status,
+        403,
+      );
       assert.equal((await api(`${base}/api/v1/models/iris`, { token: operator })).status, 200);
       assert.equal((await api(`${base}/api/v1/models`)).status, 401);
     });
 
     test('aliases move with their history (who, when), and versions resolve by alias', async () => {
-      const put = (alias: string, version: number) => api(`${base}/api/v1/models/iris/aliases/${alias}`, { token: scientist, method: 'PUT', body: { version } });
+      const put = (alias: string, version: number) =>
+        api(`${base}/api/v1/models/iris/aliases/${alias}`, { token: scientist, method: 'PUT', body: { version } });
       assert.deepEqual((await put('champion', 1)).body.aliases, { champion: 1 });
       assert.deepEqual((await put('champion', 3)).body.aliases, { champion: 3 });
       assert.equal((await put('staging', 99)).status, 404);
       assert.equal((await put('v2', 1)).status, 400, 'an alias may not look like a version');
       assert.equal((await api(`${base}/api/v1/models/iris/versions/champion`, { token: viewer })).body.version, 3);
-      assert.equal((await api(`${base}/api/v1/models/iris/aliases/champion`, { token: scientist, method: 'DELETE' })).status, 204);
+      assert.equal(
+        (await api(`${base}/api/v1/models/iris/aliases/champion`, { token: scientist, method: 'DELETE' })).status,
+        204,
+      );
       const history = await api(`${base}/api/v1/models/iris/alias-history?alias=champion`, { token: viewer });
       assert.deepEqual(
         history.body.items.map((e: any) => [e.version, e.previousVersion, e.changedBy]),
-        [[1, null, 'alice'], [3, 1, 'alice'], [null, 3, 'alice']],
+        [
+          [1, null, 'alice'],
+          [3, 1, 'alice'],
+          [null, 3, 'alice'],
+        ],
       );
       assert.ok(history.body.items.every((e: any) => !Number.isNaN(Date.parse(e.changedAt))));
     });
 
     test('list pages through every model and searches names and descriptions', async () => {
       for (const n of ['m-a', 'm-b', 'm-c']) assert.equal((await upload(n, { file: model })).status, 201);
-      assert.equal((await api(`${base}/api/v1/models/m-b`, { token: scientist, method: 'PATCH', body: { description: 'the special one', tags: { team: 'vision' } } })).body.tags.team, 'vision');
+      assert.equal(
+        (
+          await api(`${base}/api/v1/models/m-b`, {
+            token: scientist,
+            method: 'PATCH',
+            body: { description: 'the special one', tags: { team: 'vision' } },
+          })
+        ).body.tags.team,
+        'vision',
+      );
       const seen: string[] = [];
       let token: string | null = null;
       let pages = 0;
       do {
-        const res: any = await api(`${base}/api/v1/models?pageSize=2${token ? `&pageToken=${token}` : ''}`, { token: viewer });
+        const res: any = await api(`${base}/api/v1/models?pageSize=2${token ? `&pageToken=${token}` : ''}`, {
+          token: viewer,
+        });
         assert.ok(res.body.items.length <= 2);
         seen.push(...res.body.items.map((m: any) => m.name));
         token = res.body.nextPageToken;
@@ -216,7 +298,10 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
       } while (token);
       assert.deepEqual(seen, ['iris', 'iris-copy', 'm-a', 'm-b', 'm-c']);
       assert.equal(pages, 3);
-      assert.deepEqual((await api(`${base}/api/v1/models?search=special`, { token: viewer })).body.items.map((m: any) => m.name), ['m-b']);
+      assert.deepEqual(
+        (await api(`${base}/api/v1/models?search=special`, { token: viewer })).body.items.map((m: any) => m.name),
+        ['m-b'],
+      );
       assert.equal((await api(`${base}/api/v1/models?pageToken=garbage`, { token: viewer })).status, 400);
     });
 
@@ -226,7 +311,10 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
       assert.ok((await suite.ctx!.blobKeys()).includes(`models/sha256/${sha256(other)}`));
       assert.equal((await api(`${base}/api/v1/models/solo`, { token: scientist, method: 'DELETE' })).status, 204);
       assert.equal((await api(`${base}/api/v1/models/solo`, { token: viewer })).status, 404);
-      assert.ok(!(await suite.ctx!.blobKeys()).includes(`models/sha256/${sha256(other)}`), 'unshared bytes are removed');
+      assert.ok(
+        !(await suite.ctx!.blobKeys()).includes(`models/sha256/${sha256(other)}`),
+        'unshared bytes are removed',
+      );
       assert.equal((await api(`${base}/api/v1/models/m-a`, { token: scientist, method: 'DELETE' })).status, 204);
       assert.ok((await suite.ctx!.blobKeys()).includes(`models/sha256/${sha256(model)}`), 'shared bytes stay');
     });

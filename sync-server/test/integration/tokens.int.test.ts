@@ -5,7 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
-import { api, runToExit, startServerProcess, tempDataDir, type ExitResult, type ServerProcess } from '../../../testing/server-process.ts';
+import {
+  api,
+  runToExit,
+  startServerProcess,
+  tempDataDir,
+  type ExitResult,
+  type ServerProcess,
+} from '../../../testing/server-process.ts';
 
 const FIRST = 'tokens-first-admin-token-0123456789';
 const SECOND = 'tokens-second-admin-token-0123456789';
@@ -42,7 +49,11 @@ describe('tokens: list, create with expiry, revoke, last use; ADMIN_TOKEN rotati
    */
   const cli = async (calls: [args: string[], token?: string][]): Promise<ExitResult[]> => {
     const argv = calls.map(([args, token = FIRST]) => [...args, '--server', server.url, '--token', token]);
-    const r = await runToExit(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', BATCH, JSON.stringify(argv)], {});
+    const r = await runToExit(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', BATCH, JSON.stringify(argv)],
+      {},
+    );
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout);
   };
@@ -59,12 +70,21 @@ describe('tokens: list, create with expiry, revoke, last use; ADMIN_TOKEN rotati
   });
 
   it('an admin lists human tokens with last use, expiry and state, never a secret; others may not', async () => {
-    for (const [name, role, expiresInDays] of [['dashboard', 'viewer', 30], ['ci', 'operator', undefined]] as const) {
+    for (const [name, role, expiresInDays] of [
+      ['dashboard', 'viewer', 30],
+      ['ci', 'operator', undefined],
+    ] as const) {
       const res = await api(`${v1}/tokens`, { token: FIRST, body: { name, role, expiresInDays } });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       made[name] = res.body;
     }
-    assert.ok(Math.abs(Date.parse((await api(`${v1}/tokens`, { token: FIRST })).body.tokens[1].expiresAt) - Date.now() - 30 * 86_400_000) < 60_000);
+    assert.ok(
+      Math.abs(
+        Date.parse((await api(`${v1}/tokens`, { token: FIRST })).body.tokens[1].expiresAt) -
+          Date.now() -
+          30 * 86_400_000,
+      ) < 60_000,
+    );
     await api(`${v1}/me`, { token: made.dashboard!.token });
     const { groupId } = await operatorWithGroup(v1, FIRST, 'lab');
     const device = await enrolDevice(v1, made.ci!.token, groupId);
@@ -72,12 +92,21 @@ describe('tokens: list, create with expiry, revoke, last use; ADMIN_TOKEN rotati
     const res = await api(`${v1}/tokens`, { token: FIRST });
     assert.equal(res.status, 200);
     const listed = res.body.tokens as any[];
-    assert.deepEqual(listed.map((t) => [t.name, t.role, t.bootstrap]), [['ops', 'operator', false], ['ci', 'operator', false], ['dashboard', 'viewer', false], ['ADMIN_TOKEN', 'admin', true]]);
+    assert.deepEqual(
+      listed.map((t) => [t.name, t.role, t.bootstrap]),
+      [
+        ['ops', 'operator', false],
+        ['ci', 'operator', false],
+        ['dashboard', 'viewer', false],
+        ['ADMIN_TOKEN', 'admin', true],
+      ],
+    );
     const dashboard = listed.find((t) => t.name === 'dashboard');
     assert.ok(dashboard.lastUsedAt && Date.now() - Date.parse(dashboard.lastUsedAt) < 60_000, 'used just now');
     assert.equal(listed.find((t) => t.name === 'ci').expiresAt, null);
     const text = JSON.stringify(res.body);
-    for (const secret of [FIRST, made.dashboard!.token, made.ci!.token, device.token]) assert.ok(!text.includes(secret));
+    for (const secret of [FIRST, made.dashboard!.token, made.ci!.token, device.token])
+      assert.ok(!text.includes(secret));
     assert.doesNotMatch(text, /hash/i);
     error(await api(`${v1}/tokens`, { token: made.dashboard!.token }), 403, /role viewer may not/);
     error(await api(`${v1}/tokens`, { token: made.ci!.token }), 403, /role operator may not/);
@@ -85,19 +114,30 @@ describe('tokens: list, create with expiry, revoke, last use; ADMIN_TOKEN rotati
     // A device's token is its device's: not listed, not revoked here.
     const deviceTokenId = (await api(`${v1}/me`, { token: device.token })).body.tokenId;
     assert.ok(!listed.some((t) => t.id === deviceTokenId));
-    error(await api(`${v1}/tokens/${deviceTokenId}`, { token: FIRST, method: 'DELETE' }), 404, /revoked with its device/);
+    error(
+      await api(`${v1}/tokens/${deviceTokenId}`, { token: FIRST, method: 'DELETE' }),
+      404,
+      /revoked with its device/,
+    );
   });
 
   it('a bad expiry is a 400 naming the field, and stores nothing', async () => {
     const count = (await list()).length;
     const cases: [object, RegExp][] = [
       [{ expiresAt: new Date(Date.now() - 60_000).toISOString() }, /expiresAt must be in the future/],
-      [{ expiresAt: new Date(Date.now() + 3651 * 86_400_000).toISOString() }, /expiresAt must be at most 3650 days ahead/],
+      [
+        { expiresAt: new Date(Date.now() + 3651 * 86_400_000).toISOString() },
+        /expiresAt must be at most 3650 days ahead/,
+      ],
       [{ expiresAt: 'next tuesday' }, /expiresAt/],
       [{ expiresInDays: 0 }, /expiresInDays/],
-      [{ expiresInDays: 1, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }, /expiresAt or expiresInDays, not both/],
+      [
+        { expiresInDays: 1, expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+        /expiresAt or expiresInDays, not both/,
+      ],
     ];
-    for (const [extra, message] of cases) error(await api(`${v1}/tokens`, { token: FIRST, body: { name: 'bad', role: 'viewer', ...extra } }), 400, message);
+    for (const [extra, message] of cases)
+      error(await api(`${v1}/tokens`, { token: FIRST, body: { name: 'bad', role: 'viewer', ...extra } }), 400, message);
     assert.equal((await list()).length, count);
   });
 
@@ -106,27 +146,45 @@ describe('tokens: list, create with expiry, revoke, last use; ADMIN_TOKEN rotati
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.ok(first.body.revokedAt);
     error(await api(`${v1}/me`, { token: made.dashboard!.token }), 401, /^token revoked/);
-    assert.deepEqual((await api(`${v1}/tokens/${made.dashboard!.id}`, { token: FIRST, method: 'DELETE' })).body, first.body);
-    error(await api(`${v1}/tokens/00000000-0000-4000-8000-000000000000`, { token: FIRST, method: 'DELETE' }), 404, /no token with id/);
+    assert.deepEqual(
+      (await api(`${v1}/tokens/${made.dashboard!.id}`, { token: FIRST, method: 'DELETE' })).body,
+      first.body,
+    );
+    error(
+      await api(`${v1}/tokens/00000000-0000-4000-8000-000000000000`, { token: FIRST, method: 'DELETE' }),
+      404,
+      /no token with id/,
+    );
     error(await api(`${v1}/tokens/not-a-uuid`, { token: FIRST, method: 'DELETE' }), 400, /id/);
     const adminId = (await list()).find((t) => t.bootstrap).id;
     error(await api(`${v1}/tokens/${adminId}`, { token: FIRST, method: 'DELETE' }), 409, /last usable admin token/);
     assert.equal((await api(`${v1}/me`, { token: FIRST })).status, 200);
     const doc = (await api(`${v1}/openapi.json`)).body;
-    assert.ok(doc.paths['/api/v1/tokens'].get && doc.paths['/api/v1/tokens'].post && doc.paths['/api/v1/tokens/{id}'].delete);
+    assert.ok(
+      doc.paths['/api/v1/tokens'].get && doc.paths['/api/v1/tokens'].post && doc.paths['/api/v1/tokens/{id}'].delete,
+    );
   });
 
   it('tinysphere tokens: list as a table or JSON, create with an expiry, revoke; wrong input exits 2 with usage', async () => {
-    const [created, json] = await cli([[['create', '--name', 'grafana', '--role', 'viewer', '--expires-in-days', '90']], [['list', '--json']]]);
+    const [created, json] = await cli([
+      [['create', '--name', 'grafana', '--role', 'viewer', '--expires-in-days', '90']],
+      [['list', '--json']],
+    ]);
     assert.equal(created!.code, 0, created!.stderr);
-    assert.match(created!.stdout, /created viewer token "grafana" \([0-9a-f-]{36}\), expires \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    assert.match(
+      created!.stdout,
+      /created viewer token "grafana" \([0-9a-f-]{36}\), expires \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
     const secret = /^\s+(tsk_\S+)$/m.exec(created!.stdout)?.[1];
     assert.equal((await api(`${v1}/me`, { token: secret })).body.name, 'grafana');
     const grafana = (JSON.parse(json!.stdout) as any[]).find((t) => t.name === 'grafana');
     assert.equal(grafana.role, 'viewer');
 
     // Through the real entry point once: the command is registered.
-    const table = await runToExit(process.execPath, ['bin/tinysphere.js', 'tokens', 'list'], { TINYSPHERE_URL: server.url, TINYSPHERE_TOKEN: FIRST });
+    const table = await runToExit(process.execPath, ['bin/tinysphere.js', 'tokens', 'list'], {
+      TINYSPHERE_URL: server.url,
+      TINYSPHERE_TOKEN: FIRST,
+    });
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout.split('\n')[0]!, /^ID\s+NAME\s+ROLE\s+STATUS\s+CREATED\s+LAST USED\s+EXPIRES$/);
     assert.match(table.stdout, /grafana\s+viewer\s+active\s/);
@@ -137,9 +195,18 @@ describe('tokens: list, create with expiry, revoke, last use; ADMIN_TOKEN rotati
     const usage: [string[], RegExp][] = [
       [['create', '--role', 'viewer'], /create needs --name/],
       [['create', '--name', 'x'], /create needs --role/],
-      [['create', '--name', 'x', '--role', 'king'], /--role must be one of admin, scientist, operator, viewer, got "king"/],
-      [['create', '--name', 'x', '--role', 'viewer', '--expires-in-days', '0'], /--expires-in-days needs a whole number of days from 1 to 3650, got "0"/],
-      [['create', '--name', 'x', '--role', 'viewer', '--expires-in-days', '1.5'], /--expires-in-days needs a whole number/],
+      [
+        ['create', '--name', 'x', '--role', 'king'],
+        /--role must be one of admin, scientist, operator, viewer, got "king"/,
+      ],
+      [
+        ['create', '--name', 'x', '--role', 'viewer', '--expires-in-days', '0'],
+        /--expires-in-days needs a whole number of days from 1 to 3650, got "0"/,
+      ],
+      [
+        ['create', '--name', 'x', '--role', 'viewer', '--expires-in-days', '1.5'],
+        /--expires-in-days needs a whole number/,
+      ],
       [['revoke'], /revoke needs a token ID/],
       [['revoke', 'grafana'], /revoke needs a token ID \(a UUID, see tokens list\), got "grafana"/],
       [['list', 'extra'], /list takes no arguments/],
@@ -177,7 +244,10 @@ describe('tokens: list, create with expiry, revoke, last use; ADMIN_TOKEN rotati
     assert.equal((await api(`${v1}/me`, { token: SECOND })).body.role, 'admin');
     assert.equal((await api(`${v1}/me`, { token: made.ci!.token })).body.role, 'operator');
     const bootstrap = (await list(SECOND)).filter((t) => t.bootstrap).map((t) => [t.name, t.revokedAt === null]);
-    assert.deepEqual(bootstrap, [['ADMIN_TOKEN', true], ['ADMIN_TOKEN', false]]);
+    assert.deepEqual(bootstrap, [
+      ['ADMIN_TOKEN', true],
+      ['ADMIN_TOKEN', false],
+    ]);
     assert.match(server.stdout(), /previous bootstrap admin token is revoked/);
   });
 });

@@ -3,7 +3,9 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 
 /** A Koa context without a socket, for testing middleware on its own (as Koa's own tests do). */
-export function fakeContext(opts: { method?: string; url?: string; headers?: Record<string, string>; state?: Record<string, unknown> } = {}): Context {
+export function fakeContext(
+  opts: { method?: string; url?: string; headers?: Record<string, string>; state?: Record<string, unknown> } = {},
+): Context {
   const req = new IncomingMessage(new Socket());
   req.method = opts.method ?? 'GET';
   req.url = opts.url ?? '/';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Logger } from 'pino';
 import { AuthService } from '../../src/services/auth.ts';
 import { DevicesService } from '../../src/services/devices/index.ts';
-import { type Db } from '../../src/store/db/index.ts';
+import type { Db } from '../../src/store/db/index.ts';
 import { migratedPglite } from '../../../testing/test-db.ts';
 
 describe('AuthService marks devices seen (PGlite)', () => {
@@ -18,9 +18,16 @@ describe('AuthService marks devices seen (PGlite)', () => {
   });
   after(() => db.close());
 
-  const setSeenAgo = (seconds: number) => db.query(`UPDATE devices SET last_seen_at = now() - make_interval(secs => $2) WHERE id = $1`, [device.deviceId, seconds]);
+  const setSeenAgo = (seconds: number) =>
+    db.query(`UPDATE devices SET last_seen_at = now() - make_interval(secs => $2) WHERE id = $1`, [
+      device.deviceId,
+      seconds,
+    ]);
   const seenAgo = async () => {
-    const { rows } = await db.query<{ ago: number }>(`SELECT extract(epoch FROM now() - last_seen_at)::float8 AS ago FROM devices WHERE id = $1`, [device.deviceId]);
+    const { rows } = await db.query<{ ago: number }>(
+      `SELECT extract(epoch FROM now() - last_seen_at)::float8 AS ago FROM devices WHERE id = $1`,
+      [device.deviceId],
+    );
     return rows[0]!.ago;
   };
 
@@ -49,7 +56,8 @@ describe('AuthService marks devices seen (PGlite)', () => {
       kind: db.kind,
       transaction: db.transaction.bind(db),
       close: db.close.bind(db),
-      query: (sql, params) => (sql.startsWith('UPDATE devices') ? Promise.reject(new Error('disk full')) : db.query(sql, params)),
+      query: (sql, params) =>
+        sql.startsWith('UPDATE devices') ? Promise.reject(new Error('disk full')) : db.query(sql, params),
     };
     const warnings: unknown[] = [];
     const logger = { warn: (obj: unknown) => warnings.push(obj) } as unknown as Logger;

@@ -20,19 +20,38 @@ describe('AuthService tokens (PGlite)', () => {
     // Made before migration 014, as a server of the previous release would have left it.
     db = await openPglite(undefined);
     const all = await loadMigrations();
-    await migrate(db, all.slice(0, all.findIndex((m) => m.name === 'token_expiry')));
-    await db.query(`INSERT INTO api_tokens (name, role, token_hash) VALUES ('ADMIN_TOKEN', 'admin', $1), ('ops', 'admin', $2)`, [hashToken(LEGACY), hashToken('ops-admin-token-0123456789')]);
+    await migrate(
+      db,
+      all.slice(
+        0,
+        all.findIndex((m) => m.name === 'token_expiry'),
+      ),
+    );
+    await db.query(
+      `INSERT INTO api_tokens (name, role, token_hash) VALUES ('ADMIN_TOKEN', 'admin', $1), ('ops', 'admin', $2)`,
+      [hashToken(LEGACY), hashToken('ops-admin-token-0123456789')],
+    );
     await migrate(db);
     auth = new AuthService(db);
   });
   after(() => db.close());
 
   const row = async (id: string) =>
-    (await db.query<{ last_used_at: Date | null; revoked_at: Date | null }>('SELECT last_used_at, revoked_at FROM api_tokens WHERE id = $1', [id])).rows[0]!;
+    (
+      await db.query<{ last_used_at: Date | null; revoked_at: Date | null }>(
+        'SELECT last_used_at, revoked_at FROM api_tokens WHERE id = $1',
+        [id],
+      )
+    ).rows[0]!;
 
   it('migration 014 marks the token ADMIN_TOKEN made as the bootstrap token, and not the others', async () => {
-    const { rows } = await db.query<{ name: string; bootstrap: boolean }>('SELECT name, bootstrap FROM api_tokens ORDER BY name');
-    assert.deepEqual(rows, [{ name: 'ADMIN_TOKEN', bootstrap: true }, { name: 'ops', bootstrap: false }]);
+    const { rows } = await db.query<{ name: string; bootstrap: boolean }>(
+      'SELECT name, bootstrap FROM api_tokens ORDER BY name',
+    );
+    assert.deepEqual(rows, [
+      { name: 'ADMIN_TOKEN', bootstrap: true },
+      { name: 'ops', bootstrap: false },
+    ]);
   });
 
   it('the same ADMIN_TOKEN keeps working; a new one revokes the previous bootstrap token only; going back to a revoked one changes nothing', async () => {
@@ -41,7 +60,11 @@ describe('AuthService tokens (PGlite)', () => {
     await auth.bootstrap(NEXT);
     await rejectsWith(auth.verify(LEGACY), 'unauthorized', /token revoked/);
     assert.equal((await auth.verify(NEXT))?.name, 'ADMIN_TOKEN');
-    assert.equal((await auth.verify('ops-admin-token-0123456789'))?.role, 'admin', 'a token an admin made is not a bootstrap token');
+    assert.equal(
+      (await auth.verify('ops-admin-token-0123456789'))?.role,
+      'admin',
+      'a token an admin made is not a bootstrap token',
+    );
     await auth.bootstrap(NEXT);
     assert.equal((await auth.verify(NEXT))?.role, 'admin');
     await auth.bootstrap(LEGACY);
@@ -72,10 +95,28 @@ describe('AuthService tokens (PGlite)', () => {
     const exact = new Date(Date.now() + 3600_000).toISOString();
     assert.equal((await auth.create({ name: 'demo', role: 'viewer', expiresAt: exact })).expiresAt, exact);
     assert.equal((await auth.create({ name: 'forever', role: 'viewer' })).expiresAt, null);
-    await rejectsWith(auth.create({ name: 'x', role: 'viewer', expiresAt: new Date(Date.now() - 1000).toISOString() }), 'validation_failed', /expiresAt must be in the future/);
-    await rejectsWith(auth.create({ name: 'x', role: 'viewer', expiresAt: new Date(Date.now() + 3651 * DAY).toISOString() }), 'validation_failed', /at most 3650 days/);
-    for (const bad of [{ expiresInDays: 0 }, { expiresInDays: 3651 }, { expiresInDays: 1.5 }, { expiresAt: 'tomorrow' }, { expiresAt: exact, expiresInDays: 3 }]) {
-      assert.equal(CreateTokenSchema.safeParse({ name: 'x', role: 'viewer', ...bad }).success, false, JSON.stringify(bad));
+    await rejectsWith(
+      auth.create({ name: 'x', role: 'viewer', expiresAt: new Date(Date.now() - 1000).toISOString() }),
+      'validation_failed',
+      /expiresAt must be in the future/,
+    );
+    await rejectsWith(
+      auth.create({ name: 'x', role: 'viewer', expiresAt: new Date(Date.now() + 3651 * DAY).toISOString() }),
+      'validation_failed',
+      /at most 3650 days/,
+    );
+    for (const bad of [
+      { expiresInDays: 0 },
+      { expiresInDays: 3651 },
+      { expiresInDays: 1.5 },
+      { expiresAt: 'tomorrow' },
+      { expiresAt: exact, expiresInDays: 3 },
+    ]) {
+      assert.equal(
+        CreateTokenSchema.safeParse({ name: 'x', role: 'viewer', ...bad }).success,
+        false,
+        JSON.stringify(bad),
+      );
     }
   });
 
@@ -89,14 +130,36 @@ describe('AuthService tokens (PGlite)', () => {
   it('lists human tokens newest first without secrets; device tokens are not listed', async () => {
     const devices = new DevicesService(db);
     const group = await devices.createGroup('lab', '', null);
-    const device = await devices.enrol((await devices.createCode(group.id, { uses: 1, expiresInSeconds: 600 }, null)).code, 'cam', {});
+    const device = await devices.enrol(
+      (await devices.createCode(group.id, { uses: 1, expiresInSeconds: 600 }, null)).code,
+      'cam',
+      {},
+    );
     const tokens = await auth.list();
     assert.deepEqual(tokens.map((t) => t.name).slice(0, 5), ['short', 'forever', 'demo', 'ci', 'ADMIN_TOKEN']);
     assert.ok(!tokens.some((t) => t.role === ('device' as string) || t.name.startsWith('device:')), 'no device token');
     const principal = await auth.verify(device.token);
     assert.ok(!tokens.some((t) => t.id === principal!.tokenId));
-    assert.deepEqual(Object.keys(tokens[0]!).sort(), ['bootstrap', 'createdAt', 'expiresAt', 'id', 'lastUsedAt', 'name', 'revokedAt', 'role']);
-    assert.deepEqual(tokens.filter((t) => t.bootstrap).map((t) => [t.name, t.revokedAt === null]).sort(), [['ADMIN_TOKEN', false], ['ADMIN_TOKEN', true]]);
+    assert.deepEqual(Object.keys(tokens[0]!).sort(), [
+      'bootstrap',
+      'createdAt',
+      'expiresAt',
+      'id',
+      'lastUsedAt',
+      'name',
+      'revokedAt',
+      'role',
+    ]);
+    assert.deepEqual(
+      tokens
+        .filter((t) => t.bootstrap)
+        .map((t) => [t.name, t.revokedAt === null])
+        .sort(),
+      [
+        ['ADMIN_TOKEN', false],
+        ['ADMIN_TOKEN', true],
+      ],
+    );
   });
 
   it('last_used_at is written when a token authenticates, at most once a minute', async () => {

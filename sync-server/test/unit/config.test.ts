@@ -35,7 +35,11 @@ describe('loadConfig', () => {
     it(`refuses ${variable}=${value} naming the variable`, () => {
       assert.throws(
         () => loadConfig({ [variable]: value }),
-        (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.startsWith(`${variable}: `) && err.message.includes(JSON.stringify(value)),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.variable === variable &&
+          err.message.startsWith(`${variable}: `) &&
+          err.message.includes(JSON.stringify(value)),
       );
     });
   }

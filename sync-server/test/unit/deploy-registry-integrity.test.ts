@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { bigInitializerModel, sampleModel } from '../../../shared/onnx/test-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../../../testing/postgres.ts';
-import { startS3, type TestS3 } from '../../../testing/s3.ts';
+import { startS3 } from '../../../testing/s3.ts';
 import { HttpError } from '../../src/http/errors.ts';
 import { DeploymentsService } from '../../src/services/deployments/index.ts';
 import { DevicesService } from '../../src/services/devices/index.ts';
@@ -37,7 +37,12 @@ function pausable(db: Db) {
       return result as never;
     },
   });
-  const wrapped: Db = { kind: db.kind, query: (sql, params) => db.query(sql, params), transaction: (fn) => db.transaction((tx) => fn(wrap(tx))), close: () => db.close() };
+  const wrapped: Db = {
+    kind: db.kind,
+    query: (sql, params) => db.query(sql, params),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    close: () => db.close(),
+  };
   return {
     db: wrapped,
     /** The next transaction statement matching `pattern` holds its transaction open until `release()`. */
@@ -60,7 +65,9 @@ function failingAt(db: Db, pattern: RegExp): Db {
       db.transaction((tx) =>
         fn({
           query: (sql: string, params?: readonly unknown[]) =>
-            pattern.test(sql) ? Promise.reject(Object.assign(new Error('injected failure'), { code: '08006' })) : (tx.query(sql, params) as never),
+            pattern.test(sql)
+              ? Promise.reject(Object.assign(new Error('injected failure'), { code: '08006' }))
+              : (tx.query(sql, params) as never),
         }),
       ),
     close: () => db.close(),
@@ -86,7 +93,12 @@ async function pgliteBackend(): Promise<Backend> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'registry-integrity-'));
   const db = await migratedPglite();
   const blobs = await FsBlobStore.open(path.join(dir, 'blobs'));
-  return { db, blobs, staging: path.join(dir, 'staging'), close: async () => (await db.close(), await blobs.close(), await rm(dir, { recursive: true, force: true })) };
+  return {
+    db,
+    blobs,
+    staging: path.join(dir, 'staging'),
+    close: async () => (await db.close(), await blobs.close(), await rm(dir, { recursive: true, force: true })),
+  };
 }
 
 async function postgresS3Backend(): Promise<Backend | undefined> {
@@ -96,7 +108,13 @@ async function postgresS3Backend(): Promise<Backend | undefined> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'registry-integrity-'));
   const db = await openPostgres(database.url, 6);
   await migrate(db);
-  const blobs = await S3BlobStore.open({ endpoint: new URL(s3.endpoint), accessKey: s3.accessKey, secretKey: s3.secretKey, bucket: 'integrity', region: 'us-east-1' });
+  const blobs = await S3BlobStore.open({
+    endpoint: new URL(s3.endpoint),
+    accessKey: s3.accessKey,
+    secretKey: s3.secretKey,
+    bucket: 'integrity',
+    region: 'us-east-1',
+  });
   return {
     db,
     blobs,
@@ -124,7 +142,12 @@ for (const [label, open] of [
     });
     after(() => b?.close());
 
-    const register = async (registry: RegistryService, name: string, bytes: Uint8Array, metadata?: Record<string, unknown>) => {
+    const register = async (
+      registry: RegistryService,
+      name: string,
+      bytes: Uint8Array,
+      metadata?: Record<string, unknown>,
+    ) => {
       const file = await stageBytes(b!, bytes);
       try {
         return await registry.registerVersion({ name, file, ...(metadata ? { metadata } : {}) });
@@ -152,7 +175,9 @@ for (const [label, open] of [
       const registry = new RegistryService(b.db, b.blobs);
       const bytes = bigInitializerModel(1024);
       // PostgreSQL's data exception (class 22), which http/errors.ts answers with a 400.
-      await assert.rejects(register(registry, 'nul', bytes, { description: 'a\u0000b' }), (e: { code?: string }) => /^22/.test(e.code ?? ''));
+      await assert.rejects(register(registry, 'nul', bytes, { description: 'a\u0000b' }), (e: { code?: string }) =>
+        /^22/.test(e.code ?? ''),
+      );
       assert.ok(!(await blobKeys(b.blobs)).includes(artifactKey(sha(bytes))));
       await rejectsWith(registry.getModel('nul'), 'not_found');
     });
@@ -201,7 +226,12 @@ describe('registry and deployments: a delete or rename racing a deployment (Post
     registry = new RegistryService(db, blobs);
     groupId = (await new DevicesService(db).createGroup('racers', '', null)).id;
     otherGroupId = (await new DevicesService(db).createGroup('others', '', null)).id;
-    for (const [name, bytes] of [['clf', sampleModel()], ['clf', bigInitializerModel(1024)], ['clf', bigInitializerModel(2048)], ['other', sampleModel()]] as const) {
+    for (const [name, bytes] of [
+      ['clf', sampleModel()],
+      ['clf', bigInitializerModel(1024)],
+      ['clf', bigInitializerModel(2048)],
+      ['other', sampleModel()],
+    ] as const) {
       const file = await stage(Readable.from([Buffer.from(bytes)]), 10_000_000, path.join(dir, 'staging'));
       await registry.registerVersion({ name, file });
       await file.remove();
@@ -219,18 +249,29 @@ describe('registry and deployments: a delete or rename racing a deployment (Post
   /** Resolves once some backend of the test database waits for a row lock, or once `other` has settled. */
   const waitingOrSettled = async (other: Promise<unknown>) => {
     let settled = false;
-    void other.then(() => (settled = true), () => (settled = true));
+    void other.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     for (let i = 0; i < 500 && !settled; i++) {
-      const { rows } = await probe.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+      const { rows } = await probe.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
       if (rows[0]!.n > 0) return;
       await new Promise((r) => setTimeout(r, 20));
     }
   };
   const deployments = (d: Db) => new DeploymentsService(d, noDocuments, registry);
-  const deploy = (d: Db, version: number, name = 'clf', group = groupId) => deployments(d).create({ groupId: group, model: { name, version }, canaryPercent: 100 }, 'test');
+  const deploy = (d: Db, version: number, name = 'clf', group = groupId) =>
+    deployments(d).create({ groupId: group, model: { name, version }, canaryPercent: 100 }, 'test');
   /** A 409 naming the deployment that holds the version. */
-  const inUse = (e: unknown) => e instanceof HttpError && e.status === 409 && /is deployed to device group/.test(e.message);
-  const settle = (p: Promise<unknown>) => p.then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e }));
+  const inUse = (e: unknown) =>
+    e instanceof HttpError && e.status === 409 && /is deployed to device group/.test(e.message);
+  const settle = (p: Promise<unknown>) =>
+    p.then(
+      (v) => ({ ok: true as const, v }),
+      (e: unknown) => ({ ok: false as const, e }),
+    );
   /** Runs `first` up to its statement matching `pauseAfter`, starts `second`, lets it block on a lock (or finish), then lets `first` commit. */
   const interleave = async (pauseAfter: RegExp, first: (d: Db) => Promise<unknown>, second: () => Promise<unknown>) => {
     const p = pausable(db);
@@ -245,7 +286,11 @@ describe('registry and deployments: a delete or rename racing a deployment (Post
 
   it('a delete waiting on a deployment of the same version is refused with 409 once the deployment commits', async (t) => {
     if (!database) return t.skip('PostgreSQL unavailable');
-    const [created, del] = await interleave(/FOR SHARE OF v/, (d) => deploy(d, 1), () => registry.deleteVersion('clf', 1));
+    const [created, del] = await interleave(
+      /FOR SHARE OF v/,
+      (d) => deploy(d, 1),
+      () => registry.deleteVersion('clf', 1),
+    );
     assert.equal(created.ok, true);
     assert.ok(!del.ok && inUse(del.e), `the delete must be refused: ${del.ok ? 'it succeeded' : String(del.e)}`);
     assert.equal((await registry.getVersion('clf', 1)).version, 1, 'the deployed version is still there');
@@ -254,16 +299,24 @@ describe('registry and deployments: a delete or rename racing a deployment (Post
   it('a rename waiting on a deployment of the model is refused with 409 once the deployment commits', async (t) => {
     if (!database) return t.skip('PostgreSQL unavailable');
     // No deployment names "other" yet: only the one being created can stop the rename.
-    const [created, ren] = await interleave(/FOR SHARE OF v/, (d) => deploy(d, 1, 'other', otherGroupId), () => registry.renameModel('other', 'other-renamed'));
+    const [created, ren] = await interleave(
+      /FOR SHARE OF v/,
+      (d) => deploy(d, 1, 'other', otherGroupId),
+      () => registry.renameModel('other', 'other-renamed'),
+    );
     assert.equal(created.ok, true);
     assert.ok(!ren.ok && inUse(ren.e), `the rename must be refused: ${ren.ok ? 'it succeeded' : String(ren.e)}`);
     assert.equal((await registry.getModel('other')).name, 'other', 'the deployment still finds its model');
   });
 
-  it("a delete of the version a deployment being created will roll back to waits for it, then is refused", async (t) => {
+  it('a delete of the version a deployment being created will roll back to waits for it, then is refused', async (t) => {
     if (!database) return t.skip('PostgreSQL unavailable');
     // The group runs clf@1 (the first test); deploying clf@3 makes clf@1 its rollback target.
-    const [created, del] = await interleave(/INSERT INTO deployments \(/, (d) => deploy(d, 3), () => registry.deleteVersion('clf', 1));
+    const [created, del] = await interleave(
+      /INSERT INTO deployments \(/,
+      (d) => deploy(d, 3),
+      () => registry.deleteVersion('clf', 1),
+    );
     assert.equal(created.ok, true);
     assert.ok(!del.ok && inUse(del.e), `the delete must be refused: ${del.ok ? 'it succeeded' : String(del.e)}`);
     assert.match((del.e as Error).message, /version 1 of model "clf" is deployed/);
@@ -271,13 +324,27 @@ describe('registry and deployments: a delete or rename racing a deployment (Post
 
   it('a deployment waiting on a delete of its version finds it gone (404) and changes nothing', async (t) => {
     if (!database) return t.skip('PostgreSQL unavailable');
-    const file = await stage(Readable.from([Buffer.from(bigInitializerModel(4096))]), 10_000_000, path.join(dir, 'staging'));
+    const file = await stage(
+      Readable.from([Buffer.from(bigInitializerModel(4096))]),
+      10_000_000,
+      path.join(dir, 'staging'),
+    );
     const v4 = (await registry.registerVersion({ name: 'clf', file })).version;
     await file.remove();
-    const [deleted, created] = await interleave(/DELETE FROM model_versions/, (d) => new RegistryService(d, blobs).deleteVersion('clf', v4), () => deploy(db, v4));
+    const [deleted, created] = await interleave(
+      /DELETE FROM model_versions/,
+      (d) => new RegistryService(d, blobs).deleteVersion('clf', v4),
+      () => deploy(db, v4),
+    );
     assert.equal(deleted.ok, true);
-    assert.ok(!created.ok && created.e instanceof HttpError && created.e.status === 404, `the deployment must be refused: ${created.ok ? 'it succeeded' : String(created.e)}`);
+    assert.ok(
+      !created.ok && created.e instanceof HttpError && created.e.status === 404,
+      `the deployment must be refused: ${created.ok ? 'it succeeded' : String(created.e)}`,
+    );
     const current = await deployments(db).list({ groupId });
-    assert.deepEqual(current.filter((d) => d.status !== 'superseded').map((d) => d.model.version), [3]);
+    assert.deepEqual(
+      current.filter((d) => d.status !== 'superseded').map((d) => d.model.version),
+      [3],
+    );
   });
 });

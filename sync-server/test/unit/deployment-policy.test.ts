@@ -27,7 +27,8 @@ describe('canary selection', () => {
     const devices = ids(20);
     const picked = new Map(devices.map((d) => [d, 0]));
     const draws = 2000;
-    for (let i = 0; i < draws; i++) for (const d of chooseCanary(randomUUID(), devices, 25)) picked.set(d, picked.get(d)! + 1);
+    for (let i = 0; i < draws; i++)
+      for (const d of chooseCanary(randomUUID(), devices, 25)) picked.set(d, picked.get(d)! + 1);
     // Each draw takes 5 of 20; per device Binomial(2000, 0.25): mean 500, sd ≈ 19.4 — 6 sd bounds.
     for (const count of picked.values()) assert.ok(Math.abs(count - 500) < 117, `picked ${count} times`);
   });
@@ -56,7 +57,14 @@ describe('what a device should run', () => {
 
 describe('rollout gates', () => {
   const gates = GatesSchema.parse({ maxDriftAlarms: 3, maxErrorRate: 0.05, maxP95Ms: 50, minInferences: 100 });
-  const report = (over: object) => ({ model: { name: 'm', version: '2', sha256: v2.sha256 }, inferences: 200, errors: 0, p95Ms: 10, driftAlarms: 0, ...over });
+  const report = (over: object) => ({
+    model: { name: 'm', version: '2', sha256: v2.sha256 },
+    inferences: 200,
+    errors: 0,
+    p95Ms: 10,
+    driftAlarms: 0,
+    ...over,
+  });
   test('each limit trips on its own, just above it and not at it', () => {
     assert.equal(judge(gates, v2, report({})), null);
     assert.equal(judge(gates, v2, report({ driftAlarms: 3 })), null);
@@ -74,12 +82,23 @@ describe('rollout gates', () => {
     assert.equal(judge(gates, v2, warned), null);
     const tripped = judge(gates, v2, ReportedMetricsSchema.parse(report({ driftAlarms: 4, driftWarnings: 0 })));
     assert.deepEqual(tripped, { metric: 'driftAlarms', value: 4, limit: 3, reason: '4 drift alarms > 3' });
-    assert.equal(judge(GatesSchema.parse({ maxDriftAlarms: 0 }), v2, ReportedMetricsSchema.parse(report({ driftWarnings: 1 }))), null, 'a zero-alarm gate ignores a warning');
+    assert.equal(
+      judge(GatesSchema.parse({ maxDriftAlarms: 0 }), v2, ReportedMetricsSchema.parse(report({ driftWarnings: 1 }))),
+      null,
+      'a zero-alarm gate ignores a warning',
+    );
   });
   test('reports on another model or on too few inferences are not judged', () => {
-    assert.equal(judge(gates, v2, report({ driftAlarms: 99, model: { name: 'm', version: '1', sha256: v1.sha256 } })), null);
+    assert.equal(
+      judge(gates, v2, report({ driftAlarms: 99, model: { name: 'm', version: '1', sha256: v1.sha256 } })),
+      null,
+    );
     assert.equal(judge(gates, v2, report({ driftAlarms: 99, model: undefined })), null);
     assert.equal(judge(gates, v2, report({ driftAlarms: 99, inferences: 99 })), null);
-    assert.equal(judge(GatesSchema.parse({}), v2, report({ driftAlarms: 99, errors: 199, p95Ms: 1e6 })), null, 'no limits, no trips');
+    assert.equal(
+      judge(GatesSchema.parse({}), v2, report({ driftAlarms: 99, errors: 199, p95Ms: 1e6 })),
+      null,
+      'no limits, no trips',
+    );
   });
 });

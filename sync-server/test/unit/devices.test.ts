@@ -24,7 +24,10 @@ describe('DevicesService: groups, enrolment codes, devices (PGlite)', () => {
 
   it('creates and lists groups; a taken name is a conflict', async () => {
     await devices.createGroup('field', '', null);
-    assert.deepEqual((await devices.listGroups()).map((g) => g.name), ['field', 'lab']);
+    assert.deepEqual(
+      (await devices.listGroups()).map((g) => g.name),
+      ['field', 'lab'],
+    );
     await rejectsWith(devices.createGroup('lab', '', null), 'conflict', /already exists/);
   });
 
@@ -40,7 +43,10 @@ describe('DevicesService: groups, enrolment codes, devices (PGlite)', () => {
     assert.equal(rows[0]!.n, 1);
     const dump = JSON.stringify((await db.query('SELECT * FROM enrolment_codes')).rows);
     assert.ok(!dump.includes(created.code));
-    await rejectsWith(devices.createCode('00000000-0000-4000-8000-000000000000', { uses: 1, expiresInSeconds: 60 }, null), 'not_found');
+    await rejectsWith(
+      devices.createCode('00000000-0000-4000-8000-000000000000', { uses: 1, expiresInSeconds: 60 }, null),
+      'not_found',
+    );
   });
 
   it('enrols a device whose token authenticates as that device', async () => {
@@ -91,7 +97,9 @@ describe('DevicesService: groups, enrolment codes, devices (PGlite)', () => {
     const c = await code(1);
     await db.query("UPDATE enrolment_codes SET expires_at = now() - interval '1 second' WHERE id = $1", [c.id]);
     await assert.rejects(devices.enrol(c.code, 'x'));
-    const { rows } = await db.query<{ uses_left: number }>('SELECT uses_left FROM enrolment_codes WHERE id = $1', [c.id]);
+    const { rows } = await db.query<{ uses_left: number }>('SELECT uses_left FROM enrolment_codes WHERE id = $1', [
+      c.id,
+    ]);
     assert.equal(rows[0]!.uses_left, 1);
   });
 
@@ -99,7 +107,10 @@ describe('DevicesService: groups, enrolment codes, devices (PGlite)', () => {
     const other = await devices.createGroup('other', '', null);
     const c = await devices.createCode(other.id, { uses: 1, expiresInSeconds: 60 }, null);
     const { deviceId } = await devices.enrol(c.code, 'elsewhere');
-    assert.deepEqual((await devices.listDevices(other.id)).map((d) => d.id), [deviceId]);
+    assert.deepEqual(
+      (await devices.listDevices(other.id)).map((d) => d.id),
+      [deviceId],
+    );
     const all = await devices.listDevices();
     assert.ok(all.length > 1 && all.some((d) => d.id === deviceId));
   });
@@ -128,7 +139,10 @@ describe('requireOwnDevice', () => {
     requireOwnDevice({ tokenId, name: 'd', role: 'device', deviceId: me }, me);
     requireOwnDevice({ tokenId, name: 'ops', role: 'operator' }, other);
     requireOwnDevice({ tokenId, name: 'root', role: 'admin' }, other);
-    assert.throws(() => requireOwnDevice({ tokenId, name: 'd', role: 'device', deviceId: me }, other), /only its own device/);
+    assert.throws(
+      () => requireOwnDevice({ tokenId, name: 'd', role: 'device', deviceId: me }, other),
+      /only its own device/,
+    );
     assert.throws(() => requireOwnDevice({ tokenId, name: 'd', role: 'device' }, other), /only its own device/);
     assert.throws(() => requireOwnDevice(undefined, other), /Bearer/);
   });

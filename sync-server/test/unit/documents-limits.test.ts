@@ -6,11 +6,12 @@ import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
 import { deviceDocId, initDeviceDoc, report, toBase64, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { upsertReported } from '../../src/services/deployments/states.ts';
 import { DocumentsService } from '../../src/services/documents/index.ts';
-import { type Db } from '../../src/store/db/index.ts';
+import type { Db } from '../../src/store/db/index.ts';
 import { rejectsWith } from '../support/tracking.ts';
 import { migratedPglite } from '../../../testing/test-db.ts';
 
-const count = async (db: Db, docId: string, table = 'doc_changes') => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE doc_id = $1`, [docId])).rows[0]?.n);
+const count = async (db: Db, docId: string, table = 'doc_changes') =>
+  Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE doc_id = $1`, [docId])).rows[0]?.n);
 const sync = (docs: DocumentsService, docId: string, before: A.Doc<DeviceDoc>, after: A.Doc<DeviceDoc>) =>
   docs.sync(docId, { have: A.getHeads(after), changes: A.getChanges(before, after).map(toBase64) }, 'device');
 
@@ -38,10 +39,24 @@ function withUnusedActor(change: Uint8Array): Uint8Array {
   [n, p] = uleb(p);
   p += n; // message
   const [actors, q] = uleb(p);
-  const body = [...b.slice(bodyStart, p), actors + 1, ...b.slice(q, q + 17 * actors), 16, ...new Array(16).fill(0xee), ...b.slice(q + 17 * actors, bodyStart + len)];
+  const body = [
+    ...b.slice(bodyStart, p),
+    actors + 1,
+    ...b.slice(q, q + 17 * actors),
+    16,
+    ...new Array(16).fill(0xee),
+    ...b.slice(q + 17 * actors, bodyStart + len),
+  ];
   len = body.length;
   const chunk = [b[8]!, ...(len < 128 ? [len] : [(len & 0x7f) | 0x80, len >> 7]), ...body];
-  return Uint8Array.from([0x85, 0x6f, 0x4a, 0x83, ...createHash('sha256').update(Uint8Array.from(chunk)).digest().subarray(0, 4), ...chunk]);
+  return Uint8Array.from([
+    0x85,
+    0x6f,
+    0x4a,
+    0x83,
+    ...createHash('sha256').update(Uint8Array.from(chunk)).digest().subarray(0, 4),
+    ...chunk,
+  ]);
 }
 
 describe('DocumentsService: what a sync may write, refused before anything is stored (PGlite)', () => {
@@ -60,9 +75,15 @@ describe('DocumentsService: what a sync may write, refused before anything is st
     const id = randomUUID();
     const docId = deviceDocId(id);
     const base = initDeviceDoc(id);
-    const huge = A.change(A.clone(base), (d) => void (d.reported.status = new A.ImmutableString('x'.repeat(700_000)) as unknown as string));
+    const huge = A.change(
+      A.clone(base),
+      (d) => void (d.reported.status = new A.ImmutableString('x'.repeat(700_000)) as unknown as string),
+    );
     await rejectsWith(sync(docs, docId, base, huge), 'payload_too_large', /MAX_DOC_CHANGE_BYTES/);
-    const bomb = A.change(A.clone(base), (d) => void ((d.reported as Record<string, unknown>).list = new Array(100_000).fill(null)));
+    const bomb = A.change(
+      A.clone(base),
+      (d) => void ((d.reported as Record<string, unknown>).list = new Array(100_000).fill(null)),
+    );
     await rejectsWith(sync(docs, docId, base, bomb), 'payload_too_large', /MAX_DOC_CHANGE_OPS/);
     const odd = withUnusedActor(A.getChanges(base, report(A.clone(base), { status: 'odd' }))[0]!);
     await rejectsWith(docs.sync(docId, { have: [], changes: [toBase64(odd)] }, 'device'), 'bad_request', /can apply/);
@@ -87,21 +108,39 @@ describe('DocumentsService: what a sync may write, refused before anything is st
     watched.onReceive(async (_, doc) => void seen.push(doc));
     const base = initDeviceDoc(id);
     const desired = A.change(A.clone(base), (d) => void (d.desired.syncIntervalSec = 1));
-    await rejectsWith(watched.sync(docId, { have: [], changes: A.getChanges(base, desired).map(toBase64) }, 'device'), 'forbidden', /desired\.syncIntervalSec is written by the server/);
+    await rejectsWith(
+      watched.sync(docId, { have: [], changes: A.getChanges(base, desired).map(toBase64) }, 'device'),
+      'forbidden',
+      /desired\.syncIntervalSec is written by the server/,
+    );
     assert.deepEqual(seen, []);
     const ok = report(A.clone(base), { status: 'fine' });
     await watched.sync(docId, { have: [], changes: A.getChanges(base, ok).map(toBase64) }, 'device');
-    assert.equal((seen[0] as unknown as DeviceDoc).reported.status, 'fine', 'listeners get a plain view of the merged document');
+    assert.equal(
+      (seen[0] as unknown as DeviceDoc).reported.status,
+      'fine',
+      'listeners get a plain view of the merged document',
+    );
     await watched.close();
   });
 
   it('legacy data: a stored model version past int4 no longer makes the receive listener fail', async () => {
-    const { rows } = await db.query<{ id: string }>(`INSERT INTO device_groups (name) VALUES ($1) RETURNING id`, [`g-${randomUUID()}`]);
-    const dev = await db.query<{ id: string }>(`INSERT INTO devices (group_id, name) VALUES ($1, 'cam') RETURNING id`, [rows[0]!.id]);
+    const { rows } = await db.query<{ id: string }>(`INSERT INTO device_groups (name) VALUES ($1) RETURNING id`, [
+      `g-${randomUUID()}`,
+    ]);
+    const dev = await db.query<{ id: string }>(`INSERT INTO devices (group_id, name) VALUES ($1, 'cam') RETURNING id`, [
+      rows[0]!.id,
+    ]);
     const deviceId = dev.rows[0]!.id;
     // Before the fix: "value out of range for type integer", a 500 on every later sync of that document.
-    await upsertReported(db, deviceId, { model: { name: 'm', version: String(2 ** 40), sha256: 'a'.repeat(64) }, status: 'running' });
-    const state = await db.query<{ reported_version: number | null; reported_name: string }>('SELECT reported_version, reported_name FROM device_states WHERE device_id = $1', [deviceId]);
+    await upsertReported(db, deviceId, {
+      model: { name: 'm', version: String(2 ** 40), sha256: 'a'.repeat(64) },
+      status: 'running',
+    });
+    const state = await db.query<{ reported_version: number | null; reported_name: string }>(
+      'SELECT reported_version, reported_name FROM device_states WHERE device_id = $1',
+      [deviceId],
+    );
     assert.deepEqual(state.rows[0], { reported_version: null, reported_name: 'm' });
   });
 
@@ -111,7 +150,10 @@ describe('DocumentsService: what a sync may write, refused before anything is st
     const requests: number[] = [];
     // The server end of the wire: this service (validation included) behind a fetch.
     const fetch = (async (_url: string, init: RequestInit) => {
-      const body = JSON.parse(new TextDecoder().decode(init.body as Uint8Array)) as { have: string[]; changes: string[] };
+      const body = JSON.parse(new TextDecoder().decode(init.body as Uint8Array)) as {
+        have: string[];
+        changes: string[];
+      };
       requests.push(body.changes.length);
       try {
         return Response.json(await docs.sync(docId, body, 'device'));
@@ -131,7 +173,11 @@ describe('DocumentsService: what a sync may write, refused before anything is st
     const fresh = docs;
     requests.length = 0;
     await device.sync();
-    assert.deepEqual(requests, [1, 3], 'refused with 409, then everything (the skeleton, one, two) resent in one more exchange');
+    assert.deepEqual(
+      requests,
+      [1, 3],
+      'refused with 409, then everything (the skeleton, one, two) resent in one more exchange',
+    );
     assert.equal(((await fresh.load(docId)) as A.Doc<DeviceDoc>).reported.status, 'two');
     requests.length = 0;
     await device.edit((d) => A.change(d, (x) => void (x.desired.syncIntervalSec = 5)));

@@ -1,16 +1,27 @@
 import * as A from '@automerge/automerge';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { appendEvent, deviceDocId, initDeviceDoc, report, setDesired, toBase64, type DeviceDoc } from '../../../shared/documents/index.ts';
+import {
+  appendEvent,
+  deviceDocId,
+  initDeviceDoc,
+  report,
+  setDesired,
+  toBase64,
+  type DeviceDoc,
+} from '../../../shared/documents/index.ts';
 import { DocumentsService } from '../../src/services/documents/index.ts';
-import { type Db } from '../../src/store/db/index.ts';
+import type { Db } from '../../src/store/db/index.ts';
 import { rejectsWith } from '../support/tracking.ts';
 import { migratedPglite } from '../../../testing/test-db.ts';
 
 let n = 0;
 const freshId = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 const changesOf = (before: A.Doc<DeviceDoc>, after: A.Doc<DeviceDoc>) => A.getChanges(before, after);
-const count = async (db: Db, docId: string) => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM doc_changes WHERE doc_id = $1', [docId])).rows[0]?.n);
+const count = async (db: Db, docId: string) =>
+  Number(
+    (await db.query<{ n: string }>('SELECT count(*) AS n FROM doc_changes WHERE doc_id = $1', [docId])).rows[0]?.n,
+  );
 
 describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)', () => {
   let db: Db;
@@ -67,7 +78,9 @@ describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)
     // The kept copy is brought up to date from the rows after its seq, not reloaded: count the queries.
     const queries: string[] = [];
     const query = db.query.bind(db);
-    (db as { query: unknown }).query = (text: string, ...rest: unknown[]) => (queries.push(text), (query as (...a: unknown[]) => unknown)(text, ...rest));
+    (db as { query: unknown }).query = (text: string, ...rest: unknown[]) => (
+      queries.push(text), (query as (...a: unknown[]) => unknown)(text, ...rest)
+    );
     let answer;
     try {
       answer = await docs.sync(docId, { have: A.getHeads(one), changes: [] });
@@ -76,8 +89,15 @@ describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)
     }
     assert.equal(queries.length, 1, queries.join('\n'));
     assert.match(queries[0]!, /FROM doc_changes WHERE doc_id = \$1 AND seq > \$2/);
-    const [caught] = A.applyChanges(A.clone(one), answer.changes.map((c) => Uint8Array.from(Buffer.from(c, 'base64'))));
-    assert.equal((caught as A.Doc<DeviceDoc>).reported.status, 'two', 'the other instance\'s change came with the answer');
+    const [caught] = A.applyChanges(
+      A.clone(one),
+      answer.changes.map((c) => Uint8Array.from(Buffer.from(c, 'base64'))),
+    );
+    assert.equal(
+      (caught as A.Doc<DeviceDoc>).reported.status,
+      'two',
+      "the other instance's change came with the answer",
+    );
     assert.deepEqual(A.getHeads(await docs.load(docId)), A.getHeads(two));
   });
 
@@ -86,7 +106,9 @@ describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)
     const docId = deviceDocId(id);
     const [a, b, reader] = [new DocumentsService(db), new DocumentsService(db), new DocumentsService(db)];
     const base = initDeviceDoc(id);
-    const edits = Array.from({ length: 40 }, (_, i) => changesOf(base, appendEvent(A.clone(base), { id: `r${i}`, ts: 't', kind: 'ks', statistic: i })));
+    const edits = Array.from({ length: 40 }, (_, i) =>
+      changesOf(base, appendEvent(A.clone(base), { id: `r${i}`, ts: 't', kind: 'ks', statistic: i })),
+    );
     let done = false;
     const reading = (async () => {
       for (let reads = 0; !done || reads === 0; reads++) await reader.sync(docId, { have: [], changes: [] });
@@ -95,7 +117,10 @@ describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)
     done = true;
     await reading;
     const kept = await reader.sync(docId, { have: [], changes: [] }); // from the kept copy plus newer rows
-    const [doc] = A.applyChanges(A.init<DeviceDoc>(), kept.changes.map((c) => Uint8Array.from(Buffer.from(c, 'base64'))));
+    const [doc] = A.applyChanges(
+      A.init<DeviceDoc>(),
+      kept.changes.map((c) => Uint8Array.from(Buffer.from(c, 'base64'))),
+    );
     assert.equal(doc.events.length, 40);
     assert.deepEqual([...kept.heads].sort(), A.getHeads(await a.load(docId)).sort());
   });
@@ -114,7 +139,10 @@ describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)
         throw new Error('the commit failed');
       });
     try {
-      await assert.rejects(docs.sync(docId, { have: A.getHeads(two), changes: changesOf(one, two).map(toBase64) }), /the commit failed/);
+      await assert.rejects(
+        docs.sync(docId, { have: A.getHeads(two), changes: changesOf(one, two).map(toBase64) }),
+        /the commit failed/,
+      );
     } finally {
       (db as { transaction: unknown }).transaction = transaction;
     }
@@ -143,16 +171,27 @@ describe('DocumentsService: append-only Automerge changes in PostgreSQL (PGlite)
     const one = report(base, { status: 'one' });
     const two = report(one, { status: 'two' });
     // Stored, such a change would wedge the document: no snapshot past it, and `missing` in every answer.
-    await rejectsWith(docs.sync(deviceDocId(id), { have: A.getHeads(two), changes: changesOf(one, two).map(toBase64) }), 'missing_dependencies', /depend on 1 change/);
+    await rejectsWith(
+      docs.sync(deviceDocId(id), { have: A.getHeads(two), changes: changesOf(one, two).map(toBase64) }),
+      'missing_dependencies',
+      /depend on 1 change/,
+    );
     assert.equal(await count(db, deviceDocId(id)), 0);
-    const second = await docs.sync(deviceDocId(id), { have: A.getHeads(two), changes: changesOf(base, two).map(toBase64) });
+    const second = await docs.sync(deviceDocId(id), {
+      have: A.getHeads(two),
+      changes: changesOf(base, two).map(toBase64),
+    });
     assert.deepEqual(second.missing, []);
     assert.deepEqual(second.heads, A.getHeads(two));
   });
 
   it('bytes that are not an Automerge change are a bad request and store nothing', async () => {
     const id = deviceDocId(freshId());
-    await rejectsWith(docs.sync(id, { have: [], changes: [toBase64(new Uint8Array([1, 2, 3, 4]))] }), 'bad_request', /not an Automerge change/);
+    await rejectsWith(
+      docs.sync(id, { have: [], changes: [toBase64(new Uint8Array([1, 2, 3, 4]))] }),
+      'bad_request',
+      /not an Automerge change/,
+    );
     assert.equal(await count(db, id), 0);
   });
 });

@@ -20,7 +20,10 @@ interface Result {
 
 function runCli(args: string[]): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/tinysphere.js', 'drift-report', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/tinysphere.js', 'drift-report', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -36,8 +39,9 @@ const file = (name: string) => path.join(dir, name);
 /** Deterministic rows: x shifted by 3 in current, y identical, colour gains a category. */
 function csv(n: number, shift: number, colours: string[]): string {
   const lines = ['x,y,colour'];
-  for (let i = 0; i < n; i++) lines.push(`${((i * 7919) % n) / n + shift},${(i % 10) / 10},${colours[i % colours.length]}`);
-  return lines.join('\r\n') + '\r\n';
+  for (let i = 0; i < n; i++)
+    lines.push(`${((i * 7919) % n) / n + shift},${(i % 10) / 10},${colours[i % colours.length]}`);
+  return `${lines.join('\r\n')}\r\n`;
 }
 
 before(async () => {
@@ -75,7 +79,8 @@ describe('tinysphere drift-report', { concurrency: availableParallelism() }, () 
     assert.equal(y.ks.pValue, 1);
     assert.deepEqual(colour.unseen, ['magenta']);
     assert.ok(colour.chiSquare.dof === 3 && colour.chiSquare.pValue < 0.05);
-    for (const c of [x, y]) assert.ok(typeof c.wasserstein === 'number' && typeof c.jensenShannon === 'number' && typeof c.psi === 'number');
+    for (const c of [x, y])
+      assert.ok(typeof c.wasserstein === 'number' && typeof c.jensenShannon === 'number' && typeof c.psi === 'number');
     assert.equal(report.drift, true);
   });
 
@@ -99,18 +104,62 @@ describe('tinysphere drift-report', { concurrency: availableParallelism() }, () 
   });
 
   const bad: [string, () => string[], RegExp][] = [
-    ['a missing file', () => ['--reference', file('nope.csv'), '--current', file('cur.csv')], /cannot read .*nope\.csv: no such file/],
-    ['a directory', () => ['--reference', file('ref.csv'), '--current', file('a-directory.csv')], /cannot read .*a-directory\.csv: is a directory/],
-    ['a file that is not UTF-8 text', () => ['--reference', file('binary.csv'), '--current', file('cur.csv')], /binary\.csv: not UTF-8 text/],
-    ['an empty file', () => ['--reference', file('empty.csv'), '--current', file('cur.csv')], /empty\.csv: the file is empty/],
-    ['a header without rows', () => ['--reference', file('ref.csv'), '--current', file('header-only.csv')], /header-only\.csv: no data rows/],
-    ['a ragged row', () => ['--reference', file('ragged.csv'), '--current', file('cur.csv')], /ragged\.csv: line 3: expected 3 fields \(as in the header\), got 2/],
-    ['a column with no values', () => ['--reference', file('ref.csv'), '--current', file('no-values.csv')], /no-values\.csv: column "y" has no values/],
-    ['a column missing in current', () => ['--reference', file('ref.csv'), '--current', file('missing-col.csv')], /missing-col\.csv: missing column "y"/],
-    ['an unknown option', () => ['--reference', file('ref.csv'), '--current', file('cur.csv'), '--fast'], /Unknown option '--fast'/],
+    [
+      'a missing file',
+      () => ['--reference', file('nope.csv'), '--current', file('cur.csv')],
+      /cannot read .*nope\.csv: no such file/,
+    ],
+    [
+      'a directory',
+      () => ['--reference', file('ref.csv'), '--current', file('a-directory.csv')],
+      /cannot read .*a-directory\.csv: is a directory/,
+    ],
+    [
+      'a file that is not UTF-8 text',
+      () => ['--reference', file('binary.csv'), '--current', file('cur.csv')],
+      /binary\.csv: not UTF-8 text/,
+    ],
+    [
+      'an empty file',
+      () => ['--reference', file('empty.csv'), '--current', file('cur.csv')],
+      /empty\.csv: the file is empty/,
+    ],
+    [
+      'a header without rows',
+      () => ['--reference', file('ref.csv'), '--current', file('header-only.csv')],
+      /header-only\.csv: no data rows/,
+    ],
+    [
+      'a ragged row',
+      () => ['--reference', file('ragged.csv'), '--current', file('cur.csv')],
+      /ragged\.csv: line 3: expected 3 fields \(as in the header\), got 2/,
+    ],
+    [
+      'a column with no values',
+      () => ['--reference', file('ref.csv'), '--current', file('no-values.csv')],
+      /no-values\.csv: column "y" has no values/,
+    ],
+    [
+      'a column missing in current',
+      () => ['--reference', file('ref.csv'), '--current', file('missing-col.csv')],
+      /missing-col\.csv: missing column "y"/,
+    ],
+    [
+      'an unknown option',
+      () => ['--reference', file('ref.csv'), '--current', file('cur.csv'), '--fast'],
+      /Unknown option '--fast'/,
+    ],
     ['a missing required option', () => ['--reference', file('ref.csv')], /missing required option --current$/],
-    ['a positional argument', () => ['--reference', file('ref.csv'), '--current', file('cur.csv'), 'extra'], /Unexpected argument 'extra'/],
-    ['an HTML path that cannot be written', () => ['--reference', file('ref.csv'), '--current', file('cur.csv'), '--html', file('no/such/dir/out.html')], /cannot write .*out\.html: no such file/],
+    [
+      'a positional argument',
+      () => ['--reference', file('ref.csv'), '--current', file('cur.csv'), 'extra'],
+      /Unexpected argument 'extra'/,
+    ],
+    [
+      'an HTML path that cannot be written',
+      () => ['--reference', file('ref.csv'), '--current', file('cur.csv'), '--html', file('no/such/dir/out.html')],
+      /cannot write .*out\.html: no such file/,
+    ],
   ];
   for (const [what, args, pattern] of bad) {
     it(`exits 2 with one line on stderr for ${what}`, async () => {
@@ -118,7 +167,10 @@ describe('tinysphere drift-report', { concurrency: availableParallelism() }, () 
       assert.equal(r.code, 2, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
       assert.equal(r.stdout, '');
       assert.ok(r.stderr.startsWith(PREFIX), r.stderr);
-      assert.ok(r.stderr.endsWith('\n') && r.stderr.split('\n').length === 2, `not one line: ${JSON.stringify(r.stderr)}`);
+      assert.ok(
+        r.stderr.endsWith('\n') && r.stderr.split('\n').length === 2,
+        `not one line: ${JSON.stringify(r.stderr)}`,
+      );
       assert.match(r.stderr.trimEnd(), pattern);
       assert.ok(!/\n\s+at /.test(r.stderr));
     });

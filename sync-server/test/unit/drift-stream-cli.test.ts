@@ -18,7 +18,7 @@ describe('tinysphere drift-stream', () => {
     const lines = ['time,value'];
     for (let i = 0; i < 4000; i++) lines.push(`${i},${gaussian(rng, i < changeAt ? 0 : 0.5, 0.1)}`);
     csv = path.join(dir, 'stream.csv');
-    await writeFile(csv, lines.join('\n') + '\n');
+    await writeFile(csv, `${lines.join('\n')}\n`);
     await writeFile(path.join(dir, 'ragged.csv'), 'a,b\n1,2\n3\n');
     await writeFile(path.join(dir, 'text.csv'), 'v\n1\nhello\n');
   });
@@ -28,30 +28,59 @@ describe('tinysphere drift-stream', () => {
     it(`${detector}: --json reports the documented shape, with the first drift shortly after the change`, async () => {
       const r = await cli('--detector', detector, '--input', csv, '--column', 'value', '--json');
       assert.equal(r.code, 0, r.stderr);
-      const out = JSON.parse(r.stdout) as { detector: string; params: Record<string, unknown>; n: number; drifts: number[]; warnings: number[] };
+      const out = JSON.parse(r.stdout) as {
+        detector: string;
+        params: Record<string, unknown>;
+        n: number;
+        drifts: number[];
+        warnings: number[];
+      };
       assert.deepEqual(Object.keys(out), ['detector', 'params', 'n', 'drifts', 'warnings']);
       assert.equal(out.detector, detector);
       assert.equal(out.n, 4000);
       const first = out.drifts.find((i) => i >= changeAt);
       assert.ok(first !== undefined && first - changeAt < 200, `detected at ${first}`);
-      assert.ok(out.drifts.filter((i) => i < changeAt).length <= 2, `false alarms: ${out.drifts.filter((i) => i < changeAt)}`);
+      assert.ok(
+        out.drifts.filter((i) => i < changeAt).length <= 2,
+        `false alarms: ${out.drifts.filter((i) => i < changeAt)}`,
+      );
     });
   }
 
   it('passes --param values to the detector and reports the resolved parameters', async () => {
-    const r = await cli('--detector', 'adwin', '--input', csv, '--column', 'value', '--param', 'delta=0.5', '--param', 'clock=1', '--json');
+    const r = await cli(
+      '--detector',
+      'adwin',
+      '--input',
+      csv,
+      '--column',
+      'value',
+      '--param',
+      'delta=0.5',
+      '--param',
+      'clock=1',
+      '--json',
+    );
     const out = JSON.parse(r.stdout) as { params: { delta: number; clock: number; maxBuckets: number } };
     assert.deepEqual([out.params.delta, out.params.clock, out.params.maxBuckets], [0.5, 1, 5]);
   });
 
   for (const [title, args, pattern] of [
     ['an unknown detector', ['--detector', 'nope', '--input', 'x.csv'], /unknown detector "nope"/],
-    ['an unknown parameter', ['--detector', 'adwin', '--input', 'x.csv', '--param', 'bogus=1'], /Unknown parameter "bogus"/],
+    [
+      'an unknown parameter',
+      ['--detector', 'adwin', '--input', 'x.csv', '--param', 'bogus=1'],
+      /Unknown parameter "bogus"/,
+    ],
     ['a missing --input', ['--detector', 'adwin'], /--input is required/],
     ['a missing file', ['--detector', 'adwin', '--input', '/nonexistent/x.csv'], /cannot read/],
     ['an unknown column', ['--detector', 'adwin', '--input', '@/stream.csv', '--column', 'nope'], /no column "nope"/],
     ['a ragged CSV', ['--detector', 'adwin', '--input', '@/ragged.csv'], /line 3/],
-    ['a value that is not a number', ['--detector', 'adwin', '--input', '@/text.csv'], /line 3: column "v" holds "hello"/],
+    [
+      'a value that is not a number',
+      ['--detector', 'adwin', '--input', '@/text.csv'],
+      /line 3: column "v" holds "hello"/,
+    ],
   ] as const) {
     it(`refuses ${title} with one line and exit code 2`, async () => {
       const r = await cli(...args.map((a) => a.replace('@', dir)));

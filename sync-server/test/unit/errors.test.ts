@@ -52,15 +52,30 @@ describe('errorHandler', () => {
   });
 
   it('answers a PostgreSQL data exception (class 22) with 400 naming it, and keeps it for the log', async () => {
-    const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021', severity: 'ERROR' });
+    const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      code: '22021',
+      severity: 'ERROR',
+    });
     const ctx = await run(nul);
     assert.equal(ctx.status, 400);
-    assert.deepEqual(ctx.body, { error: { code: 'bad_request', message: 'a value in the request cannot be stored: invalid byte sequence for encoding "UTF8": 0x00' } });
+    assert.deepEqual(ctx.body, {
+      error: {
+        code: 'bad_request',
+        message: 'a value in the request cannot be stored: invalid byte sequence for encoding "UTF8": 0x00',
+      },
+    });
     assert.equal(ctx.state.error, nul);
-    const range = await run(Object.assign(new Error('value "9999999999" is out of range for type integer'), { code: '22003', severity: 'ERROR' }));
+    const range = await run(
+      Object.assign(new Error('value "9999999999" is out of range for type integer'), {
+        code: '22003',
+        severity: 'ERROR',
+      }),
+    );
     assert.equal(range.status, 400);
     // Other database failures stay 500 and say nothing.
-    const other = await run(Object.assign(new Error('relation "x" does not exist'), { code: '42P01', severity: 'ERROR' }));
+    const other = await run(
+      Object.assign(new Error('relation "x" does not exist'), { code: '42P01', severity: 'ERROR' }),
+    );
     assert.equal(other.status, 500);
     assert.equal((await run(Object.assign(new Error('connect'), { code: '22abc' }))).status, 500);
   });

@@ -19,11 +19,13 @@ async function herd(opts: { concurrency: number; queue: number; queueMs: number 
   try {
     // Teach the shedder the service time first (one at a time: nothing queues).
     for (let i = 0; i < 60; i++) await (await fetch(`${url}/heavy`)).text();
-    const answers = await Promise.all(Array.from({ length: n }, async () => {
-      const res = await fetch(`${url}/heavy`, { method: 'POST', body: 'x' });
-      await res.text();
-      return { status: res.status, retryAfter: Number(res.headers.get('retry-after') ?? 0) };
-    }));
+    const answers = await Promise.all(
+      Array.from({ length: n }, async () => {
+        const res = await fetch(`${url}/heavy`, { method: 'POST', body: 'x' });
+        await res.text();
+        return { status: res.status, retryAfter: Number(res.headers.get('retry-after') ?? 0) };
+      }),
+    );
     const light = await fetch(`${url}/light`);
     return { answers, lightStatus: light.status, metrics: shedder.render() };
   } finally {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { counterFamily, escapeLabelValue, formatLabels, gaugeFamily, histogramFamily } from '../../src/http/exposition.ts';
+import {
+  counterFamily,
+  escapeLabelValue,
+  formatLabels,
+  gaugeFamily,
+  histogramFamily,
+} from '../../src/http/exposition.ts';
 import { DURATION_BUCKETS, HttpMetrics } from '../../src/http/metrics.ts';
 
 describe('Prometheus exposition', () => {
@@ -12,7 +18,13 @@ describe('Prometheus exposition', () => {
 
   it('writes HELP and TYPE before the samples; HELP escapes backslash and newline only', () => {
     assert.equal(gaugeFamily('g', 'a "b"\nc\\', [{ value: 3 }]), '# HELP g a "b"\\nc\\\\\n# TYPE g gauge\ng 3\n');
-    assert.equal(counterFamily('c_total', 'h', [{ labels: { k: 'v' }, value: 1.5 }, { labels: { k: 'w' }, value: Infinity }]), '# HELP c_total h\n# TYPE c_total counter\nc_total{k="v"} 1.5\nc_total{k="w"} +Inf\n');
+    assert.equal(
+      counterFamily('c_total', 'h', [
+        { labels: { k: 'v' }, value: 1.5 },
+        { labels: { k: 'w' }, value: Infinity },
+      ]),
+      '# HELP c_total h\n# TYPE c_total counter\nc_total{k="v"} 1.5\nc_total{k="w"} +Inf\n',
+    );
   });
 
   it('writes histogram buckets cumulative, ending in +Inf, then _sum and _count', () => {
@@ -40,11 +52,19 @@ describe('Prometheus exposition', () => {
     const text = m.render();
     assert.match(text, /^tinysphere_http_requests_total\{method="GET",route="\/a\/:id",status="200"\} 2$/m);
     assert.match(text, /^tinysphere_http_requests_total\{method="GET",route="\/a\/:id",status="404"\} 1$/m);
-    const buckets = [...text.matchAll(/^tinysphere_http_request_duration_seconds_bucket\{[^}]*le="([^"]+)"\} (\d+)$/gm)].map((x) => [x[1], Number(x[2])]);
+    const buckets = [
+      ...text.matchAll(/^tinysphere_http_request_duration_seconds_bucket\{[^}]*le="([^"]+)"\} (\d+)$/gm),
+    ].map((x) => [x[1], Number(x[2])]);
     assert.equal(buckets.length, DURATION_BUCKETS.length + 1);
     assert.deepEqual(buckets[0], ['0.005', 1]);
-    assert.deepEqual(buckets.find(([le]) => le === '0.25'), ['0.25', 2]);
-    assert.deepEqual(buckets.find(([le]) => le === '10'), ['10', 2]);
+    assert.deepEqual(
+      buckets.find(([le]) => le === '0.25'),
+      ['0.25', 2],
+    );
+    assert.deepEqual(
+      buckets.find(([le]) => le === '10'),
+      ['10', 2],
+    );
     assert.deepEqual(buckets.at(-1), ['+Inf', 3]);
     assert.match(text, /^tinysphere_http_request_duration_seconds_count\{method="GET",route="\/a\/:id"\} 3$/m);
     assert.match(text, /^tinysphere_http_request_duration_seconds_sum\{method="GET",route="\/a\/:id"\} 20\.203$/m);

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpError } from '../../src/http/errors.ts';
-import { artifactKeyOf, artifactPathOf, artifactRootUri, mlflowArtifactsPath } from '../../src/services/tracking/artifact-paths.ts';
+import {
+  artifactKeyOf,
+  artifactPathOf,
+  artifactRootUri,
+  mlflowArtifactsPath,
+} from '../../src/services/tracking/artifact-paths.ts';
 import { assertBlobKey } from '../../src/store/blobs/index.ts';
 
-const invalid = (fn: () => unknown) => assert.throws(fn, (e: unknown) => e instanceof HttpError && e.status === 400 && e.code === 'INVALID_PARAMETER_VALUE');
+const invalid = (fn: () => unknown) =>
+  assert.throws(fn, (e: unknown) => e instanceof HttpError && e.status === 400 && e.code === 'INVALID_PARAMETER_VALUE');
 
 describe('MLflow artifact paths and blob keys', () => {
   it('keeps plain segments as they are', () => {
@@ -13,7 +19,14 @@ describe('MLflow artifact paths and blob keys', () => {
   });
 
   it('encodes other segments into valid blob keys, one-to-one', () => {
-    const paths = ['1/r/artifacts/my file.json', '1/r/.hidden', '1/r/_x', '1/r/u--looks-encoded', '1/r/Ünïcödé/日本', '1/r/a+b=c'];
+    const paths = [
+      '1/r/artifacts/my file.json',
+      '1/r/.hidden',
+      '1/r/_x',
+      '1/r/u--looks-encoded',
+      '1/r/Ünïcödé/日本',
+      '1/r/a+b=c',
+    ];
     const keys = paths.map(artifactKeyOf);
     for (const [i, key] of keys.entries()) {
       assertBlobKey(key);
@@ -23,7 +36,8 @@ describe('MLflow artifact paths and blob keys', () => {
   });
 
   it('refuses paths that could escape: .., ., empty segments, absolute, backslashes, control characters', () => {
-    for (const p of ['1/../x', '..', '1/./x', '1//x', '/etc/passwd', '1\\x', 'a\u0000b', 'a\nb']) invalid(() => artifactKeyOf(p));
+    for (const p of ['1/../x', '..', '1/./x', '1//x', '/etc/passwd', '1\\x', 'a\u0000b', 'a\nb'])
+      invalid(() => artifactKeyOf(p));
   });
 
   it('ignores a trailing slash and maps the empty path to the root', () => {

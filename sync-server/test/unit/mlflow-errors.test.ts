@@ -58,11 +58,17 @@ describe('mlflowErrors', () => {
   it('calls a request no route matched ENDPOINT_NOT_FOUND, and hides internal errors', async () => {
     const unmatched = fakeContext({ url: '/api/2.0/mlflow/nope' });
     await mlflowErrors(['/api/2.0/mlflow'])(unmatched, () => errorHandler()(unmatched, async () => {}));
-    assert.deepEqual([unmatched.status, (unmatched.body as { error_code: string }).error_code], [404, 'ENDPOINT_NOT_FOUND']);
+    assert.deepEqual(
+      [unmatched.status, (unmatched.body as { error_code: string }).error_code],
+      [404, 'ENDPOINT_NOT_FOUND'],
+    );
     const crash = await answer('/api/2.0/mlflow/runs/get', () => {
       throw new Error('secret detail');
     });
-    assert.deepEqual([crash.status, crash.body.error_code, crash.body.message], [500, 'INTERNAL_ERROR', 'internal server error']);
+    assert.deepEqual(
+      [crash.status, crash.body.error_code, crash.body.message],
+      [500, 'INTERNAL_ERROR', 'internal server error'],
+    );
   });
 
   it('leaves successes and other paths alone', async () => {

@@ -1,9 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpError } from '../../src/http/errors.ts';
-import { EXPERIMENT_GRAMMAR, parseFilter, parseOrderBy, RUN_GRAMMAR } from '../../src/services/tracking/search/filter.ts';
+import {
+  EXPERIMENT_GRAMMAR,
+  parseFilter,
+  parseOrderBy,
+  RUN_GRAMMAR,
+} from '../../src/services/tracking/search/filter.ts';
 import { page, pageOffset, pageToken } from '../../src/services/tracking/search/paging.ts';
-import { EXPERIMENT_SCHEMA, filterSql, orderSql, RUN_SCHEMA, SqlParams } from '../../src/services/tracking/search/sql.ts';
+import {
+  EXPERIMENT_SCHEMA,
+  filterSql,
+  orderSql,
+  RUN_SCHEMA,
+  SqlParams,
+} from '../../src/services/tracking/search/sql.ts';
 
 const refused = (fn: () => unknown, pattern?: RegExp) =>
   assert.throws(fn, (e: unknown) => {
@@ -31,16 +42,24 @@ describe('MLflow filter parser', () => {
   });
 
   it('takes quoted keys (backticks or double quotes), double-quoted values, escaped quotes and bare attributes', () => {
-    assert.deepEqual(parseFilter('params.`learning rate` = "0.1" and tags."mlflow.user" ilike \'A%\' and run_name = \'it\'\'s\'', RUN_GRAMMAR), [
-      { type: 'parameter', key: 'learning rate', comparator: '=', value: '0.1' },
-      { type: 'tag', key: 'mlflow.user', comparator: 'ILIKE', value: 'A%' },
-      { type: 'attribute', key: 'run_name', comparator: '=', value: "it's" },
-    ]);
+    assert.deepEqual(
+      parseFilter(
+        "params.`learning rate` = \"0.1\" and tags.\"mlflow.user\" ilike 'A%' and run_name = 'it''s'",
+        RUN_GRAMMAR,
+      ),
+      [
+        { type: 'parameter', key: 'learning rate', comparator: '=', value: '0.1' },
+        { type: 'tag', key: 'mlflow.user', comparator: 'ILIKE', value: 'A%' },
+        { type: 'attribute', key: 'run_name', comparator: '=', value: "it's" },
+      ],
+    );
     assert.deepEqual(parseFilter('`Run name` = "x" and created > 5', RUN_GRAMMAR), [
       { type: 'attribute', key: 'run_name', comparator: '=', value: 'x' },
       { type: 'attribute', key: 'start_time', comparator: '>', value: 5 },
     ]);
-    assert.deepEqual(parseFilter('metrics.val/loss.x < 2', RUN_GRAMMAR), [{ type: 'metric', key: 'val/loss.x', comparator: '<', value: 2 }]);
+    assert.deepEqual(parseFilter('metrics.val/loss.x < 2', RUN_GRAMMAR), [
+      { type: 'metric', key: 'val/loss.x', comparator: '<', value: 2 },
+    ]);
   });
 
   it('reads IN and NOT IN lists for run_id only', () => {
@@ -50,7 +69,7 @@ describe('MLflow filter parser', () => {
     ]);
     refused(() => parseFilter("attributes.status IN ('FAILED')", RUN_GRAMMAR), /Only the 'run_id' attribute/);
     refused(() => parseFilter("run_id = ('a')", RUN_GRAMMAR), /IN or NOT IN/);
-    refused(() => parseFilter("run_id IN ()", RUN_GRAMMAR), /ill-formed list/);
+    refused(() => parseFilter('run_id IN ()', RUN_GRAMMAR), /ill-formed list/);
     refused(() => parseFilter("run_id IN 'a'", RUN_GRAMMAR), /needs a list/);
   });
 
@@ -68,33 +87,42 @@ describe('MLflow filter parser', () => {
     refused(() => parseFilter("attributes.color = 'red'", RUN_GRAMMAR), /Invalid attribute key 'color'/);
     refused(() => parseFilter("things.x = 'a'", RUN_GRAMMAR), /Invalid entity type 'things'/);
     refused(() => parseFilter("datasets.name = 'a'", RUN_GRAMMAR), /dataset search is not supported/);
-    refused(() => parseFilter("metrics.a > 1 OR metrics.b > 1", RUN_GRAMMAR), /only AND/);
+    refused(() => parseFilter('metrics.a > 1 OR metrics.b > 1', RUN_GRAMMAR), /only AND/);
     refused(() => parseFilter('metrics.a > 1 metrics.b > 1', RUN_GRAMMAR), /Invalid clause/);
     refused(() => parseFilter('metrics.a >', RUN_GRAMMAR), /expected a value/);
     refused(() => parseFilter("params.a = 'open", RUN_GRAMMAR), /unterminated quote/);
     refused(() => parseFilter('(metrics.a > 1)', RUN_GRAMMAR), /expected an identifier/);
-    refused(() => parseFilter("metrics.a > 1; DROP TABLE mlflow_runs", RUN_GRAMMAR), /unexpected character ';'/);
+    refused(() => parseFilter('metrics.a > 1; DROP TABLE mlflow_runs', RUN_GRAMMAR), /unexpected character ';'/);
   });
 
   it('refuses times (bigint milliseconds) that are fractions or beyond 2^53, where the database would fail', () => {
     for (const n of ['1.5', '1e300', '99999999999999999999', '-1e20']) {
-      refused(() => parseFilter(`attributes.start_time > ${n}`, RUN_GRAMMAR), /Expected an integer for numeric attribute: start_time/);
+      refused(
+        () => parseFilter(`attributes.start_time > ${n}`, RUN_GRAMMAR),
+        /Expected an integer for numeric attribute: start_time/,
+      );
       refused(() => parseFilter(`attributes.end_time < ${n}`, RUN_GRAMMAR), /numeric attribute: end_time/);
       refused(() => parseFilter(`creation_time >= ${n}`, EXPERIMENT_GRAMMAR), /numeric attribute: creation_time/);
       refused(() => parseFilter(`last_update_time != ${n}`, EXPERIMENT_GRAMMAR), /numeric attribute: last_update_time/);
     }
     assert.equal(parseFilter('attributes.start_time > 1e3', RUN_GRAMMAR)[0]!.value, 1000);
-    assert.equal(parseFilter(`creation_time < ${Number.MAX_SAFE_INTEGER}`, EXPERIMENT_GRAMMAR)[0]!.value, Number.MAX_SAFE_INTEGER);
+    assert.equal(
+      parseFilter(`creation_time < ${Number.MAX_SAFE_INTEGER}`, EXPERIMENT_GRAMMAR)[0]!.value,
+      Number.MAX_SAFE_INTEGER,
+    );
     // Metrics are doubles: any number goes.
     assert.equal(parseFilter('metrics.x > 1.5e300', RUN_GRAMMAR)[0]!.value, 1.5e300);
   });
 
   it('for experiments: name, times and tags only', () => {
-    assert.deepEqual(parseFilter("name LIKE 'exp%' and tags.owner = 'ana' and creation_time > 10", EXPERIMENT_GRAMMAR), [
-      { type: 'attribute', key: 'name', comparator: 'LIKE', value: 'exp%' },
-      { type: 'tag', key: 'owner', comparator: '=', value: 'ana' },
-      { type: 'attribute', key: 'creation_time', comparator: '>', value: 10 },
-    ]);
+    assert.deepEqual(
+      parseFilter("name LIKE 'exp%' and tags.owner = 'ana' and creation_time > 10", EXPERIMENT_GRAMMAR),
+      [
+        { type: 'attribute', key: 'name', comparator: 'LIKE', value: 'exp%' },
+        { type: 'tag', key: 'owner', comparator: '=', value: 'ana' },
+        { type: 'attribute', key: 'creation_time', comparator: '>', value: 10 },
+      ],
+    );
     refused(() => parseFilter('metrics.acc > 1', EXPERIMENT_GRAMMAR), /Invalid entity type 'metrics'/);
     refused(() => parseFilter("status = 'x'", EXPERIMENT_GRAMMAR), /Invalid attribute key/);
   });
@@ -102,12 +130,18 @@ describe('MLflow filter parser', () => {
 
 describe('MLflow order_by parser', () => {
   it('reads entity, key and direction (ASC by default)', () => {
-    assert.deepEqual(parseOrderBy(['metrics.acc DESC', 'attributes.start_time asc', 'params.`my param`', 'experiment_id'], RUN_GRAMMAR), [
-      { type: 'metric', key: 'acc', ascending: false },
-      { type: 'attribute', key: 'start_time', ascending: true },
-      { type: 'parameter', key: 'my param', ascending: true },
-      { type: 'attribute', key: 'experiment_id', ascending: true },
-    ]);
+    assert.deepEqual(
+      parseOrderBy(
+        ['metrics.acc DESC', 'attributes.start_time asc', 'params.`my param`', 'experiment_id'],
+        RUN_GRAMMAR,
+      ),
+      [
+        { type: 'metric', key: 'acc', ascending: false },
+        { type: 'attribute', key: 'start_time', ascending: true },
+        { type: 'parameter', key: 'my param', ascending: true },
+        { type: 'attribute', key: 'experiment_id', ascending: true },
+      ],
+    );
   });
 
   it('refuses bad directions, extra words, unknown attributes and duplicates', () => {
@@ -123,7 +157,14 @@ describe('search SQL builder', () => {
   it('puts every value in parameters and only whitelisted names in the SQL text', () => {
     const p = new SqlParams();
     const evil = "x'; DROP TABLE mlflow_runs; --";
-    const sql = filterSql(parseFilter(`params.\`${evil}\` = '${evil.replaceAll("'", "''")}' and metrics.acc > 0.5 and run_id IN ('a','b') and status = 'FINISHED'`, RUN_GRAMMAR), RUN_SCHEMA, p);
+    const sql = filterSql(
+      parseFilter(
+        `params.\`${evil}\` = '${evil.replaceAll("'", "''")}' and metrics.acc > 0.5 and run_id IN ('a','b') and status = 'FINISHED'`,
+        RUN_GRAMMAR,
+      ),
+      RUN_SCHEMA,
+      p,
+    );
     assert.deepEqual(sql, [
       'EXISTS (SELECT 1 FROM mlflow_params f WHERE f.run_id = r.run_id AND f.key = $1 AND f.value = $2)',
       'EXISTS (SELECT 1 FROM mlflow_latest_metrics f WHERE f.run_id = r.run_id AND f.key = $3 AND f.value > $4)',
@@ -145,7 +186,11 @@ describe('search SQL builder', () => {
   it('orders with joins per metric/param/tag key, missing values last and metric NaN before missing', () => {
     const p = new SqlParams();
     p.add('already there');
-    const { joins, orderBy } = orderSql(parseOrderBy(['metrics.acc DESC', 'tags.t', 'attributes.end_time'], RUN_GRAMMAR), RUN_SCHEMA, p);
+    const { joins, orderBy } = orderSql(
+      parseOrderBy(['metrics.acc DESC', 'tags.t', 'attributes.end_time'], RUN_GRAMMAR),
+      RUN_SCHEMA,
+      p,
+    );
     assert.deepEqual(joins, [
       'LEFT JOIN mlflow_latest_metrics o0 ON o0.run_id = r.run_id AND o0.key = $2',
       'LEFT JOIN mlflow_tags o1 ON o1.run_id = r.run_id AND o1.key = $3',
@@ -161,15 +206,18 @@ describe('search SQL builder', () => {
 
   it('builds experiment filters on the experiments table and its tags', () => {
     const p = new SqlParams();
-    assert.deepEqual(filterSql(parseFilter("name ILIKE '%a%' and tags.k = 'v'", EXPERIMENT_GRAMMAR), EXPERIMENT_SCHEMA, p), [
-      'e.name ILIKE $1',
-      'EXISTS (SELECT 1 FROM mlflow_experiment_tags f WHERE f.experiment_id = e.experiment_id AND f.key = $2 AND f.value = $3)',
-    ]);
+    assert.deepEqual(
+      filterSql(parseFilter("name ILIKE '%a%' and tags.k = 'v'", EXPERIMENT_GRAMMAR), EXPERIMENT_SCHEMA, p),
+      [
+        'e.name ILIKE $1',
+        'EXISTS (SELECT 1 FROM mlflow_experiment_tags f WHERE f.experiment_id = e.experiment_id AND f.key = $2 AND f.value = $3)',
+      ],
+    );
   });
 });
 
 describe('page tokens', () => {
-  it('round-trip an offset in MLflow\'s format and refuse garbage', () => {
+  it("round-trip an offset in MLflow's format and refuse garbage", () => {
     assert.equal(Buffer.from(pageToken(40), 'base64').toString(), '{"offset":40}');
     assert.equal(pageOffset(pageToken(40)), 40);
     assert.equal(pageOffset(undefined), 0);

@@ -16,7 +16,9 @@ describe('openApiDocument', () => {
         assert.ok(doc.paths[p]?.[r.method], `${r.method} ${p} is documented`);
       }
     }
-    const create = doc.paths['/api/v1/tokens']!.post as { requestBody: { content: Record<string, { schema: { $ref: string } }> } };
+    const create = doc.paths['/api/v1/tokens']!.post as {
+      requestBody: { content: Record<string, { schema: { $ref: string } }> };
+    };
     const ref = create.requestBody.content['application/json']!.schema.$ref;
     const schema = doc.components.schemas[ref.split('/').pop()!] as { properties: Record<string, { enum?: string[] }> };
     assert.deepEqual(schema.properties.role!.enum, ['admin', 'scientist', 'operator', 'viewer']);
@@ -32,12 +34,20 @@ describe('openApiDocument', () => {
     // The specification's rule a JSON-schema validator cannot check: `{name}` in the template and
     // `in: path` parameters are the same set.
     const doc = openApiDocument(routeGroups, { title: 't', version: '1' });
-    assert.ok(doc.paths['/api/2.0/mlflow-artifacts/artifacts/{path}']?.get, 'the wildcard route is documented under its parameter');
+    assert.ok(
+      doc.paths['/api/2.0/mlflow-artifacts/artifacts/{path}']?.get,
+      'the wildcard route is documented under its parameter',
+    );
     for (const [template, ops] of Object.entries(doc.paths)) {
       const named = [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).sort();
       for (const name of named) assert.match(name!, /^\w+$/, `${template}: {${name}} is not a parameter name`);
-      for (const [method, op] of Object.entries(ops as Record<string, { parameters?: { name: string; in: string }[] }>)) {
-        const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort();
+      for (const [method, op] of Object.entries(
+        ops as Record<string, { parameters?: { name: string; in: string }[] }>,
+      )) {
+        const declared = (op.parameters ?? [])
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name)
+          .sort();
         assert.deepEqual(declared, named, `${method} ${template}`);
       }
     }
@@ -60,17 +70,33 @@ describe('openApiDocument', () => {
           prefix: '/api',
           routes: [
             route({
-              method: 'get', path: '/m/:name', summary: 's', tags: [], access: ['viewer'],
-              params: z.object({ name: z.string() }), query: z.object({ limit: z.coerce.number().optional(), q: z.string() }),
-              response: z.object({ ok: z.boolean() }), handler: () => ({ ok: true }),
+              method: 'get',
+              path: '/m/:name',
+              summary: 's',
+              tags: [],
+              access: ['viewer'],
+              params: z.object({ name: z.string() }),
+              query: z.object({ limit: z.coerce.number().optional(), q: z.string() }),
+              response: z.object({ ok: z.boolean() }),
+              handler: () => ({ ok: true }),
             }),
           ],
         },
       ],
       { title: 't', version: '1' },
     );
-    const op = doc.paths['/api/m/{name}']!.get as { parameters: { name: string; in: string; required: boolean }[]; responses: Record<string, unknown> };
-    assert.deepEqual(op.parameters.map((p) => [p.name, p.in, p.required]), [['name', 'path', true], ['limit', 'query', false], ['q', 'query', true]]);
+    const op = doc.paths['/api/m/{name}']!.get as {
+      parameters: { name: string; in: string; required: boolean }[];
+      responses: Record<string, unknown>;
+    };
+    assert.deepEqual(
+      op.parameters.map((p) => [p.name, p.in, p.required]),
+      [
+        ['name', 'path', true],
+        ['limit', 'query', false],
+        ['q', 'query', true],
+      ],
+    );
     assert.deepEqual(Object.keys(op.responses).sort(), ['200', '400', '401', '403', 'default']);
   });
 });

@@ -21,7 +21,8 @@ describe('parseRange', () => {
     ['bytes=0-1,5-6', undefined],
     ['items=0-5', undefined],
   ] as const) {
-    it(`${header ?? '(none)'} → ${JSON.stringify(expected)}`, () => assert.deepEqual(parseRange(header, size), expected));
+    it(`${header ?? '(none)'} → ${JSON.stringify(expected)}`, () =>
+      assert.deepEqual(parseRange(header, size), expected));
   }
   it('nothing is satisfiable in an empty body', () => {
     assert.equal(parseRange('bytes=0-', 0), 'unsatisfiable');

@@ -6,7 +6,10 @@ test('logged URLs keep paths and harmless parameters but no enrolment code or to
   assert.equal(redactUrl('/?code=secret123'), '/?code=[redacted]');
   assert.equal(redactUrl('/?server=https%3A%2F%2Fhub&code=secret123'), '/?server=https%3A%2F%2Fhub&code=[redacted]');
   assert.equal(redactUrl('/api/v1/x?token=tsk_abc&limit=10'), '/api/v1/x?token=[redacted]&limit=10');
-  assert.equal(redactUrl('/x?access_token=a&api_key=b&Code=c&%63ode=d&x-amz-signature=e&sig=e'), '/x?access_token=[redacted]&api_key=[redacted]&Code=[redacted]&%63ode=[redacted]&x-amz-signature=[redacted]&sig=e');
+  assert.equal(
+    redactUrl('/x?access_token=a&api_key=b&Code=c&%63ode=d&x-amz-signature=e&sig=e'),
+    '/x?access_token=[redacted]&api_key=[redacted]&Code=[redacted]&%63ode=[redacted]&x-amz-signature=[redacted]&sig=e',
+  );
   // A value holding '=' is replaced whole.
   assert.equal(redactUrl('/?code=a=b&page=2'), '/?code=[redacted]&page=2');
   assert.equal(redactUrl('/api/v1/devices?limit=5'), '/api/v1/devices?limit=5');

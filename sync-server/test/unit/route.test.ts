@@ -21,16 +21,38 @@ const status = (fn: () => void) => {
 };
 
 describe('authorize', () => {
-  it('lets anyone reach public routes', () => assert.equal(status(() => authorize('public', undefined)), 200));
+  it('lets anyone reach public routes', () =>
+    assert.equal(
+      status(() => authorize('public', undefined)),
+      200,
+    ));
   it('answers 401 without a principal', () => {
-    assert.equal(status(() => authorize('authenticated', undefined)), 401);
-    assert.equal(status(() => authorize(['operator'], undefined)), 401);
+    assert.equal(
+      status(() => authorize('authenticated', undefined)),
+      401,
+    );
+    assert.equal(
+      status(() => authorize(['operator'], undefined)),
+      401,
+    );
   });
   it('answers 403 to a role not listed, and always admits admin', () => {
-    assert.equal(status(() => authorize(['operator'], viewer)), 403);
-    assert.equal(status(() => authorize(['operator'], operator)), 200);
-    assert.equal(status(() => authorize([], admin)), 200);
-    assert.equal(status(() => authorize([], operator)), 403);
+    assert.equal(
+      status(() => authorize(['operator'], viewer)),
+      403,
+    );
+    assert.equal(
+      status(() => authorize(['operator'], operator)),
+      200,
+    );
+    assert.equal(
+      status(() => authorize([], admin)),
+      200,
+    );
+    assert.equal(
+      status(() => authorize([], operator)),
+      403,
+    );
   });
 });
 
@@ -63,17 +85,33 @@ describe('handle', () => {
   });
 
   it('refuses bad params and bodies with validation_failed before the handler runs', async () => {
-    await assert.rejects(call({ principal: operator, id: 'abc', body: { n: 1 } }), (e: HttpError) => e.code === 'validation_failed' && /path parameters/.test(e.message));
-    await assert.rejects(call({ principal: operator, body: { n: 1.5 } }), (e: HttpError) => e.code === 'validation_failed' && /body/.test(e.message));
+    await assert.rejects(
+      call({ principal: operator, id: 'abc', body: { n: 1 } }),
+      (e: HttpError) => e.code === 'validation_failed' && /path parameters/.test(e.message),
+    );
+    await assert.rejects(
+      call({ principal: operator, body: { n: 1.5 } }),
+      (e: HttpError) => e.code === 'validation_failed' && /body/.test(e.message),
+    );
     await assert.rejects(call({ principal: operator, body: undefined }), (e: HttpError) => e.status === 400);
   });
 
   it('refuses NUL and unpaired surrogates in any string of params, query and body, naming the field', async () => {
-    const refused = (where: RegExp) => (e: HttpError) => e.status === 400 && e.code === 'validation_failed' && where.test(e.message);
+    const refused = (where: RegExp) => (e: HttpError) =>
+      e.status === 400 && e.code === 'validation_failed' && where.test(e.message);
     await assert.rejects(call({ principal: operator, id: '1\u0000' }), refused(/path parameters: "id" contains a NUL/));
-    await assert.rejects(call({ principal: operator, body: { n: 1, note: { text: ['ok', 'a\u0000'] } } }), refused(/body: "note\.text\[1\]" contains a NUL/));
-    await assert.rejects(call({ principal: operator, body: { n: 1, ['k\u0000']: 1 } }), refused(/body: has a key that contains a NUL/));
-    await assert.rejects(call({ principal: operator, body: { n: 1, note: 'x\ud800' } }), refused(/"note" contains an unpaired UTF-16 surrogate/));
+    await assert.rejects(
+      call({ principal: operator, body: { n: 1, note: { text: ['ok', 'a\u0000'] } } }),
+      refused(/body: "note\.text\[1\]" contains a NUL/),
+    );
+    await assert.rejects(
+      call({ principal: operator, body: { n: 1, 'k\u0000': 1 } }),
+      refused(/body: has a key that contains a NUL/),
+    );
+    await assert.rejects(
+      call({ principal: operator, body: { n: 1, note: 'x\ud800' } }),
+      refused(/"note" contains an unpaired UTF-16 surrogate/),
+    );
     const ctx = fakeContext({ method: 'POST', url: '/things/1?verbose=%00', state: { principal: operator } });
     Object.assign(ctx, { params: { id: '1' } });
     (ctx.request as { body?: unknown }).body = { n: 1 };
@@ -85,7 +123,10 @@ describe('handle', () => {
   it('refuses a body nested deeper than MAX_JSON_DEPTH even when the schema would ignore it', async () => {
     let deep: unknown = 1;
     for (let i = 0; i < MAX_JSON_DEPTH; i++) deep = [deep];
-    await assert.rejects(call({ principal: operator, body: { n: 1, extra: deep } }), (e: HttpError) => e.status === 400 && /nested deeper than 64 levels/.test(e.message));
+    await assert.rejects(
+      call({ principal: operator, body: { n: 1, extra: deep } }),
+      (e: HttpError) => e.status === 400 && /nested deeper than 64 levels/.test(e.message),
+    );
     let ok: unknown = 1;
     for (let i = 0; i < MAX_JSON_DEPTH - 2; i++) ok = [ok];
     assert.equal((await call({ principal: operator, body: { n: 1, extra: ok } })).status, 201);

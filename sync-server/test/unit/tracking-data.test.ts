@@ -20,15 +20,51 @@ describe('TrackingService: run data, search, idempotency (PGlite)', () => {
   describe('log-batch', () => {
     it("keeps MLflow's limits", async () => {
       const runId = await newRun('0');
-      const metrics = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `m${i}`, value: i, timestamp: 1, step: 0 }));
+      const metrics = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({ key: `m${i}`, value: i, timestamp: 1, step: 0 }));
       const kv = (n: number, p: string) => Array.from({ length: n }, (_, i) => ({ key: `${p}${i}`, value: 'v' }));
-      await rejectsWith(w((s) => s.data.logBatch(runId, { metrics: metrics(1001) })), 'INVALID_PARAMETER_VALUE', /at most 1000 metrics/);
-      await rejectsWith(w((s) => s.data.logBatch(runId, { params: kv(101, 'p') })), 'INVALID_PARAMETER_VALUE', /at most 100 params/);
-      await rejectsWith(w((s) => s.data.logBatch(runId, { tags: kv(101, 't') })), 'INVALID_PARAMETER_VALUE', /at most 100 tags/);
-      await rejectsWith(w((s) => s.data.logBatch(runId, { metrics: metrics(900), params: kv(100, 'p'), tags: kv(1, 't') })), 'INVALID_PARAMETER_VALUE', /at most 1000 metrics, params, and tags/);
-      await rejectsWith(w((s) => s.data.logParam(runId, { key: 'long', value: 'x'.repeat(6001) })), 'INVALID_PARAMETER_VALUE', /exceeded length limit of 6000/);
-      await rejectsWith(w((s) => s.data.logParam(runId, { key: '../escape', value: 'x' })), 'INVALID_PARAMETER_VALUE', /would resolve/);
-      await rejectsWith(w((s) => s.data.logBatch(runId, { params: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] })), 'INVALID_PARAMETER_VALUE', /Duplicate parameter keys/);
+      await rejectsWith(
+        w((s) => s.data.logBatch(runId, { metrics: metrics(1001) })),
+        'INVALID_PARAMETER_VALUE',
+        /at most 1000 metrics/,
+      );
+      await rejectsWith(
+        w((s) => s.data.logBatch(runId, { params: kv(101, 'p') })),
+        'INVALID_PARAMETER_VALUE',
+        /at most 100 params/,
+      );
+      await rejectsWith(
+        w((s) => s.data.logBatch(runId, { tags: kv(101, 't') })),
+        'INVALID_PARAMETER_VALUE',
+        /at most 100 tags/,
+      );
+      await rejectsWith(
+        w((s) => s.data.logBatch(runId, { metrics: metrics(900), params: kv(100, 'p'), tags: kv(1, 't') })),
+        'INVALID_PARAMETER_VALUE',
+        /at most 1000 metrics, params, and tags/,
+      );
+      await rejectsWith(
+        w((s) => s.data.logParam(runId, { key: 'long', value: 'x'.repeat(6001) })),
+        'INVALID_PARAMETER_VALUE',
+        /exceeded length limit of 6000/,
+      );
+      await rejectsWith(
+        w((s) => s.data.logParam(runId, { key: '../escape', value: 'x' })),
+        'INVALID_PARAMETER_VALUE',
+        /would resolve/,
+      );
+      await rejectsWith(
+        w((s) =>
+          s.data.logBatch(runId, {
+            params: [
+              { key: 'a', value: '1' },
+              { key: 'a', value: '2' },
+            ],
+          }),
+        ),
+        'INVALID_PARAMETER_VALUE',
+        /Duplicate parameter keys/,
+      );
       await w((s) => s.data.logBatch(runId, { metrics: metrics(1000) }));
       assert.equal((await t.store.runs.get(runId)).data.metrics.length, 1000);
     });
@@ -36,36 +72,64 @@ describe('TrackingService: run data, search, idempotency (PGlite)', () => {
     it('params are write-once: the same value again is fine, another value fails the whole batch', async () => {
       const runId = await newRun('0');
       await w((s) => s.data.logBatch(runId, { params: [{ key: 'lr', value: '0.1' }] }));
-      await w((s) => s.data.logBatch(runId, { params: [{ key: 'lr', value: '0.1' }], metrics: [{ key: 'ok', value: 1, timestamp: 1, step: 0 }] }));
+      await w((s) =>
+        s.data.logBatch(runId, {
+          params: [{ key: 'lr', value: '0.1' }],
+          metrics: [{ key: 'ok', value: 1, timestamp: 1, step: 0 }],
+        }),
+      );
       await rejectsWith(
-        w((s) => s.data.logBatch(runId, { params: [{ key: 'lr', value: '0.2' }], metrics: [{ key: 'lost', value: 1, timestamp: 1, step: 0 }], tags: [{ key: 'lost', value: 'x' }] })),
+        w((s) =>
+          s.data.logBatch(runId, {
+            params: [{ key: 'lr', value: '0.2' }],
+            metrics: [{ key: 'lost', value: 1, timestamp: 1, step: 0 }],
+            tags: [{ key: 'lost', value: 'x' }],
+          }),
+        ),
         'INVALID_PARAMETER_VALUE',
         /Changing param values is not allowed/,
       );
       const { data } = await t.store.runs.get(runId);
       assert.deepEqual(data.params, [{ key: 'lr', value: '0.1' }]);
-      assert.deepEqual(data.metrics.map((m) => m.key), ['ok']);
+      assert.deepEqual(
+        data.metrics.map((m) => m.key),
+        ['ok'],
+      );
       assert.ok(!data.tags.some((x) => x.key === 'lost'));
     });
 
     it('appends metric points; the run shows the one with the greatest (step, timestamp, value); NaN round-trips', async () => {
       const runId = await newRun('0');
-      await w((s) => s.data.logBatch(runId, { metrics: [
-        { key: 'acc', value: 0.7, timestamp: 30, step: 2 },
-        { key: 'acc', value: 0.9, timestamp: 10, step: 3 },
-        { key: 'acc', value: 0.5, timestamp: 20, step: 1 },
-        { key: 'loss', value: Number.NaN, timestamp: 5, step: 0 },
-      ] }));
+      await w((s) =>
+        s.data.logBatch(runId, {
+          metrics: [
+            { key: 'acc', value: 0.7, timestamp: 30, step: 2 },
+            { key: 'acc', value: 0.9, timestamp: 10, step: 3 },
+            { key: 'acc', value: 0.5, timestamp: 20, step: 1 },
+            { key: 'loss', value: Number.NaN, timestamp: 5, step: 0 },
+          ],
+        }),
+      );
       await w((s) => s.data.logMetric(runId, { key: 'acc', value: 0.1, timestamp: 40, step: 2 }));
       await w((s) => s.data.logMetric(runId, { key: 'acc', value: 0.1, timestamp: 40, step: 2 }));
       const { data } = await t.store.runs.get(runId);
-      assert.deepEqual(data.metrics, [{ key: 'acc', value: 0.9, timestamp: 10, step: 3 }, { key: 'loss', value: 'NaN', timestamp: 5, step: 0 }]);
+      assert.deepEqual(data.metrics, [
+        { key: 'acc', value: 0.9, timestamp: 10, step: 3 },
+        { key: 'loss', value: 'NaN', timestamp: 5, step: 0 },
+      ]);
       const history = await t.store.data.history(runId, 'acc', {});
-      assert.deepEqual(history.metrics.map((m) => m.value), [0.9, 0.5, 0.7, 0.1], 'ordered by timestamp; the repeated point is kept once');
+      assert.deepEqual(
+        history.metrics.map((m) => m.value),
+        [0.9, 0.5, 0.7, 0.1],
+        'ordered by timestamp; the repeated point is kept once',
+      );
       const first = await t.store.data.history(runId, 'acc', { max_results: 3 });
       assert.equal(first.metrics.length, 3);
       const rest = await t.store.data.history(runId, 'acc', { max_results: 3, page_token: first.next_page_token });
-      assert.deepEqual(rest.metrics.map((m) => m.value), [0.1]);
+      assert.deepEqual(
+        rest.metrics.map((m) => m.value),
+        [0.1],
+      );
       assert.equal(rest.next_page_token, undefined);
     });
   });
@@ -85,17 +149,20 @@ describe('TrackingService: run data, search, idempotency (PGlite)', () => {
       for (const [name, start, acc, opt, team] of rows) {
         const id = await newRun(exp, { run_name: name, start_time: start });
         ids[name] = id;
-        await w((s) => s.data.logBatch(id, {
-          metrics: acc === undefined ? [] : [{ key: 'acc', value: acc, timestamp: start, step: 0 }],
-          params: [{ key: 'optimizer', value: opt }],
-          tags: [{ key: 'team', value: team }],
-        }));
+        await w((s) =>
+          s.data.logBatch(id, {
+            metrics: acc === undefined ? [] : [{ key: 'acc', value: acc, timestamp: start, step: 0 }],
+            params: [{ key: 'optimizer', value: opt }],
+            tags: [{ key: 'team', value: team }],
+          }),
+        );
       }
       await w((s) => s.runs.update({ run_id: ids.r5!, status: 'FINISHED', end_time: 900 }));
       await w((s) => s.runs.delete(ids.r1!));
     });
     const names = (r: { runs: { info: { run_name: string } }[] }) => r.runs.map((x) => x.info.run_name);
-    const search = (input: Omit<SearchRunsInput, 'experiment_ids'>) => t.store.searchRuns({ experiment_ids: [exp], ...input });
+    const search = (input: Omit<SearchRunsInput, 'experiment_ids'>) =>
+      t.store.searchRuns({ experiment_ids: [exp], ...input });
 
     it('defaults to active runs, newest first', async () => {
       assert.deepEqual(names(await search({})), ['r5', 'r4', 'r3', 'r2']);
@@ -109,8 +176,14 @@ describe('TrackingService: run data, search, idempotency (PGlite)', () => {
       assert.deepEqual(names(await search({ filter: "params.optimizer != 'adam'" })), ['r4']);
       assert.deepEqual(names(await search({ filter: "tags.team ILIKE 'N%'" })), ['r4', 'r3']);
       assert.deepEqual(names(await search({ filter: "attributes.status = 'FINISHED'" })), ['r5']);
-      assert.deepEqual(names(await search({ filter: 'attributes.start_time >= 300 and attributes.start_time < 500' })), ['r4', 'r3']);
-      assert.deepEqual(names(await search({ filter: "attributes.run_name LIKE 'r%' and run_id IN ('" + ids.r2 + "', '" + ids.r3 + "')" })), ['r3', 'r2']);
+      assert.deepEqual(
+        names(await search({ filter: 'attributes.start_time >= 300 and attributes.start_time < 500' })),
+        ['r4', 'r3'],
+      );
+      assert.deepEqual(
+        names(await search({ filter: `attributes.run_name LIKE 'r%' and run_id IN ('${ids.r2}', '${ids.r3}')` })),
+        ['r3', 'r2'],
+      );
       assert.deepEqual(names(await search({ filter: `attributes.run_id NOT IN ('${ids.r2}')` })), ['r5', 'r4', 'r3']);
       assert.deepEqual(names(await search({ filter: 'attributes.end_time > 0' })), ['r5']);
     });
@@ -118,7 +191,12 @@ describe('TrackingService: run data, search, idempotency (PGlite)', () => {
     it('orders by metrics (missing last in both directions), params and attributes', async () => {
       assert.deepEqual(names(await search({ order_by: ['metrics.acc DESC'] })), ['r2', 'r5', 'r3', 'r4']);
       assert.deepEqual(names(await search({ order_by: ['metrics.acc ASC'] })), ['r3', 'r5', 'r2', 'r4']);
-      assert.deepEqual(names(await search({ order_by: ['params.optimizer', 'attributes.start_time ASC'] })), ['r2', 'r3', 'r5', 'r4']);
+      assert.deepEqual(names(await search({ order_by: ['params.optimizer', 'attributes.start_time ASC'] })), [
+        'r2',
+        'r3',
+        'r5',
+        'r4',
+      ]);
       assert.deepEqual(names(await search({ order_by: ['attributes.run_name DESC'] })), ['r5', 'r4', 'r3', 'r2']);
     });
 
@@ -126,7 +204,12 @@ describe('TrackingService: run data, search, idempotency (PGlite)', () => {
       const seen: string[] = [];
       let token: string | undefined;
       do {
-        const res = await search({ run_view_type: 'ALL', max_results: 2, order_by: ['attributes.start_time ASC'], page_token: token });
+        const res = await search({
+          run_view_type: 'ALL',
+          max_results: 2,
+          order_by: ['attributes.start_time ASC'],
+          page_token: token,
+        });
         assert.ok(res.runs.length <= 2);
         seen.push(...names(res));
         token = res.next_page_token;
@@ -144,7 +227,13 @@ describe('TrackingService: run data, search, idempotency (PGlite)', () => {
   });
 
   describe('idempotency', () => {
-    const request = (key: string, body: unknown) => ({ owner: 'token-1', key, method: 'POST', path: '/api/2.0/mlflow/runs/create', body });
+    const request = (key: string, body: unknown) => ({
+      owner: 'token-1',
+      key,
+      method: 'POST',
+      path: '/api/2.0/mlflow/runs/create',
+      body,
+    });
 
     it('applies a write once per key and answers repeats with the stored response', async () => {
       const body = { experiment_id: '0', run_name: 'once' };
@@ -157,7 +246,11 @@ describe('TrackingService: run data, search, idempotency (PGlite)', () => {
 
     it('refuses the same key with another request, and keys of other owners do not collide', async () => {
       await t.write(request('k-2', { a: 1 }), async () => ({}));
-      await rejectsWith(t.write(request('k-2', { a: 2 }), async () => ({})), 'INVALID_PARAMETER_VALUE', /already used with a different request/);
+      await rejectsWith(
+        t.write(request('k-2', { a: 2 }), async () => ({})),
+        'INVALID_PARAMETER_VALUE',
+        /already used with a different request/,
+      );
       let ran = false;
       await t.write({ ...request('k-2', { a: 2 }), owner: 'token-2' }, async () => ((ran = true), {}));
       assert.ok(ran);
@@ -165,18 +258,21 @@ describe('TrackingService: run data, search, idempotency (PGlite)', () => {
 
     it('stores nothing for a failed write, so a retry runs again', async () => {
       let calls = 0;
-      const fail = () => t.write(request('k-3', {}), async () => {
-        calls += 1;
-        if (calls === 1) throw new Error('boom');
-        return { ok: calls };
-      });
+      const fail = () =>
+        t.write(request('k-3', {}), async () => {
+          calls += 1;
+          if (calls === 1) throw new Error('boom');
+          return { ok: calls };
+        });
       await assert.rejects(fail(), /boom/);
       assert.deepEqual(await fail(), { ok: 2 });
     });
 
     it('forgets keys after the retention period', async () => {
       await t.write(request('k-old', {}), async () => ({}));
-      await h.db.query(`UPDATE mlflow_idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'k-old'`);
+      await h.db.query(
+        `UPDATE mlflow_idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'k-old'`,
+      );
       assert.equal(await pruneKeys(h.db), 1);
       let ran = false;
       await t.write(request('k-old', { other: true }), async () => ((ran = true), {}));
@@ -187,10 +283,11 @@ describe('TrackingService: run data, search, idempotency (PGlite)', () => {
       const runId = await newRun('0');
       const body = { run_id: runId, metrics: [{ key: 'race', value: 1, timestamp: 1, step: 0 }] };
       let applied = 0;
-      const go = () => t.write(request('k-race', body), async (s) => {
-        applied += 1;
-        return s.data.logBatch(runId, body);
-      });
+      const go = () =>
+        t.write(request('k-race', body), async (s) => {
+          applied += 1;
+          return s.data.logBatch(runId, body);
+        });
       await Promise.all([go(), go(), go()]);
       assert.equal(applied, 1);
     });

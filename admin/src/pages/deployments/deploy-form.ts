@@ -73,7 +73,9 @@ export class DeployForm extends LitElement {
   async #pick(name: string) {
     this.model = name;
     try {
-      this.versions = (await api.v1(`/models/${encodeURIComponent(name)}/versions`, VersionPageSchema, { pageSize: 1000 })).items.map((v) => v.version);
+      this.versions = (
+        await api.v1(`/models/${encodeURIComponent(name)}/versions`, VersionPageSchema, { pageSize: 1000 })
+      ).items.map((v) => v.version);
     } catch (err) {
       this.error = errorText(err);
     }
@@ -96,10 +98,13 @@ export class DeployForm extends LitElement {
       minInferences: opt('minInferences'),
       onTrip: String(f.get('onTrip')),
     };
-    const hasGates = gates.maxDriftAlarms !== undefined || gates.maxErrorRate !== undefined || gates.maxP95Ms !== undefined;
+    const hasGates =
+      gates.maxDriftAlarms !== undefined || gates.maxErrorRate !== undefined || gates.maxP95Ms !== undefined;
     const body = {
       groupId: String(f.get('groupId')),
-      model: target.startsWith('alias:') ? { name: this.model, alias: target.slice(6) } : { name: this.model, version: Number(target) },
+      model: target.startsWith('alias:')
+        ? { name: this.model, alias: target.slice(6) }
+        : { name: this.model, version: Number(target) },
       canaryPercent,
       ...(hasGates ? { gates: Object.fromEntries(Object.entries(gates).filter(([, v]) => v !== undefined)) } : {}),
       ...(String(f.get('reason') ?? '').trim() ? { reason: String(f.get('reason')).trim() } : {}),
@@ -136,9 +141,11 @@ export class DeployForm extends LitElement {
         <label>Reason<input name="reason" maxlength="2000" /></label>
         <button ?disabled=${this.busy || !this.versions.length}>${this.busy ? 'Deploying…' : 'Deploy'}</button>
       </form>
-      ${empty
-        ? html`<p class="muted" id="canary-hint" data-testid="canary-hint">This group has no devices yet, so no canary: a canary needs at least one device to try the version on. This deploys to the whole group, and every device that enrols later gets it.</p>`
-        : ''}
+      ${
+        empty
+          ? html`<p class="muted" id="canary-hint" data-testid="canary-hint">This group has no devices yet, so no canary: a canary needs at least one device to try the version on. This deploys to the whole group, and every device that enrols later gets it.</p>`
+          : ''
+      }
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
     `;
   }

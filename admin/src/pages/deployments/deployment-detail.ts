@@ -1,6 +1,13 @@
 import { html, LitElement } from 'lit';
 import { z } from 'zod';
-import { DeploymentDetailSchema, DeploymentEventSchema, DeploymentSchema, modelKey, type DeploymentDetail, type DeploymentEvent } from '../../../../shared/protocol/index.ts';
+import {
+  DeploymentDetailSchema,
+  DeploymentEventSchema,
+  DeploymentSchema,
+  modelKey,
+  type DeploymentDetail,
+  type DeploymentEvent,
+} from '../../../../shared/protocol/index.ts';
 import { PollController } from '../../../../shared/ui/poll-controller.ts';
 import { api, errorText } from '../../api.ts';
 import '../../charts/chart.ts';
@@ -17,7 +24,12 @@ export const PROGRESS_POLL_MS = 2000;
 
 /** One deployment: live rollout progress (devices per version), promote / pause / roll back, audit trail. */
 export class DeploymentDetailView extends LitElement {
-  static override properties = { deploymentId: {}, busy: { state: true }, error: { state: true }, page: { state: true } };
+  static override properties = {
+    deploymentId: {},
+    busy: { state: true },
+    error: { state: true },
+    page: { state: true },
+  };
   static override styles = pageStyles;
   declare deploymentId: string;
   declare busy: string | undefined;
@@ -37,7 +49,12 @@ export class DeploymentDetailView extends LitElement {
     async (signal) => {
       const [d, events] = await Promise.all([
         api.v1(`/deployments/${this.deploymentId}`, DeploymentDetailSchema, {}, signal),
-        api.v1(`/deployments/${this.deploymentId}/events`, z.object({ events: z.array(DeploymentEventSchema) }), {}, signal),
+        api.v1(
+          `/deployments/${this.deploymentId}/events`,
+          z.object({ events: z.array(DeploymentEventSchema) }),
+          {},
+          signal,
+        ),
       ]);
       return { d, events: events.events };
     },
@@ -54,7 +71,12 @@ export class DeploymentDetailView extends LitElement {
     this.busy = action;
     this.error = undefined;
     try {
-      await api.send('POST', `/deployments/${this.deploymentId}/${action}`, DeploymentSchema, reason.trim() ? { reason: reason.trim() } : {});
+      await api.send(
+        'POST',
+        `/deployments/${this.deploymentId}/${action}`,
+        DeploymentSchema,
+        reason.trim() ? { reason: reason.trim() } : {},
+      );
       await this.#data.refresh();
     } catch (err) {
       this.error = errorText(err);
@@ -74,13 +96,21 @@ export class DeploymentDetailView extends LitElement {
       <h2>Deployment of <code>${target}</code>${d.alias ? html` (alias ${d.alias})` : ''}</h2>
       <p>Status <b data-testid="deployment-status">${d.status}</b> · ${d.strategy === 'canary' ? `canary ${d.canaryPercent}% (${d.canaryDevices.length} devices)` : 'whole group'}
         · previous ${d.previous ? html`<code>${modelKey(d.previous)}</code>` : 'none'} · by ${d.createdBy ?? '—'} ${when(d.createdAt)}</p>
-      ${d.gates ? html`<p class="muted">Gates: ${Object.entries(d.gates).map(([k, v]) => `${k} ${v}`).join(', ')}</p>` : ''}
+      ${
+        d.gates
+          ? html`<p class="muted">Gates: ${Object.entries(d.gates)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}</p>`
+          : ''
+      }
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
-      ${can('deploy')
-        ? html`<div class="row" data-testid="deployment-actions">
+      ${
+        can('deploy')
+          ? html`<div class="row" data-testid="deployment-actions">
             ${button('promote', 'Promote to all', live)} ${button('pause', 'Pause', d.status === 'canary')} ${button('rollback', 'Roll back', live || d.status === 'active')}
           </div>`
-        : ''}
+          : ''
+      }
       <h3>Rollout progress</h3>
       <p data-testid="rollout">${running} of ${d.progress.devices} devices report running <code>${target}</code>
         <progress max=${Math.max(1, d.progress.devices)} .value=${running}></progress></p>
@@ -88,7 +118,11 @@ export class DeploymentDetailView extends LitElement {
         <thead><tr><th>Model</th><th>Devices told to run it</th><th>Devices reporting it</th></tr></thead>
         <tbody>${keys.map((k) => html`<tr><td><code>${k}</code></td><td>${d.progress.desired[k] ?? 0}</td><td>${d.progress.reported[k] ?? 0}</td></tr>`)}</tbody>
       </table>
-      <ts-chart label="devices per version" style="height:180px" .config=${lineChart(['desired', 'reported'], keys.map((k) => ({ label: k, data: [d.progress.desired[k] ?? 0, d.progress.reported[k] ?? 0] })), { type: 'bar', stacked: true })}></ts-chart>
+      <ts-chart label="devices per version" style="height:180px" .config=${lineChart(
+        ['desired', 'reported'],
+        keys.map((k) => ({ label: k, data: [d.progress.desired[k] ?? 0, d.progress.reported[k] ?? 0] })),
+        { type: 'bar', stacked: true },
+      )}></ts-chart>
       <h3>Audit history</h3>
       <table data-testid="audit">
         <thead><tr><th>When</th><th>Action</th><th>By</th><th>Reason</th><th>Details</th></tr></thead>

@@ -31,7 +31,15 @@ export class DeploymentsPage extends LitElement {
   readonly #data = new PollController<{ deployments: Deployment[]; groups: DeviceGroup[] }>(
     this,
     async (signal) => {
-      const [list, groups] = await Promise.all([api.v1('/deployments', z.object({ deployments: z.array(DeploymentSchema) }), { status: this.status || undefined }, signal), listGroups(signal)]);
+      const [list, groups] = await Promise.all([
+        api.v1(
+          '/deployments',
+          z.object({ deployments: z.array(DeploymentSchema) }),
+          { status: this.status || undefined },
+          signal,
+        ),
+        listGroups(signal),
+      ]);
       return { deployments: list.deployments, groups };
     },
     10_000,
@@ -41,27 +49,35 @@ export class DeploymentsPage extends LitElement {
     if (this.arg) return html`<deployment-detail .deploymentId=${this.arg}></deployment-detail>`;
     return html`
       <h2>Deployments</h2>
-      ${view(this.#data.state, ({ deployments, groups }) => {
-        const names = new Map(groups.map((g) => [g.id, g.name]));
-        return html`
-          ${can('deploy')
-            ? html`<h3>Deploy</h3><deploy-form .groups=${groups} @deployed=${(e: CustomEvent<Deployment>) => (location.hash = `#/deployments/${e.detail.id}`)}></deploy-form>`
-            : html`<p class="muted" data-testid="no-deploy">Deploying needs the operator role.</p>`}
+      ${view(
+        this.#data.state,
+        ({ deployments, groups }) => {
+          const names = new Map(groups.map((g) => [g.id, g.name]));
+          return html`
+          ${
+            can('deploy')
+              ? html`<h3>Deploy</h3><deploy-form .groups=${groups} @deployed=${(e: CustomEvent<Deployment>) => (location.hash = `#/deployments/${e.detail.id}`)}></deploy-form>`
+              : html`<p class="muted" data-testid="no-deploy">Deploying needs the operator role.</p>`
+          }
           <h3>All deployments</h3>
           <div class="row"><select @change=${(e: Event) => ((this.status = (e.target as HTMLSelectElement).value), (this.page = 0), void this.#data.refresh())}>
             <option value="">any status</option>${['canary', 'paused', 'active', 'rolled_back', 'superseded'].map((s) => html`<option>${s}</option>`)}
           </select></div>
           <div class="scroll"><table data-testid="deployments">
             <thead><tr><th>Created</th><th>Group</th><th>Model</th><th>Strategy</th><th>Status</th><th>Previous</th><th>By</th></tr></thead>
-            <tbody>${pageOf(deployments, this.page).map((d) => html`<tr>
+            <tbody>${pageOf(deployments, this.page).map(
+              (d) => html`<tr>
               <td><a href="#/deployments/${d.id}">${when(d.createdAt)}</a></td><td>${names.get(d.groupId) ?? d.groupId}</td>
               <td><code>${modelKey(d.model)}</code>${d.alias ? ` (${d.alias})` : ''}</td>
               <td>${d.strategy === 'canary' ? `canary ${d.canaryPercent}%` : 'all'}</td><td>${d.status}</td>
-              <td>${d.previous ? modelKey(d.previous) : '—'}</td><td>${d.createdBy ?? '—'}</td></tr>`)}</tbody>
+              <td>${d.previous ? modelKey(d.previous) : '—'}</td><td>${d.createdBy ?? '—'}</td></tr>`,
+            )}</tbody>
           </table></div>
           <ts-pager .page=${this.page} .total=${deployments.length} @page=${(e: CustomEvent<number>) => (this.page = e.detail)}></ts-pager>
         `;
-      }, 'deployments')}
+        },
+        'deployments',
+      )}
     `;
   }
 }

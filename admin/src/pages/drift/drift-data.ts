@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { DeviceDetailSchema, DeviceMetricsSchema, DeviceSchema, type DeviceDetail, type DeviceMetrics } from '../../../../shared/protocol/index.ts';
+import {
+  DeviceDetailSchema,
+  DeviceMetricsSchema,
+  DeviceSchema,
+  type DeviceDetail,
+  type DeviceMetrics,
+} from '../../../../shared/protocol/index.ts';
 import { api } from '../../api.ts';
 import type { HeatCell } from '../../charts/heatmap.ts';
 import { bucketLabel } from '../../charts/series.ts';
@@ -13,7 +19,9 @@ export interface DriftData {
 }
 
 export async function loadDrift(groupId: string, hours: number, signal?: AbortSignal): Promise<DriftData> {
-  const all = (await api.v1('/devices', z.array(DeviceSchema), { groupId: groupId || undefined }, signal)).filter((d) => !d.revokedAt);
+  const all = (await api.v1('/devices', z.array(DeviceSchema), { groupId: groupId || undefined }, signal)).filter(
+    (d) => !d.revokedAt,
+  );
   const shown = all.slice(0, MAX_ROWS);
   const from = new Date(Date.now() - hours * 3_600_000).toISOString();
   const bucket = hours > 48 ? 'day' : 'hour';
@@ -34,7 +42,16 @@ export function heatCells(data: DriftData): { xs: string[]; ys: string[]; cells:
   const xs = first ? first.buckets.map((b) => bucketLabel(b.start, first.bucket)) : [];
   const ys = data.devices.map((d) => d.name);
   const cells = data.devices.flatMap((d) =>
-    d.metrics.buckets.map((b): HeatCell => ({ x: bucketLabel(b.start, d.metrics.bucket), y: d.name, v: b.count ? b.driftAlarms / b.count : null, count: b.count, alarms: b.driftAlarms, warnings: b.driftWarnings })),
+    d.metrics.buckets.map(
+      (b): HeatCell => ({
+        x: bucketLabel(b.start, d.metrics.bucket),
+        y: d.name,
+        v: b.count ? b.driftAlarms / b.count : null,
+        count: b.count,
+        alarms: b.driftAlarms,
+        warnings: b.driftWarnings,
+      }),
+    ),
   );
   return { xs, ys, cells };
 }

@@ -31,7 +31,14 @@ const local = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 6
  * version — drift of each input feature, from samples of the stored inputs (feature-report.ts).
  */
 export class DriftReportForm extends LitElement {
-  static override properties = { groupId: {}, versions: { attribute: false }, report: { state: true }, features: { state: true }, error: { state: true }, busy: { state: true } };
+  static override properties = {
+    groupId: {},
+    versions: { attribute: false },
+    report: { state: true },
+    features: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  };
   static override styles = pageStyles;
   declare groupId: string;
   declare versions: string[];
@@ -56,11 +63,18 @@ export class DriftReportForm extends LitElement {
     const window = (side: 'ref' | 'cur') => {
       const from = Date.parse(String(f.get(`${side}From`)));
       const to = Date.parse(String(f.get(`${side}To`)));
-      if (!(to > from)) throw new Error(`The ${side === 'ref' ? 'reference' : 'current'} window must end after it starts.`);
+      if (!(to > from))
+        throw new Error(`The ${side === 'ref' ? 'reference' : 'current'} window must end after it starts.`);
       if (to - from > MAX_WINDOW_MS) throw new Error('A window may span at most 31 days.');
-      return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), groupId: this.groupId || undefined, modelVersion: String(f.get(`${side}Version`) ?? '') || undefined };
+      return {
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        groupId: this.groupId || undefined,
+        modelVersion: String(f.get(`${side}Version`) ?? '') || undefined,
+      };
     };
-    const metrics = (w: ReturnType<typeof window>): Promise<FleetMetrics> => api.v1('/fleet/metrics', FleetMetricsSchema, { bucket: 'hour', ...w });
+    const metrics = (w: ReturnType<typeof window>): Promise<FleetMetrics> =>
+      api.v1('/fleet/metrics', FleetMetricsSchema, { bucket: 'hour', ...w });
     this.busy = true;
     this.error = undefined;
     this.report = undefined;
@@ -68,12 +82,17 @@ export class DriftReportForm extends LitElement {
     try {
       const [refWindow, curWindow] = [window('ref'), window('cur')];
       const [ref, cur] = await Promise.all([metrics(refWindow), metrics(curWindow)]);
-      if (!ref.totals.count || !cur.totals.count) throw new Error(`No records in the ${!ref.totals.count ? 'reference' : 'current'} window.`);
-      this.report = computeDriftReport(classTable(ref.totals.classes), classTable(cur.totals.classes), { referenceName: 'reference window', currentName: 'current window' });
+      if (!ref.totals.count || !cur.totals.count)
+        throw new Error(`No records in the ${!ref.totals.count ? 'reference' : 'current'} window.`);
+      this.report = computeDriftReport(classTable(ref.totals.classes), classTable(cur.totals.classes), {
+        referenceName: 'reference window',
+        currentName: 'current window',
+      });
       const [refVersion, curVersion] = [refWindow.modelVersion, curWindow.modelVersion];
-      this.features = refVersion && curVersion
-        ? await featureReport({ ...refWindow, modelVersion: refVersion }, { ...curWindow, modelVersion: curVersion })
-        : { note: 'Choose a model version for both windows to compare their input features as well.' };
+      this.features =
+        refVersion && curVersion
+          ? await featureReport({ ...refWindow, modelVersion: refVersion }, { ...curWindow, modelVersion: curVersion })
+          : { note: 'Choose a model version for both windows to compare their input features as well.' };
     } catch (err) {
       this.error = errorText(err);
     } finally {
@@ -83,7 +102,7 @@ export class DriftReportForm extends LitElement {
 
   #result(r: DriftReport) {
     const c = r.columns[COLUMN];
-    if (!c || c.kind !== 'categorical') return '';
+    if (c?.kind !== 'categorical') return '';
     return html`
       <p data-testid="report-verdict" class=${r.drift ? 'error' : 'ok'}>${r.drift ? 'Drift detected' : 'No drift'} in the predicted classes
         (${r.nReferenceRows} reference records, ${r.nCurrentRows} current).</p>

@@ -1,6 +1,10 @@
 import { html, type TemplateResult } from 'lit';
 import type { ChartConfiguration } from 'chart.js';
-import { computeDriftReport, type DriftReport, type NumericColumnReport } from '../../../../shared/drift/report/index.ts';
+import {
+  computeDriftReport,
+  type DriftReport,
+  type NumericColumnReport,
+} from '../../../../shared/drift/report/index.ts';
 import { RecordSampleSchema, type RecordSample } from '../../../../shared/protocol/index.ts';
 import { api } from '../../api.ts';
 import { COLOURS } from '../../charts/series.ts';
@@ -21,24 +25,35 @@ export type FeatureReport =
   /** Why there is no feature report (said to the person, not an error). */
   | { note: string };
 
-const names = (s: RecordSample, width: number) => s.featureNames?.length === width ? s.featureNames : Array.from({ length: width }, (_, i) => `input[${i}]`);
+const names = (s: RecordSample, width: number) =>
+  s.featureNames?.length === width ? s.featureNames : Array.from({ length: width }, (_, i) => `input[${i}]`);
 
 /**
  * The drift report's feature part: both windows' stored inputs (a reproducible sample of each, from
  * GET /fleet/record-sample) compared column by column with the same tests as `tinysphere drift-report`.
  */
 export async function featureReport(ref: FeatureWindow, cur: FeatureWindow): Promise<FeatureReport> {
-  const sample = (w: FeatureWindow) => api.v1('/fleet/record-sample', RecordSampleSchema, { ...w, limit: SAMPLE_LIMIT });
+  const sample = (w: FeatureWindow) =>
+    api.v1('/fleet/record-sample', RecordSampleSchema, { ...w, limit: SAMPLE_LIMIT });
   const [reference, current] = await Promise.all([sample(ref), sample(cur)]);
-  if (!reference.total || !current.total) return { note: `No stored inputs in the ${!reference.total ? 'reference' : 'current'} window (devices log inputs of tabular models only).` };
+  if (!reference.total || !current.total)
+    return {
+      note: `No stored inputs in the ${!reference.total ? 'reference' : 'current'} window (devices log inputs of tabular models only).`,
+    };
   const width = reference.features[0]!.length;
-  if (current.features[0]!.length !== width) return { note: `The two versions take different inputs (${width} and ${current.features[0]!.length} features): only the predicted classes are compared.` };
+  if (current.features[0]!.length !== width)
+    return {
+      note: `The two versions take different inputs (${width} and ${current.features[0]!.length} features): only the predicted classes are compared.`,
+    };
   const header = names(reference, width);
   const table = (s: RecordSample) => {
     const rows = s.features.filter((f) => f.length === width).map((f) => f.map(String));
     return { header, rows, lines: rows.map((_, i) => i + 2) };
   };
-  const report = computeDriftReport(table(reference), table(current), { referenceName: 'reference window', currentName: 'current window' });
+  const report = computeDriftReport(table(reference), table(current), {
+    referenceName: 'reference window',
+    currentName: 'current window',
+  });
   return { report, reference, current };
 }
 
@@ -58,17 +73,29 @@ function distributionChart(c: NumericColumnReport): ChartConfiguration {
         { label: 'current window', data: share(current), backgroundColor: COLOURS[1] },
       ],
     },
-    options: { scales: { x: { title: { display: true, text: 'bin start' } }, y: { beginAtZero: true, title: { display: true, text: 'share' } } } },
+    options: {
+      scales: {
+        x: { title: { display: true, text: 'bin start' } },
+        y: { beginAtZero: true, title: { display: true, text: 'share' } },
+      },
+    },
   };
 }
 
 export function featureReportView(f: FeatureReport): TemplateResult {
   if ('note' in f) return html`<p class="muted" data-testid="feature-note">${f.note}</p>`;
   const { report, reference, current } = f;
-  const columns = Object.entries(report.columns).filter((e): e is [string, NumericColumnReport] => e[1].kind === 'numeric');
+  const columns = Object.entries(report.columns).filter(
+    (e): e is [string, NumericColumnReport] => e[1].kind === 'numeric',
+  );
   // The feature furthest from its reference is drawn: the smallest p-value, or the largest distance.
-  const strongest = [...columns].sort(([, a], [, b]) => (b.drift ? 1 : 0) - (a.drift ? 1 : 0) || (a.test.method === 'ks' ? a.test.score - b.test.score : b.test.score - a.test.score))[0];
-  const sampled = (s: RecordSample) => (s.features.length < s.total ? `a sample of ${s.features.length} of ${s.total}` : `${s.total}`);
+  const strongest = [...columns].sort(
+    ([, a], [, b]) =>
+      (b.drift ? 1 : 0) - (a.drift ? 1 : 0) ||
+      (a.test.method === 'ks' ? a.test.score - b.test.score : b.test.score - a.test.score),
+  )[0];
+  const sampled = (s: RecordSample) =>
+    s.features.length < s.total ? `a sample of ${s.features.length} of ${s.total}` : `${s.total}`;
   return html`
     <p data-testid="feature-verdict" class=${report.nDrifted ? 'error' : 'ok'}>
       ${report.nDrifted ? `Drift in ${report.nDrifted} of ${report.nColumns} features` : `No drift in the ${report.nColumns} features`}
@@ -76,9 +103,11 @@ export function featureReportView(f: FeatureReport): TemplateResult {
     <table data-testid="feature-table">
       <thead><tr><th>Feature</th><th>Test</th><th>Score</th><th>Wasserstein (σ)</th><th>PSI</th><th>Drift</th></tr></thead>
       <tbody>
-        ${columns.map(([name, c]) => html`<tr class=${c.drift ? 'error' : ''}>
+        ${columns.map(
+          ([name, c]) => html`<tr class=${c.drift ? 'error' : ''}>
           <td>${name}</td><td>${c.test.method}</td><td>${num(c.test.score, 4)}</td><td>${num(c.wassersteinNormed, 3)}</td><td>${num(c.psi, 3)}</td><td>${c.drift ? 'yes' : 'no'}</td>
-        </tr>`)}
+        </tr>`,
+        )}
       </tbody>
     </table>
     ${strongest ? html`<ts-chart data-testid="feature-distribution" label=${`${strongest[0]}: reference vs current window`} .config=${distributionChart(strongest[1])}></ts-chart>` : ''}

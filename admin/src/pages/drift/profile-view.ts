@@ -39,13 +39,21 @@ export function sharesChart(labels: string[], reference: number[], current?: num
  * records into the reference's bins, drawn beside them.
  */
 export class ProfileView extends LitElement {
-  static override properties = { profile: { attribute: false }, currentClasses: { attribute: false }, currentFeature: { attribute: false }, feature: { state: true }, current: { state: true } };
+  static override properties = {
+    profile: { attribute: false },
+    currentClasses: { attribute: false },
+    currentFeature: { attribute: false },
+    feature: { state: true },
+    current: { state: true },
+  };
   static override styles = pageStyles;
   declare profile: unknown;
   declare currentClasses: Record<string, number> | undefined;
   declare feature: string | undefined;
   /** Counts of the stored records' values of feature `index` in the bins of `edges`; undefined when there are none. */
-  declare currentFeature: ((index: number, edges: readonly number[]) => Promise<{ counts: number[]; total: number }>) | undefined;
+  declare currentFeature:
+    | ((index: number, edges: readonly number[]) => Promise<{ counts: number[]; total: number }>)
+    | undefined;
   declare current: { key: string; counts?: number[]; total?: number; error?: string } | undefined;
 
   constructor() {
@@ -77,14 +85,24 @@ export class ProfileView extends LitElement {
   #classChart(labels: string[], counts: number[]) {
     const current = this.currentClasses;
     if (!current) return sharesChart(labels, counts);
-    const all = [...labels, ...Object.keys(current).filter((k) => !labels.includes(k)).sort()];
-    return sharesChart(all, all.map((l) => counts[labels.indexOf(l)] ?? 0), all.map((l) => current[l] ?? 0));
+    const all = [
+      ...labels,
+      ...Object.keys(current)
+        .filter((k) => !labels.includes(k))
+        .sort(),
+    ];
+    return sharesChart(
+      all,
+      all.map((l) => counts[labels.indexOf(l)] ?? 0),
+      all.map((l) => current[l] ?? 0),
+    );
   }
 
   #currentNote() {
     const c = this.current;
     if (!this.currentFeature) return html`<span class="muted">reference only</span>`;
-    if (!c || (c.counts === undefined && c.error === undefined)) return html`<span class="muted">loading the devices' values…</span>`;
+    if (!c || (c.counts === undefined && c.error === undefined))
+      return html`<span class="muted">loading the devices' values…</span>`;
     if (c.error) return html`<span class="error" role="alert">${c.error}</span>`;
     return html`<span class="muted" data-testid="feature-current">${c.total ? `current: ${c.total} records in the window` : 'no records with this feature in the window (devices that do not log inputs send none)'}</span>`;
   }
@@ -92,7 +110,8 @@ export class ProfileView extends LitElement {
   override render() {
     if (this.profile === undefined) return html`<p class="muted">This version has no reference profile.</p>`;
     const parsed = ReferenceProfileSchema.safeParse(this.profile);
-    if (!parsed.success) return html`<p class="warn">The reference profile does not follow the profile schema; shown as stored:</p><pre>${JSON.stringify(this.profile, null, 1).slice(0, 4000)}</pre>`;
+    if (!parsed.success)
+      return html`<p class="warn">The reference profile does not follow the profile schema; shown as stored:</p><pre>${JSON.stringify(this.profile, null, 1).slice(0, 4000)}</pre>`;
     const p = parsed.data;
     const numeric = p.features.filter((f): f is NumericFeatureProfile => f.kind === 'numeric');
     const chosen = numeric.find((f) => f.name === this.feature) ?? numeric[0];
@@ -102,13 +121,16 @@ export class ProfileView extends LitElement {
       <p class="muted">${p.rows} training rows, ${p.features.length} features.</p>
       <table data-testid="profile-features">
         <thead><tr><th>Feature</th><th>Kind</th><th>Mean</th><th>Std</th><th>Min</th><th>Max</th><th>Missing</th></tr></thead>
-        <tbody>${p.features.map((f) => f.kind === 'numeric'
-          ? html`<tr><td>${f.name}</td><td>numeric</td><td>${num(f.mean, 3)}</td><td>${num(f.variance === null ? null : Math.sqrt(f.variance), 3)}</td><td>${num(f.min, 3)}</td><td>${num(f.max, 3)}</td><td>${f.missing}</td></tr>`
-          : html`<tr><td>${f.name}</td><td>categorical (${f.categories.length})</td><td colspan="4">${f.categories.slice(0, 8).join(', ')}</td><td>${f.missing}</td></tr>`)}</tbody>
+        <tbody>${p.features.map((f) =>
+          f.kind === 'numeric'
+            ? html`<tr><td>${f.name}</td><td>numeric</td><td>${num(f.mean, 3)}</td><td>${num(f.variance === null ? null : Math.sqrt(f.variance), 3)}</td><td>${num(f.min, 3)}</td><td>${num(f.max, 3)}</td><td>${f.missing}</td></tr>`
+            : html`<tr><td>${f.name}</td><td>categorical (${f.categories.length})</td><td colspan="4">${f.categories.slice(0, 8).join(', ')}</td><td>${f.missing}</td></tr>`,
+        )}</tbody>
       </table>
       <div class="grid2">
-        ${chosen
-          ? html`<section>
+        ${
+          chosen
+            ? html`<section>
               <div class="row"><b>Feature histogram</b>
                 <select data-testid="profile-feature" @change=${(e: Event) => (this.feature = (e.target as HTMLSelectElement).value)}>
                   ${numeric.map((f) => html`<option ?selected=${f === chosen}>${f.name}</option>`)}
@@ -116,15 +138,23 @@ export class ProfileView extends LitElement {
                 ${this.#currentNote()}</div>
               <ts-chart label="feature histogram" .config=${sharesChart(binLabels(chosen.histogram.edges), chosen.histogram.counts, this.current?.total ? this.current.counts : undefined)}></ts-chart>
             </section>`
-          : ''}
-        ${classes
-          ? html`<section><b>Class distribution${this.currentClasses ? ': reference vs fleet records' : ''}</b>
+            : ''
+        }
+        ${
+          classes
+            ? html`<section><b>Class distribution${this.currentClasses ? ': reference vs fleet records' : ''}</b>
               <ts-chart label="class distribution" data-testid="class-chart" .config=${this.#classChart(classes.labels, classes.counts)}></ts-chart></section>`
-          : ''}
-        ${p.confidence
-          ? html`<section><b>Confidence (reference)</b>
-              <ts-chart label="confidence histogram" .config=${sharesChart(p.confidence.counts.map((_, i) => `${(i / p.confidence!.counts.length).toFixed(2)}`), p.confidence.counts)}></ts-chart></section>`
-          : ''}
+            : ''
+        }
+        ${
+          p.confidence
+            ? html`<section><b>Confidence (reference)</b>
+              <ts-chart label="confidence histogram" .config=${sharesChart(
+                p.confidence.counts.map((_, i) => `${(i / p.confidence!.counts.length).toFixed(2)}`),
+                p.confidence.counts,
+              )}></ts-chart></section>`
+            : ''
+        }
       </div>
     `;
   }

@@ -26,7 +26,13 @@ export function historyChart(series: { label: string; points: Metric[] }[]): Cha
 
 /** One run: params, latest metrics, each metric's history, and the versions registered from it. */
 export class RunView extends LitElement {
-  static override properties = { runId: {}, run: { state: true }, history: { state: true }, versions: { state: true }, error: { state: true } };
+  static override properties = {
+    runId: {},
+    run: { state: true },
+    history: { state: true },
+    versions: { state: true },
+    error: { state: true },
+  };
   static override styles = pageStyles;
   declare runId: string;
   declare run: Run | undefined;
@@ -50,7 +56,10 @@ export class RunView extends LitElement {
     try {
       const run = await getRun(this.runId);
       const keys = [...new Set(run.data.metrics.map((m) => m.key))];
-      const [hist, versions] = await Promise.all([Promise.all(keys.map((k) => metricHistory(run.info.run_id, k))), versionsOfRun(run.info.run_id)]);
+      const [hist, versions] = await Promise.all([
+        Promise.all(keys.map((k) => metricHistory(run.info.run_id, k))),
+        versionsOfRun(run.info.run_id),
+      ]);
       this.history = Object.fromEntries(keys.map((k, i) => [k, hist[i]!]));
       this.versions = versions;
       this.run = run;
@@ -65,9 +74,13 @@ export class RunView extends LitElement {
     if (!r) return html`<p class="muted">Loading the run…</p>`;
     return html`
       <h3 data-testid="run-name">Run ${r.info.run_name} <span class="muted">(${r.info.status}, ${when(new Date(r.info.start_time).toISOString())} by ${r.info.user_id || '—'})</span></h3>
-      <p>Registered versions: <span data-testid="run-versions">${this.versions.length
-        ? this.versions.map((v) => html`<a href="#/models/${encodeURIComponent(v.name)}">${v.name} v${v.version}</a> `)
-        : 'none'}</span></p>
+      <p>Registered versions: <span data-testid="run-versions">${
+        this.versions.length
+          ? this.versions.map(
+              (v) => html`<a href="#/models/${encodeURIComponent(v.name)}">${v.name} v${v.version}</a> `,
+            )
+          : 'none'
+      }</span></p>
       <div class="grid2">
         <table data-testid="run-params"><thead><tr><th>Param</th><th>Value</th></tr></thead>
           <tbody>${r.data.params.map((p) => html`<tr><td>${p.key}</td><td class="mono">${p.value}</td></tr>`)}</tbody></table>

@@ -1,5 +1,11 @@
 import { html, LitElement } from 'lit';
-import { DeviceDetailSchema, DeviceMetricsSchema, DeviceSchema, type DeviceDetail, type DeviceMetrics } from '../../../../shared/protocol/index.ts';
+import {
+  DeviceDetailSchema,
+  DeviceMetricsSchema,
+  DeviceSchema,
+  type DeviceDetail,
+  type DeviceMetrics,
+} from '../../../../shared/protocol/index.ts';
 import { PollController } from '../../../../shared/ui/poll-controller.ts';
 import { api, errorText } from '../../api.ts';
 import '../../charts/chart.ts';
@@ -34,7 +40,12 @@ function configStatus(detail: DeviceDetail) {
 
 /** One device: its document (desired vs reported), charts over time, events, uploads; revoke. */
 export class DeviceDetailPage extends LitElement {
-  static override properties = { deviceId: {}, window: { state: true }, error: { state: true }, revoking: { state: true } };
+  static override properties = {
+    deviceId: {},
+    window: { state: true },
+    error: { state: true },
+    revoking: { state: true },
+  };
   static override styles = pageStyles;
   declare deviceId: string;
   declare window: keyof typeof WINDOWS;
@@ -55,7 +66,12 @@ export class DeviceDetailPage extends LitElement {
       const hours = WINDOWS[this.window];
       const [detail, metrics] = await Promise.all([
         api.v1(`/devices/${this.deviceId}/detail`, DeviceDetailSchema, {}, signal),
-        api.v1(`/devices/${this.deviceId}/metrics`, DeviceMetricsSchema, { bucket: hours > 48 ? 'day' : 'hour', from: hoursAgo(hours) }, signal),
+        api.v1(
+          `/devices/${this.deviceId}/metrics`,
+          DeviceMetricsSchema,
+          { bucket: hours > 48 ? 'day' : 'hour', from: hoursAgo(hours) },
+          signal,
+        ),
       ]);
       return { detail, metrics };
     },
@@ -114,11 +130,15 @@ export class DeviceDetailPage extends LitElement {
           { label: 'p99', data: metrics.buckets.map((b) => b.latencyMs.p99) },
         ])}></ts-chart></section>
         <section><h3>Mean confidence</h3><ts-chart label="confidence" .config=${lineChart(labels, [{ label: 'mean confidence', data: metrics.buckets.map((b) => b.meanConfidence) }])}></ts-chart></section>
-        <section><h3>Inferences, drift alarm and warning records</h3><ts-chart label="inferences" .config=${lineChart(labels, [
-          { label: 'inferences', data: metrics.buckets.map((b) => b.count) },
-          { label: 'drift alarms', data: metrics.buckets.map((b) => b.driftAlarms) },
-          { label: 'drift warnings', data: metrics.buckets.map((b) => b.driftWarnings) },
-        ], { type: 'bar' })}></ts-chart></section>
+        <section><h3>Inferences, drift alarm and warning records</h3><ts-chart label="inferences" .config=${lineChart(
+          labels,
+          [
+            { label: 'inferences', data: metrics.buckets.map((b) => b.count) },
+            { label: 'drift alarms', data: metrics.buckets.map((b) => b.driftAlarms) },
+            { label: 'drift warnings', data: metrics.buckets.map((b) => b.driftWarnings) },
+          ],
+          { type: 'bar' },
+        )}></ts-chart></section>
       </div>
       <h3>Health</h3>
       <device-health-panel .deviceId=${d.id}></device-health-panel>

@@ -6,7 +6,14 @@ import { api } from '../../api.ts';
 import '../../charts/chart.ts';
 import { bucketLabel, lineChart } from '../../charts/series.ts';
 import { hoursAgo, when } from '../../components/format.ts';
-import { batteryAlarm, batteryText, heapText, networkText, storageAlarm, storageText } from '../../components/health-format.ts';
+import {
+  batteryAlarm,
+  batteryText,
+  heapText,
+  networkText,
+  storageAlarm,
+  storageText,
+} from '../../components/health-format.ts';
 import { view } from '../../components/load.ts';
 import { pageStyles } from '../../components/styles.ts';
 
@@ -39,7 +46,12 @@ export class DeviceHealthPanel extends LitElement {
     this,
     (signal) => {
       const [hours, limit] = WINDOWS[this.window];
-      return api.v1(`/devices/${this.deviceId}/health`, HealthSeriesSchema, { from: hoursAgo(hours), limit: String(limit) }, signal);
+      return api.v1(
+        `/devices/${this.deviceId}/health`,
+        HealthSeriesSchema,
+        { from: hoursAgo(hours), limit: String(limit) },
+        signal,
+      );
     },
     30_000,
   );
@@ -58,9 +70,11 @@ export class DeviceHealthPanel extends LitElement {
         </select>
         <span class="muted" data-testid="health-points">${s.points.length} reports in the window${s.truncated ? ' (the newest shown)' : ''}</span>
       </div>
-      ${!h
-        ? html`<p class="muted" data-testid="health-latest">No health reported in this window.</p>`
-        : html`${this.#latest(latest.ts, h)}${this.#charts(s)}`}
+      ${
+        !h
+          ? html`<p class="muted" data-testid="health-latest">No health reported in this window.</p>`
+          : html`${this.#latest(latest.ts, h)}${this.#charts(s)}`
+      }
     `;
   }
 
@@ -80,14 +94,28 @@ export class DeviceHealthPanel extends LitElement {
   #charts(s: HealthSeries) {
     // Minutes and the day for a normal series; seconds too when its points are closer than that.
     const span = s.points.length > 1 ? Date.parse(s.points.at(-1)!.ts) - Date.parse(s.points[0]!.ts) : 0;
-    const labels = s.points.map((p) => (span < s.points.length * 60_000 ? `${p.ts.slice(11, 19)}Z` : bucketLabel(p.ts, 'hour')));
-    const line = (f: (p: HealthSeries['points'][number]) => number | null | undefined) => s.points.map((p) => f(p) ?? null);
+    const labels = s.points.map((p) =>
+      span < s.points.length * 60_000 ? `${p.ts.slice(11, 19)}Z` : bucketLabel(p.ts, 'hour'),
+    );
+    const line = (f: (p: HealthSeries['points'][number]) => number | null | undefined) =>
+      s.points.map((p) => f(p) ?? null);
     return html`
       <div class="grid2">
-        <section><h3>Storage used (% of quota)</h3><ts-chart label="storage" .config=${lineChart(labels, [{ label: 'storage %', data: line((p) => { const x = storageShare(p.health); return x === null ? null : x * 100; }) }])}></ts-chart></section>
+        <section><h3>Storage used (% of quota)</h3><ts-chart label="storage" .config=${lineChart(labels, [
+          {
+            label: 'storage %',
+            data: line((p) => {
+              const x = storageShare(p.health);
+              return x === null ? null : x * 100;
+            }),
+          },
+        ])}></ts-chart></section>
         <section><h3>JS heap used (MiB)</h3><ts-chart label="heap" .config=${lineChart(labels, [
           // The limit (in the table above) is usually 30× the use: on the same axis the use would be a flat line.
-          { label: 'heap MiB', data: line((p) => (p.health.heapUsedBytes === undefined ? null : p.health.heapUsedBytes / MIB)) },
+          {
+            label: 'heap MiB',
+            data: line((p) => (p.health.heapUsedBytes === undefined ? null : p.health.heapUsedBytes / MIB)),
+          },
         ])}></ts-chart></section>
         <section><h3>Battery (%)</h3><ts-chart label="battery" .config=${lineChart(labels, [{ label: 'battery %', data: line((p) => (p.health.batteryLevel === undefined ? null : p.health.batteryLevel * 100)) }])}></ts-chart></section>
         <section><h3>Network round trip (ms)</h3><ts-chart label="rtt" .config=${lineChart(labels, [{ label: 'rtt ms', data: line((p) => p.health.rttMs) }])}></ts-chart></section>

@@ -6,7 +6,18 @@ import { batteryAlarm, batteryText, heapText, networkText, pct, storageAlarm } f
 import { pageStyles } from '../../components/styles.ts';
 import type { DeviceRow } from './fleet-data.ts';
 
-type Key = 'name' | 'status' | 'lastSeenAt' | 'group' | 'model' | 'openEvents' | 'queued' | 'storage' | 'battery' | 'rtt' | 'heap';
+type Key =
+  | 'name'
+  | 'status'
+  | 'lastSeenAt'
+  | 'group'
+  | 'model'
+  | 'openEvents'
+  | 'queued'
+  | 'storage'
+  | 'battery'
+  | 'rtt'
+  | 'heap';
 const COLUMNS: [Key, string][] = [
   ['name', 'Device'],
   ['status', 'Status'],
@@ -32,7 +43,14 @@ function compare(a: DeviceRow, b: DeviceRow, key: Key): number {
 
 /** The device table: click a heading to sort, type to filter, pick a status. */
 export class DeviceTable extends LitElement {
-  static override properties = { rows: { attribute: false }, sortKey: { state: true }, desc: { state: true }, filter: { state: true }, status: { state: true }, page: { state: true } };
+  static override properties = {
+    rows: { attribute: false },
+    sortKey: { state: true },
+    desc: { state: true },
+    filter: { state: true },
+    status: { state: true },
+    page: { state: true },
+  };
   // Narrow screens scroll the table sideways instead of widening the page.
   static override styles = [
     pageStyles,
@@ -68,7 +86,11 @@ export class DeviceTable extends LitElement {
   override render() {
     const f = this.filter.toLowerCase();
     const shown = this.rows
-      .filter((r) => (!this.status || r.status === this.status) && (!f || [r.name, r.group, r.model, r.id].some((s) => s.toLowerCase().includes(f))))
+      .filter(
+        (r) =>
+          (!this.status || r.status === this.status) &&
+          (!f || [r.name, r.group, r.model, r.id].some((s) => s.toLowerCase().includes(f))),
+      )
       .sort((a, b) => (this.desc ? -1 : 1) * compare(a, b, this.sortKey));
     const page = Math.min(this.page, Math.max(0, Math.ceil(shown.length / 10) - 1));
     return html`
@@ -81,7 +103,8 @@ export class DeviceTable extends LitElement {
       <div class="scroll"><table data-testid="device-table">
         <thead><tr>${COLUMNS.map(([k, label]) => html`<th><button class="sort" data-sort=${k} @click=${() => this.#sort(k)}>${label}${this.sortKey === k ? (this.desc ? ' ▼' : ' ▲') : ''}</button></th>`)}</tr></thead>
         <tbody>
-          ${pageOf(shown, page).map((r) => html`
+          ${pageOf(shown, page).map(
+            (r) => html`
             <tr data-device=${r.id}>
               <td><a href="#/fleet/${r.id}">${r.name}</a></td>
               <td class=${r.status === 'online' ? 'ok' : r.status === 'revoked' ? 'error' : 'warn'}>${r.status}</td>
@@ -94,7 +117,8 @@ export class DeviceTable extends LitElement {
               <td class="health ${batteryAlarm(r.health) ? 'error' : ''}">${batteryText(r.health)}</td>
               <td class="health">${networkText(r.health)}</td>
               <td class="health">${heapText(r.health)}</td>
-            </tr>`)}
+            </tr>`,
+          )}
         </tbody>
       </table></div>
       <ts-pager .page=${page} .total=${shown.length} @page=${(e: CustomEvent<number>) => (this.page = e.detail)}></ts-pager>

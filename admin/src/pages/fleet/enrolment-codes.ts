@@ -1,6 +1,13 @@
 import { html, LitElement } from 'lit';
 import { z } from 'zod';
-import { CreatedEnrolmentCodeSchema, DeviceGroupSchema, EnrolmentCodeSchema, type CreatedEnrolmentCode, type DeviceGroup, type EnrolmentCode } from '../../../../shared/protocol/index.ts';
+import {
+  CreatedEnrolmentCodeSchema,
+  DeviceGroupSchema,
+  EnrolmentCodeSchema,
+  type CreatedEnrolmentCode,
+  type DeviceGroup,
+  type EnrolmentCode,
+} from '../../../../shared/protocol/index.ts';
 import { api, errorText } from '../../api.ts';
 import { attempt } from '../../components/load.ts';
 import { when } from '../../components/format.ts';
@@ -50,38 +57,49 @@ export class EnrolmentCodes extends LitElement {
     return attempt(this, fn);
   }
 
-  #loadCodes = () => this.#run(async () => {
-    this.codes = this.groupId ? await api.v1(`/device-groups/${this.groupId}/enrolment-codes`, z.array(EnrolmentCodeSchema)) : [];
-  });
-
-  #createGroup = (e: SubmitEvent) => this.#run(async () => {
-    e.preventDefault();
-    const form = e.target as HTMLFormElement;
-    const name = String(new FormData(form).get('name') ?? '').trim();
-    const g = await api.send('POST', '/device-groups', DeviceGroupSchema, { name });
-    form.reset();
-    this.groupId = g.id;
-    this.dispatchEvent(new CustomEvent('changed', { bubbles: true, composed: true }));
-    await this.#loadCodes();
-  });
-
-  #createCode = (e: SubmitEvent) => this.#run(async () => {
-    e.preventDefault();
-    const data = new FormData(e.target as HTMLFormElement);
-    const created = await api.send('POST', `/device-groups/${this.groupId}/enrolment-codes`, CreatedEnrolmentCodeSchema, {
-      uses: Number(data.get('uses')),
-      expiresInSeconds: Number(data.get('hours')) * 3600,
+  #loadCodes = () =>
+    this.#run(async () => {
+      this.codes = this.groupId
+        ? await api.v1(`/device-groups/${this.groupId}/enrolment-codes`, z.array(EnrolmentCodeSchema))
+        : [];
     });
-    // The list is reloaded before the new code shows, so the two never disagree on screen.
-    await this.#loadCodes();
-    this.created = created;
-    this.copied = false;
-  });
 
-  #revoke = (id: string) => this.#run(async () => {
-    await api.send('DELETE', `/enrolment-codes/${id}`, EnrolmentCodeSchema);
-    await this.#loadCodes();
-  });
+  #createGroup = (e: SubmitEvent) =>
+    this.#run(async () => {
+      e.preventDefault();
+      const form = e.target as HTMLFormElement;
+      const name = String(new FormData(form).get('name') ?? '').trim();
+      const g = await api.send('POST', '/device-groups', DeviceGroupSchema, { name });
+      form.reset();
+      this.groupId = g.id;
+      this.dispatchEvent(new CustomEvent('changed', { bubbles: true, composed: true }));
+      await this.#loadCodes();
+    });
+
+  #createCode = (e: SubmitEvent) =>
+    this.#run(async () => {
+      e.preventDefault();
+      const data = new FormData(e.target as HTMLFormElement);
+      const created = await api.send(
+        'POST',
+        `/device-groups/${this.groupId}/enrolment-codes`,
+        CreatedEnrolmentCodeSchema,
+        {
+          uses: Number(data.get('uses')),
+          expiresInSeconds: Number(data.get('hours')) * 3600,
+        },
+      );
+      // The list is reloaded before the new code shows, so the two never disagree on screen.
+      await this.#loadCodes();
+      this.created = created;
+      this.copied = false;
+    });
+
+  #revoke = (id: string) =>
+    this.#run(async () => {
+      await api.send('DELETE', `/enrolment-codes/${id}`, EnrolmentCodeSchema);
+      await this.#loadCodes();
+    });
 
   async #copy() {
     if (!this.created) return;
@@ -110,18 +128,22 @@ export class EnrolmentCodes extends LitElement {
         <label>Expires in (hours)<input name="hours" type="number" min="1" max="8760" value="24" /></label>
         <button ?disabled=${!this.groupId}>Create enrolment code</button>
       </form>
-      ${this.created
-        ? html`<p data-testid="new-code">New code (shown once): <code>${this.created.code}</code>
+      ${
+        this.created
+          ? html`<p data-testid="new-code">New code (shown once): <code>${this.created.code}</code>
             <button @click=${this.#copy}>${this.copied ? 'Copied' : 'Copy'}</button></p>`
-        : ''}
+          : ''
+      }
       <table data-testid="codes">
         <thead><tr><th>Created</th><th>Uses left</th><th>Expires</th><th>By</th><th>State</th><th></th></tr></thead>
         <tbody>
-          ${pageOf(this.codes, this.page).map((c) => html`<tr>
+          ${pageOf(this.codes, this.page).map(
+            (c) => html`<tr>
             <td>${when(c.createdAt)}</td><td>${c.usesLeft} / ${c.uses}</td><td>${when(c.expiresAt)}</td><td>${c.createdBy ?? '—'}</td>
             <td>${c.revokedAt ? html`<span class="error">revoked</span>` : Date.parse(c.expiresAt) < Date.now() ? 'expired' : c.usesLeft ? html`<span class="ok">active</span>` : 'used up'}</td>
             <td>${c.revokedAt ? '' : html`<button @click=${() => this.#revoke(c.id)}>Revoke</button>`}</td>
-          </tr>`)}
+          </tr>`,
+          )}
         </tbody>
       </table>
       <ts-pager .page=${this.page} .total=${this.codes.length} @page=${(e: CustomEvent<number>) => (this.page = e.detail)}></ts-pager>

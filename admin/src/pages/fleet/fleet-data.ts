@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { DeviceDetailSchema, DeviceGroupSchema, DeviceSchema, modelKey, type DeviceDetail, type DeviceGroup } from '../../../../shared/protocol/index.ts';
+import {
+  DeviceDetailSchema,
+  DeviceGroupSchema,
+  DeviceSchema,
+  modelKey,
+  type DeviceDetail,
+  type DeviceGroup,
+} from '../../../../shared/protocol/index.ts';
 import { api } from '../../api.ts';
 import { storageShare, type DeviceHealth } from '../../../../shared/documents/health.ts';
 
@@ -30,25 +37,33 @@ export interface DeviceRow {
   heap: number | null;
 }
 
-export const listGroups = (signal?: AbortSignal): Promise<DeviceGroup[]> => api.v1('/device-groups', z.array(DeviceGroupSchema), {}, signal);
+export const listGroups = (signal?: AbortSignal): Promise<DeviceGroup[]> =>
+  api.v1('/device-groups', z.array(DeviceGroupSchema), {}, signal);
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
   return out;
 }
 
 /** Devices with their document's state: what they run, their drift state, their queue. */
 export async function loadFleet(signal?: AbortSignal): Promise<{ rows: DeviceRow[]; groups: DeviceGroup[] }> {
-  const [devices, groups] = await Promise.all([api.v1('/devices', z.array(DeviceSchema), {}, signal), listGroups(signal)]);
+  const [devices, groups] = await Promise.all([
+    api.v1('/devices', z.array(DeviceSchema), {}, signal),
+    listGroups(signal),
+  ]);
   const names = new Map(groups.map((g) => [g.id, g.name]));
-  const details = await mapLimited(devices, PARALLEL, (d) => (d.revokedAt ? Promise.resolve(undefined) : api.v1(`/devices/${d.id}/detail`, DeviceDetailSchema, {}, signal)));
+  const details = await mapLimited(devices, PARALLEL, (d) =>
+    d.revokedAt ? Promise.resolve(undefined) : api.v1(`/devices/${d.id}/detail`, DeviceDetailSchema, {}, signal),
+  );
   const now = Date.now();
   const rows = devices.map((d, i): DeviceRow => {
     const detail = details[i];
@@ -62,10 +77,22 @@ export async function loadFleet(signal?: AbortSignal): Promise<{ rows: DeviceRow
       name: d.name,
       group: names.get(d.groupId) ?? d.groupId,
       groupId: d.groupId,
-      status: d.revokedAt ? 'revoked' : d.lastSeenAt && now - Date.parse(d.lastSeenAt) <= ONLINE_WINDOW_MS ? 'online' : 'offline',
+      status: d.revokedAt
+        ? 'revoked'
+        : d.lastSeenAt && now - Date.parse(d.lastSeenAt) <= ONLINE_WINDOW_MS
+          ? 'online'
+          : 'offline',
       lastSeenAt: d.lastSeenAt,
       model: reported?.model ? modelKey(reported.model) : '—',
-      drift: !detail ? '—' : open > 0 ? `${open} open event${open === 1 ? '' : 's'}` : alarms > 0 ? `${alarms} alarm records, all acknowledged` : warnings > 0 ? `no alarm, ${warnings} warning records` : 'no drift',
+      drift: !detail
+        ? '—'
+        : open > 0
+          ? `${open} open event${open === 1 ? '' : 's'}`
+          : alarms > 0
+            ? `${alarms} alarm records, all acknowledged`
+            : warnings > 0
+              ? `no alarm, ${warnings} warning records`
+              : 'no drift',
       openEvents: open,
       queued: typeof reported?.counters?.queuedRecords === 'number' ? reported.counters.queuedRecords : null,
       detail,

@@ -14,7 +14,11 @@ export class FleetPage extends LitElement {
   static override properties = { arg: {} };
   static override styles = pageStyles;
   declare arg: string | undefined;
-  readonly #fleet = new PollController<{ rows: DeviceRow[]; groups: DeviceGroup[] }>(this, (signal) => loadFleet(signal), 15_000);
+  readonly #fleet = new PollController<{ rows: DeviceRow[]; groups: DeviceGroup[] }>(
+    this,
+    (signal) => loadFleet(signal),
+    15_000,
+  );
 
   constructor() {
     super();
@@ -25,13 +29,17 @@ export class FleetPage extends LitElement {
     if (this.arg) return html`<device-detail .deviceId=${this.arg}></device-detail>`;
     return html`
       <h2>Fleet</h2>
-      ${view(this.#fleet.state, (f) => html`
+      ${view(
+        this.#fleet.state,
+        (f) => html`
         <device-table .rows=${f.rows}></device-table>
         <h3>Groups and enrolment codes</h3>
         <enrolment-codes .groups=${f.groups} @changed=${() => this.#fleet.refresh()}></enrolment-codes>
         <h3>Group configuration</h3>
         <group-config .groups=${f.groups}></group-config>
-      `, 'the fleet')}
+      `,
+        'the fleet',
+      )}
     `;
   }
 }

@@ -1,5 +1,10 @@
 import { css, html, LitElement } from 'lit';
-import { StoredConfigSchema, type DeviceConfig, type DeviceGroup, type StoredConfig } from '../../../../shared/protocol/index.ts';
+import {
+  StoredConfigSchema,
+  type DeviceConfig,
+  type DeviceGroup,
+  type StoredConfig,
+} from '../../../../shared/protocol/index.ts';
 import { api } from '../../api.ts';
 import { attempt } from '../../components/load.ts';
 import { when } from '../../components/format.ts';
@@ -32,8 +37,9 @@ function jsonField(form: FormData, name: string, label: string): Json | undefine
 /** Sets or removes keys (undefined removes); an object left empty goes too. */
 function withKeys(base: Json | undefined, keys: Json): Json | undefined {
   const out: Json = { ...base };
-  for (const [k, v] of Object.entries(keys)) if (v === undefined) delete out[k];
-  else out[k] = v;
+  for (const [k, v] of Object.entries(keys))
+    if (v === undefined) delete out[k];
+    else out[k] = v;
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -44,7 +50,13 @@ function withKeys(base: Json | undefined, keys: Json): Json | undefined {
  * refusal (a 400 naming the key) is shown as it is.
  */
 export class GroupConfig extends LitElement {
-  static override properties = { groups: { attribute: false }, groupId: { state: true }, stored: { state: true }, error: { state: true }, saved: { state: true } };
+  static override properties = {
+    groups: { attribute: false },
+    groupId: { state: true },
+    stored: { state: true },
+    error: { state: true },
+    saved: { state: true },
+  };
   static override styles = [
     pageStyles,
     css`
@@ -76,28 +88,40 @@ export class GroupConfig extends LitElement {
     }
   }
 
-  #load = () => attempt(this, async () => {
-    this.saved = false;
-    this.stored = this.groupId ? await api.v1(`/device-groups/${this.groupId}/config`, StoredConfigSchema) : undefined;
-  });
-
-  #save = (e: SubmitEvent) => attempt(this, async () => {
-    e.preventDefault();
-    this.saved = false;
-    const f = new FormData(e.target as HTMLFormElement);
-    const c = (this.stored?.config ?? {}) as DeviceConfig & Json;
-    const age = num(f, 'maxAgeDays');
-    const config = withKeys(c, {
-      syncIntervalSec: num(f, 'syncIntervalSec'),
-      sampling: withKeys(c.sampling, { everyNth: num(f, 'everyNth'), confidenceBelow: num(f, 'confidenceBelow'), aroundDrift: num(f, 'aroundDrift') }),
-      retention: withKeys(c.retention, { maxRecords: num(f, 'maxRecords'), maxBytes: num(f, 'maxBytes'), maxAgeMs: age === undefined ? undefined : Math.round(age * DAY_MS) }),
-      detectors: jsonField(f, 'detectors', 'Detectors'),
-      alerts: jsonField(f, 'alerts', 'Alerts'),
-      falseAlarmThresholdFactor: num(f, 'falseAlarmThresholdFactor'),
+  #load = () =>
+    attempt(this, async () => {
+      this.saved = false;
+      this.stored = this.groupId
+        ? await api.v1(`/device-groups/${this.groupId}/config`, StoredConfigSchema)
+        : undefined;
     });
-    this.stored = await api.send('PUT', `/device-groups/${this.groupId}/config`, StoredConfigSchema, config ?? {});
-    this.saved = true;
-  });
+
+  #save = (e: SubmitEvent) =>
+    attempt(this, async () => {
+      e.preventDefault();
+      this.saved = false;
+      const f = new FormData(e.target as HTMLFormElement);
+      const c = (this.stored?.config ?? {}) as DeviceConfig & Json;
+      const age = num(f, 'maxAgeDays');
+      const config = withKeys(c, {
+        syncIntervalSec: num(f, 'syncIntervalSec'),
+        sampling: withKeys(c.sampling, {
+          everyNth: num(f, 'everyNth'),
+          confidenceBelow: num(f, 'confidenceBelow'),
+          aroundDrift: num(f, 'aroundDrift'),
+        }),
+        retention: withKeys(c.retention, {
+          maxRecords: num(f, 'maxRecords'),
+          maxBytes: num(f, 'maxBytes'),
+          maxAgeMs: age === undefined ? undefined : Math.round(age * DAY_MS),
+        }),
+        detectors: jsonField(f, 'detectors', 'Detectors'),
+        alerts: jsonField(f, 'alerts', 'Alerts'),
+        falseAlarmThresholdFactor: num(f, 'falseAlarmThresholdFactor'),
+      });
+      this.stored = await api.send('PUT', `/device-groups/${this.groupId}/config`, StoredConfigSchema, config ?? {});
+      this.saved = true;
+    });
 
   override render() {
     const c = this.stored?.config ?? {};

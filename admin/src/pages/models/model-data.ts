@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { AliasEventSchema, ModelVersionSchema, page, RegisteredModelSchema } from '../../../../shared/protocol/index.ts';
+import {
+  AliasEventSchema,
+  ModelVersionSchema,
+  page,
+  RegisteredModelSchema,
+} from '../../../../shared/protocol/index.ts';
 
 export const ModelPageSchema = page(RegisteredModelSchema, 'RegisteredModelPage');
 export const VersionPageSchema = page(ModelVersionSchema, 'ModelVersionPage');

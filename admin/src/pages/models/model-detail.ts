@@ -1,5 +1,11 @@
 import { html, LitElement } from 'lit';
-import { FleetMetricsSchema, RegisteredModelSchema, type FleetMetrics, type ModelVersion, type RegisteredModel } from '../../../../shared/protocol/index.ts';
+import {
+  FleetMetricsSchema,
+  RegisteredModelSchema,
+  type FleetMetrics,
+  type ModelVersion,
+  type RegisteredModel,
+} from '../../../../shared/protocol/index.ts';
 import { PollController } from '../../../../shared/ui/poll-controller.ts';
 import { api } from '../../api.ts';
 import { bytes, hoursAgo, num, when } from '../../components/format.ts';
@@ -19,11 +25,21 @@ interface Data {
   history: z.infer<typeof AliasHistorySchema>['items'];
 }
 
-const shape = (s: ModelVersion['inputs'][number]['shape']) => (s ? `[${s.map((d) => d ?? '?').join(', ')}]` : 'unknown');
+const shape = (s: ModelVersion['inputs'][number]['shape']) =>
+  s ? `[${s.map((d) => d ?? '?').join(', ')}]` : 'unknown';
 
 /** One registered model: versions, a version's details, aliases and their history, compare two. */
 export class ModelDetail extends LitElement {
-  static override properties = { name: {}, historyPage: { state: true }, selected: { state: true }, a: { state: true }, b: { state: true }, compared: { state: true }, error: { state: true }, page: { state: true } };
+  static override properties = {
+    name: {},
+    historyPage: { state: true },
+    selected: { state: true },
+    a: { state: true },
+    b: { state: true },
+    compared: { state: true },
+    error: { state: true },
+    page: { state: true },
+  };
   static override styles = pageStyles;
   declare name: string;
   declare selected: number | undefined;
@@ -64,28 +80,45 @@ export class ModelDetail extends LitElement {
     return attempt(this, fn);
   }
 
-  #setAlias = (e: SubmitEvent) => this.#run(async () => {
-    e.preventDefault();
-    const data = new FormData(e.target as HTMLFormElement);
-    const alias = String(data.get('alias') ?? '').trim();
-    await api.send('PUT', `/models/${encodeURIComponent(this.name)}/aliases/${encodeURIComponent(alias)}`, RegisteredModelSchema, { version: Number(data.get('version')) });
-    await this.#data.refresh();
-  });
+  #setAlias = (e: SubmitEvent) =>
+    this.#run(async () => {
+      e.preventDefault();
+      const data = new FormData(e.target as HTMLFormElement);
+      const alias = String(data.get('alias') ?? '').trim();
+      await api.send(
+        'PUT',
+        `/models/${encodeURIComponent(this.name)}/aliases/${encodeURIComponent(alias)}`,
+        RegisteredModelSchema,
+        { version: Number(data.get('version')) },
+      );
+      await this.#data.refresh();
+    });
 
-  #removeAlias = (alias: string) => this.#run(async () => {
-    await api.send('DELETE', `/models/${encodeURIComponent(this.name)}/aliases/${encodeURIComponent(alias)}`, z.unknown());
-    await this.#data.refresh();
-  });
+  #removeAlias = (alias: string) =>
+    this.#run(async () => {
+      await api.send(
+        'DELETE',
+        `/models/${encodeURIComponent(this.name)}/aliases/${encodeURIComponent(alias)}`,
+        z.unknown(),
+      );
+      await this.#data.refresh();
+    });
 
-  #compare = (versions: ModelVersion[]) => this.#run(async () => {
-    const a = versions.find((v) => v.version === this.a);
-    const b = versions.find((v) => v.version === this.b);
-    if (!a || !b) throw new Error('Pick two versions.');
-    // What each version did in the field over the last 30 days, next to what it was trained to do.
-    const fleet = (v: ModelVersion) => api.v1('/fleet/metrics', FleetMetricsSchema, { bucket: 'day', from: hoursAgo(720), modelVersion: `${v.name}@${v.version}` });
-    const [fa, fb] = await Promise.all([fleet(a), fleet(b)]);
-    this.compared = { a, b, fa, fb };
-  });
+  #compare = (versions: ModelVersion[]) =>
+    this.#run(async () => {
+      const a = versions.find((v) => v.version === this.a);
+      const b = versions.find((v) => v.version === this.b);
+      if (!a || !b) throw new Error('Pick two versions.');
+      // What each version did in the field over the last 30 days, next to what it was trained to do.
+      const fleet = (v: ModelVersion) =>
+        api.v1('/fleet/metrics', FleetMetricsSchema, {
+          bucket: 'day',
+          from: hoursAgo(720),
+          modelVersion: `${v.name}@${v.version}`,
+        });
+      const [fa, fb] = await Promise.all([fleet(a), fleet(b)]);
+      this.compared = { a, b, fa, fb };
+    });
 
   #version(v: ModelVersion) {
     const labels = v.metadata.classLabels;
@@ -118,8 +151,14 @@ export class ModelDetail extends LitElement {
     const rows: [string, string, string][] = [
       ['size', bytes(c.a.size), bytes(c.b.size)],
       ['opset', String(c.a.opset), String(c.b.opset)],
-      ['inputs', c.a.inputs.map((i) => `${i.name}${shape(i.shape)}`).join(' '), c.b.inputs.map((i) => `${i.name}${shape(i.shape)}`).join(' ')],
-      ...[...new Set([...Object.keys(fa), ...Object.keys(fb)])].sort().map((k): [string, string, string] => [k, num(fa[k], 4), num(fb[k], 4)]),
+      [
+        'inputs',
+        c.a.inputs.map((i) => `${i.name}${shape(i.shape)}`).join(' '),
+        c.b.inputs.map((i) => `${i.name}${shape(i.shape)}`).join(' '),
+      ],
+      ...[...new Set([...Object.keys(fa), ...Object.keys(fb)])]
+        .sort()
+        .map((k): [string, string, string] => [k, num(fa[k], 4), num(fb[k], 4)]),
       ['fleet: inferences (30 days)', String(c.fa.totals.count), String(c.fb.totals.count)],
       ['fleet: mean latency ms', num(c.fa.totals.meanLatencyMs), num(c.fb.totals.meanLatencyMs)],
       ['fleet: mean confidence', num(c.fa.totals.meanConfidence, 4), num(c.fb.totals.meanConfidence, 4)],
@@ -143,21 +182,27 @@ export class ModelDetail extends LitElement {
       <h3>Versions</h3>
       <table data-testid="versions">
         <thead><tr><th>Version</th><th>Aliases</th><th>Stage</th><th>Size</th><th>sha256</th><th>Created</th></tr></thead>
-        <tbody>${pageOf(d.versions, this.page).map((v) => html`<tr class=${v === selected ? 'selected' : ''}>
+        <tbody>${pageOf(d.versions, this.page).map(
+          (v) => html`<tr class=${v === selected ? 'selected' : ''}>
           <td><button @click=${() => (this.selected = v.version)}>v${v.version}</button></td><td>${v.aliases.join(', ') || '—'}</td><td>${v.stage}</td>
-          <td>${bytes(v.size)}</td><td class="mono">${v.sha256.slice(0, 16)}…</td><td>${when(v.createdAt)}</td></tr>`)}</tbody>
+          <td>${bytes(v.size)}</td><td class="mono">${v.sha256.slice(0, 16)}…</td><td>${when(v.createdAt)}</td></tr>`,
+        )}</tbody>
       </table>
       <ts-pager .page=${this.page} .total=${d.versions.length} @page=${(e: CustomEvent<number>) => (this.page = e.detail)}></ts-pager>
       ${selected ? this.#version(selected) : ''}
       <h3>Aliases</h3>
-      <p>${Object.entries(d.model.aliases).map(([a, v]) => html`<code>${a}</code> → v${v}
-        ${can('editModel') ? html`<button @click=${() => this.#removeAlias(a)}>remove</button>` : ''} `)}</p>
-      ${can('editModel')
-        ? html`<form class="inline" data-testid="set-alias" @submit=${this.#setAlias}>
+      <p>${Object.entries(d.model.aliases).map(
+        ([a, v]) => html`<code>${a}</code> → v${v}
+        ${can('editModel') ? html`<button @click=${() => this.#removeAlias(a)}>remove</button>` : ''} `,
+      )}</p>
+      ${
+        can('editModel')
+          ? html`<form class="inline" data-testid="set-alias" @submit=${this.#setAlias}>
             <label>Alias<input name="alias" required placeholder="champion" /></label>
             <label>Version<select name="version">${d.versions.map((v) => html`<option value=${v.version}>v${v.version}</option>`)}</select></label>
             <button>Set alias</button></form>`
-        : ''}
+          : ''
+      }
       <table data-testid="alias-history">
         <thead><tr><th>When</th><th>Alias</th><th>From</th><th>To</th><th>By</th></tr></thead>
         <tbody>${pageOf([...d.history].reverse(), this.historyPage).map((h) => html`<tr><td>${when(h.changedAt)}</td><td>${h.alias}</td><td>${h.previousVersion ?? '—'}</td><td>${h.version ?? 'removed'}</td><td>${h.changedBy ?? '—'}</td></tr>`)}</tbody>

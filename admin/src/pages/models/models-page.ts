@@ -29,7 +29,13 @@ export class ModelsPage extends LitElement {
 
   readonly #models = new PollController(
     this,
-    (signal) => api.v1('/models', ModelPageSchema, { pageSize: PAGE, pageToken: this.tokens.at(-1), search: this.search || undefined }, signal),
+    (signal) =>
+      api.v1(
+        '/models',
+        ModelPageSchema,
+        { pageSize: PAGE, pageToken: this.tokens.at(-1), search: this.search || undefined },
+        signal,
+      ),
     30_000,
   );
 
@@ -45,19 +51,25 @@ export class ModelsPage extends LitElement {
       ${can('uploadModel') ? html`<h3>Upload a model version</h3><upload-form @uploaded=${() => this.#models.refresh()}></upload-form>` : ''}
       <h3>Registered models</h3>
       <div class="row"><input type="search" placeholder="Search name and description" @change=${(e: Event) => ((this.search = (e.target as HTMLInputElement).value), this.#go([undefined]))} /></div>
-      ${view(this.#models.state, (p) => html`
+      ${view(
+        this.#models.state,
+        (p) => html`
         <div class="scroll"><table data-testid="models">
           <thead><tr><th>Name</th><th>Description</th><th>Versions</th><th>Latest</th><th>Aliases</th><th>Updated</th></tr></thead>
-          <tbody>${p.items.map((m) => html`<tr>
+          <tbody>${p.items.map(
+            (m) => html`<tr>
             <td><a href="#/models/${encodeURIComponent(m.name)}">${m.name}</a></td><td>${m.description}</td><td>${m.versionCount}</td><td>${m.latestVersion ?? '—'}</td>
-            <td>${Object.entries(m.aliases).map(([a, v]) => html`<code>${a}→v${v}</code> `)}</td><td>${when(m.updatedAt)}</td></tr>`)}</tbody>
+            <td>${Object.entries(m.aliases).map(([a, v]) => html`<code>${a}→v${v}</code> `)}</td><td>${when(m.updatedAt)}</td></tr>`,
+          )}</tbody>
         </table></div>
         <div class="row"><small>
           <button ?disabled=${this.tokens.length <= 1} @click=${() => this.#go(this.tokens.slice(0, -1))}>‹ Previous</button>
           page ${this.tokens.length}
           <button ?disabled=${!p.nextPageToken} @click=${() => this.#go([...this.tokens, p.nextPageToken ?? undefined])}>Next ›</button>
         </small></div>
-      `, 'models')}
+      `,
+        'models',
+      )}
     `;
   }
 }

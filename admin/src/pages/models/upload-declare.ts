@@ -17,10 +17,18 @@ export interface Declared {
 }
 
 /** One feature name per line (names may hold spaces, parentheses and commas); blank lines ignored. */
-export const featureLines = (text: string): string[] => text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+export const featureLines = (text: string): string[] =>
+  text
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Comma-separated class labels, in the model's class index order. */
-export const labelList = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
+export const labelList = (text: string): string[] =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Problems with the declared names themselves. */
 export function nameProblems(d: Declared): string[] {
@@ -60,17 +68,26 @@ export function labelProblem(outputs: readonly OnnxValueInfo[], labels: readonly
  * The scale the device applies, from the training data's profile: standard uses each feature's
  * mean and standard deviation, min-max its range. Undefined with a reason when the profile cannot give it.
  */
-export function scaleFrom(scaling: Scaling, features: readonly string[], profile: ReferenceProfile | undefined): { scale?: Record<string, number[]>; problem?: string } {
+export function scaleFrom(
+  scaling: Scaling,
+  features: readonly string[],
+  profile: ReferenceProfile | undefined,
+): { scale?: Record<string, number[]>; problem?: string } {
   if (scaling === 'none') return {};
   if (!profile) return { problem: 'Scaling is computed from the training CSV: choose one.' };
-  const byName = new Map(profile.features.filter((f): f is NumericFeatureProfile => f.kind === 'numeric').map((f) => [f.name, f]));
+  const byName = new Map(
+    profile.features.filter((f): f is NumericFeatureProfile => f.kind === 'numeric').map((f) => [f.name, f]),
+  );
   const cols = features.map((f) => byName.get(f));
   const bad = features.filter((_, i) => {
     const c = cols[i];
     if (!c || c.mean === null || c.min === null || c.max === null) return true;
     return scaling === 'standard' ? !(c.variance !== null && c.variance > 0) : !(c.max > c.min);
   });
-  if (bad.length) return { problem: `Cannot scale ${bad.map((b) => `"${b}"`).join(', ')}: the training CSV holds no spread of values there.` };
+  if (bad.length)
+    return {
+      problem: `Cannot scale ${bad.map((b) => `"${b}"`).join(', ')}: the training CSV holds no spread of values there.`,
+    };
   const c = cols as NumericFeatureProfile[];
   return scaling === 'standard'
     ? { scale: { mean: c.map((f) => f.mean!), std: c.map((f) => Math.sqrt(f.variance!)) } }
@@ -78,7 +95,11 @@ export function scaleFrom(scaling: Scaling, features: readonly string[], profile
 }
 
 /** The metadata to send: the JSON typed by hand, with the declared fields over it. */
-export function metadataOf(base: Record<string, unknown>, d: Declared, scale: Record<string, number[]> | undefined): Record<string, unknown> {
+export function metadataOf(
+  base: Record<string, unknown>,
+  d: Declared,
+  scale: Record<string, number[]> | undefined,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   if (d.features.length) {
     out.features = d.features;

@@ -6,7 +6,17 @@ import { api, errorText } from '../../api.ts';
 import { bytes } from '../../components/format.ts';
 import { pageStyles } from '../../components/styles.ts';
 import './profile-preview.ts';
-import { featureLines, labelList, labelProblem, metadataOf, nameProblems, scaleFrom, shapeProblem, type Declared, type Scaling } from './upload-declare.ts';
+import {
+  featureLines,
+  labelList,
+  labelProblem,
+  metadataOf,
+  nameProblems,
+  scaleFrom,
+  shapeProblem,
+  type Declared,
+  type Scaling,
+} from './upload-declare.ts';
 import { csvHeader, trainingProfile } from './upload-training.ts';
 
 /**
@@ -87,7 +97,11 @@ export class UploadForm extends LitElement {
   }
 
   get #declared(): Declared {
-    return { features: featureLines(this.featuresText), scaling: this.scaling, classLabels: labelList(this.labelsText) };
+    return {
+      features: featureLines(this.featuresText),
+      scaling: this.scaling,
+      classLabels: labelList(this.labelsText),
+    };
   }
 
   async #onnxChosen(e: Event) {
@@ -177,7 +191,8 @@ export class UploadForm extends LitElement {
         return void (this.error = `Metadata: ${errorText(err)}`);
       }
     }
-    if (this.csv && this.profile?.value === undefined && !this.profile?.error && this.#declared.features.length) await this.#profileSettled();
+    if (this.csv && this.profile?.value === undefined && !this.profile?.error && this.#declared.features.length)
+      await this.#profileSettled();
     const { problems, scale } = this.#problems();
     if (problems.length) return void (this.error = 'Fix the problems listed above first.');
     const metadata = metadataOf(base, this.#declared, scale);
@@ -190,10 +205,15 @@ export class UploadForm extends LitElement {
     this.sent = 0;
     this.total = file.size + (this.csv?.file.size ?? 0);
     try {
-      const v = await api.upload(`/models/${encodeURIComponent(name)}/versions`, form, UploadedVersionSchema, (sent, total) => {
-        this.sent = sent;
-        if (total) this.total = total;
-      });
+      const v = await api.upload(
+        `/models/${encodeURIComponent(name)}/versions`,
+        form,
+        UploadedVersionSchema,
+        (sent, total) => {
+          this.sent = sent;
+          if (total) this.total = total;
+        },
+      );
       this.done = `Registered ${v.name} version ${v.version} (${bytes(v.size)}, sha256 ${v.sha256.slice(0, 12)}…)`;
       this.dispatchEvent(new CustomEvent('uploaded', { detail: v, bubbles: true, composed: true }));
     } catch (err) {
@@ -205,7 +225,8 @@ export class UploadForm extends LitElement {
 
   /** Waits for the preview being built (scaling needs its numbers). */
   async #profileSettled() {
-    for (let i = 0; i < 600 && this.profile && !this.profile.value && !this.profile.error; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 600 && this.profile && !this.profile.value && !this.profile.error; i++)
+      await new Promise((r) => setTimeout(r, 50));
   }
 
   #inputNote() {
@@ -256,9 +277,11 @@ export class UploadForm extends LitElement {
         </fieldset>
         <button type="submit" data-testid="upload-submit" ?disabled=${this.busy}>${this.busy ? 'Uploading…' : 'Upload'}</button>
       </form>
-      ${this.busy || this.sent
-        ? html`<div class="row"><progress data-testid="upload-progress" max="100" .value=${pct}></progress><span data-testid="upload-percent">${pct}% (${bytes(this.sent)} of ${bytes(this.total)})</span></div>`
-        : ''}
+      ${
+        this.busy || this.sent
+          ? html`<div class="row"><progress data-testid="upload-progress" max="100" .value=${pct}></progress><span data-testid="upload-percent">${pct}% (${bytes(this.sent)} of ${bytes(this.total)})</span></div>`
+          : ''
+      }
       ${this.error ? html`<p class="error" role="alert" data-testid="upload-error">${this.error}</p>` : ''}
       ${this.done ? html`<p class="ok" data-testid="upload-done">${this.done}</p>` : ''}
     `;

@@ -28,7 +28,10 @@ const HEADER_BYTES = 1 << 20;
 /** The CSV's column names: its first record, read from the first megabyte at most. */
 export async function csvHeader(file: Blob): Promise<string[]> {
   let header: string[] | undefined;
-  const reader = new CsvReader(() => {}, (h) => (header = h));
+  const reader = new CsvReader(
+    () => {},
+    (h) => (header = h),
+  );
   const text = await file.slice(0, HEADER_BYTES).text();
   // Fed in pieces until the reader has the header; a problem in a later record is not the header's.
   try {
@@ -42,6 +45,10 @@ export async function csvHeader(file: Blob): Promise<string[]> {
 }
 
 /** The reference profile of the training CSV for the declared features (and the label column's classes). */
-export function trainingProfile(file: Blob, features: readonly string[], labelColumn: string | undefined): Promise<ReferenceProfile> {
+export function trainingProfile(
+  file: Blob,
+  features: readonly string[],
+  labelColumn: string | undefined,
+): Promise<ReferenceProfile> {
   return profileFromCsv(() => decodeUtf8(chunks(file)), { features, ...(labelColumn ? { labelColumn } : {}) });
 }

@@ -18,22 +18,29 @@ export class AttentionList extends LitElement {
     `,
   ];
 
-  readonly #data = new PollController<Attention>(this, (signal) => api.v1('/fleet/attention', AttentionSchema, { limit: SHOWN }, signal), 30_000);
+  readonly #data = new PollController<Attention>(
+    this,
+    (signal) => api.v1('/fleet/attention', AttentionSchema, { limit: SHOWN }, signal),
+    30_000,
+  );
 
   #render(a: Attention) {
     const t = a.thresholds;
     const rules = `storage over ${pct(t.storageShare)} of quota, battery under ${pct(t.batteryLevel)} and not charging, or not seen for ${t.notSeenMs / 3_600_000} h`;
-    if (a.total === 0) return html`<p class="ok" data-testid="attention-none">No device needs attention (${rules}).</p>`;
+    if (a.total === 0)
+      return html`<p class="ok" data-testid="attention-none">No device needs attention (${rules}).</p>`;
     return html`
       <p class="muted">${a.total} device${a.total === 1 ? '' : 's'}: ${rules}${a.total > a.devices.length ? ` (the first ${a.devices.length} by name)` : ''}.</p>
       <table data-testid="attention">
         <thead><tr><th>Device</th><th>Why</th></tr></thead>
         <tbody>
-          ${a.devices.map((d) => html`
+          ${a.devices.map(
+            (d) => html`
             <tr data-device=${d.deviceId}>
               <td><a href="#/fleet/${d.deviceId}">${d.name}</a></td>
               <td>${d.reasons.map((r) => html`<span class="flag ${r}" data-reason=${r}>${reasonText(d, r)}</span>`)}</td>
-            </tr>`)}
+            </tr>`,
+          )}
         </tbody>
       </table>
     `;

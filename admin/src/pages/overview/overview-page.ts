@@ -1,6 +1,16 @@
 import { html, LitElement } from 'lit';
 import { z } from 'zod';
-import { DeploymentSchema, DeviceSchema, FleetMetricsSchema, FleetSummarySchema, modelKey, type Deployment, type Device, type FleetMetrics, type FleetSummary } from '../../../../shared/protocol/index.ts';
+import {
+  DeploymentSchema,
+  DeviceSchema,
+  FleetMetricsSchema,
+  FleetSummarySchema,
+  modelKey,
+  type Deployment,
+  type Device,
+  type FleetMetrics,
+  type FleetSummary,
+} from '../../../../shared/protocol/index.ts';
 import { PollController } from '../../../../shared/ui/poll-controller.ts';
 import { api } from '../../api.ts';
 import '../../charts/chart.ts';
@@ -34,19 +44,46 @@ export class OverviewPage extends LitElement {
       const [summary, devices, daily, deployments] = await Promise.all([
         api.v1('/fleet/summary', FleetSummarySchema, {}, signal),
         api.v1('/devices', z.array(DeviceSchema), {}, signal),
-        api.v1('/fleet/metrics', FleetMetricsSchema, { bucket: 'day', from: new Date(Date.now() - DAYS * 86_400_000).toISOString() }, signal),
+        api.v1(
+          '/fleet/metrics',
+          FleetMetricsSchema,
+          { bucket: 'day', from: new Date(Date.now() - DAYS * 86_400_000).toISOString() },
+          signal,
+        ),
         api.v1('/deployments', z.object({ deployments: z.array(DeploymentSchema) }), {}, signal),
       ]);
-      const production = deployments.deployments.filter((d) => d.status === 'active' || d.status === 'canary' || d.status === 'paused');
+      const production = deployments.deployments.filter(
+        (d) => d.status === 'active' || d.status === 'canary' || d.status === 'paused',
+      );
       return { summary, devices, daily, production };
     },
     30_000,
   );
 
   #csv(o: Overview) {
-    const rows = [['day', 'inferences', 'drift_alarms', 'drift_warnings', 'active_devices', 'mean_latency_ms', 'mean_confidence', 'model_versions']];
+    const rows = [
+      [
+        'day',
+        'inferences',
+        'drift_alarms',
+        'drift_warnings',
+        'active_devices',
+        'mean_latency_ms',
+        'mean_confidence',
+        'model_versions',
+      ],
+    ];
     for (const b of o.daily.buckets) {
-      rows.push([b.start.slice(0, 10), String(b.count), String(b.driftAlarms), String(b.driftWarnings), String(b.activeDevices), b.meanLatencyMs === null ? '' : b.meanLatencyMs.toFixed(3), b.meanConfidence === null ? '' : b.meanConfidence.toFixed(4), String(Object.keys(b.byModelVersion).length)]);
+      rows.push([
+        b.start.slice(0, 10),
+        String(b.count),
+        String(b.driftAlarms),
+        String(b.driftWarnings),
+        String(b.activeDevices),
+        b.meanLatencyMs === null ? '' : b.meanLatencyMs.toFixed(3),
+        b.meanConfidence === null ? '' : b.meanConfidence.toFixed(4),
+        String(Object.keys(b.byModelVersion).length),
+      ]);
     }
     download(`tinysphere-overview-${new Date().toISOString().slice(0, 10)}.csv`, toCsv(rows));
   }
@@ -73,10 +110,14 @@ export class OverviewPage extends LitElement {
       <div class="row"><button data-testid="export-csv" @click=${() => this.#csv(o)}>Export CSV (daily, ${DAYS} days)</button></div>
       <div class="grid2">
         <section><h3>Inferences per day</h3><ts-chart label="inferences per day" .config=${lineChart(labels, [{ label: 'inferences', data: series((b) => b.count) }], { type: 'bar' })}></ts-chart></section>
-        <section><h3>Drift alarms and warnings per day (records)</h3><ts-chart label="drift alarms per day" .config=${lineChart(labels, [
-          { label: 'alarm records', data: series((b) => b.driftAlarms) },
-          { label: 'warning records', data: series((b) => b.driftWarnings) },
-        ], { type: 'bar' })}></ts-chart></section>
+        <section><h3>Drift alarms and warnings per day (records)</h3><ts-chart label="drift alarms per day" .config=${lineChart(
+          labels,
+          [
+            { label: 'alarm records', data: series((b) => b.driftAlarms) },
+            { label: 'warning records', data: series((b) => b.driftWarnings) },
+          ],
+          { type: 'bar' },
+        )}></ts-chart></section>
         <section><h3>Devices with inferences per day</h3><ts-chart label="active devices per day" .config=${lineChart(labels, [{ label: 'active devices', data: series((b) => b.activeDevices) }])}></ts-chart></section>
         <section><h3>Model versions running per day</h3><ts-chart label="model versions per day" .config=${lineChart(labels, [{ label: 'versions with inferences', data: series((b) => Object.keys(b.byModelVersion).length) }])}></ts-chart></section>
       </div>

@@ -7,7 +7,12 @@ import { pageStyles } from '../../components/styles.ts';
 
 /** The form that makes a token; its secret is shown here once, with a copy button. Announces `created`. */
 export class TokenCreate extends LitElement {
-  static override properties = { created: { state: true }, error: { state: true }, copied: { state: true }, busy: { state: true } };
+  static override properties = {
+    created: { state: true },
+    error: { state: true },
+    copied: { state: true },
+    busy: { state: true },
+  };
   static override styles = pageStyles;
   declare created: CreatedToken | undefined;
   declare error: string | undefined;
@@ -59,15 +64,17 @@ export class TokenCreate extends LitElement {
         <button ?disabled=${this.busy}>Create token</button>
       </form>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
-      ${this.created
-        ? html`<div class="card secret" data-testid="new-token">
+      ${
+        this.created
+          ? html`<div class="card secret" data-testid="new-token">
             <p>New ${this.created.role} token <strong>${this.created.name}</strong>${this.created.expiresAt ? ` (expires ${when(this.created.expiresAt)})` : ' (does not expire)'}.
               Copy it now: it is shown only this once.</p>
             <p class="row"><code>${this.created.token}</code>
               <button @click=${this.#copy}>${this.copied ? 'Copied' : 'Copy'}</button>
               <button @click=${() => (this.created = undefined)}>Done</button></p>
           </div>`
-        : ''}
+          : ''
+      }
     `;
   }
 }

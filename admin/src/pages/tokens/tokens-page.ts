@@ -32,7 +32,11 @@ export class TokensPage extends LitElement {
   declare error: string | undefined;
   declare page: number;
   // Last use changes while the page is open; once a minute is as fine as the server records it.
-  readonly #tokens = new PollController(this, (signal) => (isAdmin() ? api.v1('/tokens', TokenListSchema, {}, signal) : Promise.resolve({ tokens: [] })), 60_000);
+  readonly #tokens = new PollController(
+    this,
+    (signal) => (isAdmin() ? api.v1('/tokens', TokenListSchema, {}, signal) : Promise.resolve({ tokens: [] })),
+    60_000,
+  );
 
   constructor() {
     super();

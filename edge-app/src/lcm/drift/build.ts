@@ -1,9 +1,14 @@
-import { createDetector, type AnyDetector, type ParamValue, type StreamDetector } from '../../../../shared/drift/detectors/index.ts';
+import {
+  createDetector,
+  type AnyDetector,
+  type ParamValue,
+  type StreamDetector,
+} from '../../../../shared/drift/detectors/index.ts';
 import { PROFILE_QUANTILES } from '../../../../shared/drift/profile/schema.ts';
 import { Channel } from './channel.ts';
 import { FEATURE_DETECTOR_DEFAULTS, KNN_DEVICE_DEFAULTS, type DriftConfig } from './config.ts';
 import { classReference, confidenceReference, numericFeature, type DriftReference } from './reference.ts';
-import { Standardizer, type FeatureReference } from './standardizer.ts';
+import type { Standardizer, FeatureReference } from './standardizer.ts';
 
 /**
  * Builds DeviceDrift's channels from the configuration and the model's reference: which detector,
@@ -13,14 +18,20 @@ import { Standardizer, type FeatureReference } from './standardizer.ts';
 
 type Params = Record<string, ParamValue>;
 
-export function featureReferences(names: readonly string[], ref: DriftReference, samples: readonly (readonly number[])[] | undefined): (FeatureReference | null)[] {
+export function featureReferences(
+  names: readonly string[],
+  ref: DriftReference,
+  samples: readonly (readonly number[])[] | undefined,
+): (FeatureReference | null)[] {
   const sampleMoments = samples && samples.length > 1 ? columnMoments(samples, names.length) : null;
   return names.map((name, i) => {
     const f = numericFeature(ref.profile, name);
     if (f && f.mean !== null) {
       const q = f.quantiles;
       const knots =
-        f.min !== null && f.max !== null && q.length === PROFILE_QUANTILES.length ? [f.min, ...q.map((x) => x.value), f.max] : undefined;
+        f.min !== null && f.max !== null && q.length === PROFILE_QUANTILES.length
+          ? [f.min, ...q.map((x) => x.value), f.max]
+          : undefined;
       return { mean: f.mean, std: Math.sqrt(f.variance ?? 0), ...(knots ? { knots } : {}) };
     }
     return sampleMoments ? (sampleMoments[i] ?? null) : null;
@@ -48,7 +59,13 @@ export function featureChannel(config: DriftConfig, name: string): Channel {
   const f = config.features;
   const shared = f.detector === 'ewma' ? 'ewma-confidence' : f.detector;
   const params: Params = { ...FEATURE_DETECTOR_DEFAULTS[f.detector], ...f.params };
-  return new Channel(`feature:${name}`, 'feature', createDetector(shared, params) as StreamDetector<number>, config.window, name);
+  return new Channel(
+    `feature:${name}`,
+    'feature',
+    createDetector(shared, params) as StreamDetector<number>,
+    config.window,
+    name,
+  );
 }
 
 export function confidenceChannel(config: DriftConfig, ref: DriftReference): Channel {
@@ -86,7 +103,11 @@ export function checkPredictionParams(config: DriftConfig): void {
  * The KNN channel on standardised vectors, its reference an evenly spaced subsample of the given
  * training vectors standardised the same way as the incoming ones.
  */
-export function knnChannel(config: DriftConfig, std: Standardizer, samples: readonly (readonly number[])[]): Channel<ArrayLike<number>> {
+export function knnChannel(
+  config: DriftConfig,
+  std: Standardizer,
+  samples: readonly (readonly number[])[],
+): Channel<ArrayLike<number>> {
   const det = createDetector('knn-distance', { ...KNN_DEVICE_DEFAULTS, ...config.knn.params });
   const dim = std.dim;
   const rows = samples.filter((r) => r.length === dim && r.every(Number.isFinite));
@@ -98,5 +119,10 @@ export function knnChannel(config: DriftConfig, std: Standardizer, samples: read
     for (let j = 0; j < dim; j++) flat[k * dim + j] = std.z(j, row[j] as number);
   }
   det.setReference(flat, dim);
-  return new Channel<ArrayLike<number>>('knn', 'knn', det as AnyDetector as StreamDetector<ArrayLike<number>>, config.window);
+  return new Channel<ArrayLike<number>>(
+    'knn',
+    'knn',
+    det as AnyDetector as StreamDetector<ArrayLike<number>>,
+    config.window,
+  );
 }

@@ -1,4 +1,9 @@
-import { restoreDetector, type DetectorResult, type DetectorState, type StreamDetector } from '../../../../shared/drift/detectors/index.ts';
+import {
+  restoreDetector,
+  type DetectorResult,
+  type DetectorState,
+  type StreamDetector,
+} from '../../../../shared/drift/detectors/index.ts';
 import type { DriftKind } from '../types.ts';
 
 export interface ChannelState {
@@ -70,7 +75,12 @@ export class Channel<X = number> {
     const start = (this.head - this.filled + n) % n;
     const statistics: number[] = new Array(this.filled);
     for (let k = 0; k < this.filled; k++) statistics[k] = this.stats[(start + k) % n] as number;
-    return { size: this.filled, firstId: this.ids[start] ?? '', lastId: this.ids[(this.head - 1 + n) % n] ?? '', statistics };
+    return {
+      size: this.filled,
+      firstId: this.ids[start] ?? '',
+      lastId: this.ids[(this.head - 1 + n) % n] ?? '',
+      statistics,
+    };
   }
 
   status(): ChannelStatus {
@@ -110,13 +120,21 @@ export class Channel<X = number> {
   restored(s: ChannelState): Channel<X> {
     if (s.key !== this.key) throw new Error(`drift state: channel ${s.key} where ${this.key} was expected`);
     if (s.detector.name !== this.detector.name) {
-      throw new Error(`drift state: ${s.key} was saved with detector ${s.detector.name}, the configuration uses ${this.detector.name}`);
+      throw new Error(
+        `drift state: ${s.key} was saved with detector ${s.detector.name}, the configuration uses ${this.detector.name}`,
+      );
     }
     return Channel.fromState<X>(s, this.stats.length);
   }
 
   static fromState<X>(s: ChannelState, windowSize: number): Channel<X> {
-    const c = new Channel<X>(s.key, s.kind, restoreDetector(s.detector) as unknown as StreamDetector<X>, windowSize, s.feature);
+    const c = new Channel<X>(
+      s.key,
+      s.kind,
+      restoreDetector(s.detector) as unknown as StreamDetector<X>,
+      windowSize,
+      s.feature,
+    );
     c.updates = s.updates;
     c.drifts = s.drifts;
     c.lastDriftTs = s.lastDriftTs;

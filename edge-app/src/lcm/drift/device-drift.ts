@@ -1,7 +1,15 @@
 import type { VersionMetadata } from '../../../../shared/protocol/registry.ts';
 import { callSafely } from '../monitor/report-error.ts';
 import type { DriftEvent, DriftSample, InferenceObservation, ModelRef } from '../types.ts';
-import { confidenceChannel, featureChannel, featureReferences, checkPredictionParams, knnChannel, knownClassCount, predictionChannel } from './build.ts';
+import {
+  confidenceChannel,
+  featureChannel,
+  featureReferences,
+  checkPredictionParams,
+  knnChannel,
+  knownClassCount,
+  predictionChannel,
+} from './build.ts';
 import { Channel, type ChannelState, type ChannelStatus } from './channel.ts';
 import { parseDriftConfig, type DriftConfig } from './config.ts';
 import { DRIFT_FLAGS, isAlarm, isWarning, WARNING_SHIFT } from '../../../../shared/drift/flags.ts';
@@ -110,7 +118,7 @@ export class DeviceDrift {
           const i = fs.index[k] as number;
           const v = x[i] as number;
           const s = Number.isFinite(v) ? fs.std.score(i, v) : NaN;
-          if (s === s) flags |= this.feed(fs.channels[k] as Channel, s, obs);
+          if (!Number.isNaN(s)) flags |= this.feed(fs.channels[k] as Channel, s, obs);
         }
         if (this.knn && finite) {
           const v = this.knnVector;
@@ -120,14 +128,15 @@ export class DeviceDrift {
       }
     }
     const conf = obs.confidence;
-    if (this.confidence && conf !== undefined && conf === conf) flags |= this.feed(this.confidence, conf, obs);
+    if (this.confidence && conf !== undefined && !Number.isNaN(conf)) flags |= this.feed(this.confidence, conf, obs);
     const cls = obs.classIndex;
     if (cls !== undefined && this.config.prediction.enabled) {
       if (!this.prediction && obs.probabilities && obs.probabilities.length > 1) {
         this.numClasses = obs.probabilities.length;
         this.prediction = predictionChannel(this.config, this.ref, this.numClasses);
       }
-      if (this.prediction && Number.isInteger(cls) && cls >= 0 && cls < (this.numClasses as number)) flags |= this.feed(this.prediction, cls, obs);
+      if (this.prediction && Number.isInteger(cls) && cls >= 0 && cls < (this.numClasses as number))
+        flags |= this.feed(this.prediction, cls, obs);
     }
     if (isAlarm(flags)) this.alarmRecords += 1;
     if (isWarning(flags)) this.warningRecords += 1;
@@ -148,8 +157,10 @@ export class DeviceDrift {
     const fs = this.features;
     const k = fs ? fs.channels.findIndex((c) => c.key === name) : -1;
     if (fs && k >= 0) fs.channels[k] = resetChannel(fs.channels[k] as Channel, w, thresholdFactor);
-    else if (name === 'confidence' && this.confidence) this.confidence = resetChannel(this.confidence, w, thresholdFactor);
-    else if (name === 'prediction' && this.prediction) this.prediction = resetChannel(this.prediction, w, thresholdFactor);
+    else if (name === 'confidence' && this.confidence)
+      this.confidence = resetChannel(this.confidence, w, thresholdFactor);
+    else if (name === 'prediction' && this.prediction)
+      this.prediction = resetChannel(this.prediction, w, thresholdFactor);
     else if (name === 'knn' && this.knn) this.knn = resetChannel(this.knn, w, thresholdFactor);
     else return false;
     return true;
@@ -178,7 +189,9 @@ export class DeviceDrift {
   static restore(state: DeviceDriftState, options: Omit<DeviceDriftOptions, 'config'>): DeviceDrift {
     if (state?.version !== 1) throw new Error(`Unsupported drift state version ${String(state?.version)}`);
     if (state.model.sha256 !== options.model.sha256) {
-      throw new Error(`drift state belongs to ${state.model.name} v${state.model.version} (${state.model.sha256.slice(0, 12)}), not this model`);
+      throw new Error(
+        `drift state belongs to ${state.model.name} v${state.model.version} (${state.model.sha256.slice(0, 12)}), not this model`,
+      );
     }
     const d = new DeviceDrift({ ...options, config: state.config });
     d.observations = state.observations;
@@ -215,12 +228,20 @@ export class DeviceDrift {
 
   private initFeatures(dim: number): void {
     const c = this.config;
-    const names = this.ref.featureNames?.length === dim ? this.ref.featureNames : Array.from({ length: dim }, (_, i) => `f${i}`);
+    const names =
+      this.ref.featureNames?.length === dim ? this.ref.featureNames : Array.from({ length: dim }, (_, i) => `f${i}`);
     const refs = featureReferences(names, this.ref, this.referenceSamples);
     const std = new Standardizer(refs, c.features.warmup, c.features.clip, c.features.transform === 'quantile');
     const watch = c.features.only ? new Set(c.features.only) : null;
-    const index = c.features.enabled ? names.map((_, i) => i).filter((i) => !watch || watch.has(names[i] as string)) : [];
-    this.features = { names: [...names], std, index, channels: index.map((i) => featureChannel(c, names[i] as string)) };
+    const index = c.features.enabled
+      ? names.map((_, i) => i).filter((i) => !watch || watch.has(names[i] as string))
+      : [];
+    this.features = {
+      names: [...names],
+      std,
+      index,
+      channels: index.map((i) => featureChannel(c, names[i] as string)),
+    };
     if (c.knn.enabled && this.referenceSamples && this.referenceSamples.length > 0) {
       this.knn = knnChannel(c, std, this.referenceSamples);
       this.knnVector = new Float64Array(dim);

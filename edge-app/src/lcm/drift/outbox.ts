@@ -53,7 +53,11 @@ export class DriftOutbox {
   /** Takes back what earlier pages left (written, or spilled on pagehide); call once, before add(). */
   async recover(): Promise<void> {
     const local = this.local;
-    const spilled = local ? Array.from({ length: local.length }, (_, i) => local.key(i)).filter((k): k is string => k?.startsWith(PREFIX) ?? false) : [];
+    const spilled = local
+      ? Array.from({ length: local.length }, (_, i) => local.key(i)).filter(
+          (k): k is string => k?.startsWith(PREFIX) ?? false,
+        )
+      : [];
     if (spilled.length) {
       const tx = this.db.transaction('kv', 'readwrite');
       for (const key of spilled) {
@@ -74,7 +78,8 @@ export class DriftOutbox {
     this.events.set(key, event);
     this.unsaved.add(key);
     this.track(this.db.put('kv', event, key).then(() => this.unsaved.delete(key)));
-    if (this.events.size > MAX_PENDING_EVENTS) this.remove([...this.events.keys()].slice(0, this.events.size - MAX_PENDING_EVENTS)).catch(this.onError);
+    if (this.events.size > MAX_PENDING_EVENTS)
+      this.remove([...this.events.keys()].slice(0, this.events.size - MAX_PENDING_EVENTS)).catch(this.onError);
   }
 
   /** The events waiting, oldest first. */

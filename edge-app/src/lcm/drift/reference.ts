@@ -1,4 +1,8 @@
-import { ReferenceProfileSchema, type NumericFeatureProfile, type ReferenceProfile } from '../../../../shared/drift/profile/schema.ts';
+import {
+  ReferenceProfileSchema,
+  type NumericFeatureProfile,
+  type ReferenceProfile,
+} from '../../../../shared/drift/profile/schema.ts';
 import type { VersionMetadata } from '../../../../shared/protocol/registry.ts';
 
 /** What a model version's metadata tells the drift monitors. */
@@ -23,7 +27,8 @@ export function readReference(metadata: VersionMetadata | undefined): DriftRefer
   return {
     profile,
     profileProblem,
-    featureNames: metadata?.features ?? metadata?.inputSchema?.map((f) => f.name) ?? profile?.features.map((f) => f.name) ?? null,
+    featureNames:
+      metadata?.features ?? metadata?.inputSchema?.map((f) => f.name) ?? profile?.features.map((f) => f.name) ?? null,
     classLabels: metadata?.classLabels ?? null,
   };
 }
@@ -44,11 +49,18 @@ export function confidenceReference(profile: ReferenceProfile | null): { mean: n
  * Training class distribution by class index. The profile counts labels; they map to indices
  * through the model's class labels, or directly when the labels are the indices ('0', '1', …).
  */
-export function classReference(profile: ReferenceProfile | null, labels: string[] | null): { probabilities: number[]; size: number } | null {
+export function classReference(
+  profile: ReferenceProfile | null,
+  labels: string[] | null,
+): { probabilities: number[]; size: number } | null {
   const c = profile?.classes;
   if (!c || c.count === 0) return null;
   const byLabel = new Map(c.labels.map((l, i) => [l, c.counts[i] ?? 0]));
-  const names = labels ?? (c.labels.every((l) => /^\d+$/.test(l)) ? Array.from({ length: Math.max(...c.labels.map(Number)) + 1 }, (_, i) => String(i)) : null);
+  const names =
+    labels ??
+    (c.labels.every((l) => /^\d+$/.test(l))
+      ? Array.from({ length: Math.max(...c.labels.map(Number)) + 1 }, (_, i) => String(i))
+      : null);
   if (!names || names.length < 2) return null;
   const counts = names.map((l) => byLabel.get(l) ?? 0);
   const total = counts.reduce((a, b) => a + b, 0);

@@ -50,7 +50,13 @@ export function raisedParams(state: DetectorState, factor: number): DetectorStat
  */
 export function resetChannel<X>(channel: Channel<X>, windowSize: number, factor = 1): Channel<X> {
   const s = channel.toJSON();
-  const detector = restoreDetector({ ...s.detector, params: factor > 1 ? raisedParams(s.detector, factor) : s.detector.params });
+  const detector = restoreDetector({
+    ...s.detector,
+    params: factor > 1 ? raisedParams(s.detector, factor) : s.detector.params,
+  });
   detector.reset();
-  return Channel.fromState<X>({ ...s, detector: detector.toJSON(), warning: false, statistics: [], ids: [] }, windowSize);
+  return Channel.fromState<X>(
+    { ...s, detector: detector.toJSON(), warning: false, statistics: [], ids: [] },
+    windowSize,
+  );
 }

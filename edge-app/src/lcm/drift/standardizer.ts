@@ -52,7 +52,9 @@ export class Standardizer {
     this.ready = new Uint8Array(d);
     this.wMean = new Float64Array(d);
     this.wM2 = new Float64Array(d);
-    this.knots = refs.map((r) => (useQuantiles && r?.knots && r.knots.length === KNOT_PROBS.length ? Float64Array.from(r.knots) : null));
+    this.knots = refs.map((r) =>
+      useQuantiles && r?.knots && r.knots.length === KNOT_PROBS.length ? Float64Array.from(r.knots) : null,
+    );
     refs.forEach((r, i) => {
       if (r) this.set(i, r.mean, r.std);
       else this.pending += 1;
@@ -76,7 +78,8 @@ export class Standardizer {
       this.wM2[i] = (this.wM2[i] as number) + d * (v - (this.wMean[i] as number));
     }
     if (this.n >= this.warmup) {
-      for (let i = 0; i < this.dim; i++) if (!this.ready[i]) this.set(i, this.wMean[i] as number, Math.sqrt((this.wM2[i] as number) / (this.n - 1)));
+      for (let i = 0; i < this.dim; i++)
+        if (!this.ready[i]) this.set(i, this.wMean[i] as number, Math.sqrt((this.wM2[i] as number) / (this.n - 1)));
       this.pending = 0;
     }
   }
@@ -85,7 +88,7 @@ export class Standardizer {
   z(i: number, x: number): number {
     if (!this.ready[i]) return NaN;
     const z = (x - (this.mean[i] as number)) * (this.invStd[i] as number);
-    return z > this.clip ? this.clip : z < -this.clip ? -this.clip : z;
+    return z > this.clip ? this.clip : Math.max(z, -this.clip);
   }
 
   /** The feature monitors' input: the quantile score where reference quantiles exist, else z. */
@@ -107,7 +110,8 @@ export class Standardizer {
   }
 
   restore(s: StandardizerState): void {
-    if (s.mean.length !== this.dim) throw new Error(`drift state: standardizer has ${s.mean.length} features, expected ${this.dim}`);
+    if (s.mean.length !== this.dim)
+      throw new Error(`drift state: standardizer has ${s.mean.length} features, expected ${this.dim}`);
     this.n = s.n;
     this.pending = 0;
     for (let i = 0; i < this.dim; i++) {
@@ -133,7 +137,7 @@ export class Standardizer {
 /** Reference CDF by linear interpolation between knots; ties (e.g. many zeros) get their mid-rank. */
 function cdf(knots: Float64Array, x: number): number {
   const n = knots.length;
-  if (!(x >= (knots[0] as number))) return x !== x ? NaN : 0;
+  if (!(x >= (knots[0] as number))) return Number.isNaN(x) ? NaN : 0;
   if (x > (knots[n - 1] as number)) return 1;
   let lo = 0; // first knot >= x
   let hi = n;

@@ -4,16 +4,35 @@ export type ExportFormat = 'jsonl' | 'csv';
 
 /** One JSON Lines line, newline included. */
 export function jsonLine(r: InferenceRecord): string {
-  return JSON.stringify(r) + '\n';
+  return `${JSON.stringify(r)}\n`;
 }
 
 export const CSV_COLUMNS = [
-  'segment', 'id', 'ts', 'time', 'model', 'version', 'sha256', 'latency_ms', 'class_index', 'label', 'confidence',
-  'margin', 'entropy', 'drift', 'error', 'acked', 'batch_id', 'input', 'input_ref', 'probabilities', 'set_aside',
+  'segment',
+  'id',
+  'ts',
+  'time',
+  'model',
+  'version',
+  'sha256',
+  'latency_ms',
+  'class_index',
+  'label',
+  'confidence',
+  'margin',
+  'entropy',
+  'drift',
+  'error',
+  'acked',
+  'batch_id',
+  'input',
+  'input_ref',
+  'probabilities',
+  'set_aside',
 ] as const;
 
 export function csvHeader(): string {
-  return CSV_COLUMNS.join(',') + '\r\n';
+  return `${CSV_COLUMNS.join(',')}\r\n`;
 }
 
 /**
@@ -22,12 +41,29 @@ export function csvHeader(): string {
  */
 export function csvRow(r: InferenceRecord): string {
   const cells: unknown[] = [
-    r.segment, r.id, r.ts, Number.isFinite(r.ts) ? new Date(r.ts).toISOString() : '', r.model.name, r.model.version, r.model.sha256,
-    r.latencyMs, r.output.classIndex, r.output.label, r.confidence, r.margin, r.entropy, r.drift, r.error, r.acked,
-    r.batchId, r.input ? JSON.stringify(r.input) : undefined, r.inputRef,
-    r.output.probabilities ? JSON.stringify(r.output.probabilities) : undefined, r.setAside,
+    r.segment,
+    r.id,
+    r.ts,
+    Number.isFinite(r.ts) ? new Date(r.ts).toISOString() : '',
+    r.model.name,
+    r.model.version,
+    r.model.sha256,
+    r.latencyMs,
+    r.output.classIndex,
+    r.output.label,
+    r.confidence,
+    r.margin,
+    r.entropy,
+    r.drift,
+    r.error,
+    r.acked,
+    r.batchId,
+    r.input ? JSON.stringify(r.input) : undefined,
+    r.inputRef,
+    r.output.probabilities ? JSON.stringify(r.output.probabilities) : undefined,
+    r.setAside,
   ];
-  return cells.map(csvField).join(',') + '\r\n';
+  return `${cells.map(csvField).join(',')}\r\n`;
 }
 
 /** Quotes a field when it holds a comma, a quote, CR or LF, doubling inner quotes. */

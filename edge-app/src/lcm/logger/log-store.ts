@@ -51,7 +51,11 @@ let spills = 0;
 const noop = (): void => {};
 
 /** Adds segments and updates the totals in `tx`; resolves with the new totals. */
-async function addSegments(tx: IDBPTransaction<LcmSchema, [typeof STORE, 'kv'], 'readwrite'>, segments: readonly LogSegment[], quiet: (p: Promise<unknown>) => void): Promise<LogTotals> {
+async function addSegments(
+  tx: IDBPTransaction<LcmSchema, [typeof STORE, 'kv'], 'readwrite'>,
+  segments: readonly LogSegment[],
+  quiet: (p: Promise<unknown>) => void,
+): Promise<LogTotals> {
   // The raw store: no promise per request (a failing add aborts the transaction; inTx reports it).
   const raw = unwrap(tx.objectStore(STORE)) as IDBObjectStore;
   let bytes = 0;
@@ -63,7 +67,12 @@ async function addSegments(tx: IDBPTransaction<LcmSchema, [typeof STORE, 'kv'], 
   }
   const kv = tx.objectStore('kv');
   const t = ((await kv.get(TOTALS_KEY)) as LogTotals | undefined) ?? EMPTY;
-  const next = { count: t.count + count, segments: t.segments + segments.length, bytes: t.bytes + bytes, unsent: t.unsent + count };
+  const next = {
+    count: t.count + count,
+    segments: t.segments + segments.length,
+    bytes: t.bytes + bytes,
+    unsent: t.unsent + count,
+  };
   quiet(kv.put(next, TOTALS_KEY));
   return next;
 }
@@ -73,7 +82,10 @@ async function addSegments(tx: IDBPTransaction<LcmSchema, [typeof STORE, 'kv'], 
  * (fire-and-forget puts) are silenced, because a failure of any of them aborts the transaction
  * and surfaces once, through tx.done. If `work` throws, the transaction is aborted.
  */
-async function inTx<T>(tx: { done: Promise<void>; abort(): void }, work: (quiet: (p: Promise<unknown>) => void) => Promise<T>): Promise<T> {
+async function inTx<T>(
+  tx: { done: Promise<void>; abort(): void },
+  work: (quiet: (p: Promise<unknown>) => void) => Promise<T>,
+): Promise<T> {
   const done = tx.done;
   done.catch(noop);
   let result: T;
@@ -140,8 +152,15 @@ export class LogStore {
   /** Moves spilled segments into the log, oldest first, each spill with its totals in one transaction; resolves with the records moved. */
   async recoverSpilled(): Promise<number> {
     const local = this.spillStorage;
-    const localKeys = local ? Array.from({ length: local.length }, (_, i) => local.key(i)).filter((k): k is string => k?.startsWith(SPILL_PREFIX) ?? false) : [];
-    const idbKeys = (await this.db.getAllKeys('kv', IDBKeyRange.bound(SPILL_PREFIX, `${SPILL_PREFIX}\uffff`))) as string[];
+    const localKeys = local
+      ? Array.from({ length: local.length }, (_, i) => local.key(i)).filter(
+          (k): k is string => k?.startsWith(SPILL_PREFIX) ?? false,
+        )
+      : [];
+    const idbKeys = (await this.db.getAllKeys(
+      'kv',
+      IDBKeyRange.bound(SPILL_PREFIX, `${SPILL_PREFIX}\uffff`),
+    )) as string[];
     let records = 0;
     for (const key of [...localKeys, ...idbKeys].sort()) {
       // A localStorage spill is taken before its transaction (another tab must not add it too) and put back if that fails.
@@ -207,7 +226,10 @@ export class LogStore {
     return inTx(tx, async (quiet) => {
       const store = tx.objectStore(STORE);
       const kv = tx.objectStore('kv');
-      const [t, ...found] = await Promise.all([kv.get(TOTALS_KEY) as Promise<LogTotals | undefined>, ...keys.map((k) => store.get(k))]);
+      const [t, ...found] = await Promise.all([
+        kv.get(TOTALS_KEY) as Promise<LogTotals | undefined>,
+        ...keys.map((k) => store.get(k)),
+      ]);
       let n = 0;
       let leftUnsent = 0;
       for (const r of found) {
@@ -218,7 +240,8 @@ export class LogStore {
         quiet(store.put(r));
         n += 1;
       }
-      if (leftUnsent > 0) quiet(kv.put({ ...(t ?? EMPTY), unsent: Math.max(0, (t?.unsent ?? 0) - leftUnsent) }, TOTALS_KEY));
+      if (leftUnsent > 0)
+        quiet(kv.put({ ...(t ?? EMPTY), unsent: Math.max(0, (t?.unsent ?? 0) - leftUnsent) }, TOTALS_KEY));
       return n;
     });
   }
@@ -244,14 +267,22 @@ export class LogStore {
       quiet(kv.put({ batchId, ...refusal, records } satisfies SetAsideBatch, SET_ASIDE_PREFIX + batchId));
       // In the totals, so stats() counts them without another transaction.
       const t = ((await kv.get(TOTALS_KEY)) as LogTotals | undefined) ?? EMPTY;
-      quiet(kv.put({ ...t, setAsideBatches: (t.setAsideBatches ?? 0) + 1, setAsideRecords: (t.setAsideRecords ?? 0) + records }, TOTALS_KEY));
+      quiet(
+        kv.put(
+          { ...t, setAsideBatches: (t.setAsideBatches ?? 0) + 1, setAsideRecords: (t.setAsideRecords ?? 0) + records },
+          TOTALS_KEY,
+        ),
+      );
       return records;
     });
   }
 
   /** The batches set aside, oldest first. */
   async setAsideBatches(): Promise<SetAsideBatch[]> {
-    const all = (await this.db.getAll('kv', IDBKeyRange.bound(SET_ASIDE_PREFIX, `${SET_ASIDE_PREFIX}\uffff`))) as SetAsideBatch[];
+    const all = (await this.db.getAll(
+      'kv',
+      IDBKeyRange.bound(SET_ASIDE_PREFIX, `${SET_ASIDE_PREFIX}\uffff`),
+    )) as SetAsideBatch[];
     return all.sort((a, b) => a.at - b.at);
   }
 

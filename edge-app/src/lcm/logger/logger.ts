@@ -96,7 +96,10 @@ export class DataLogger {
     this.retentionEveryMs = options.retentionEveryMs ?? 30_000;
     this.onError = options.onError;
     // A segment is never split across batches, so one larger than a batch may be could never be sent.
-    if (!(Number.isInteger(this.batchSize) && this.batchSize >= 1 && this.batchSize <= DEFAULT_MAX_BATCH_RECORDS)) throw new RangeError(`batchSize must be a whole number from 1 to ${DEFAULT_MAX_BATCH_RECORDS}, got ${this.batchSize}`);
+    if (!(Number.isInteger(this.batchSize) && this.batchSize >= 1 && this.batchSize <= DEFAULT_MAX_BATCH_RECORDS))
+      throw new RangeError(
+        `batchSize must be a whole number from 1 to ${DEFAULT_MAX_BATCH_RECORDS}, got ${this.batchSize}`,
+      );
   }
 
   /**
@@ -193,7 +196,9 @@ export class DataLogger {
    * and the next batches go on. Resolves with the records set aside.
    */
   setAside(batchId: string, refusal: { status: number; message: string }, now = Date.now()): Promise<number> {
-    return this.serial(() => this.store.setAside(batchId, { status: refusal.status, message: refusal.message.slice(0, 1000), at: now }));
+    return this.serial(() =>
+      this.store.setAside(batchId, { status: refusal.status, message: refusal.message.slice(0, 1000), at: now }),
+    );
   }
 
   /** The batches set aside, oldest first: id, the server's status and message, when, how many records. */
@@ -215,7 +220,14 @@ export class DataLogger {
     let buffered = this.builder?.count ?? 0;
     for (const s of this.retry) buffered += s.count;
     for (const s of this.pending) buffered += s.count;
-    return { ...t, buffered, written: this.written, dropped: this.dropped, setAsideBatches: t.setAsideBatches ?? 0, setAsideRecords: t.setAsideRecords ?? 0 };
+    return {
+      ...t,
+      buffered,
+      written: this.written,
+      dropped: this.dropped,
+      setAsideBatches: t.setAsideBatches ?? 0,
+      setAsideRecords: t.setAsideRecords ?? 0,
+    };
   }
 
   /** Stored records as JSON Lines or CSV, page by page (flushes first). */
@@ -261,7 +273,10 @@ export class DataLogger {
     const b = this.builder;
     this.builder = null;
     if (!b) return;
-    if (b.count === 0) return this.release(b);
+    if (b.count === 0) {
+      this.release(b);
+      return;
+    }
     const s = b.build();
     if (b.shared) this.owners.set(s, b);
     else this.release(b);
@@ -321,7 +336,12 @@ export class DataLogger {
     this.releaseStored(batch);
     const r = this.retention;
     const now = Date.now();
-    if (r && (totals.count > (r.maxRecords ?? Infinity) || totals.bytes > (r.maxBytes ?? Infinity) || now - this.lastRetention >= this.retentionEveryMs)) {
+    if (
+      r &&
+      (totals.count > (r.maxRecords ?? Infinity) ||
+        totals.bytes > (r.maxBytes ?? Infinity) ||
+        now - this.lastRetention >= this.retentionEveryMs)
+    ) {
       this.lastRetention = now;
       await this.store.enforce(r, now).catch((err: unknown) => callSafely(this.onError, err));
     }
@@ -351,9 +371,17 @@ export class DataLogger {
 }
 
 function overlaps(s: LogSegment, o: ExportOptions): boolean {
-  return (o.from === undefined || s.lastTs >= o.from) && (o.to === undefined || s.firstTs < o.to) && (o.model === undefined || s.model.name === o.model);
+  return (
+    (o.from === undefined || s.lastTs >= o.from) &&
+    (o.to === undefined || s.firstTs < o.to) &&
+    (o.model === undefined || s.model.name === o.model)
+  );
 }
 
 function matches(r: InferenceRecord, o: ExportOptions): boolean {
-  return (o.from === undefined || r.ts >= o.from) && (o.to === undefined || r.ts < o.to) && (o.model === undefined || r.model.name === o.model);
+  return (
+    (o.from === undefined || r.ts >= o.from) &&
+    (o.to === undefined || r.ts < o.to) &&
+    (o.model === undefined || r.model.name === o.model)
+  );
 }

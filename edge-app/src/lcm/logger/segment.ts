@@ -56,7 +56,19 @@ export interface LogSegment {
 const HAS_INPUT = 1;
 const HAS_PROBS = 2;
 
-type Columns = Pick<LogSegment, 'ts' | 'latencyMs' | 'confidence' | 'margin' | 'entropy' | 'classIndex' | 'drift' | 'present' | 'input' | 'probabilities'>;
+type Columns = Pick<
+  LogSegment,
+  | 'ts'
+  | 'latencyMs'
+  | 'confidence'
+  | 'margin'
+  | 'entropy'
+  | 'classIndex'
+  | 'drift'
+  | 'present'
+  | 'input'
+  | 'probabilities'
+>;
 
 /**
  * Fills one segment's columns as records are kept. The columns are allocated once and reused for
@@ -164,7 +176,8 @@ export class SegmentBuilder {
     const n = this.count;
     const full = n === this.capacity;
     this.shared = full;
-    const cut = <T extends Float64Array | Int32Array | Uint8Array>(a: T, per = 1): T => (full ? a : (a.slice(0, n * per) as T));
+    const cut = <T extends Float64Array | Int32Array | Uint8Array>(a: T, per = 1): T =>
+      full ? a : (a.slice(0, n * per) as T);
     const model = this.model as ModelRef;
     let chars = model.name.length + model.sha256.length;
     for (const id of this.ids) chars += id.length;
@@ -210,7 +223,7 @@ export function segmentRecords(s: LogSegment): InferenceRecord[] {
   const out: InferenceRecord[] = new Array(s.count);
   const num = (a: Float64Array, i: number): number | undefined => {
     const v = a[i] as number;
-    return v === v ? v : undefined;
+    return Number.isNaN(v) ? undefined : v;
   };
   for (let i = 0; i < s.count; i++) {
     const k = s.classIndex[i] as number;
@@ -221,8 +234,17 @@ export function segmentRecords(s: LogSegment): InferenceRecord[] {
       const label = s.labels[k];
       if (label != null) output.label = label;
     }
-    if (present & HAS_PROBS && s.probabilities) output.probabilities = Array.from(s.probabilities.subarray(i * s.probsDim, (i + 1) * s.probsDim));
-    const r: InferenceRecord = { id: s.ids[i] as string, ts: s.ts[i] as number, model: { ...s.model }, output, latencyMs: s.latencyMs[i] as number, drift: s.drift[i] as number, acked: s.acked };
+    if (present & HAS_PROBS && s.probabilities)
+      output.probabilities = Array.from(s.probabilities.subarray(i * s.probsDim, (i + 1) * s.probsDim));
+    const r: InferenceRecord = {
+      id: s.ids[i] as string,
+      ts: s.ts[i] as number,
+      model: { ...s.model },
+      output,
+      latencyMs: s.latencyMs[i] as number,
+      drift: s.drift[i] as number,
+      acked: s.acked,
+    };
     if (s.key !== undefined) r.segment = s.key;
     if (present & HAS_INPUT && s.input) r.input = Array.from(s.input.subarray(i * s.inputDim, (i + 1) * s.inputDim));
     const ref = refs.get(i);

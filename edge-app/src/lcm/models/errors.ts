@@ -9,7 +9,9 @@ export class ModelIntegrityError extends Error {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super(`${model}: sha256 mismatch, expected ${expected} but the bytes hash to ${actual} (corrupted download?); nothing was stored`);
+    super(
+      `${model}: sha256 mismatch, expected ${expected} but the bytes hash to ${actual} (corrupted download?); nothing was stored`,
+    );
   }
 }
 

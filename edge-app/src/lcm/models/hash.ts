@@ -13,6 +13,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** The expected hash in canonical form, or a TypeError naming the model when it is not a sha256. */
 export function normalizeSha256(sha256: string, model: string): string {
   const s = sha256.trim().toLowerCase();
-  if (!SHA256_HEX.test(s)) throw new TypeError(`${model}: expected sha256 must be 64 hex digits, got ${JSON.stringify(sha256)}`);
+  if (!SHA256_HEX.test(s))
+    throw new TypeError(`${model}: expected sha256 must be 64 hex digits, got ${JSON.stringify(sha256)}`);
   return s;
 }

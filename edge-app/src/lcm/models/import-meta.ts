@@ -46,8 +46,8 @@ function jsonStrings(text: string | undefined): string[] | undefined {
  */
 export function metadataFromOnnx(onnx: OnnxMetadata): VersionMetadata {
   const meta: VersionMetadata = {};
-  const classLabels = jsonStrings(onnx.metadataProps['class_labels']);
-  const features = jsonStrings(onnx.metadataProps['feature_names']);
+  const classLabels = jsonStrings(onnx.metadataProps.class_labels);
+  const features = jsonStrings(onnx.metadataProps.feature_names);
   if (classLabels) meta.classLabels = classLabels;
   if (features) meta.features = features;
   if (onnx.docString) meta.description = onnx.docString.slice(0, 5000);

@@ -1,6 +1,12 @@
 export { ModelStore } from './store.ts';
 export type { ActiveModel, AddOptions, ImportOptions, ModelInput, ModelStoreOptions, VersionKey } from './api.ts';
-export { ModelIntegrityError, ModelNotFoundError, ModelQuotaError, ModelStateError, isQuotaExceeded } from './errors.ts';
+export {
+  ModelIntegrityError,
+  ModelNotFoundError,
+  ModelQuotaError,
+  ModelStateError,
+  isQuotaExceeded,
+} from './errors.ts';
 export type { QuotaFigures } from './errors.ts';
 export { PERSIST_KEY, defaultSafetyMargin, platformStorage } from './quota.ts';
 export type { PersistenceRecord, SpaceCheck, StorageLike } from './quota.ts';

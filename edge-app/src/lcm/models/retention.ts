@@ -8,7 +8,9 @@ import type { ActiveModelRecord, StoredModel } from '../types.ts';
  */
 export function versionsToCollect(versions: StoredModel[], active: ActiveModelRecord, keep: number): StoredModel[] {
   const isProtected = (v: number): boolean => v === active.version || v === active.previous;
-  const candidates = versions.filter((m) => m.version <= active.version || isProtected(m.version)).sort((a, b) => b.version - a.version);
+  const candidates = versions
+    .filter((m) => m.version <= active.version || isProtected(m.version))
+    .sort((a, b) => b.version - a.version);
   let slots = Math.max(0, keep - candidates.filter((m) => isProtected(m.version)).length);
   const removed: StoredModel[] = [];
   for (const m of candidates) {

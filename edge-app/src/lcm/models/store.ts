@@ -7,7 +7,13 @@ import type { VersionMetadata } from '../../../../shared/protocol/registry.ts';
 import { KvStore, openLcmDb, type LcmDb } from '../storage/db.ts';
 import type { ActiveModelRecord, StoredModel } from '../types.ts';
 import type { ActiveModel, AddOptions, ImportOptions, ModelInput, ModelStoreOptions, VersionKey } from './api.ts';
-import { ModelIntegrityError, ModelNotFoundError, ModelQuotaError, ModelStateError, isQuotaExceeded } from './errors.ts';
+import {
+  ModelIntegrityError,
+  ModelNotFoundError,
+  ModelQuotaError,
+  ModelStateError,
+  isQuotaExceeded,
+} from './errors.ts';
 import { normalizeSha256, sha256Hex } from './hash.ts';
 import { isModelName, metadataFromOnnx, nameFromOnnx } from './import-meta.ts';
 import { StorageGuard, platformStorage, type PersistenceRecord, type SpaceCheck } from './quota.ts';
@@ -28,8 +34,12 @@ const label = (name: string, version?: number): string => (version === undefined
 const ofName = (name: string): IDBKeyRange => IDBKeyRange.bound([name, -Infinity], [name, Infinity]);
 
 function checkKey(name: string, version: number): void {
-  if (!isModelName(name)) throw new TypeError(`model name ${JSON.stringify(name)}: 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
-  if (!Number.isSafeInteger(version) || version < 1) throw new TypeError(`${name}: version must be a whole number ≥ 1, got ${version}`);
+  if (!isModelName(name))
+    throw new TypeError(
+      `model name ${JSON.stringify(name)}: 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new TypeError(`${name}: version must be a whole number ≥ 1, got ${version}`);
 }
 
 /** An exact-size copy: what is hashed is what gets stored, whatever the caller does to its buffer afterwards. */
@@ -74,7 +84,13 @@ export class ModelStore {
     const actual = await sha256Hex(bytes);
     if (actual !== expected) throw new ModelIntegrityError(label(input.name, input.version), expected, actual);
     const onnx = await readOnnxMetadata(bytesSource(bytes));
-    const pending = { ...input, sha256: actual, metadata: input.metadata ?? {}, onnx, origin: input.origin ?? 'registry' };
+    const pending = {
+      ...input,
+      sha256: actual,
+      metadata: input.metadata ?? {},
+      onnx,
+      origin: input.origin ?? 'registry',
+    };
     return this.write(bytes, pending, options);
   }
 
@@ -131,11 +147,22 @@ export class ModelStore {
         const existing = await versions.get([p.name, version]);
         if (existing) {
           if (existing.sha256 !== p.sha256) {
-            throw new ModelStateError(`${label(p.name, version)} is already stored with sha256 ${existing.sha256}, not ${p.sha256}; a version's bytes never change`);
+            throw new ModelStateError(
+              `${label(p.name, version)} is already stored with sha256 ${existing.sha256}, not ${p.sha256}; a version's bytes never change`,
+            );
           }
           return this.activateIn(tx, existing, options);
         }
-        const model: StoredModel = { name: p.name, version, sha256: p.sha256, size: bytes.byteLength, metadata: p.metadata, onnx: p.onnx, storedAt: this.now(), origin: p.origin };
+        const model: StoredModel = {
+          name: p.name,
+          version,
+          sha256: p.sha256,
+          size: bytes.byteLength,
+          metadata: p.metadata,
+          onnx: p.onnx,
+          storedAt: this.now(),
+          origin: p.origin,
+        };
         const store = tx.objectStore('model-bytes');
         if ((await store.getKey(p.sha256)) === undefined) await store.put(new Blob([bytes]), p.sha256);
         await versions.put(model);
@@ -145,7 +172,11 @@ export class ModelStore {
       if (!isQuotaExceeded(err)) throw err;
       // The transaction was aborted, so nothing is half-written; say how full the storage is.
       const f = await this.guard.figures();
-      throw new ModelQuotaError(what, { needed: bytes.byteLength, usage: f?.usage, quota: f?.quota, margin: undefined }, { cause: err });
+      throw new ModelQuotaError(
+        what,
+        { needed: bytes.byteLength, usage: f?.usage, quota: f?.quota, margin: undefined },
+        { cause: err },
+      );
     }
   }
 
@@ -188,11 +219,17 @@ export class ModelStore {
       const current = await active.get(name);
       if (!current) throw new ModelStateError(`${name}: no active version to roll back from`);
       const previous = current.previous;
-      if (previous === undefined) throw new ModelStateError(`${label(name, current.version)}: no previous version to roll back to`);
+      if (previous === undefined)
+        throw new ModelStateError(`${label(name, current.version)}: no previous version to roll back to`);
       if (!(await tx.objectStore('model-versions').getKey([name, previous]))) {
         throw new ModelNotFoundError(`${label(name, previous)}, the previous version, is no longer stored`);
       }
-      const record: ActiveModelRecord = { name, version: previous, activatedAt: this.now(), rolledBackFrom: current.version };
+      const record: ActiveModelRecord = {
+        name,
+        version: previous,
+        activatedAt: this.now(),
+        rolledBackFrom: current.version,
+      };
       await active.put(record);
       return record;
     });
@@ -226,8 +263,14 @@ export class ModelStore {
   blob(ref: VersionKey): Promise<Blob> {
     return this.read(async (tx) => {
       const model = await tx.objectStore('model-versions').get([ref.name, ref.version]);
-      const blob = model && (ref.sha256 === undefined || ref.sha256 === model.sha256) ? await tx.objectStore('model-bytes').get(model.sha256) : undefined;
-      if (!blob) throw new ModelNotFoundError(`${label(ref.name, ref.version)}${ref.sha256 ? ` (sha256 ${ref.sha256})` : ''} is not stored on this device`);
+      const blob =
+        model && (ref.sha256 === undefined || ref.sha256 === model.sha256)
+          ? await tx.objectStore('model-bytes').get(model.sha256)
+          : undefined;
+      if (!blob)
+        throw new ModelNotFoundError(
+          `${label(ref.name, ref.version)}${ref.sha256 ? ` (sha256 ${ref.sha256})` : ''} is not stored on this device`,
+        );
       return blob;
     });
   }
@@ -253,8 +296,12 @@ export class ModelStore {
       const model = await tx.objectStore('model-versions').get([ref.name, ref.version]);
       if (!model || (ref.sha256 !== undefined && ref.sha256 !== model.sha256)) return false;
       const active = await tx.objectStore('model-active').get(ref.name);
-      if (active?.version === ref.version) throw new ModelStateError(`${label(ref.name, ref.version)} is the active version; activate another one first`);
-      if (active?.previous === ref.version) throw new ModelStateError(`${label(ref.name, ref.version)} is kept for rollback; it can go once another version has been activated after ${label(ref.name, active.version)}`);
+      if (active?.version === ref.version)
+        throw new ModelStateError(`${label(ref.name, ref.version)} is the active version; activate another one first`);
+      if (active?.previous === ref.version)
+        throw new ModelStateError(
+          `${label(ref.name, ref.version)} is kept for rollback; it can go once another version has been activated after ${label(ref.name, active.version)}`,
+        );
       await this.deleteIn(tx, model);
       return true;
     });
@@ -263,7 +310,8 @@ export class ModelStore {
   private async deleteIn(tx: ModelTx<'readwrite'>, model: StoredModel): Promise<void> {
     const versions = tx.objectStore('model-versions');
     await versions.delete([model.name, model.version]);
-    if ((await versions.index('by-sha256').count(model.sha256)) === 0) await tx.objectStore('model-bytes').delete(model.sha256);
+    if ((await versions.index('by-sha256').count(model.sha256)) === 0)
+      await tx.objectStore('model-bytes').delete(model.sha256);
   }
 
   /**

@@ -6,7 +6,11 @@ import type { ModelStoreOptions } from './api.ts';
 import { ModelStore } from './store.ts';
 
 /** A storage manager with figures the test sets, and a count of persist() calls. */
-export function fakeStorage(usage: number, quota: number, persisted = false): StorageLike & { usage: number; quota: number; persistCalls: number } {
+export function fakeStorage(
+  usage: number,
+  quota: number,
+  persisted = false,
+): StorageLike & { usage: number; quota: number; persistCalls: number } {
   return {
     usage,
     quota,

@@ -24,7 +24,9 @@ export interface HealthOptions {
 interface PressureRecordLike {
   state: string;
 }
-type PressureObserverCtor = new (cb: (records: PressureRecordLike[]) => void) => { observe(source: 'cpu'): Promise<void> };
+type PressureObserverCtor = new (
+  cb: (records: PressureRecordLike[]) => void,
+) => { observe(source: 'cpu'): Promise<void> };
 
 /**
  * Keeps the latest CPU pressure state (Compute Pressure API, Chromium 125+ in windows and
@@ -47,7 +49,9 @@ export function watchCpuPressure(): () => CpuPressure | undefined {
 }
 
 /** 'Chrome 131', 'Firefox 133', 'Safari 18', 'Edg 131' from a user agent; 'node 20.20.0' in Node. */
-export function shortBrowser(userAgent = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent): string | undefined {
+export function shortBrowser(
+  userAgent = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent,
+): string | undefined {
   const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
   if (!userAgent || userAgent.startsWith('Node.js')) return node ? `node ${node}` : undefined;
   // Order matters: Edge and Opera also say Chrome, Chrome also says Safari.
@@ -75,12 +79,16 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('health probe timed out')), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error('health probe timed out')), ms)),
+  );
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-const whole = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? undefined : Math.max(0, Math.round(n)));
-const clamp = (n: number | undefined, max: number) => (n === undefined || !Number.isFinite(n) ? undefined : Math.min(max, Math.max(0, n)));
+const whole = (n: number | undefined) =>
+  n === undefined || !Number.isFinite(n) ? undefined : Math.max(0, Math.round(n));
+const clamp = (n: number | undefined, max: number) =>
+  n === undefined || !Number.isFinite(n) ? undefined : Math.min(max, Math.max(0, n));
 
 /**
  * A HealthProvider for this platform. Values are rounded and clamped into the schema's bounds, and
@@ -111,7 +119,9 @@ export function healthProvider(options: HealthOptions = {}): HealthProvider {
       browser: browser?.slice(0, 60),
       measuredAt: new Date(t).toISOString(),
     };
-    const parsed = DeviceHealthSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+    const parsed = DeviceHealthSchema.safeParse(
+      Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+    );
     return parsed.success ? parsed.data : undefined;
   };
 }

@@ -1,4 +1,12 @@
-import type { InferenceObservation, LatencySummary, ModelRef, MonitorAlert, MonitorAlertKind, MonitorSnapshot, ResourceSample } from '../types.ts';
+import type {
+  InferenceObservation,
+  LatencySummary,
+  ModelRef,
+  MonitorAlert,
+  MonitorAlertKind,
+  MonitorSnapshot,
+  ResourceSample,
+} from '../types.ts';
 import { AlertTrip, DEFAULT_ALERT_WINDOW, DEFAULT_HYSTERESIS, type AlertThresholds } from './alerts.ts';
 import { defaultResourceProbe, type ResourceProbe } from './resources.ts';
 import { PerSecondRate, RateWindow, SeriesRing } from './rolling.ts';
@@ -70,7 +78,11 @@ export class InferenceMonitor {
     this.ring = new SeriesRing(positiveInt('ringSize', options.ringSize ?? 512));
     this.throughput = new PerSecondRate(positiveInt('throughputWindowSec', options.throughputWindowSec ?? 10));
     this.lowConfidenceDefault = options.lowConfidenceBelow ?? 0.5;
-    [this.lowConfBelow, this.lowConf, this.errorWindow] = [this.lowConfidenceDefault, new RateWindow(1), new RateWindow(1)];
+    [this.lowConfBelow, this.lowConf, this.errorWindow] = [
+      this.lowConfidenceDefault,
+      new RateWindow(1),
+      new RateWindow(1),
+    ];
     this.setAlerts(options.alerts ?? {});
     this.onAlert = options.onAlert;
     this.probe = options.resourceProbe === undefined ? defaultResourceProbe() : options.resourceProbe;
@@ -86,7 +98,9 @@ export class InferenceMonitor {
    */
   setAlerts(a: AlertThresholds): void {
     const h = a.hysteresis ?? DEFAULT_HYSTERESIS;
-    const lowConf = new RateWindow(positiveInt('lowConfidence.window', a.lowConfidence?.window ?? DEFAULT_ALERT_WINDOW));
+    const lowConf = new RateWindow(
+      positiveInt('lowConfidence.window', a.lowConfidence?.window ?? DEFAULT_ALERT_WINDOW),
+    );
     const errorWindow = new RateWindow(positiveInt('errorRate.window', a.errorRate?.window ?? DEFAULT_ALERT_WINDOW));
     const trips: InferenceMonitor['trips'] = {};
     if (a.p95LatencyMs !== undefined) trips.p95 = new AlertTrip('p95-latency', a.p95LatencyMs, h);
@@ -100,7 +114,11 @@ export class InferenceMonitor {
   /** Current alert thresholds in force (for tests and the PWA). */
   alertThresholds(): { p95LatencyMs?: number; lowConfidenceRate?: number; errorRate?: number } {
     const t = this.trips;
-    return { ...(t.p95 ? { p95LatencyMs: t.p95.threshold } : {}), ...(t.lowConf ? { lowConfidenceRate: t.lowConf.threshold } : {}), ...(t.errors ? { errorRate: t.errors.threshold } : {}) };
+    return {
+      ...(t.p95 ? { p95LatencyMs: t.p95.threshold } : {}),
+      ...(t.lowConf ? { lowConfidenceRate: t.lowConf.threshold } : {}),
+      ...(t.errors ? { errorRate: t.errors.threshold } : {}),
+    };
   }
 
   /** Records one inference. O(1), no allocation (except the first sight of a class index). */
@@ -201,7 +219,8 @@ export class InferenceMonitor {
     if (obs.margin !== undefined) this.margin.add(obs.margin);
     if (obs.entropy !== undefined) {
       // Entropy lives in [0, ln K]; K is known from the first probability vector.
-      if (this.entropy.count === 0 && obs.probabilities && obs.probabilities.length > 1) this.entropy.setUpper(Math.log(obs.probabilities.length));
+      if (this.entropy.count === 0 && obs.probabilities && obs.probabilities.length > 1)
+        this.entropy.setUpper(Math.log(obs.probabilities.length));
       this.entropy.add(obs.entropy);
     }
     const k = obs.classIndex;
@@ -217,14 +236,28 @@ export class InferenceMonitor {
 
   private checkRateAlerts(ts: number): void {
     const { lowConf, errors } = this.trips;
-    if (lowConf && this.lowConf.filled >= (this.minSamples ?? this.lowConf.size)) this.emit(lowConf, lowConf.check(this.lowConf.rate), ts);
-    if (errors && this.errorWindow.filled >= (this.minSamples ?? this.errorWindow.size)) this.emit(errors, errors.check(this.errorWindow.rate), ts);
+    if (lowConf && this.lowConf.filled >= (this.minSamples ?? this.lowConf.size))
+      this.emit(lowConf, lowConf.check(this.lowConf.rate), ts);
+    if (errors && this.errorWindow.filled >= (this.minSamples ?? this.errorWindow.size))
+      this.emit(errors, errors.check(this.errorWindow.rate), ts);
   }
 
   private emit(trip: AlertTrip, state: 'raised' | 'cleared' | null, ts: number): void {
     if (state === null || !this.onAlert) return;
-    const value = trip.kind === 'p95-latency' ? this.current.quantile(0.95, this.previous) : trip.kind === 'error-rate' ? this.errorWindow.rate : this.lowConf.rate;
-    callSafely(this.onAlert, { kind: trip.kind, state, ts, model: { ...this.model }, value, threshold: trip.threshold });
+    const value =
+      trip.kind === 'p95-latency'
+        ? this.current.quantile(0.95, this.previous)
+        : trip.kind === 'error-rate'
+          ? this.errorWindow.rate
+          : this.lowConf.rate;
+    callSafely(this.onAlert, {
+      kind: trip.kind,
+      state,
+      ts,
+      model: { ...this.model },
+      value,
+      threshold: trip.threshold,
+    });
   }
 
   private latencySummary(): LatencySummary {
@@ -250,6 +283,7 @@ export class InferenceMonitor {
 }
 
 function positiveInt(name: string, v: number): number {
-  if (!(Number.isInteger(v) && v > 0)) throw new RangeError(`InferenceMonitor: ${name} must be a positive integer, got ${v}`);
+  if (!(Number.isInteger(v) && v > 0))
+    throw new RangeError(`InferenceMonitor: ${name} must be a positive integer, got ${v}`);
   return v;
 }

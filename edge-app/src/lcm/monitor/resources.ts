@@ -39,7 +39,9 @@ export function browserResourceProbe(options: { uaMemoryEveryMs?: number } = {})
   let lastUa = -Infinity;
   return async () => {
     const out: Omit<ResourceSample, 'ts'> = {};
-    const perf = globalThis.performance as (Performance & { memory?: ChromeMemory; measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }) | undefined;
+    const perf = globalThis.performance as
+      | (Performance & { memory?: ChromeMemory; measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> })
+      | undefined;
     const nav = (globalThis as { navigator?: NavigatorExtras }).navigator;
     if (perf?.memory) {
       out.jsHeapUsedBytes = perf.memory.usedJSHeapSize;
@@ -87,7 +89,9 @@ export function browserResourceProbe(options: { uaMemoryEveryMs?: number } = {})
 /** Node probe (CLIs, the fleet simulator): V8 heap and resident set size. */
 export function nodeResourceProbe(): ResourceProbe {
   return async () => {
-    const proc = (globalThis as { process?: { memoryUsage?: () => { heapUsed: number; heapTotal: number; rss: number } } }).process;
+    const proc = (
+      globalThis as { process?: { memoryUsage?: () => { heapUsed: number; heapTotal: number; rss: number } } }
+    ).process;
     if (!proc?.memoryUsage) return {};
     const m = proc.memoryUsage();
     return { jsHeapUsedBytes: m.heapUsed, jsHeapLimitBytes: m.heapTotal, memoryBytes: m.rss };
@@ -97,6 +101,7 @@ export function nodeResourceProbe(): ResourceProbe {
 /** The probe for the current platform: the browser's when there is a navigator with storage, else Node's. */
 export function defaultResourceProbe(options: { uaMemoryEveryMs?: number } = {}): ResourceProbe {
   const nav = (globalThis as { navigator?: NavigatorExtras }).navigator;
-  const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined' || nav?.storage !== undefined;
+  const isBrowser =
+    typeof (globalThis as { document?: unknown }).document !== 'undefined' || nav?.storage !== undefined;
   return isBrowser ? browserResourceProbe(options) : nodeResourceProbe();
 }

@@ -11,7 +11,8 @@ export class SeriesRing {
   size = 0;
 
   constructor(readonly capacity: number) {
-    if (!(Number.isInteger(capacity) && capacity > 0)) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
+    if (!(Number.isInteger(capacity) && capacity > 0))
+      throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
     this.ts = new Float64Array(capacity);
     this.values = new Float64Array(capacity);
   }
@@ -45,7 +46,8 @@ export class RateWindow {
   filled = 0;
 
   constructor(readonly size: number) {
-    if (!(Number.isInteger(size) && size > 0)) throw new RangeError(`window size must be a positive integer, got ${size}`);
+    if (!(Number.isInteger(size) && size > 0))
+      throw new RangeError(`window size must be a positive integer, got ${size}`);
     this.bits = new Uint8Array(size);
   }
 
@@ -77,7 +79,8 @@ export class PerSecondRate {
   private second = -Infinity;
 
   constructor(readonly seconds: number) {
-    if (!(Number.isInteger(seconds) && seconds > 0)) throw new RangeError(`seconds must be a positive integer, got ${seconds}`);
+    if (!(Number.isInteger(seconds) && seconds > 0))
+      throw new RangeError(`seconds must be a positive integer, got ${seconds}`);
     // One slot more than the window: the current, still incomplete second.
     this.slots = new Float64Array(seconds + 1);
   }

@@ -20,7 +20,11 @@ export interface SketchOptions {
   maxValue?: number;
 }
 
-export const SKETCH_DEFAULTS: Readonly<Required<SketchOptions>> = { relativeAccuracy: 0.01, minValue: 1e-3, maxValue: 1e6 };
+export const SKETCH_DEFAULTS: Readonly<Required<SketchOptions>> = {
+  relativeAccuracy: 0.01,
+  minValue: 1e-3,
+  maxValue: 1e6,
+};
 
 export class QuantileSketch {
   readonly relativeAccuracy: number;
@@ -47,7 +51,7 @@ export class QuantileSketch {
   }
 
   add(x: number): void {
-    if (!(x === x)) return; // NaN carries no rank
+    if (Number.isNaN(x)) return; // NaN carries no rank
     const counts = this.counts;
     let i = x > this.minValue ? Math.ceil(Math.log(x) / this.logGamma) - this.offset : 0;
     if (i >= counts.length) i = counts.length - 1;
@@ -83,7 +87,7 @@ export class QuantileSketch {
       cum += (a[i] as number) + (b ? (b[i] as number) : 0);
       if (cum > rank) break;
     }
-    const estimate = (2 * Math.pow(this.gamma, i + this.offset)) / (this.gamma + 1);
+    const estimate = (2 * this.gamma ** (i + this.offset)) / (this.gamma + 1);
     const lo = other ? Math.min(this.min, other.min) : this.min;
     const hi = other ? Math.max(this.max, other.max) : this.max;
     return Math.min(Math.max(estimate, lo), hi);

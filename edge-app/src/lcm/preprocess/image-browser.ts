@@ -11,11 +11,23 @@ import type { ImagePreprocessing } from './schema.ts';
 export type ImageSource = Blob | ImageBitmap | ImageData;
 
 export async function decodeImage(source: ImageSource, width: number, height: number): Promise<ImageData> {
-  if (typeof ImageData !== 'undefined' && source instanceof ImageData && source.width === width && source.height === height) return source;
+  if (
+    typeof ImageData !== 'undefined' &&
+    source instanceof ImageData &&
+    source.width === width &&
+    source.height === height
+  )
+    return source;
   let bitmap: ImageBitmap;
   try {
     // Raw values: no colour-space conversion or premultiplied alpha between the file and the model.
-    bitmap = await createImageBitmap(source, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+    bitmap = await createImageBitmap(source, {
+      resizeWidth: width,
+      resizeHeight: height,
+      resizeQuality: 'high',
+      premultiplyAlpha: 'none',
+      colorSpaceConversion: 'none',
+    });
   } catch (err) {
     throw new PreprocessError(`cannot decode the image: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -31,7 +43,10 @@ export async function decodeImage(source: ImageSource, width: number, height: nu
 }
 
 /** Blob / ImageBitmap / ImageData (one or a batch) → the model's image tensor. */
-export async function imageTensorFrom(spec: ImagePreprocessing, input: ImageSource | readonly ImageSource[]): Promise<TensorData> {
+export async function imageTensorFrom(
+  spec: ImagePreprocessing,
+  input: ImageSource | readonly ImageSource[],
+): Promise<TensorData> {
   const sources = Array.isArray(input) ? (input as readonly ImageSource[]) : [input as ImageSource];
   const images: ImageDataLike[] = await Promise.all(sources.map((s) => decodeImage(s, spec.width, spec.height)));
   return imageTensor(spec, images);

@@ -32,7 +32,9 @@ export function imageTensor(spec: ImagePreprocessing, input: ImageDataLike | rea
     const px = img.data;
     const base = n * 3 * plane;
     for (let c = 0; c < 3; c++) {
-      const s = src[c]!, m = mul[c]!, a = add[c]!;
+      const s = src[c]!,
+        m = mul[c]!,
+        a = add[c]!;
       if (spec.layout === 'NCHW') {
         const o = base + c * plane;
         for (let i = 0; i < plane; i++) data[o + i] = px[i * 4 + s]! * m + a;
@@ -46,11 +48,20 @@ export function imageTensor(spec: ImagePreprocessing, input: ImageDataLike | rea
 }
 
 function checkImage(img: ImageDataLike, where: string): void {
-  if (!img || !Number.isInteger(img.width) || !Number.isInteger(img.height) || img.width < 1 || img.height < 1 || !img.data) {
+  if (
+    !img ||
+    !Number.isInteger(img.width) ||
+    !Number.isInteger(img.height) ||
+    img.width < 1 ||
+    img.height < 1 ||
+    !img.data
+  ) {
     throw new PreprocessError(`${where}expected ImageData (width, height, RGBA data)`);
   }
   if (img.data.length !== img.width * img.height * 4) {
-    throw new PreprocessError(`${where}a ${img.width}×${img.height} RGBA image has ${img.width * img.height * 4} bytes, got ${img.data.length}`);
+    throw new PreprocessError(
+      `${where}a ${img.width}×${img.height} RGBA image has ${img.width * img.height * 4} bytes, got ${img.data.length}`,
+    );
   }
 }
 
@@ -60,16 +71,23 @@ function checkImage(img: ImageDataLike, where: string): void {
  */
 export function resizeRgba(img: ImageDataLike, width: number, height: number): ImageDataLike {
   const out = new Uint8ClampedArray(width * height * 4);
-  const sx = img.width / width, sy = img.height / height;
+  const sx = img.width / width,
+    sy = img.height / height;
   const px = img.data;
   for (let y = 0; y < height; y++) {
     const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), img.height - 1);
-    const y0 = Math.floor(fy), y1 = Math.min(y0 + 1, img.height - 1), wy = fy - y0;
+    const y0 = Math.floor(fy),
+      y1 = Math.min(y0 + 1, img.height - 1),
+      wy = fy - y0;
     for (let x = 0; x < width; x++) {
       const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), img.width - 1);
-      const x0 = Math.floor(fx), x1 = Math.min(x0 + 1, img.width - 1), wx = fx - x0;
-      const a = (y0 * img.width + x0) * 4, b = (y0 * img.width + x1) * 4;
-      const c = (y1 * img.width + x0) * 4, d = (y1 * img.width + x1) * 4;
+      const x0 = Math.floor(fx),
+        x1 = Math.min(x0 + 1, img.width - 1),
+        wx = fx - x0;
+      const a = (y0 * img.width + x0) * 4,
+        b = (y0 * img.width + x1) * 4;
+      const c = (y1 * img.width + x0) * 4,
+        d = (y1 * img.width + x1) * 4;
       const o = (y * width + x) * 4;
       for (let k = 0; k < 4; k++) {
         const top = px[a + k]! + (px[b + k]! - px[a + k]!) * wx;

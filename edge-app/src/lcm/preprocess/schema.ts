@@ -34,11 +34,18 @@ export const TabularPreprocessingSchema = z
     if (!p.scale) return;
     const n = p.features.length;
     for (const [key, values] of Object.entries(p.scale) as [string, number[]][]) {
-      if (values.length !== n) ctx.addIssue({ code: 'custom', path: ['scale', key], message: `needs one value per feature (${n}), got ${values.length}` });
+      if (values.length !== n)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scale', key],
+          message: `needs one value per feature (${n}), got ${values.length}`,
+        });
     }
     const scale = p.scale;
-    if ('std' in scale && scale.std.some((s) => s <= 0)) ctx.addIssue({ code: 'custom', path: ['scale', 'std'], message: 'every std must be > 0' });
-    if ('max' in scale && scale.max.some((m, i) => !(m > scale.min[i]!))) ctx.addIssue({ code: 'custom', path: ['scale', 'max'], message: 'every max must be > its min' });
+    if ('std' in scale && scale.std.some((s) => s <= 0))
+      ctx.addIssue({ code: 'custom', path: ['scale', 'std'], message: 'every std must be > 0' });
+    if ('max' in scale && scale.max.some((m, i) => !(m > scale.min[i]!)))
+      ctx.addIssue({ code: 'custom', path: ['scale', 'max'], message: 'every max must be > its min' });
   });
 
 export const ImagePreprocessingSchema = z
@@ -66,11 +73,14 @@ export class PreprocessError extends Error {
 }
 
 /** The preprocessing to apply for a model version, or null when its metadata declares none. */
-export function resolvePreprocessing(metadata: Pick<VersionMetadata, 'preprocessing' | 'features'>): Preprocessing | null {
+export function resolvePreprocessing(
+  metadata: Pick<VersionMetadata, 'preprocessing' | 'features'>,
+): Preprocessing | null {
   const declared = metadata.preprocessing;
   if (declared && 'kind' in declared) {
     const parsed = PreprocessingSchema.safeParse(declared);
-    if (!parsed.success) throw new PreprocessError(`invalid preprocessing in the model's metadata: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success)
+      throw new PreprocessError(`invalid preprocessing in the model's metadata: ${z.prettifyError(parsed.error)}`);
     return parsed.data;
   }
   if (metadata.features?.length) {

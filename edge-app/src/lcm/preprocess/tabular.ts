@@ -12,7 +12,10 @@ function isRow(x: unknown): x is TabularRow {
 
 /** A single row gives [1, n]; an array of rows gives [rows, n]. */
 export function tabularTensor(spec: TabularPreprocessing, input: TabularRow | readonly TabularRow[]): TensorData {
-  const rows: readonly TabularRow[] = Array.isArray(input) && input.length > 0 && isRow(input[0]) ? (input as readonly TabularRow[]) : [input as TabularRow];
+  const rows: readonly TabularRow[] =
+    Array.isArray(input) && input.length > 0 && isRow(input[0])
+      ? (input as readonly TabularRow[])
+      : [input as TabularRow];
   const n = spec.features.length;
   const data = new Float32Array(rows.length * n);
   rows.forEach((row, r) => writeRow(spec, row, data, r * n, rows.length > 1 ? `row ${r}: ` : ''));
@@ -23,13 +26,21 @@ function writeRow(spec: TabularPreprocessing, row: TabularRow, out: Float32Array
   const { features, scale } = spec;
   const ordered = typeof (row as ArrayLike<number>).length === 'number';
   if (ordered && (row as ArrayLike<number>).length !== features.length) {
-    throw new PreprocessError(`${where}expected ${features.length} values (${features.join(', ')}), got ${(row as ArrayLike<number>).length}`);
+    throw new PreprocessError(
+      `${where}expected ${features.length} values (${features.join(', ')}), got ${(row as ArrayLike<number>).length}`,
+    );
   }
   for (let i = 0; i < features.length; i++) {
     const v = ordered ? (row as ArrayLike<number>)[i] : (row as Record<string, number>)[features[i]!];
     if (typeof v !== 'number') {
-      throw new PreprocessError(`${where}feature ${JSON.stringify(features[i])} ${v === undefined ? 'is missing' : `is ${JSON.stringify(v)}, not a number`}`);
+      throw new PreprocessError(
+        `${where}feature ${JSON.stringify(features[i])} ${v === undefined ? 'is missing' : `is ${JSON.stringify(v)}, not a number`}`,
+      );
     }
-    out[offset + i] = !scale ? v : 'mean' in scale ? (v - scale.mean[i]!) / scale.std[i]! : (v - scale.min[i]!) / (scale.max[i]! - scale.min[i]!);
+    out[offset + i] = !scale
+      ? v
+      : 'mean' in scale
+        ? (v - scale.mean[i]!) / scale.std[i]!
+        : (v - scale.min[i]!) / (scale.max[i]! - scale.min[i]!);
   }
 }

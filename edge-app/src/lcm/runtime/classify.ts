@@ -4,7 +4,9 @@
  */
 import type { InferenceObservation, Outputs, TensorData } from '../types.ts';
 
-export type ClassifierSummary = Required<Pick<InferenceObservation, 'probabilities' | 'classIndex' | 'confidence' | 'margin' | 'entropy'>> &
+export type ClassifierSummary = Required<
+  Pick<InferenceObservation, 'probabilities' | 'classIndex' | 'confidence' | 'margin' | 'entropy'>
+> &
   Pick<InferenceObservation, 'label'>;
 
 export interface SummaryOptions {
@@ -23,11 +25,15 @@ const FLOAT_TYPES = new Set(['float32', 'float64']);
  * 1) is taken as logits and softmaxed. A single score is a binary model: a probability of the
  * positive class when in [0, 1], else a logit through the sigmoid; it becomes [1 − p, p].
  */
-export function summarizeClassifier(scores: TensorData | ArrayLike<number>, options: SummaryOptions = {}): ClassifierSummary {
+export function summarizeClassifier(
+  scores: TensorData | ArrayLike<number>,
+  options: SummaryOptions = {},
+): ClassifierSummary {
   const { data, width } = rowSource(scores);
   const row = options.row ?? 0;
   const base = row * width;
-  if (width === 0 || base + width > data.length) throw new RangeError(`no row ${row} of ${width} scores in an output of ${data.length} values`);
+  if (width === 0 || base + width > data.length)
+    throw new RangeError(`no row ${row} of ${width} scores in an output of ${data.length} values`);
   let probabilities: number[];
   if (width === 1) {
     const s = Number(data[base]);
@@ -35,7 +41,9 @@ export function summarizeClassifier(scores: TensorData | ArrayLike<number>, opti
     probabilities = [1 - p, p];
   } else {
     probabilities = new Array<number>(width);
-    let sum = 0, min = Infinity, max = -Infinity;
+    let sum = 0,
+      min = Infinity,
+      max = -Infinity;
     for (let i = 0; i < width; i++) {
       const v = Number(data[base + i]);
       probabilities[i] = v;
@@ -45,7 +53,8 @@ export function summarizeClassifier(scores: TensorData | ArrayLike<number>, opti
     }
     if (min < 0 || max > 1 || Math.abs(sum - 1) > (options.tolerance ?? 1e-3)) softmaxInPlace(probabilities, max);
   }
-  let top = 0, second = -1;
+  let top = 0,
+    second = -1;
   let entropy = 0;
   for (let i = 0; i < probabilities.length; i++) {
     const p = probabilities[i]!;
@@ -57,7 +66,13 @@ export function summarizeClassifier(scores: TensorData | ArrayLike<number>, opti
     } else if (second < 0 || p > probabilities[second]!) second = i;
   }
   const confidence = probabilities[top]!;
-  const summary: ClassifierSummary = { probabilities, classIndex: top, confidence, margin: confidence - (probabilities[second] ?? 0), entropy };
+  const summary: ClassifierSummary = {
+    probabilities,
+    classIndex: top,
+    confidence,
+    margin: confidence - (probabilities[second] ?? 0),
+    entropy,
+  };
   const label = options.labels?.[top];
   if (label !== undefined) summary.label = label;
   return summary;
@@ -74,7 +89,10 @@ function softmaxInPlace(xs: number[], max: number): void {
 }
 
 /** Rank ≥ 2: rows of the last dimension ([batch, classes]); rank 1: one row; rank 0: one binary score. */
-function rowSource(scores: TensorData | ArrayLike<number>): { data: ArrayLike<number | bigint | string>; width: number } {
+function rowSource(scores: TensorData | ArrayLike<number>): {
+  data: ArrayLike<number | bigint | string>;
+  width: number;
+} {
   if ('dims' in scores && 'data' in scores) {
     const dims = scores.dims;
     return { data: scores.data, width: dims.length === 0 ? 1 : dims[dims.length - 1]! };

@@ -68,7 +68,10 @@ export class LcmSession {
     try {
       session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all' });
     } catch (err) {
-      throw new ModelLoadError(`onnxruntime could not load the model: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new ModelLoadError(
+        `onnxruntime could not load the model: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
     const s = new LcmSession(ort, session, metadata, performance.now() - started);
     if (options.warmUp !== false) await s.runWarmUp();
@@ -125,10 +128,15 @@ export class LcmSession {
   private async runWarmUp(): Promise<void> {
     const feeds: Feeds = {};
     for (const input of this.inputs) {
-      if (!isTensorType(input.type)) return void (this.warmUp = { skipped: `input ${JSON.stringify(input.name)} is ${input.type}` });
-      if (!input.shape) return void (this.warmUp = { skipped: `input ${JSON.stringify(input.name)} has no declared shape` });
+      if (!isTensorType(input.type))
+        return void (this.warmUp = { skipped: `input ${JSON.stringify(input.name)} is ${input.type}` });
+      if (!input.shape)
+        return void (this.warmUp = { skipped: `input ${JSON.stringify(input.name)} has no declared shape` });
       // A symbolic or unknown dimension becomes 1: a batch of one, a sequence of one step.
-      feeds[input.name] = filledTensor(input.type, input.shape.map((d) => (typeof d === 'number' ? d : 1)));
+      feeds[input.name] = filledTensor(
+        input.type,
+        input.shape.map((d) => (typeof d === 'number' ? d : 1)),
+      );
     }
     try {
       this.warmUp = { ms: (await this.timedRun(feeds)).latencyMs };

@@ -40,25 +40,39 @@ export class FeedValidator {
   private readonly summary: string;
 
   constructor(inputs: readonly OnnxValueInfo[]) {
-    this.checks = inputs.map((v) => ({ name: v.name, declaredType: v.type, type: isTensorType(v.type) ? v.type : null, shape: v.shape }));
+    this.checks = inputs.map((v) => ({
+      name: v.name,
+      declaredType: v.type,
+      type: isTensorType(v.type) ? v.type : null,
+      shape: v.shape,
+    }));
     for (const c of this.checks) this.byName.set(c.name, c);
     this.summary = inputs.length ? inputs.map(describeInput).join(', ') : 'none';
     const first = new Map<string, [number, number]>();
-    this.checks.forEach((c, i) => c.shape?.forEach((d, j) => {
-      if (typeof d !== 'string') return;
-      const seen = first.get(d);
-      if (seen) this.linked.push({ symbol: d, a: seen, b: [i, j] });
-      else first.set(d, [i, j]);
-    }));
+    this.checks.forEach((c, i) =>
+      c.shape?.forEach((d, j) => {
+        if (typeof d !== 'string') return;
+        const seen = first.get(d);
+        if (seen) this.linked.push({ symbol: d, a: seen, b: [i, j] });
+        else first.set(d, [i, j]);
+      }),
+    );
   }
 
   /** Throws InferenceInputError on the first problem found. */
   check(feeds: Feeds): void {
     if (typeof feeds !== 'object' || feeds === null || Array.isArray(feeds)) {
-      throw new InferenceInputError(`feeds must be an object of input name → tensor, got ${describeArray(feeds)}`, null);
+      throw new InferenceInputError(
+        `feeds must be an object of input name → tensor, got ${describeArray(feeds)}`,
+        null,
+      );
     }
     for (const name in feeds) {
-      if (!this.byName.has(name)) throw new InferenceInputError(`unknown input ${JSON.stringify(name)}; the model's inputs are ${this.summary}`, name);
+      if (!this.byName.has(name))
+        throw new InferenceInputError(
+          `unknown input ${JSON.stringify(name)}; the model's inputs are ${this.summary}`,
+          name,
+        );
     }
     for (const c of this.checks) this.checkOne(c, feeds[c.name]);
     for (const { symbol, a, b } of this.linked) {
@@ -74,19 +88,25 @@ export class FeedValidator {
   }
 
   private checkOne(c: InputCheck, t: TensorData | undefined): void {
-    if (t === undefined) throw new InferenceInputError(`missing input ${JSON.stringify(c.name)}: expected ${expectedOf(c)}`, c.name);
+    if (t === undefined)
+      throw new InferenceInputError(`missing input ${JSON.stringify(c.name)}: expected ${expectedOf(c)}`, c.name);
     if (c.type === null) fail(c, `the model declares ${c.declaredType}, which this runtime cannot feed`);
     if (typeof t !== 'object' || t === null) fail(c, `expected a tensor {type, dims, data}, got ${describeArray(t)}`);
     if (t.type !== c.type) fail(c, `expected type ${c.declaredType}, got ${JSON.stringify(t.type)}`);
-    if (!arrayFits(c.type, t.data)) fail(c, `type ${c.type} needs its data in a ${arrayNameOf(c.type)}, got ${describeArray(t.data)}`);
+    if (!arrayFits(c.type, t.data))
+      fail(c, `type ${c.type} needs its data in a ${arrayNameOf(c.type)}, got ${describeArray(t.data)}`);
     const dims = t.dims;
     if (!Array.isArray(dims)) fail(c, `dims must be an array of whole numbers ≥ 0, got ${JSON.stringify(dims)}`);
-    for (const d of dims) if (!Number.isSafeInteger(d) || d < 0) fail(c, `dims must be an array of whole numbers ≥ 0, got ${JSON.stringify(dims)}`);
+    for (const d of dims)
+      if (!Number.isSafeInteger(d) || d < 0)
+        fail(c, `dims must be an array of whole numbers ≥ 0, got ${JSON.stringify(dims)}`);
     if (c.shape) {
-      if (dims.length !== c.shape.length) fail(c, `expected rank ${c.shape.length} ${formatDims(c.shape)}, got dims ${formatDims(dims)}`);
+      if (dims.length !== c.shape.length)
+        fail(c, `expected rank ${c.shape.length} ${formatDims(c.shape)}, got dims ${formatDims(dims)}`);
       for (let i = 0; i < dims.length; i++) {
         const want = c.shape[i];
-        if (typeof want === 'number' && dims[i] !== want) fail(c, `dimension ${i} must be ${want} (expected ${formatDims(c.shape)}), got dims ${formatDims(dims)}`);
+        if (typeof want === 'number' && dims[i] !== want)
+          fail(c, `dimension ${i} must be ${want} (expected ${formatDims(c.shape)}), got dims ${formatDims(dims)}`);
       }
     }
     const n = elementCount(dims);

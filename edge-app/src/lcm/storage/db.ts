@@ -37,7 +37,17 @@ export interface LcmSchema extends DBSchema {
    * A model download in progress, by sha256: the bytes received so far as Blob chunks, so a reload
    * or a lost connection resumes with a Range request instead of starting over.
    */
-  downloads: { key: string; value: { sha256: string; total: number | null; etag: string | null; chunks: Blob[]; received: number; updatedAt: number } };
+  downloads: {
+    key: string;
+    value: {
+      sha256: string;
+      total: number | null;
+      etag: string | null;
+      chunks: Blob[];
+      received: number;
+      updatedAt: number;
+    };
+  };
 }
 
 export const DB_NAME = 'tinylcm';

@@ -27,7 +27,12 @@ export const MAX_RETRY_AFTER_MS = 10 * 60_000;
  * jitter, itself at most the Retry-After: shed devices come back spread out, never early.
  * `random` is one draw in [0, 1).
  */
-export function backoffDelay(attempt: number, opts: Pick<BackoffOptions, 'baseMs' | 'maxMs'>, random: number, err?: unknown): number {
+export function backoffDelay(
+  attempt: number,
+  opts: Pick<BackoffOptions, 'baseMs' | 'maxMs'>,
+  random: number,
+  err?: unknown,
+): number {
   const jitter = random * Math.min(opts.maxMs, opts.baseMs * 2 ** attempt);
   const after = err instanceof RetryableError ? (err.retryAfterMs ?? 0) : 0;
   if (after <= 0) return jitter;
@@ -66,15 +71,22 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
  * A failed answer as an error: 429 and 5xx are retryable and carry the server's Retry-After (a
  * shedding server asks the fleet to come back later); anything else is final, made by `final`.
  */
-export async function httpError(res: Response, what: string, final: (message: string, status: number) => Error = (m) => new Error(m)): Promise<Error> {
+export async function httpError(
+  res: Response,
+  what: string,
+  final: (message: string, status: number) => Error = (m) => new Error(m),
+): Promise<Error> {
   const text = await res.text().catch(() => '');
   const message = `${what}: HTTP ${res.status} ${text}`;
-  if (res.status === 429 || res.status >= 500) return new RetryableError(message, retryAfterMs(res.headers.get('retry-after')));
+  if (res.status === 429 || res.status >= 500)
+    return new RetryableError(message, retryAfterMs(res.headers.get('retry-after')));
   return final(message, res.status);
 }
 
 /** A request that never got an answer (offline, refused, reset): retryable, with fetch's cause named. */
 export function networkError(err: unknown, what: string): RetryableError {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return new RetryableError(`${what} failed: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
+  return new RetryableError(
+    `${what} failed: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`,
+  );
 }

@@ -1,4 +1,9 @@
-import { driftEventStatus, type DeviceDoc, type DriftEvent, type DriftEventStatus } from '../../../../shared/documents/index.ts';
+import {
+  driftEventStatus,
+  type DeviceDoc,
+  type DriftEvent,
+  type DriftEventStatus,
+} from '../../../../shared/documents/index.ts';
 import type { LcmDb } from '../storage/db.ts';
 
 /**
@@ -51,7 +56,8 @@ export function channelOf(e: Pick<DriftEvent, 'kind' | 'feature' | 'detector'>):
  * only). Read defensively: the field is another part's, and a device may run before it exists.
  */
 export function thresholdFactor(desired: unknown): number {
-  const f = (desired as { config?: { falseAlarmThresholdFactor?: unknown } } | undefined)?.config?.falseAlarmThresholdFactor;
+  const f = (desired as { config?: { falseAlarmThresholdFactor?: unknown } } | undefined)?.config
+    ?.falseAlarmThresholdFactor;
   return typeof f === 'number' && Number.isFinite(f) && f > 1 ? Math.min(f, 100) : 1;
 }
 
@@ -64,7 +70,10 @@ export function eventStatuses(doc: Pick<DeviceDoc, 'events'>): Map<string, Drift
  * False alarms not yet acted on, one per channel (a burst of alarms from one episode raises the
  * threshold once, not once per alarm), and every id that is settled by acting on them.
  */
-export function pendingFalseAlarms(doc: Pick<DeviceDoc, 'events'>, handled: ReadonlySet<string>): { channels: string[]; ids: string[] } {
+export function pendingFalseAlarms(
+  doc: Pick<DeviceDoc, 'events'>,
+  handled: ReadonlySet<string>,
+): { channels: string[]; ids: string[] } {
   const channels = new Set<string>();
   const ids: string[] = [];
   for (const e of doc.events ?? []) {

@@ -98,14 +98,22 @@ export class DocSync<T> {
   private async exchange(): Promise<string[]> {
     const req: SyncFrameRequest = { have: A.getHeads(this.doc), changes: changesSince(this.doc, this.serverHeads) };
     const binary = (this.opts.format ?? 'binary') === 'binary';
-    const body = binary ? encodeSyncRequest(req) : new TextEncoder().encode(JSON.stringify({ have: req.have, changes: req.changes.map(toBase64) }));
+    const body = binary
+      ? encodeSyncRequest(req)
+      : new TextEncoder().encode(JSON.stringify({ have: req.have, changes: req.changes.map(toBase64) }));
     let res: Response;
     try {
-      res = await (this.opts.fetch ?? fetch)(`${this.opts.url}${API_PREFIX}/sync/${encodeURIComponent(this.opts.docId)}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.opts.token}`, 'content-type': binary ? SYNC_CONTENT_TYPE : 'application/json' },
-        body,
-      });
+      res = await (this.opts.fetch ?? fetch)(
+        `${this.opts.url}${API_PREFIX}/sync/${encodeURIComponent(this.opts.docId)}`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${this.opts.token}`,
+            'content-type': binary ? SYNC_CONTENT_TYPE : 'application/json',
+          },
+          body,
+        },
+      );
     } catch (err) {
       throw networkError(err, 'document sync');
     }

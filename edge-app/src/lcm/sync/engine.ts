@@ -14,7 +14,13 @@ import {
 import { documentEvent, type PendingDriftEvent } from '../drift/outbox.ts';
 import type { TinyLCM } from '../tinylcm.ts';
 import type { ModelRef } from '../types.ts';
-import { eventStatuses, MemoryMarkStore, pendingFalseAlarms, thresholdFactor, type MarkStore } from './console-marks.ts';
+import {
+  eventStatuses,
+  MemoryMarkStore,
+  pendingFalseAlarms,
+  thresholdFactor,
+  type MarkStore,
+} from './console-marks.ts';
 import { DocSync, type DocStorage } from './documents.ts';
 export { IdbMarkStore } from './console-marks.ts';
 import { ModelPuller, type PullProgress } from './model-pull.ts';
@@ -98,9 +104,27 @@ export class SyncEngine extends EventTarget {
     this.keepEvents = opts.keepEvents ?? 200;
     this.marks = opts.marks ?? new MemoryMarkStore();
     this.remoteConfig = new RemoteConfig(opts.lcm, new KvStore(opts.lcm.db));
-    this.puller = opts.puller ?? new ModelPuller({ lcm: opts.lcm, url: opts.url, token: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-    this.uploader = opts.uploader ?? new LogUploader({ logger: opts.lcm.logs, url: opts.url, token: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-    this.puller.addEventListener('progress', (e) => this.dispatchEvent(new CustomEvent<PullProgress>('download-progress', { detail: (e as CustomEvent<PullProgress>).detail })));
+    this.puller =
+      opts.puller ??
+      new ModelPuller({
+        lcm: opts.lcm,
+        url: opts.url,
+        token: opts.token,
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      });
+    this.uploader =
+      opts.uploader ??
+      new LogUploader({
+        logger: opts.lcm.logs,
+        url: opts.url,
+        token: opts.token,
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      });
+    this.puller.addEventListener('progress', (e) =>
+      this.dispatchEvent(
+        new CustomEvent<PullProgress>('download-progress', { detail: (e as CustomEvent<PullProgress>).detail }),
+      ),
+    );
   }
 
   /** Waits for a run in progress (TinyLCM stays open; its drift events wait in its outbox). */
@@ -225,7 +249,11 @@ export class SyncEngine extends EventTarget {
     const next = new Set([...this.handled, ...ids].filter((id) => live.has(id)));
     await this.marks.save(docId, [...next]);
     this.handled = next;
-    this.dispatchEvent(new CustomEvent<{ channels: string[]; ids: string[]; factor: number }>('false-alarms', { detail: { channels, ids, factor } }));
+    this.dispatchEvent(
+      new CustomEvent<{ channels: string[]; ids: string[]; factor: number }>('false-alarms', {
+        detail: { channels, ids, factor },
+      }),
+    );
   }
 
   /** Pulls and activates `desired.model` when it is not the running one; true when it switched. */
@@ -261,7 +289,8 @@ export class SyncEngine extends EventTarget {
     let d = doc;
     const patch: Partial<Reported> = {};
     const config = this.remoteConfig.report();
-    if (config.configVersion !== undefined && d.reported?.configVersion !== config.configVersion) patch.configVersion = config.configVersion;
+    if (config.configVersion !== undefined && d.reported?.configVersion !== config.configVersion)
+      patch.configVersion = config.configVersion;
     if (d.reported?.configError !== config.configError) patch.configError = config.configError;
     const model = this.lcm.model;
     if (model) {
@@ -273,7 +302,8 @@ export class SyncEngine extends EventTarget {
       const want = d.desired?.model;
       if ((!want || want.sha256 === model.sha256) && d.reported?.status !== 'running') patch.status = 'running';
     }
-    if (this.opts.appVersion && d.reported?.appVersion !== this.opts.appVersion) patch.appVersion = this.opts.appVersion;
+    if (this.opts.appVersion && d.reported?.appVersion !== this.opts.appVersion)
+      patch.appVersion = this.opts.appVersion;
     if (this.health && !sameJson(d.reported?.health, this.health)) patch.health = this.health;
     if (Object.keys(patch).length) d = report(d, patch, new Date(this.now()));
     for (const e of events) d = appendEvent(d, e.event);
@@ -303,6 +333,14 @@ export class SyncEngine extends EventTarget {
 /** Equal as JSON whatever the key order (Automerge hands maps back with sorted keys). */
 function sameJson(a: unknown, b: unknown): boolean {
   const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }

@@ -93,7 +93,13 @@ export class ModelPuller extends EventTarget {
     const bytes = await this.download(sha256);
     let model: StoredModel;
     try {
-      model = await this.opts.lcm.models.add(bytes, { name: version.name, version: version.version, sha256, metadata: version.metadata, origin: 'registry' });
+      model = await this.opts.lcm.models.add(bytes, {
+        name: version.name,
+        version: version.version,
+        sha256,
+        metadata: version.metadata,
+        origin: 'registry',
+      });
     } catch (err) {
       // Bytes that do not hash right would fail the same way on every resume: start over next time.
       if (err instanceof ModelIntegrityError) await this.discard(sha256);
@@ -114,7 +120,10 @@ export class ModelPuller extends EventTarget {
     }
     if (!res.ok) throw await pullError(res, what);
     const v = ModelVersionSchema.parse(await res.json());
-    if (v.sha256 !== sha256) throw new ModelPullError(`${what}: the server describes ${v.name} v${v.version} with sha256 ${v.sha256}, not ${sha256}`);
+    if (v.sha256 !== sha256)
+      throw new ModelPullError(
+        `${what}: the server describes ${v.name} v${v.version} with sha256 ${v.sha256}, not ${sha256}`,
+      );
     return v;
   }
 
@@ -141,8 +150,11 @@ export class ModelPuller extends EventTarget {
       await this.discard(sha256);
       record = undefined;
     }
-    const resume = record !== undefined && record.received > 0 && (record.total === null || record.received <= record.total);
-    const headers = this.headers(resume ? { range: `bytes=${record!.received}-`, ...(record!.etag ? { 'if-range': record!.etag } : {}) } : {});
+    const resume =
+      record !== undefined && record.received > 0 && (record.total === null || record.received <= record.total);
+    const headers = this.headers(
+      resume ? { range: `bytes=${record!.received}-`, ...(record!.etag ? { 'if-range': record!.etag } : {}) } : {},
+    );
     let res: Response;
     try {
       res = await this.fetch(`${this.base}/${sha256}`, { headers });
@@ -150,7 +162,10 @@ export class ModelPuller extends EventTarget {
       throw networkError(err, `model ${sha256.slice(0, 12)} download`);
     }
     const what = `model ${sha256.slice(0, 12)} download`;
-    if (res.status === 416 || (res.status === 206 && parseContentRange(res.headers.get('content-range'))?.start !== record?.received)) {
+    if (
+      res.status === 416 ||
+      (res.status === 206 && parseContentRange(res.headers.get('content-range'))?.start !== record?.received)
+    ) {
       // The server cannot continue where we are (our bytes are beyond its file, or it answered another range): from zero.
       await res.body?.cancel();
       await this.discard(sha256);
@@ -162,7 +177,14 @@ export class ModelPuller extends EventTarget {
     if (res.status === 200 || !record) {
       // A full answer (the file changed under If-Range, or the server ignores Range): what we had is void.
       const length = res.headers.get('content-length');
-      record = { sha256, total: length === null ? null : Number(length), etag, chunks: [], received: 0, updatedAt: this.now() };
+      record = {
+        sha256,
+        total: length === null ? null : Number(length),
+        etag,
+        chunks: [],
+        received: 0,
+        updatedAt: this.now(),
+      };
       await this.db.put('downloads', record, sha256);
     } else {
       const range = parseContentRange(res.headers.get('content-range'))!;
@@ -199,13 +221,17 @@ export class ModelPuller extends EventTarget {
     } catch (err) {
       // Keep every byte that arrived: the next attempt asks only for the rest.
       await flush();
-      throw new RetryableError(`${what}: connection lost after ${record.received} of ${record.total ?? '?'} bytes (${(err as Error).message})`);
+      throw new RetryableError(
+        `${what}: connection lost after ${record.received} of ${record.total ?? '?'} bytes (${(err as Error).message})`,
+      );
     }
     await flush();
     if (record.total !== null && record.received !== record.total) {
       if (record.received > record.total) {
         await this.discard(record.sha256);
-        throw new RetryableError(`${what}: received ${record.received} bytes, more than the ${record.total} announced; starting over`);
+        throw new RetryableError(
+          `${what}: received ${record.received} bytes, more than the ${record.total} announced; starting over`,
+        );
       }
       throw new RetryableError(`${what}: the answer ended after ${record.received} of ${record.total} bytes`);
     }

@@ -65,7 +65,10 @@ export class RemoteConfig {
       this.error = undefined;
       await this.kv?.set(APPLIED_KEY, this.applied);
     } catch (err) {
-      this.error = `config version ${version} refused: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+      this.error = `config version ${version} refused: ${err instanceof Error ? err.message : String(err)}`.slice(
+        0,
+        500,
+      );
     }
     return true;
   }

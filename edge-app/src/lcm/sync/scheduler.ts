@@ -55,7 +55,12 @@ export class SyncScheduler {
     this.random = opts.random ?? Math.random;
     this.backoff = opts.backoff ?? { baseMs: 5000, maxMs: 3_600_000 };
     const g = globalThis as { addEventListener?: unknown };
-    this.onlineTarget = opts.onlineEvents !== undefined ? opts.onlineEvents : typeof g.addEventListener === 'function' ? (globalThis as unknown as EventTarget) : null;
+    this.onlineTarget =
+      opts.onlineEvents !== undefined
+        ? opts.onlineEvents
+        : typeof g.addEventListener === 'function'
+          ? (globalThis as unknown as EventTarget)
+          : null;
   }
 
   /** Starts with a run now; later runs follow the interval. */

@@ -97,7 +97,8 @@ export class LogUploader {
       /* until nothing is unsent */
     }
     for (const batchId of await this.logger.pendingBatches()) {
-      if (!this.packed.has(batchId)) this.packed.set(batchId, await this.pack(batchId, await this.logger.batch(batchId)));
+      if (!this.packed.has(batchId))
+        this.packed.set(batchId, await this.pack(batchId, await this.logger.batch(batchId)));
     }
     return this.packed.size;
   }
@@ -137,15 +138,25 @@ export class LogUploader {
     return batchId;
   }
 
-  private async pack(batchId: string, records: readonly InferenceRecord[]): Promise<{ bytes: Uint8Array; records: number } | undefined> {
-    return records.length === 0 ? undefined : { bytes: await buildPackage(batchId, records.map(portable)), records: records.length };
+  private async pack(
+    batchId: string,
+    records: readonly InferenceRecord[],
+  ): Promise<{ bytes: Uint8Array; records: number } | undefined> {
+    return records.length === 0
+      ? undefined
+      : { bytes: await buildPackage(batchId, records.map(portable)), records: records.length };
   }
 
   private async send(done: UploadSummary, batchId: string): Promise<void> {
-    const pkg = this.packed.has(batchId) ? this.packed.get(batchId) : await this.pack(batchId, await this.logger.batch(batchId));
+    const pkg = this.packed.has(batchId)
+      ? this.packed.get(batchId)
+      : await this.pack(batchId, await this.logger.batch(batchId));
     if (!pkg) return;
     const { bytes, records } = pkg;
-    const res = bytes.length > this.chunkThreshold ? await this.sendChunked(batchId, bytes) : await this.sendWhole(batchId, bytes);
+    const res =
+      bytes.length > this.chunkThreshold
+        ? await this.sendChunked(batchId, bytes)
+        : await this.sendWhole(batchId, bytes);
     try {
       await refusal(res, batchId);
     } catch (err) {
@@ -163,7 +174,11 @@ export class LogUploader {
 
   private sendWhole(batchId: string, bytes: Uint8Array): Promise<Response> {
     const form = new FormData();
-    form.append('package', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }), `${batchId}.tar.gz`);
+    form.append(
+      'package',
+      new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }),
+      `${batchId}.tar.gz`,
+    );
     return this.request(batchId, this.endpoint, { method: 'POST', body: form });
   }
 
@@ -183,13 +198,17 @@ export class LogUploader {
       const end = Math.min(bytes.length, offset + this.chunkSize);
       const res = await this.request(batchId, url, {
         method: 'PUT',
-        headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${offset}-${end - 1}/${bytes.length}` },
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `bytes ${offset}-${end - 1}/${bytes.length}`,
+        },
         body: bytes.slice(offset, end) as Uint8Array<ArrayBuffer>,
       });
       const next = res.headers.get('upload-offset');
       if (res.status === 202 || (res.status === 409 && next !== null)) {
         conflicts = res.status === 409 ? conflicts + 1 : 0;
-        if (conflicts > MAX_OFFSET_CONFLICTS) throw new RetryableError(`upload of batch ${batchId}: the server keeps answering 409 at offset ${next}`);
+        if (conflicts > MAX_OFFSET_CONFLICTS)
+          throw new RetryableError(`upload of batch ${batchId}: the server keeps answering 409 at offset ${next}`);
         await res.body?.cancel();
         offset = Number(next);
         continue;
@@ -201,7 +220,10 @@ export class LogUploader {
   /** One request; a network failure is retryable. */
   private async request(batchId: string, url: string, init: RequestInit): Promise<Response> {
     try {
-      return await this.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.token}` } });
+      return await this.fetch(url, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.token}` },
+      });
     } catch (err) {
       throw networkError(err, `upload of batch ${batchId}`);
     }
@@ -214,7 +236,11 @@ export class LogUploader {
  */
 async function refusal(res: Response, batchId: string, ok: readonly number[] = [200, 201]): Promise<void> {
   if (ok.includes(res.status)) return;
-  throw await httpError(res, `upload of batch ${batchId}`, (m, status) => new UploadRejectedError(m.replace(/^upload of batch (\S+):/, 'upload of batch $1 refused:'), status));
+  throw await httpError(
+    res,
+    `upload of batch ${batchId}`,
+    (m, status) => new UploadRejectedError(m.replace(/^upload of batch (\S+):/, 'upload of batch $1 refused:'), status),
+  );
 }
 
 /** A record as the server sees it: without the device's bookkeeping, so every resend packs the same bytes. */

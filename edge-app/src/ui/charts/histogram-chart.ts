@@ -26,7 +26,10 @@ export class LcmHistogramChart extends LitElement {
       data: { labels: [], datasets: [] },
       options: {
         plugins: { legend: { display: true }, tooltip: { enabled: false } },
-        scales: { y: { beginAtZero: true, title: { display: true, text: 'share of inputs' } }, x: { ticks: { maxRotation: 60, autoSkip: true } } },
+        scales: {
+          y: { beginAtZero: true, title: { display: true, text: 'share of inputs' } },
+          x: { ticks: { maxRotation: 60, autoSkip: true } },
+        },
       },
     });
     this.sync();
@@ -52,7 +55,9 @@ export class LcmHistogramChart extends LitElement {
     const c = this.comparison;
     chart.data.labels = c?.labels ?? [];
     chart.data.datasets = [
-      ...(c?.reference.length ? [{ label: 'reference (training)', data: c.reference, backgroundColor: '#8c959f' }] : []),
+      ...(c?.reference.length
+        ? [{ label: 'reference (training)', data: c.reference, backgroundColor: '#8c959f' }]
+        : []),
       { label: 'current (recent inputs)', data: c?.current ?? [], backgroundColor: '#0b6e4f' },
     ];
     chart.update('none');

@@ -39,7 +39,11 @@ const short = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Number
 
 export function binLabels(edges: readonly number[]): string[] {
   if (edges.length === 0) return ['all'];
-  return [`< ${short(edges[0]!)}`, ...edges.slice(1).map((e, i) => `${short(edges[i]!)}–${short(e)}`), `≥ ${short(edges[edges.length - 1]!)}`];
+  return [
+    `< ${short(edges[0]!)}`,
+    ...edges.slice(1).map((e, i) => `${short(edges[i]!)}–${short(e)}`),
+    `≥ ${short(edges[edges.length - 1]!)}`,
+  ];
 }
 
 export function compareFeature(profile: NumericFeatureProfile, values: readonly number[]): FeatureComparison {
@@ -59,7 +63,8 @@ export function currentOnly(feature: string, values: readonly number[], bins = 1
   const finite = values.filter(Number.isFinite);
   const lo = Math.min(...finite);
   const hi = Math.max(...finite);
-  const edges = finite.length && hi > lo ? Array.from({ length: bins - 1 }, (_, i) => lo + ((hi - lo) * (i + 1)) / bins) : [];
+  const edges =
+    finite.length && hi > lo ? Array.from({ length: bins - 1 }, (_, i) => lo + ((hi - lo) * (i + 1)) / bins) : [];
   const current = binCounts(edges, finite);
   return { feature, labels: binLabels(edges), reference: [], current: fractions(current), currentCount: finite.length };
 }

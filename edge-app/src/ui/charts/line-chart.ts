@@ -56,7 +56,11 @@ export class LcmLineChart extends LitElement {
         normalized: true,
         spanGaps: true,
         elements: { point: { radius: 0 }, line: { borderWidth: 2 } },
-        plugins: { decimation: { enabled: true, algorithm: 'lttb', samples: 200 }, legend: { display: this.series.length > 1 }, tooltip: { enabled: false } },
+        plugins: {
+          decimation: { enabled: true, algorithm: 'lttb', samples: 200 },
+          legend: { display: this.series.length > 1 },
+          tooltip: { enabled: false },
+        },
         scales: {
           x: { type: 'linear', title: { display: true, text: 'inference #' }, ticks: { maxTicksLimit: 6 } },
           y: { title: { display: !!this.yLabel, text: this.yLabel }, beginAtZero: true },
@@ -84,8 +88,14 @@ export class LcmLineChart extends LitElement {
 
   private sync(): void {
     const chart = this.chart!;
-    chart.data.datasets = this.series.map((s) => ({ label: s.label, data: s.points, borderColor: s.color, backgroundColor: s.color, indexAxis: 'x' as const }));
-    const y = chart.options.scales!['y']!;
+    chart.data.datasets = this.series.map((s) => ({
+      label: s.label,
+      data: s.points,
+      borderColor: s.color,
+      backgroundColor: s.color,
+      indexAxis: 'x' as const,
+    }));
+    const y = chart.options.scales!.y!;
     y.min = this.yMin;
     y.max = this.yMax;
     chart.options.plugins!.legend!.display = this.series.length > 1;

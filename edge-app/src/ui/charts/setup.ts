@@ -1,4 +1,17 @@
-import { BarController, BarElement, CategoryScale, Chart, Decimation, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Decimation,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
 
 let done = false;
 
@@ -8,7 +21,19 @@ let done = false;
  */
 export function setupCharts(): typeof Chart {
   if (done) return Chart;
-  Chart.register(LineController, LineElement, PointElement, BarController, BarElement, LinearScale, CategoryScale, Decimation, Filler, Legend, Tooltip);
+  Chart.register(
+    LineController,
+    LineElement,
+    PointElement,
+    BarController,
+    BarElement,
+    LinearScale,
+    CategoryScale,
+    Decimation,
+    Filler,
+    Legend,
+    Tooltip,
+  );
   Chart.defaults.animation = false;
   Chart.defaults.font.size = 15;
   Chart.defaults.color = '#3d444d';

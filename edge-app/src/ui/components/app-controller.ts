@@ -2,7 +2,9 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { DeviceApp } from '../../app/device-app.ts';
 import type { TinyLCM } from '../../lcm/tinylcm.ts';
 
-type Handlers = Partial<Record<'inference' | 'drift' | 'alert' | 'model-activated' | 'change' | 'download-progress', (e: CustomEvent) => void>>;
+type Handlers = Partial<
+  Record<'inference' | 'drift' | 'alert' | 'model-activated' | 'change' | 'download-progress', (e: CustomEvent) => void>
+>;
 
 /**
  * Keeps a screen subscribed to its DeviceApp and to the app's TinyLCM: the `app` property may be

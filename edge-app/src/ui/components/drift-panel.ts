@@ -9,7 +9,15 @@ import { screenStyles } from './styles.ts';
 /** A monitor counts as drifting this long after its last alarm (detectors reset once they fire). */
 export const DRIFT_HOLD_MS = 60_000;
 
-export type ChannelView = { key: string; label: string; detector: string; state: 'drift' | 'warning' | 'stable'; drifts: number; lastDriftTs: number | null; statistic: number | null };
+export type ChannelView = {
+  key: string;
+  label: string;
+  detector: string;
+  state: 'drift' | 'warning' | 'stable';
+  drifts: number;
+  lastDriftTs: number | null;
+  statistic: number | null;
+};
 
 export function channelViews(state: DeviceDriftState | undefined, now = Date.now()): ChannelView[] {
   return (state?.channels ?? []).map((c) => ({
@@ -23,7 +31,11 @@ export function channelViews(state: DeviceDriftState | undefined, now = Date.now
   }));
 }
 
-const STATUS_TEXT: Record<string, string> = { open: 'open', acknowledged: 'acknowledged', false_alarm: 'false alarm (detector reset)' };
+const STATUS_TEXT: Record<string, string> = {
+  open: 'open',
+  acknowledged: 'acknowledged',
+  false_alarm: 'false alarm (detector reset)',
+};
 
 /**
  * Per-detector drift state of the active model, the latest drift events, and for one feature (the
@@ -84,8 +96,9 @@ export class LcmDriftPanel extends LitElement {
           </tbody>
         </table>
       </div>
-      ${this.features.length
-        ? html`<div class="row" style="margin-top:.8em">
+      ${
+        this.features.length
+          ? html`<div class="row" style="margin-top:.8em">
             <label for="feature">Distribution of</label>
             <select id="feature" .value=${this.selected} @change=${(e: Event) => this.dispatchEvent(new CustomEvent('feature-change', { detail: (e.target as HTMLSelectElement).value }))}>
               ${this.features.map((f) => html`<option value=${f} ?selected=${f === this.selected}>${f}</option>`)}
@@ -93,18 +106,23 @@ export class LcmDriftPanel extends LitElement {
           </div>
           ${this.note ? html`<p class="muted">${this.note}</p>` : nothing}
           <lcm-histogram-chart .comparison=${this.comparison}></lcm-histogram-chart>`
-        : nothing}
-      ${this.events.length
-        ? html`<h3 style="margin-top:.8em">Latest drift events</h3>
+          : nothing
+      }
+      ${
+        this.events.length
+          ? html`<h3 style="margin-top:.8em">Latest drift events</h3>
             <ul data-testid="drift-events">
               ${this.events.slice(0, 5).map((e) => {
                 const status = this.statuses?.get(e.id.slice(0, 100));
-                return html`<li data-event-id=${e.id}>${formatTime(e.ts)} — <strong>${e.feature ? `feature ${e.feature}` : e.kind}</strong> (${e.detector}, statistic ${e.statistic.toFixed(3)})${status
-                  ? html` · <span data-testid="event-status" class=${status === 'open' ? 'warn' : 'ok'}>${STATUS_TEXT[status] ?? status}</span>`
-                  : nothing}</li>`;
+                return html`<li data-event-id=${e.id}>${formatTime(e.ts)} — <strong>${e.feature ? `feature ${e.feature}` : e.kind}</strong> (${e.detector}, statistic ${e.statistic.toFixed(3)})${
+                  status
+                    ? html` · <span data-testid="event-status" class=${status === 'open' ? 'warn' : 'ok'}>${STATUS_TEXT[status] ?? status}</span>`
+                    : nothing
+                }</li>`;
               })}
             </ul>`
-        : nothing}
+          : nothing
+      }
     `;
   }
 }

@@ -3,7 +3,11 @@ import { screenStyles } from './styles.ts';
 
 /** One tabular row, a number field per feature of the active model; dispatches `row` on submit. */
 export class LcmRowForm extends LitElement {
-  static override properties = { features: { attribute: false }, values: { attribute: false }, busy: { type: Boolean } };
+  static override properties = {
+    features: { attribute: false },
+    values: { attribute: false },
+    busy: { type: Boolean },
+  };
   static override styles = [screenStyles];
 
   declare features: string[];

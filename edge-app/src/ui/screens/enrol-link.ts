@@ -26,9 +26,16 @@ export function readEnrolLink(search: string, pageOrigin: string): EnrolLink | n
     try {
       url = new URL(server);
     } catch {
-      return { kind: 'invalid', error: `The link names a server that is not a web address ("${server.slice(0, 100)}"); nothing was done.` };
+      return {
+        kind: 'invalid',
+        error: `The link names a server that is not a web address ("${server.slice(0, 100)}"); nothing was done.`,
+      };
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return { kind: 'invalid', error: `The link names a server that is not http(s) ("${server.slice(0, 100)}"); nothing was done.` };
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      return {
+        kind: 'invalid',
+        error: `The link names a server that is not http(s) ("${server.slice(0, 100)}"); nothing was done.`,
+      };
     origin = url.origin;
   }
   if (origin === pageOrigin) return { kind: 'here', code, origin };

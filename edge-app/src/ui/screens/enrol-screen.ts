@@ -22,7 +22,13 @@ export class LcmEnrolScreen extends LitElement {
       a.button { display: inline-block; padding: 0.55rem 1.1rem; border-radius: 0.35rem; background: var(--accent, #0b6e4f); color: #fff; text-decoration: none; }
     `,
   ];
-  static override properties = { app: { attribute: false }, busy: { state: true }, error: { state: true }, done: { state: true }, link: { state: true } };
+  static override properties = {
+    app: { attribute: false },
+    busy: { state: true },
+    error: { state: true },
+    done: { state: true },
+    link: { state: true },
+  };
   app: DeviceApp | undefined;
   busy = false;
   error = '';
@@ -73,7 +79,10 @@ export class LcmEnrolScreen extends LitElement {
       if (!this.app) throw new Error('the app is still starting');
       if (!this.code.trim()) throw new Error('enter the enrolment code');
       // Typed by hand: another server gets the same answer as a link naming it.
-      const typed = readEnrolLink(`?${new URLSearchParams({ code: this.code, server: this.server || location.origin })}`, location.origin);
+      const typed = readEnrolLink(
+        `?${new URLSearchParams({ code: this.code, server: this.server || location.origin })}`,
+        location.origin,
+      );
       if (typed?.kind === 'invalid') throw new Error(typed.error.replace('The link names', 'That is'));
       if (typed?.kind === 'elsewhere') {
         this.link = typed;
@@ -82,7 +91,9 @@ export class LcmEnrolScreen extends LitElement {
       await this.app.enrol(this.server, this.code);
       const s = this.app.status();
       this.dispatchEvent(new CustomEvent('navigate', { detail: 'status', bubbles: true, composed: true }));
-      return s.activeModel ? `Enrolled; running ${s.activeModel.name} v${s.activeModel.version}` : `Enrolled; ${noModelReason(s.waiting)}`;
+      return s.activeModel
+        ? `Enrolled; running ${s.activeModel.name} v${s.activeModel.version}`
+        : `Enrolled; ${noModelReason(s.waiting)}`;
     });
   }
 

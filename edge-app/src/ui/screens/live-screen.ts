@@ -15,7 +15,13 @@ import '../components/row-form.ts';
 import { screenStyles } from '../components/styles.ts';
 import { Camera } from '../sources/camera.ts';
 import { csvRows, type CsvTable } from '../sources/csv.ts';
-import { bundledDemoCsv, DemoStream, DRIFT_INJECTIONS, type DemoRow, type DriftInjection } from '../sources/demo-stream.ts';
+import {
+  bundledDemoCsv,
+  DemoStream,
+  DRIFT_INJECTIONS,
+  type DemoRow,
+  type DriftInjection,
+} from '../sources/demo-stream.ts';
 import { Replay } from '../sources/replay.ts';
 import { modelInputs, modelProfile, SOURCE_LABELS, type ModelInputs, type SourceKind } from './live-sources.ts';
 
@@ -119,7 +125,8 @@ export class LcmLiveScreen extends LitElement {
     super.connectedCallback();
     // In the query or in the shell's hash route (#/live?autoplay=demo).
     const params = (q: string) => new URLSearchParams(q).get('autoplay');
-    if (!this.autoplay && (params(location.search) ?? params(location.hash.split('?')[1] ?? '')) === 'demo') this.autoplay = 'demo';
+    if (!this.autoplay && (params(location.search) ?? params(location.hash.split('?')[1] ?? '')) === 'demo')
+      this.autoplay = 'demo';
     // The dataset is small: fetch it now so pressing play (or autoplay) starts at once.
     void this.loadDemo().catch(() => undefined);
   }
@@ -147,12 +154,14 @@ export class LcmLiveScreen extends LitElement {
       <div class="grid">
         <section class="card" aria-label="Input source">
           <h3>Input</h3>
-          ${inputs.sources.length
-            ? html`<div class="row" role="group" aria-label="Input source">
+          ${
+            inputs.sources.length
+              ? html`<div class="row" role="group" aria-label="Input source">
                   ${inputs.sources.map((s) => html`<button aria-pressed=${s === source} class=${s === source ? 'primary' : ''} data-source=${s} @click=${() => this.choose(s)}>${SOURCE_LABELS[s]}</button>`)}
                 </div>
                 <div style="margin-top:.8em">${this.renderSource(source!, inputs)}</div>`
-            : html`<p class="error">This model declares neither tabular features nor image preprocessing in its metadata, so there is nothing to feed it from here.</p>`}
+              : html`<p class="error">This model declares neither tabular features nor image preprocessing in its metadata, so there is nothing to feed it from here.</p>`
+          }
         </section>
         ${this.renderPrediction()}
         <section class="card">
@@ -174,9 +183,11 @@ export class LcmLiveScreen extends LitElement {
             .note=${modelProfile(model) ? '' : "This model's metadata carries no reference profile: only the current distribution is shown."}
             @feature-change=${(e: CustomEvent<string>) => (this._feature = e.detail)}
           ></lcm-drift-panel>
-          ${this.alerts.length
-            ? html`<h3>Monitor alerts</h3><ul data-testid="alerts">${this.alerts.map((a) => html`<li class=${a.state === 'raised' ? 'error' : 'ok'}>${a.kind} ${a.state}: ${a.value.toFixed(3)} (threshold ${a.threshold})</li>`)}</ul>`
-            : nothing}
+          ${
+            this.alerts.length
+              ? html`<h3>Monitor alerts</h3><ul data-testid="alerts">${this.alerts.map((a) => html`<li class=${a.state === 'raised' ? 'error' : 'ok'}>${a.kind} ${a.state}: ${a.value.toFixed(3)} (threshold ${a.threshold})</li>`)}</ul>`
+              : nothing
+          }
         </section>
       </div>
     `;
@@ -201,14 +212,16 @@ export class LcmLiveScreen extends LitElement {
         return html`
           <p><label>A CSV file with a header row naming the columns <span class="mono">${inputs.features.join(', ')}</span><br />
             <input type="file" accept=".csv,text/csv" data-testid="csv-file" @change=${this.pickCsv} /></label></p>
-          ${this._csv
-            ? html`<p>${this._csv.name}: row ${Math.min(this._csv.next, this._csv.table.rows.length)} of ${this._csv.table.rows.length}</p>
+          ${
+            this._csv
+              ? html`<p>${this._csv.name}: row ${Math.min(this._csv.next, this._csv.table.rows.length)} of ${this._csv.table.rows.length}</p>
                 <div class="row">
                   <button class="primary" @click=${() => (this._playing ? this.replay.stop() : this.play('csv'))}>${this._playing ? 'Stop' : 'Play'}</button>
                   <button ?disabled=${this._busy || this._playing} @click=${() => this.once(() => this.step())}>Next row</button>
                   ${this.rateSelect()}
                 </div>`
-            : nothing}`;
+              : nothing
+          }`;
       case 'form':
         return html`<lcm-row-form .features=${inputs.features} .values=${this.lastValues(inputs)} ?busy=${this._busy} @row=${(e: CustomEvent<Record<string, number>>) => this.once(() => this.runRow(e.detail, 'typed row'))}></lcm-row-form>`;
       case 'camera':
@@ -233,15 +246,17 @@ export class LcmLiveScreen extends LitElement {
     const o = this._last;
     return html`<section class="card" aria-live="polite" data-testid="prediction">
       <h3>Prediction</h3>
-      ${o
-        ? o.error
-          ? html`<p class="error">${o.error}</p>`
-          : html`<p style="font-size:2.2em;margin:.1em 0;font-weight:700" data-testid="prediction-label">${o.label ?? (o.classIndex !== undefined ? `class ${o.classIndex}` : 'done')}</p>
+      ${
+        o
+          ? o.error
+            ? html`<p class="error">${o.error}</p>`
+            : html`<p style="font-size:2.2em;margin:.1em 0;font-weight:700" data-testid="prediction-label">${o.label ?? (o.classIndex !== undefined ? `class ${o.classIndex}` : 'done')}</p>
               <p style="font-size:1.3em;margin:.1em 0">confidence <strong data-testid="prediction-confidence">${o.confidence === undefined ? '–' : formatPercent(o.confidence)}</strong>
                 <span class="muted"> · ${formatMs(o.latencyMs)}</span></p>
               ${this._lastInput ? html`<p class="muted" data-testid="prediction-input">${this._lastInput}</p>` : nothing}
               <p class="muted">${this.count} inferences shown</p>`
-        : html`<p class="muted">No prediction yet: pick an input and run it.</p>`}
+          : html`<p class="muted">No prediction yet: pick an input and run it.</p>`
+      }
     </section>`;
   }
 
@@ -267,7 +282,9 @@ export class LcmLiveScreen extends LitElement {
 
   private lastValues(inputs: ModelInputs): Record<string, number> {
     const x = this._last?.features;
-    return x && x.length === inputs.features.length ? Object.fromEntries(inputs.features.map((f, i) => [f, x[i]!])) : {};
+    return x && x.length === inputs.features.length
+      ? Object.fromEntries(inputs.features.map((f, i) => [f, x[i]!]))
+      : {};
   }
 
   // ---- events ----
@@ -359,14 +376,19 @@ export class LcmLiveScreen extends LitElement {
       const demo = this.demo ?? (await this.loadDemo());
       demo.injection = this._injection;
       const row: DemoRow = demo.next();
-      return this.runRow(row.features, `${row.date}: actual weather ${row.actual}${this._injection !== 'none' ? ' (drift injected)' : ''}`);
+      return this.runRow(
+        row.features,
+        `${row.date}: actual weather ${row.actual}${this._injection !== 'none' ? ' (drift injected)' : ''}`,
+      );
     }
     if (source === 'csv' && this._csv) {
       const c = this._csv;
       if (c.next >= c.table.rows.length) c.next = 0;
       const i = c.next++;
       this._csv = { ...c };
-      const extra = Object.entries(c.table.extra[i] ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+      const extra = Object.entries(c.table.extra[i] ?? {})
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
       return this.runRow(c.table.rows[i]!, `${c.name}, row ${i + 1}${extra ? ` (${extra})` : ''}`);
     }
     if (source === 'camera') return this.cameraStep();

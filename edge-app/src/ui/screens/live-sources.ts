@@ -6,7 +6,12 @@ import { DemoStream } from '../sources/demo-stream.ts';
 
 export type SourceKind = 'demo' | 'csv' | 'form' | 'camera';
 
-export const SOURCE_LABELS: Record<SourceKind, string> = { demo: 'Demo stream', csv: 'CSV file', form: 'One row', camera: 'Camera' };
+export const SOURCE_LABELS: Record<SourceKind, string> = {
+  demo: 'Demo stream',
+  csv: 'CSV file',
+  form: 'One row',
+  camera: 'Camera',
+};
 
 /** What the live screen can feed the active model, read from its metadata. */
 export interface ModelInputs {
@@ -42,7 +47,8 @@ function readInputs(model: StoredModel): ModelInputs {
     // An invalid declaration is reported by TinyLCM when it infers; here it only means "no known inputs".
   }
   const image = prep?.kind === 'image' ? prep : null;
-  const features = prep?.kind === 'tabular' ? prep.features : image ? [] : (readReference(model.metadata).featureNames ?? []);
+  const features =
+    prep?.kind === 'tabular' ? prep.features : image ? [] : (readReference(model.metadata).featureNames ?? []);
   const sources: SourceKind[] = [];
   if (DemoStream.fits(features)) sources.push('demo');
   if (features.length) sources.push('csv', 'form');

@@ -100,15 +100,17 @@ export class LcmLogsScreen extends LitElement {
       <div class="grid">
         <section class="card" data-testid="counts">
           <h3>Records</h3>
-          ${c
-            ? html`<table>
+          ${
+            c
+              ? html`<table>
                 <tr><th scope="row">Stored on this device</th><td data-testid="stored">${c.stored}</td><td class="muted">${formatBytes(c.bytes)}</td></tr>
                 <tr><th scope="row">In memory, not yet written</th><td>${c.buffered}</td><td></td></tr>
                 <tr><th scope="row">Queued, not yet sent</th><td data-testid="unsent">${c.unsent}</td><td></td></tr>
                 <tr><th scope="row">Sent, awaiting acknowledgement</th><td data-testid="awaiting">${c.awaitingAck}</td><td class="muted">${c.pendingBatches} batches</td></tr>
                 <tr><th scope="row">Acknowledged by the server</th><td data-testid="acknowledged">${c.acknowledged}</td><td></td></tr>
               </table>`
-            : html`<p class="muted">${this.app?.lcm ? 'Reading…' : 'Starting TinyLCM…'}</p>`}
+              : html`<p class="muted">${this.app?.lcm ? 'Reading…' : 'Starting TinyLCM…'}</p>`
+          }
         </section>
         <section class="card">
           <h3>Export</h3>
@@ -122,12 +124,14 @@ export class LcmLogsScreen extends LitElement {
         </section>
         <section class="card wide">
           <h3>Newest records</h3>
-          ${this._records.length
-            ? html`<div class="scroll"><table data-testid="records">
+          ${
+            this._records.length
+              ? html`<div class="scroll"><table data-testid="records">
                 <thead><tr><th>Time</th><th>Model</th><th>Prediction</th><th>Confidence</th><th>Latency</th><th>Drift</th><th>Sync</th></tr></thead>
                 <tbody>${this._records.map((r) => this.renderRecord(r))}</tbody>
               </table></div>`
-            : html`<p class="muted" data-testid="no-records">No inference has been logged yet.</p>`}
+              : html`<p class="muted" data-testid="no-records">No inference has been logged yet.</p>`
+          }
         </section>
       </div>
     `;
@@ -158,7 +162,13 @@ export class LcmLogsScreen extends LitElement {
       const records = format === 'csv' ? Math.max(0, text.split('\r\n').length - 2) : text.split('\n').length - 1;
       const fileName = `tinylcm-logs-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
       saveText(text, fileName, MIME[format]);
-      this.dispatchEvent(new CustomEvent<LogExport>('lcm-export', { detail: { format, fileName, text, records }, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent<LogExport>('lcm-export', {
+          detail: { format, fileName, text, records },
+          bubbles: true,
+          composed: true,
+        }),
+      );
       this._message = `Exported ${records} records as ${fileName} (${formatBytes(new Blob([text]).size)}).`;
     } catch (err) {
       this._error = `The export failed: ${errorText(err)}`;

@@ -96,14 +96,16 @@ export class LcmModelsScreen extends LitElement {
       ${this.renderDownload()}
       <section class="card">
         <h3>On this device</h3>
-        ${!lcm
-          ? html`<p class="muted">Starting TinyLCM…</p>`
-          : this._models.length
-            ? html`<div class="scroll"><table data-testid="models">
+        ${
+          !lcm
+            ? html`<p class="muted">Starting TinyLCM…</p>`
+            : this._models.length
+              ? html`<div class="scroll"><table data-testid="models">
                 <thead><tr><th>Model</th><th>Version</th><th>State</th><th>Size</th><th>sha256</th><th>Stored</th><th>Actions</th></tr></thead>
                 <tbody>${this._models.map((m) => this.renderRow(m))}</tbody>
               </table></div>`
-            : html`<p data-testid="no-models">No model is stored on this device yet. Import an ONNX file below, or enrol the device so it pulls its deployed model.</p>`}
+              : html`<p data-testid="no-models">No model is stored on this device yet. Import an ONNX file below, or enrol the device so it pulls its deployed model.</p>`
+        }
       </section>
       <section class="card">
         <h3>Import a model file</h3>
@@ -145,9 +147,11 @@ export class LcmModelsScreen extends LitElement {
       <td>${formatTime(m.storedAt)}</td>
       <td><div class="row">
         ${role !== 'active' ? html`<button data-action="activate" ?disabled=${this._busy} @click=${() => this.run(`Activated ${m.name} v${m.version}.`, (l) => l.activate(m.name, m.version))}>Activate</button>` : nothing}
-        ${role === 'active' && record?.previous !== undefined
-          ? html`<button data-action="rollback" ?disabled=${this._busy} @click=${() => this.run(`Rolled ${m.name} back to v${record.previous}.`, (l) => l.rollback(m.name))}>Roll back to v${record.previous}</button>`
-          : nothing}
+        ${
+          role === 'active' && record?.previous !== undefined
+            ? html`<button data-action="rollback" ?disabled=${this._busy} @click=${() => this.run(`Rolled ${m.name} back to v${record.previous}.`, (l) => l.rollback(m.name))}>Roll back to v${record.previous}</button>`
+            : nothing
+        }
       </div></td>
     </tr>`;
   }

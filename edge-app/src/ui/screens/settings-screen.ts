@@ -7,7 +7,12 @@ import { screenStyles } from '../styles.ts';
 /** Sync interval, sampling and retention (kept on the device), the server it talks to, and "sync now". */
 export class LcmSettingsScreen extends LitElement {
   static override styles = screenStyles;
-  static override properties = { app: { attribute: false }, message: { state: true }, error: { state: true }, busy: { state: true } };
+  static override properties = {
+    app: { attribute: false },
+    message: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  };
   app: DeviceApp | undefined;
   message = '';
   error = '';

@@ -5,7 +5,12 @@ import { noModelReason } from '../components/no-model.ts';
 import { DeviceAppController } from '../controllers/device-app.ts';
 import { screenStyles } from '../styles.ts';
 
-const MODE: Record<DeviceStatus['mode'], string> = { starting: 'starting…', unenrolled: 'not enrolled', enrolled: 'enrolled', standalone: 'standalone (no server)' };
+const MODE: Record<DeviceStatus['mode'], string> = {
+  starting: 'starting…',
+  unenrolled: 'not enrolled',
+  enrolled: 'enrolled',
+  standalone: 'standalone (no server)',
+};
 
 /** Everything DeviceStatus says, for a person glancing at the kiosk. */
 export class LcmStatusScreen extends LitElement {
@@ -34,13 +39,15 @@ export class LcmStatusScreen extends LitElement {
           <dd data-testid="status-online" class=${s.online ? 'ok' : 'bad'}>${s.online ? 'online' : 'offline'}</dd>
           <dt>Active model</dt>
           <dd data-testid="status-model">${m ? `${m.name} v${m.version}` : s.waiting ? html`none <div class="hint" data-testid="status-waiting">${noModelReason(s.waiting)}</div>` : 'none'}${m ? html`<div class="hint">sha256 ${m.sha256.slice(0, 12)}… · ${bytes(m.size)} · from ${m.origin === 'file' ? 'a file' : 'the registry'}</div>` : nothing}</dd>
-          ${s.download
-            ? html`<dt>Downloading</dt>
+          ${
+            s.download
+              ? html`<dt>Downloading</dt>
                 <dd data-testid="status-download">
                   <progress max=${s.download.total ?? 1} value=${s.download.total ? s.download.received : 0}></progress>
                   ${bytes(s.download.received)}${s.download.total ? ` of ${bytes(s.download.total)}` : ''} (${percent(s.download.received, s.download.total)})
                 </dd>`
-            : nothing}
+              : nothing
+          }
         </dl>
       </section>
       <section>
@@ -61,16 +68,23 @@ export class LcmStatusScreen extends LitElement {
         <dl>
           <dt>Storage used</dt>
           <dd data-testid="storage">
-            ${storage
-              ? html`${bytes(storage.usage)} of ${bytes(storage.quota)} (${percent(storage.usage, storage.quota)})
+            ${
+              storage
+                ? html`${bytes(storage.usage)} of ${bytes(storage.quota)} (${percent(storage.usage, storage.quota)})
                   <div class="hint">${storage.persisted ? 'persistent: the browser will not evict it' : 'best effort: the browser may evict it under storage pressure'}</div>`
-              : 'unknown (this browser gives no figures)'}
+                : 'unknown (this browser gives no figures)'
+            }
           </dd>
           <dt>Alerts</dt>
           <dd data-testid="alerts">
-            ${s.alerts.length === 0
-              ? html`<span class="ok">none</span>`
-              : s.alerts.map((a) => html`<div class="warn">${a.kind}: ${a.value.toFixed(2)} over ${a.threshold} (${a.model.name} v${a.model.version}, ${when(a.ts)})</div>`)}
+            ${
+              s.alerts.length === 0
+                ? html`<span class="ok">none</span>`
+                : s.alerts.map(
+                    (a) =>
+                      html`<div class="warn">${a.kind}: ${a.value.toFixed(2)} over ${a.threshold} (${a.model.name} v${a.model.version}, ${when(a.ts)})</div>`,
+                  )
+            }
           </dd>
           <dt>App</dt>
           <dd>${s.updateAvailable ? html`<span class="warn">a new version is waiting</span>` : 'up to date'}</dd>

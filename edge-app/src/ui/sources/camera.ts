@@ -20,7 +20,13 @@ export class Camera {
       this.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
     } catch (err) {
       const name = (err as { name?: string }).name;
-      throw new Error(name === 'NotAllowedError' ? 'camera access was refused: allow it in the browser settings' : name === 'NotFoundError' ? 'this device has no camera' : `the camera did not start: ${(err as Error).message}`);
+      throw new Error(
+        name === 'NotAllowedError'
+          ? 'camera access was refused: allow it in the browser settings'
+          : name === 'NotFoundError'
+            ? 'this device has no camera'
+            : `the camera did not start: ${(err as Error).message}`,
+      );
     }
     video.srcObject = this.stream;
     await video.play();

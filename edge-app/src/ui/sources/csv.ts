@@ -52,7 +52,10 @@ export function csvRows(text: string, features: readonly string[]): CsvTable {
   if (!header) throw new CsvInputError('the file is empty');
   const names = header.map((h) => h.trim());
   const missing = features.filter((f) => !names.includes(f));
-  if (missing.length) throw new CsvInputError(`the file has no column named ${missing.map((m) => `"${m}"`).join(', ')} (its columns: ${names.join(', ')})`);
+  if (missing.length)
+    throw new CsvInputError(
+      `the file has no column named ${missing.map((m) => `"${m}"`).join(', ')} (its columns: ${names.join(', ')})`,
+    );
   const index = features.map((f) => names.indexOf(f));
   const rows: Record<string, number>[] = [];
   const extra: Record<string, string>[] = [];
@@ -61,7 +64,8 @@ export function csvRows(text: string, features: readonly string[]): CsvTable {
     features.forEach((f, j) => {
       const cell = (cells[index[j]!] ?? '').trim();
       const v = Number(cell);
-      if (cell === '' || !Number.isFinite(v)) throw new CsvInputError(`line ${r + 2}, column "${f}": ${JSON.stringify(cell)} is not a number`);
+      if (cell === '' || !Number.isFinite(v))
+        throw new CsvInputError(`line ${r + 2}, column "${f}": ${JSON.stringify(cell)} is not a number`);
       row[f] = v;
     });
     rows.push(row);

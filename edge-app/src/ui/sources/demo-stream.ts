@@ -35,7 +35,11 @@ export class DemoStream {
 
   constructor(csvText: string) {
     const t = csvRows(csvText, DEMO_FEATURES);
-    const rows = t.rows.map((r, k) => ({ date: t.extra[k]!['date'] ?? '', actual: t.extra[k]!['weather'] ?? '', features: r as DemoRow['features'] }));
+    const rows = t.rows.map((r, k) => ({
+      date: t.extra[k]!.date ?? '',
+      actual: t.extra[k]!.weather ?? '',
+      features: r as DemoRow['features'],
+    }));
     this.holdout = shuffled(rows.filter((r) => r.date.startsWith(HOLDOUT_YEAR)));
     this.winter = shuffled(rows.filter((r) => /-(12|01|02)-/.test(r.date)));
     if (!this.holdout.length || !this.winter.length) throw new Error('the demo dataset has no 2015 or no winter rows');

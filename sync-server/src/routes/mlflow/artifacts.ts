@@ -74,10 +74,18 @@ export const artifactRoutes = [
     errors: [411, 413],
     async handler({ params, services, ctx }) {
       const length = ctx.get('content-length');
-      if (!/^\d+$/.test(length)) throw new HttpError(411, 'length_required', 'an artifact upload needs a Content-Length header (chunked uploads are not accepted)');
+      if (!/^\d+$/.test(length))
+        throw new HttpError(
+          411,
+          'length_required',
+          'an artifact upload needs a Content-Length header (chunked uploads are not accepted)',
+        );
       const size = Number(length);
       if (size > services.config.maxUploadBytes) {
-        throw HttpError.of('payload_too_large', `the artifact (${size} bytes) is larger than the limit of ${services.config.maxUploadBytes} bytes (MAX_UPLOAD_BYTES)`);
+        throw HttpError.of(
+          'payload_too_large',
+          `the artifact (${size} bytes) is larger than the limit of ${services.config.maxUploadBytes} bytes (MAX_UPLOAD_BYTES)`,
+        );
       }
       await services.tracking.artifacts.put(params.path, ctx.req, size);
       return {};

@@ -35,7 +35,12 @@ export const experimentRoutes = [
     input: z.object({ name: z.string(), artifact_location: z.string().nullish(), tags: z.array(keyValue).nullish() }),
     response: z.object({ experiment_id: z.string() }),
     write: true,
-    run: (store, input) => store.experiments.create({ name: input.name, artifact_location: input.artifact_location ?? undefined, tags: input.tags ?? undefined }),
+    run: (store, input) =>
+      store.experiments.create({
+        name: input.name,
+        artifact_location: input.artifact_location ?? undefined,
+        tags: input.tags ?? undefined,
+      }),
   }),
   mlflowRoute({
     method: 'get',

@@ -7,7 +7,13 @@ import { mlflowRegistryRoutes } from './registry.ts';
 import { runRoutes } from './runs.ts';
 
 /** MLflow's tracking and model-registry REST API, mounted at MLFLOW_PREFIX (/api/2.0/mlflow). */
-export const mlflowRoutes: Route<Services>[] = [...experimentRoutes, ...runRoutes, ...metricRoutes, ...runArtifactRoutes, ...mlflowRegistryRoutes];
+export const mlflowRoutes: Route<Services>[] = [
+  ...experimentRoutes,
+  ...runRoutes,
+  ...metricRoutes,
+  ...runArtifactRoutes,
+  ...mlflowRegistryRoutes,
+];
 
 /** MLflow's artifact proxy, mounted at MLFLOW_ARTIFACTS_PREFIX (/api/2.0/mlflow-artifacts). */
 export const mlflowArtifactRoutes: Route<Services>[] = artifactRoutes;

@@ -15,7 +15,11 @@ export function parseRegistryFilter(filter: string | undefined): {
   if (!text) return { model, version };
   for (const clause of text.split(/\s+AND\s+/i)) {
     const m = /^\s*(name|run_id)\s*(=|LIKE|ILIKE)\s*(['"])((?:(?!\3).)*)\3\s*$/i.exec(clause);
-    if (!m) throw mlflowError('INVALID_PARAMETER_VALUE', `Invalid filter '${filter}': TinySphere supports name = / LIKE / ILIKE '…' and run_id = '…' joined by AND`);
+    if (!m)
+      throw mlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `Invalid filter '${filter}': TinySphere supports name = / LIKE / ILIKE '…' and run_id = '…' joined by AND`,
+      );
     const [, key, op, , value] = m as unknown as [string, string, string, string, string];
     const k = key.toLowerCase();
     const o = op.toUpperCase();

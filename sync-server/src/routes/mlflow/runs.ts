@@ -45,10 +45,20 @@ export const runRoutes = [
     path: '/runs/update',
     summary: 'Set the status, end time or name of an active run',
     tags,
-    input: withRunId({ status: protoEnum(RUN_STATUSES).optional(), end_time: int64.optional(), run_name: z.string().nullish() }),
+    input: withRunId({
+      status: protoEnum(RUN_STATUSES).optional(),
+      end_time: int64.optional(),
+      run_name: z.string().nullish(),
+    }),
     response: z.object({ run_info: RunInfoSchema }),
     write: true,
-    run: (store, input) => store.runs.update({ run_id: input.run_id, status: input.status, end_time: input.end_time, run_name: input.run_name ?? undefined }),
+    run: (store, input) =>
+      store.runs.update({
+        run_id: input.run_id,
+        status: input.status,
+        end_time: input.end_time,
+        run_name: input.run_name ?? undefined,
+      }),
   }),
   mlflowRoute({
     method: 'post',
@@ -73,7 +83,8 @@ export const runRoutes = [
   mlflowRoute({
     method: 'post',
     path: '/runs/search',
-    summary: "Search runs of experiments with MLflow's filter (metrics., params., tags., attributes.), order_by and paging",
+    summary:
+      "Search runs of experiments with MLflow's filter (metrics., params., tags., attributes.), order_by and paging",
     tags,
     input: z.object({
       experiment_ids: list,

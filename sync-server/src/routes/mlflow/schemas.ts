@@ -33,15 +33,25 @@ export const RunInfoSchema = z
   })
   .meta({ id: 'MlflowRunInfo' });
 
-export const MetricSchema = z.object({ key: z.string(), value: double, timestamp: int64, step: z.number().int() }).meta({ id: 'MlflowMetric' });
+export const MetricSchema = z
+  .object({ key: z.string(), value: double, timestamp: int64, step: z.number().int() })
+  .meta({ id: 'MlflowMetric' });
 
 export const RunSchema = z
   .object({
     info: RunInfoSchema,
-    data: z.object({ metrics: z.array(MetricSchema).describe('the latest value of each metric'), params: z.array(KeyValueSchema), tags: z.array(KeyValueSchema) }),
+    data: z.object({
+      metrics: z.array(MetricSchema).describe('the latest value of each metric'),
+      params: z.array(KeyValueSchema),
+      tags: z.array(KeyValueSchema),
+    }),
   })
   .meta({ id: 'MlflowRun' });
 
-export const FileInfoSchema = z.object({ path: z.string(), is_dir: z.boolean(), file_size: z.number().int().optional() }).meta({ id: 'MlflowFileInfo' });
+export const FileInfoSchema = z
+  .object({ path: z.string(), is_dir: z.boolean(), file_size: z.number().int().optional() })
+  .meta({ id: 'MlflowFileInfo' });
 
-export const nextPage = { next_page_token: z.string().optional().describe('pass as page_token for the next page; absent on the last page') };
+export const nextPage = {
+  next_page_token: z.string().optional().describe('pass as page_token for the next page; absent on the last page'),
+};

@@ -17,12 +17,35 @@ export const READ = ['scientist', 'operator', 'viewer'] as const;
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 
 export const str = z.preprocess(first, z.string());
-export const list = z.preprocess((v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]), z.array(z.union([z.string(), z.number().transform(String)])));
+export const list = z.preprocess(
+  (v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.union([z.string(), z.number().transform(String)])),
+);
 // Stored in bigint columns; Int8Schema keeps them to what a JSON number carries exactly (±2^53 − 1).
-export const int64 = z.preprocess(first, z.union([z.number(), z.string().trim().regex(/^-?\d+$/, 'an integer').transform(Number)]).pipe(Int8Schema));
+export const int64 = z.preprocess(
+  first,
+  z
+    .union([
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^-?\d+$/, 'an integer')
+        .transform(Number),
+    ])
+    .pipe(Int8Schema),
+);
 export const double = z.preprocess(
   first,
-  z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity']).transform(Number), z.string().trim().regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, 'a number').transform(Number)]),
+  z.union([
+    z.number(),
+    z.enum(['NaN', 'Infinity', '-Infinity']).transform(Number),
+    z
+      .string()
+      .trim()
+      .regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, 'a number')
+      .transform(Number),
+  ]),
 );
 /** Experiment ids are strings in MLflow's API; older clients send numbers. */
 export const experimentId = z.preprocess(first, z.union([z.string(), z.number().int().transform(String)]));
@@ -36,7 +59,13 @@ export function protoEnum<const T extends readonly [string, ...string[]]>(names:
   }, z.enum(names));
 }
 
-export const keyValue = z.object({ key: z.string().min(1, 'a key is required'), value: z.string().nullish().transform((v) => v ?? '') });
+export const keyValue = z.object({
+  key: z.string().min(1, 'a key is required'),
+  value: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+});
 
 /** Requests name a run by `run_id` or by the legacy `run_uuid`; handlers see `run_id`. */
 export function withRunId<T extends z.ZodRawShape>(shape: T) {
@@ -75,7 +104,14 @@ export function mlflowRoute<I>(spec: {
   errors?: number[];
   run(store: TrackingStore, input: I, principal: Principal): Promise<unknown>;
 }): Route<Services> {
-  const common = { path: spec.path, summary: spec.summary, tags: spec.tags, response: spec.response, access: spec.write ? WRITE : READ, errors: spec.errors ?? [404] };
+  const common = {
+    path: spec.path,
+    summary: spec.summary,
+    tags: spec.tags,
+    response: spec.response,
+    access: spec.write ? WRITE : READ,
+    errors: spec.errors ?? [404],
+  };
   if (spec.method === 'get') {
     return route<Services, unknown, I>({
       ...common,

@@ -1,22 +1,51 @@
 import { z } from 'zod';
-import { DEFAULT_SYNC_INTERVAL_SEC, deviceDocId, setDesired, type DeviceDoc } from '../../../../shared/documents/index.ts';
-import { DeviceConfigSchema, mergeConfigs, type DeviceConfig, type DeviceConfigAnswer, type StoredConfig } from '../../../../shared/protocol/index.ts';
+import {
+  DEFAULT_SYNC_INTERVAL_SEC,
+  deviceDocId,
+  setDesired,
+  type DeviceDoc,
+} from '../../../../shared/documents/index.ts';
+import {
+  DeviceConfigSchema,
+  mergeConfigs,
+  type DeviceConfig,
+  type DeviceConfigAnswer,
+  type StoredConfig,
+} from '../../../../shared/protocol/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import { forEachGroupDevice } from '../devices/fan-out.ts';
 import type { DocumentsService } from '../documents/index.ts';
-import { readConfig, readDeviceState, readOverrides, recordWritten, writeConfig, type DeviceConfigState } from './store.ts';
+import {
+  readConfig,
+  readDeviceState,
+  readOverrides,
+  recordWritten,
+  writeConfig,
+  type DeviceConfigState,
+} from './store.ts';
 
 /** Documents written at once when a group's config changes (as deployments do). */
 /** Rewrites of one document when a concurrent config change overtook this one (see writeDesired). */
 const MAX_WRITE_ATTEMPTS = 3;
 
-const effectiveOf = (s: DeviceConfigState) => ({ config: mergeConfigs(s.group.config, s.device.config), configVersion: s.group.version + s.device.version });
+const effectiveOf = (s: DeviceConfigState) => ({
+  config: mergeConfigs(s.group.config, s.device.config),
+  configVersion: s.group.version + s.device.version,
+});
 
 /** Equal as JSON whatever the key order (jsonb and Automerge hand maps back with sorted keys). */
 export function sameJson(a: unknown, b: unknown): boolean {
   const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
@@ -54,7 +83,8 @@ export class ConfigService {
       await this.requireGroup(tx, groupId, true);
       const before = await readConfig(tx, 'group', groupId);
       if (sameJson(before.config, config) && before.version > 0) return { stored: before, changed: false };
-      for (const o of await readOverrides(tx, groupId)) checkMerged(mergeConfigs(config, o.config), `device ${o.deviceId}'s own config on top of this one`);
+      for (const o of await readOverrides(tx, groupId))
+        checkMerged(mergeConfigs(config, o.config), `device ${o.deviceId}'s own config on top of this one`);
       return { stored: await writeConfig(tx, 'group', groupId, config, actor), changed: true };
     });
     if (changed) await this.fanOut(groupId);
@@ -99,7 +129,11 @@ export class ConfigService {
       const doc = await this.documents.change<DeviceDoc>(deviceDocId(deviceId), (d) =>
         d.desired.configVersion === configVersion && sameJson(d.desired.config, config)
           ? d
-          : setDesired(d, { config, configVersion, syncIntervalSec: config.syncIntervalSec ?? DEFAULT_SYNC_INTERVAL_SEC }),
+          : setDesired(d, {
+              config,
+              configVersion,
+              syncIntervalSec: config.syncIntervalSec ?? DEFAULT_SYNC_INTERVAL_SEC,
+            }),
       );
       const after = await readDeviceState(this.db, deviceId);
       if (after && doc.desired.configVersion === effectiveOf(after).configVersion) {
@@ -115,7 +149,9 @@ export class ConfigService {
   }
 
   private async requireGroup(q: Queryable, groupId: string, lock = false): Promise<void> {
-    const { rowCount } = await q.query(`SELECT 1 FROM device_groups WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [groupId]);
+    const { rowCount } = await q.query(`SELECT 1 FROM device_groups WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [
+      groupId,
+    ]);
     if (!rowCount) throw HttpError.of('not_found', `no device group ${groupId}`);
   }
 
@@ -129,5 +165,10 @@ export class ConfigService {
 /** A merged config must itself be valid: a 400 naming the key and whose configs clash. */
 function checkMerged(config: DeviceConfig, what: string): void {
   const r = DeviceConfigSchema.safeParse(config);
-  if (!r.success) throw HttpError.of('validation_failed', `${what} is not a valid config: ${z.prettifyError(r.error)}`, r.error.issues);
+  if (!r.success)
+    throw HttpError.of(
+      'validation_failed',
+      `${what} is not a valid config: ${z.prettifyError(r.error)}`,
+      r.error.issues,
+    );
 }

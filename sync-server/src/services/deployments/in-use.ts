@@ -52,6 +52,9 @@ export async function lockForChange(q: Queryable, name: string, version?: number
   const { rowCount } =
     version === undefined
       ? await q.query('SELECT 1 FROM registered_models WHERE name = $1 FOR UPDATE', [name])
-      : await q.query('SELECT 1 FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = $1 AND v.version = $2 FOR UPDATE OF v', [name, version]);
+      : await q.query(
+          'SELECT 1 FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = $1 AND v.version = $2 FOR UPDATE OF v',
+          [name, version],
+        );
   return rowCount > 0;
 }

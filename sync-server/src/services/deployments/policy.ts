@@ -36,7 +36,10 @@ export function canaryProblem(groupName: string, deviceCount: number, percent: n
 }
 
 /** The model a device of the group should run under its group's current deployment (null: none). */
-export function desiredFor(dep: Pick<Deployment, 'status' | 'model' | 'previous' | 'canaryDevices'> | undefined, deviceId: string): DeploymentModel | null {
+export function desiredFor(
+  dep: Pick<Deployment, 'status' | 'model' | 'previous' | 'canaryDevices'> | undefined,
+  deviceId: string,
+): DeploymentModel | null {
   if (!dep) return null;
   switch (dep.status) {
     case 'active':
@@ -51,7 +54,9 @@ export function desiredFor(dep: Pick<Deployment, 'status' | 'model' | 'previous'
 }
 
 /** What devices outside a new deployment's canary keep running: what the group runs now. */
-export function runningModel(current: Pick<Deployment, 'status' | 'model' | 'previous'> | undefined): DeploymentModel | null {
+export function runningModel(
+  current: Pick<Deployment, 'status' | 'model' | 'previous'> | undefined,
+): DeploymentModel | null {
   if (!current) return null;
   return current.status === 'active' ? current.model : current.previous;
 }
@@ -73,14 +78,29 @@ export function judge(gates: Gates, model: DeploymentModel, m: ReportedMetrics):
   if (m.inferences < gates.minInferences) return null;
   // Alarm records only: warnings (m.driftWarnings) are early signs a detector may retract, never a reason to roll back.
   if (gates.maxDriftAlarms !== undefined && m.driftAlarms > gates.maxDriftAlarms) {
-    return { metric: 'driftAlarms', value: m.driftAlarms, limit: gates.maxDriftAlarms, reason: `${m.driftAlarms} drift alarms > ${gates.maxDriftAlarms}` };
+    return {
+      metric: 'driftAlarms',
+      value: m.driftAlarms,
+      limit: gates.maxDriftAlarms,
+      reason: `${m.driftAlarms} drift alarms > ${gates.maxDriftAlarms}`,
+    };
   }
   const errorRate = m.errors / m.inferences;
   if (gates.maxErrorRate !== undefined && errorRate > gates.maxErrorRate) {
-    return { metric: 'errorRate', value: errorRate, limit: gates.maxErrorRate, reason: `error rate ${(errorRate * 100).toFixed(1)} % > ${(gates.maxErrorRate * 100).toFixed(1)} %` };
+    return {
+      metric: 'errorRate',
+      value: errorRate,
+      limit: gates.maxErrorRate,
+      reason: `error rate ${(errorRate * 100).toFixed(1)} % > ${(gates.maxErrorRate * 100).toFixed(1)} %`,
+    };
   }
   if (gates.maxP95Ms !== undefined && m.p95Ms !== null && m.p95Ms > gates.maxP95Ms) {
-    return { metric: 'p95Ms', value: m.p95Ms, limit: gates.maxP95Ms, reason: `p95 latency ${m.p95Ms.toFixed(1)} ms > ${gates.maxP95Ms} ms` };
+    return {
+      metric: 'p95Ms',
+      value: m.p95Ms,
+      limit: gates.maxP95Ms,
+      reason: `p95 latency ${m.p95Ms.toFixed(1)} ms > ${gates.maxP95Ms} ms`,
+    };
   }
   return null;
 }

@@ -33,7 +33,10 @@ export const toDeployment = (r: DeploymentRow): Deployment => ({
   canaryDevices: r.canary_devices,
   gates: r.gates,
   status: r.status,
-  previous: r.previous_name !== null && r.previous_version !== null && r.previous_sha256 !== null ? { name: r.previous_name, version: r.previous_version, sha256: r.previous_sha256 } : null,
+  previous:
+    r.previous_name !== null && r.previous_version !== null && r.previous_sha256 !== null
+      ? { name: r.previous_name, version: r.previous_version, sha256: r.previous_sha256 }
+      : null,
   createdBy: r.created_by,
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),

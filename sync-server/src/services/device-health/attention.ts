@@ -21,7 +21,11 @@ interface AttentionRow {
  * charging (unknown charging counts as not charging), or not seen within the window (never seen
  * counts too). Revoked devices are left out: nobody can fix them.
  */
-export async function attention(q: Queryable, t: { storageShare: number; batteryLevel: number; notSeenMs: number }, limit: number): Promise<Attention> {
+export async function attention(
+  q: Queryable,
+  t: { storageShare: number; batteryLevel: number; notSeenMs: number },
+  limit: number,
+): Promise<Attention> {
   const { rows } = await q.query<AttentionRow>(
     `WITH judged AS (
        SELECT d.id, d.name, d.group_id, d.last_seen_at,
@@ -41,7 +45,8 @@ export async function attention(q: Queryable, t: { storageShare: number; battery
      ORDER BY name, id LIMIT $4`,
     [t.storageShare, t.batteryLevel, t.notSeenMs / 1000, limit],
   );
-  const reasons = (r: AttentionRow): AttentionReason[] => (['storage', 'battery', 'not_seen'] as const).filter((k) => r[k]);
+  const reasons = (r: AttentionRow): AttentionReason[] =>
+    (['storage', 'battery', 'not_seen'] as const).filter((k) => r[k]);
   return {
     devices: rows.map((r) => ({
       deviceId: r.id,

@@ -1,6 +1,18 @@
 import type { Logger } from 'pino';
-import { DeviceHealthSchema, parseDocId, type DeviceDoc, type DeviceHealth } from '../../../../shared/documents/index.ts';
-import { ATTENTION, type Attention, type Device, type HealthPoint, type HealthQuery, type HealthSeries } from '../../../../shared/protocol/index.ts';
+import {
+  DeviceHealthSchema,
+  parseDocId,
+  type DeviceDoc,
+  type DeviceHealth,
+} from '../../../../shared/documents/index.ts';
+import {
+  ATTENTION,
+  type Attention,
+  type Device,
+  type HealthPoint,
+  type HealthQuery,
+  type HealthSeries,
+} from '../../../../shared/protocol/index.ts';
 import type { Db } from '../../store/db/index.ts';
 import { attention } from './attention.ts';
 
@@ -46,7 +58,10 @@ export class DeviceHealthService {
     // left out of the series (the exchange that carried it has been stored and must still answer).
     const parsed = DeviceHealthSchema.safeParse(raw);
     if (!parsed.success) {
-      this.logger.warn({ deviceId: id, issues: parsed.error.issues.slice(0, 3) }, 'device health not stored: it does not match DeviceHealthSchema');
+      this.logger.warn(
+        { deviceId: id, issues: parsed.error.issues.slice(0, 3) },
+        'device health not stored: it does not match DeviceHealthSchema',
+      );
       return;
     }
     if (await this.record(id, parsed.data)) await this.pruneNow();
@@ -107,7 +122,13 @@ export class DeviceHealthService {
       [deviceId, from, to, q.limit + 1, this.options.intervalSec],
     );
     const truncated = rows.length > q.limit;
-    return { deviceId, from: from.toISOString(), to: to.toISOString(), points: rows.slice(0, q.limit).reverse().map(toPoint), truncated };
+    return {
+      deviceId,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      points: rows.slice(0, q.limit).reverse().map(toPoint),
+      truncated,
+    };
   }
 
   /** The latest stored health of each device, by id (devices without one are absent). */

@@ -9,7 +9,12 @@ import { hashToken, insertToken } from '../auth.ts';
  * conditional UPDATE locks the code's row, so of two enrolments racing for the last use the second
  * re-reads uses_left = 0 and fails, and a failure after it rolls the use back.
  */
-export async function enrol(db: Db, code: string, name: string | undefined, metadata: Record<string, unknown>): Promise<EnrolAnswer> {
+export async function enrol(
+  db: Db,
+  code: string,
+  name: string | undefined,
+  metadata: Record<string, unknown>,
+): Promise<EnrolAnswer> {
   const codeHash = hashToken(code);
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ group_id: string }>(
@@ -22,10 +27,12 @@ export async function enrol(db: Db, code: string, name: string | undefined, meta
     if (!groupId) throw await refusal(tx, codeHash);
     const deviceId = randomUUID();
     const deviceName = name ?? `device-${deviceId.slice(0, 8)}`;
-    await tx.query(
-      'INSERT INTO devices (id, group_id, name, metadata, last_seen_at) VALUES ($1, $2, $3, $4, now())',
-      [deviceId, groupId, deviceName, JSON.stringify(metadata)],
-    );
+    await tx.query('INSERT INTO devices (id, group_id, name, metadata, last_seen_at) VALUES ($1, $2, $3, $4, now())', [
+      deviceId,
+      groupId,
+      deviceName,
+      JSON.stringify(metadata),
+    ]);
     const { token } = await insertToken(tx, `device:${deviceName}`, 'device', deviceId);
     return { deviceId, token, groupId };
   });
@@ -41,5 +48,8 @@ async function refusal(q: Queryable, codeHash: Buffer): Promise<HttpError> {
   if (!row) return HttpError.of('unauthorized', 'the enrolment code is not valid');
   if (row.revoked) return HttpError.of('forbidden', 'the enrolment code was revoked');
   if (row.expired) return HttpError.of('forbidden', `the enrolment code expired at ${row.expires_at.toISOString()}`);
-  return HttpError.of('forbidden', `the enrolment code is used up (it allowed ${row.uses} enrolment${row.uses === 1 ? '' : 's'})`);
+  return HttpError.of(
+    'forbidden',
+    `the enrolment code is used up (it allowed ${row.uses} enrolment${row.uses === 1 ? '' : 's'})`,
+  );
 }

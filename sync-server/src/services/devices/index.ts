@@ -1,9 +1,25 @@
-import type { CreatedEnrolmentCode, Device, DeviceGroup, EnrolAnswer, EnrolmentCode } from '../../../../shared/protocol/index.ts';
+import type {
+  CreatedEnrolmentCode,
+  Device,
+  DeviceGroup,
+  EnrolAnswer,
+  EnrolmentCode,
+} from '../../../../shared/protocol/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { Db } from '../../store/db/index.ts';
 import { hashToken, newTokenSecret } from '../auth.ts';
 import { enrol } from './enrol.ts';
-import { CODE_COLUMNS, DEVICE_COLUMNS, GROUP_COLUMNS, toCode, toDevice, toGroup, type CodeRow, type DeviceRow, type GroupRow } from './rows.ts';
+import {
+  CODE_COLUMNS,
+  DEVICE_COLUMNS,
+  GROUP_COLUMNS,
+  toCode,
+  toDevice,
+  toGroup,
+  type CodeRow,
+  type DeviceRow,
+  type GroupRow,
+} from './rows.ts';
 
 const CODE_PREFIX = 'tse_';
 const notFound = (what: string) => HttpError.of('not_found', `${what} does not exist`);
@@ -27,7 +43,11 @@ export class DevicesService {
     return rows.map(toGroup);
   }
 
-  async createCode(groupId: string, opts: { uses: number; expiresInSeconds: number }, createdBy: string | null): Promise<CreatedEnrolmentCode> {
+  async createCode(
+    groupId: string,
+    opts: { uses: number; expiresInSeconds: number },
+    createdBy: string | null,
+  ): Promise<CreatedEnrolmentCode> {
     const code = newTokenSecret(CODE_PREFIX, 18);
     const { rows } = await this.db.query<CodeRow>(
       `INSERT INTO enrolment_codes (group_id, code_hash, uses, uses_left, expires_at, created_by)
@@ -40,7 +60,10 @@ export class DevicesService {
   }
 
   async listCodes(groupId: string): Promise<EnrolmentCode[]> {
-    const { rows } = await this.db.query<CodeRow>(`SELECT ${CODE_COLUMNS} FROM enrolment_codes WHERE group_id = $1 ORDER BY created_at, id`, [groupId]);
+    const { rows } = await this.db.query<CodeRow>(
+      `SELECT ${CODE_COLUMNS} FROM enrolment_codes WHERE group_id = $1 ORDER BY created_at, id`,
+      [groupId],
+    );
     return rows.map(toCode);
   }
 

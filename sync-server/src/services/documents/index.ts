@@ -81,7 +81,11 @@ export class DocumentsService {
     const { kind, id } = parseDocId(docId);
     const table = kind === 'device' ? 'devices' : 'device_groups';
     const { rowCount } = await this.db.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
-    if (!rowCount) throw HttpError.of('not_found', `no ${kind === 'device' ? 'device' : 'device group'} ${id}: document ${docId} does not exist`);
+    if (!rowCount)
+      throw HttpError.of(
+        'not_found',
+        `no ${kind === 'device' ? 'device' : 'device group'} ${id}: document ${docId} does not exist`,
+      );
   }
 
   /** The document as stored: its skeleton, the snapshot, then the changes after it. The caller owns it. */
@@ -98,15 +102,26 @@ export class DocumentsService {
     const kept = this.cache.take(docId);
     if (kept) {
       const rows = await readChangesAfter(q, docId, kept.seq);
-      const [doc] = A.applyChanges(kept.doc, rows.map((r) => r.change));
-      return { doc, seq: rows.at(-1)?.seq ?? kept.seq, sinceSnapshot: kept.sinceSnapshot + rows.length, total: kept.total + rows.length };
+      const [doc] = A.applyChanges(
+        kept.doc,
+        rows.map((r) => r.change),
+      );
+      return {
+        doc,
+        seq: rows.at(-1)?.seq ?? kept.seq,
+        sinceSnapshot: kept.sinceSnapshot + rows.length,
+        total: kept.total + rows.length,
+      };
     }
     const snapshot = await readSnapshot(q, docId);
     // Every replica starts from the same deterministic skeleton, so a never-synced id loads fine.
     let doc = initDoc(docId);
     if (snapshot) doc = A.loadIncremental(doc, snapshot.bytes);
     const rows = await readChangesAfter(q, docId, snapshot?.seq ?? '0');
-    [doc] = A.applyChanges(doc, rows.map((r) => r.change));
+    [doc] = A.applyChanges(
+      doc,
+      rows.map((r) => r.change),
+    );
     const seq = rows.at(-1)?.seq ?? snapshot?.seq ?? '0';
     return { doc, seq, sinceSnapshot: rows.length, total: (snapshot?.changes ?? 0) + rows.length };
   }
@@ -126,14 +141,20 @@ export class DocumentsService {
       await lockDoc(tx, docId);
       await insertChanges(tx, docId, decoded);
       const loaded = await this.read(tx, docId);
-      if (loaded.sinceSnapshot >= COMPACT_AFTER) loaded.sinceSnapshot = (await this.snapshot(tx, docId, loaded)) ? 0 : loaded.sinceSnapshot;
+      if (loaded.sinceSnapshot >= COMPACT_AFTER)
+        loaded.sinceSnapshot = (await this.snapshot(tx, docId, loaded)) ? 0 : loaded.sinceSnapshot;
       return loaded;
     });
   }
 
   /** One exchange of the sync protocol (shared/documents/sync.ts), written by `writer`. */
   async sync(docId: string, req: SyncRequest, writer: Writer = 'person'): Promise<SyncAnswer> {
-    return (await this.exchange(docId, req.changes.map(fromBase64), { format: 'json', have: req.have }, writer)) as SyncAnswer;
+    return (await this.exchange(
+      docId,
+      req.changes.map(fromBase64),
+      { format: 'json', have: req.have },
+      writer,
+    )) as SyncAnswer;
   }
 
   /** The same exchange in the binary frame's form (shared/documents/sync-binary.ts): no base64 round trip. */
@@ -145,20 +166,39 @@ export class DocumentsService {
    * Checks and applies the request's changes in the document's worker, stores them (committed
    * before listeners run) and answers from the document after them; a refused write stores nothing.
    */
-  private async exchange(docId: string, changes: readonly Uint8Array[], respond: Respond, writer: Writer): Promise<SyncAnswer | SyncFrameAnswer> {
+  private async exchange(
+    docId: string,
+    changes: readonly Uint8Array[],
+    respond: Respond,
+    writer: Writer,
+  ): Promise<SyncAnswer | SyncFrameAnswer> {
     // The cheap bound first, before any bytes go to a worker.
     const big = changes.find((c) => c.length > this.limits.maxChangeBytes);
-    if (big) throw refusal({ status: 413, what: 'MAX_DOC_CHANGE_BYTES', message: `a change of ${big.length} bytes is larger than the limit of ${this.limits.maxChangeBytes} bytes (MAX_DOC_CHANGE_BYTES)` });
+    if (big)
+      throw refusal({
+        status: 413,
+        what: 'MAX_DOC_CHANGE_BYTES',
+        message: `a change of ${big.length} bytes is larger than the limit of ${this.limits.maxChangeBytes} bytes (MAX_DOC_CHANGE_BYTES)`,
+      });
     const ticket = ++this.nextTicket;
     const call = <R>(req: Parameters<DocWorkers['call']>[1]) => this.workers.call<R>(docId, req);
     let committed = false;
     try {
       const { seq } = await call<{ seq: string | null }>({ op: 'begin', ticket, docId });
-      const base = seq === null ? await readBase(this.db, docId) : { rows: await readChangesAfter(this.db, docId, seq) };
+      const base =
+        seq === null ? await readBase(this.db, docId) : { rows: await readChangesAfter(this.db, docId, seq) };
       const applied = await call<Applied>({ op: 'apply', ticket, base, changes: [...changes], writer });
       if ('refused' in applied) throw refusal(applied.refused);
       if (changes.length === 0) {
-        const out = await call<Finished>({ op: 'finish', ticket, rows: [], seq: applied.seq, inserted: 0, respond, view: false });
+        const out = await call<Finished>({
+          op: 'finish',
+          ticket,
+          rows: [],
+          seq: applied.seq,
+          inserted: 0,
+          respond,
+          view: false,
+        });
         committed = true;
         return out.answer;
       }
@@ -166,9 +206,23 @@ export class DocumentsService {
         await lockDoc(tx, docId);
         // Rows other writers committed since the worker read; the lock keeps more from coming.
         const rows = await readChangesAfter(tx, docId, applied.seq);
-        const inserted = await insertChanges(tx, docId, applied.hashes.map((hash, i) => ({ hash, bytes: changes[i]! })));
-        const seq = [applied.seq, rows.at(-1)?.seq, inserted.maxSeq].reduce((a, b) => (b !== undefined && b !== null && BigInt(b) > BigInt(a!) ? b : a))!;
-        const fin = await call<Finished>({ op: 'finish', ticket, rows, seq, inserted: inserted.count, respond, view: true });
+        const inserted = await insertChanges(
+          tx,
+          docId,
+          applied.hashes.map((hash, i) => ({ hash, bytes: changes[i]! })),
+        );
+        const seq = [applied.seq, rows.at(-1)?.seq, inserted.maxSeq].reduce((a, b) =>
+          b !== undefined && b !== null && BigInt(b) > BigInt(a!) ? b : a,
+        )!;
+        const fin = await call<Finished>({
+          op: 'finish',
+          ticket,
+          rows,
+          seq,
+          inserted: inserted.count,
+          respond,
+          view: true,
+        });
         if (fin.snapshot) await writeSnapshot(tx, docId, { ...fin.snapshot, seq });
         return fin;
       });
@@ -209,7 +263,12 @@ export class DocumentsService {
     // Changes still waiting for dependencies are not in save()'s output; snapshotting past them
     // would drop them, so wait until the document is complete.
     if (A.getMissingDeps(loaded.doc, []).length > 0) return false;
-    await writeSnapshot(tx, docId, { bytes: A.save(loaded.doc), heads: A.getHeads(loaded.doc), seq: loaded.seq, changes: loaded.total });
+    await writeSnapshot(tx, docId, {
+      bytes: A.save(loaded.doc),
+      heads: A.getHeads(loaded.doc),
+      seq: loaded.seq,
+      changes: loaded.total,
+    });
     return true;
   }
 }
@@ -221,7 +280,9 @@ async function readBase(q: Queryable, docId: string) {
 }
 
 function refusal(r: Refusal): HttpError {
-  const code = { 400: 'bad_request', 403: 'forbidden', 409: 'missing_dependencies', 413: 'payload_too_large' }[r.status];
+  const code = { 400: 'bad_request', 403: 'forbidden', 409: 'missing_dependencies', 413: 'payload_too_large' }[
+    r.status
+  ];
   return new HttpError(r.status, code, r.message, { limit: r.what, ...(r.missing ? { missing: r.missing } : {}) });
 }
 

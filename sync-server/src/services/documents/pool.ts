@@ -46,7 +46,11 @@ export class DocWorkers {
     const existing = this.slots[i];
     if (existing) return existing;
     const worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
-      workerData: { kind: 'tinysphere-documents', limits: this.limits, cachedDocuments: Math.ceil(this.cachedDocuments / this.slots.length) },
+      workerData: {
+        kind: 'tinysphere-documents',
+        limits: this.limits,
+        cachedDocuments: Math.ceil(this.cachedDocuments / this.slots.length),
+      },
     });
     worker.unref();
     const slot: Slot = { worker, calls: new Map() };

@@ -17,11 +17,18 @@ export async function lockDoc(tx: Queryable, docId: string): Promise<void> {
 }
 
 export async function readSnapshot(db: Queryable, docId: string): Promise<SnapshotRow | undefined> {
-  const { rows } = await db.query<SnapshotRow>('SELECT bytes, seq::text AS seq, changes FROM doc_snapshots WHERE doc_id = $1', [docId]);
+  const { rows } = await db.query<SnapshotRow>(
+    'SELECT bytes, seq::text AS seq, changes FROM doc_snapshots WHERE doc_id = $1',
+    [docId],
+  );
   return rows[0];
 }
 
-export async function readChangesAfter(db: Queryable, docId: string, seq: string): Promise<{ change: Uint8Array; seq: string }[]> {
+export async function readChangesAfter(
+  db: Queryable,
+  docId: string,
+  seq: string,
+): Promise<{ change: Uint8Array; seq: string }[]> {
   const { rows } = await db.query<{ change: Uint8Array; seq: string }>(
     'SELECT change, seq::text AS seq FROM doc_changes WHERE doc_id = $1 AND seq > $2 ORDER BY seq',
     [docId, seq],
@@ -30,7 +37,11 @@ export async function readChangesAfter(db: Queryable, docId: string, seq: string
 }
 
 /** Inserts changes; ones already stored are skipped. Returns how many were new and the highest seq they got. */
-export async function insertChanges(tx: Queryable, docId: string, changes: readonly { hash: string; bytes: Uint8Array }[]): Promise<{ count: number; maxSeq: string | null }> {
+export async function insertChanges(
+  tx: Queryable,
+  docId: string,
+  changes: readonly { hash: string; bytes: Uint8Array }[],
+): Promise<{ count: number; maxSeq: string | null }> {
   if (changes.length === 0) return { count: 0, maxSeq: null };
   const { rows } = await tx.query<{ n: string; max: string | null }>(
     `WITH ins AS (
@@ -44,7 +55,11 @@ export async function insertChanges(tx: Queryable, docId: string, changes: reado
   return { count: Number(rows[0]?.n ?? 0), maxSeq: rows[0]?.max ?? null };
 }
 
-export async function writeSnapshot(tx: Queryable, docId: string, s: { bytes: Uint8Array; heads: string[]; seq: string; changes: number }): Promise<void> {
+export async function writeSnapshot(
+  tx: Queryable,
+  docId: string,
+  s: { bytes: Uint8Array; heads: string[]; seq: string; changes: number },
+): Promise<void> {
   await tx.query(
     `INSERT INTO doc_snapshots (doc_id, bytes, heads, seq, changes) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (doc_id) DO UPDATE SET bytes = $2, heads = $3, seq = $4, changes = $5, updated_at = now()

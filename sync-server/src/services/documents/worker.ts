@@ -121,19 +121,39 @@ export class DocWorkerState {
     try {
       [e.doc] = A.applyChanges(e.doc, changes);
     } catch (err) {
-      return { refused: { status: 400, what: 'change', message: `not an Automerge change Automerge can apply: ${(err as Error).message}` } };
+      return {
+        refused: {
+          status: 400,
+          what: 'change',
+          message: `not an Automerge change Automerge can apply: ${(err as Error).message}`,
+        },
+      };
     }
     e.view = undefined;
     const missing = A.getMissingDeps(e.doc, []).filter((h) => !missingBefore.has(h));
     if (missing.length > 0) {
-      return { refused: { status: 409, what: 'missing_dependencies', message: `the changes depend on ${missing.length} change(s) this server does not have; send the changes they depend on with them`, missing } };
+      return {
+        refused: {
+          status: 409,
+          what: 'missing_dependencies',
+          message: `the changes depend on ${missing.length} change(s) this server does not have; send the changes they depend on with them`,
+          missing,
+        },
+      };
     }
     // What Automerge keeps must be the very bytes stored: else it would hand out a change under
     // another hash than the row's, and every later change would depend on one the table lacks.
     // (Not decodeChange→encodeChange in JS: that path alters float64 values by one unit in the last place.)
     const backend = A.getBackend(e.doc);
     const odd = hashes.findIndex((h, i) => !sameBytes(backend.getChangeByHash(h) ?? new Uint8Array(), changes[i]!));
-    if (odd >= 0) return { refused: { status: 400, what: 'change', message: `change ${odd} does not round-trip (Automerge keeps other bytes for it than those sent)` } };
+    if (odd >= 0)
+      return {
+        refused: {
+          status: 400,
+          what: 'change',
+          message: `change ${odd} does not round-trip (Automerge keeps other bytes for it than those sent)`,
+        },
+      };
     const after = A.toJS(e.doc);
     const refused = checkDocSize(before, after, this.limits) ?? checkDocWrite(e.docId, before, after, writer);
     if (refused) return { refused };
@@ -149,7 +169,10 @@ export class DocWorkerState {
     e.sinceSnapshot += req.inserted;
     e.total += req.inserted;
     const out: Finished = {
-      answer: req.respond.format === 'json' ? answer(e.doc, { have: req.respond.have, changes: [] }) : answerFrame(e.doc, req.respond.have),
+      answer:
+        req.respond.format === 'json'
+          ? answer(e.doc, { have: req.respond.have, changes: [] })
+          : answerFrame(e.doc, req.respond.have),
     };
     if (req.view) out.view = e.view ??= A.toJS(e.doc);
     // Changes still waiting for dependencies are not in save()'s output; snapshotting past them
@@ -168,12 +191,24 @@ export class DocWorkerState {
       // Every replica starts from the same deterministic skeleton, so a never-synced id loads fine.
       let doc = initDoc(e.docId);
       if (base.snapshot) doc = A.loadIncremental(doc, base.snapshot.bytes);
-      [doc] = A.applyChanges(doc, rows.map((r) => r.change));
+      [doc] = A.applyChanges(
+        doc,
+        rows.map((r) => r.change),
+      );
       const seq = rows.at(-1)?.seq ?? base.snapshot?.seq ?? '0';
-      return { docId: e.docId, doc, seq, sinceSnapshot: rows.length, total: (base.snapshot?.changes ?? 0) + rows.length };
+      return {
+        docId: e.docId,
+        doc,
+        seq,
+        sinceSnapshot: rows.length,
+        total: (base.snapshot?.changes ?? 0) + rows.length,
+      };
     }
     if (rows.length === 0) return e;
-    [e.doc] = A.applyChanges(e.doc, rows.map((r) => r.change));
+    [e.doc] = A.applyChanges(
+      e.doc,
+      rows.map((r) => r.change),
+    );
     e.view = undefined;
     e.seq = rows.at(-1)!.seq;
     e.sinceSnapshot += rows.length;

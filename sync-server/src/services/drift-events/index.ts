@@ -1,6 +1,18 @@
 import type { Logger } from 'pino';
-import { acknowledgeEvent, deviceDocId, labelEvent, markFalseAlarm, parseDocId, type DeviceDoc } from '../../../../shared/documents/index.ts';
-import { DRIFT_EVENTS_DEFAULT_PAGE, type DriftEventPage, type DriftEventQuery, type DriftEventRecord } from '../../../../shared/protocol/index.ts';
+import {
+  acknowledgeEvent,
+  deviceDocId,
+  labelEvent,
+  markFalseAlarm,
+  parseDocId,
+  type DeviceDoc,
+} from '../../../../shared/documents/index.ts';
+import {
+  DRIFT_EVENTS_DEFAULT_PAGE,
+  type DriftEventPage,
+  type DriftEventQuery,
+  type DriftEventRecord,
+} from '../../../../shared/protocol/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { Db } from '../../store/db/index.ts';
 import type { DocumentsService } from '../documents/index.ts';
@@ -38,7 +50,11 @@ export class DriftEventsService {
     await this.store(id, d.events.slice(-MAX_EVENTS_PER_SYNC), d.reported?.model);
   }
 
-  private async store(deviceId: string, events: DeviceDoc['events'], model: DeviceDoc['reported']['model']): Promise<DriftEventRecord[]> {
+  private async store(
+    deviceId: string,
+    events: DeviceDoc['events'],
+    model: DeviceDoc['reported']['model'],
+  ): Promise<DriftEventRecord[]> {
     const fresh = await this.db.transaction(async (tx) => {
       const added = await upsertEvents(tx, deviceId, events, model);
       // Queued in the same transaction: an event is in the table if and only if it is queued.
@@ -78,10 +94,18 @@ export class DriftEventsService {
       if (action.kind === 'false-alarm') return e.falseAlarm ? d : markFalseAlarm(d, eventId, by);
       return labelEvent(d, eventId, action.label);
     });
-    if (badTs !== undefined) throw HttpError.of('bad_request', `event ${eventId} of device ${deviceId} has no valid time (ts ${JSON.stringify(badTs)}); it cannot be changed`);
+    if (badTs !== undefined)
+      throw HttpError.of(
+        'bad_request',
+        `event ${eventId} of device ${deviceId} has no valid time (ts ${JSON.stringify(badTs)}); it cannot be changed`,
+      );
     if (!present) {
       const known = await findEvent(this.db, deviceId, eventId);
-      if (known) throw HttpError.of('conflict', `event ${eventId} of device ${deviceId} was compacted out of the device's document; it can no longer be changed`);
+      if (known)
+        throw HttpError.of(
+          'conflict',
+          `event ${eventId} of device ${deviceId} was compacted out of the device's document; it can no longer be changed`,
+        );
       throw HttpError.of('not_found', `no drift event ${eventId} on device ${deviceId}`);
     }
     const event = doc.events.find((e) => e.id === eventId)!;

@@ -37,8 +37,12 @@ export const toRecord = (r: DriftEventRow): DriftEventRecord => ({
   status: r.status,
   ...(r.label !== null ? { label: r.label } : {}),
   ...(r.model_name !== null ? { model: `${r.model_name}@${r.model_version}` } : {}),
-  ...(r.acknowledged_by !== null && r.acknowledged_at ? { acknowledged: { by: r.acknowledged_by, at: r.acknowledged_at.toISOString() } } : {}),
-  ...(r.false_alarm_by !== null && r.false_alarm_at ? { falseAlarm: { by: r.false_alarm_by, at: r.false_alarm_at.toISOString() } } : {}),
+  ...(r.acknowledged_by !== null && r.acknowledged_at
+    ? { acknowledged: { by: r.acknowledged_by, at: r.acknowledged_at.toISOString() } }
+    : {}),
+  ...(r.false_alarm_by !== null && r.false_alarm_at
+    ? { falseAlarm: { by: r.false_alarm_by, at: r.false_alarm_at.toISOString() } }
+    : {}),
 });
 
 /** A time from a document, or null when it is not one (a device's free-text field). */
@@ -55,14 +59,34 @@ const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max
  * first brought an event; the rest follows the document. Rows that would not change are not
  * rewritten. Returns the events that were new (for the webhook).
  */
-export async function upsertEvents(q: Queryable, deviceId: string, events: readonly DriftEvent[], model: DeviceDoc['reported']['model']): Promise<DriftEventRecord[]> {
+export async function upsertEvents(
+  q: Queryable,
+  deviceId: string,
+  events: readonly DriftEvent[],
+  model: DeviceDoc['reported']['model'],
+): Promise<DriftEventRecord[]> {
   const byId = new Map<string, { e: DriftEvent; ts: Date; ack: Date | null; fa: Date | null }>();
   for (const raw of events) {
     const ts = time(raw.ts);
     // An event with a time that is not one cannot be ordered or filtered: it stays in the document only.
-    if (!ts || typeof raw.id !== 'string' || !raw.id || typeof raw.kind !== 'string' || typeof raw.statistic !== 'number' || !Number.isFinite(raw.statistic)) continue;
+    if (
+      !ts ||
+      typeof raw.id !== 'string' ||
+      !raw.id ||
+      typeof raw.kind !== 'string' ||
+      typeof raw.statistic !== 'number' ||
+      !Number.isFinite(raw.statistic)
+    )
+      continue;
     // A device's document is not validated field by field: lengths are cut to the schema's here.
-    const e: DriftEvent = { ...raw, id: raw.id.slice(0, 100), kind: raw.kind.slice(0, 100), detector: str(raw.detector, 100), feature: str(raw.feature, 200), label: str(raw.label, 200) };
+    const e: DriftEvent = {
+      ...raw,
+      id: raw.id.slice(0, 100),
+      kind: raw.kind.slice(0, 100),
+      detector: str(raw.detector, 100),
+      feature: str(raw.feature, 200),
+      label: str(raw.label, 200),
+    };
     byId.set(e.id, { e, ts, ack: time(e.acknowledged?.at), fa: time(e.falseAlarm?.at) });
   }
   const rows = [...byId.values()];
@@ -101,7 +125,10 @@ export async function upsertEvents(q: Queryable, deviceId: string, events: reado
 }
 
 export async function findEvent(q: Queryable, deviceId: string, eventId: string): Promise<DriftEventRow | undefined> {
-  const { rows } = await q.query<DriftEventRow>(`SELECT ${COLUMNS} FROM drift_events WHERE device_id = $1 AND event_id = $2`, [deviceId, eventId]);
+  const { rows } = await q.query<DriftEventRow>(
+    `SELECT ${COLUMNS} FROM drift_events WHERE device_id = $1 AND event_id = $2`,
+    [deviceId, eventId],
+  );
   return rows[0];
 }
 
@@ -124,15 +151,25 @@ function decodeCursor(token: string): Cursor {
   } catch {
     /* answered below */
   }
-  throw HttpError.of('bad_request', 'pageToken is not one this server gave out; pass nextPageToken from the previous page unchanged');
+  throw HttpError.of(
+    'bad_request',
+    'pageToken is not one this server gave out; pass nextPageToken from the previous page unchanged',
+  );
 }
 
 /** One page, newest first, by keyset: (ts, device, event) strictly after the token's. */
-export async function listEvents(q: Queryable, query: DriftEventQuery, pageSize: number): Promise<{ events: DriftEventRecord[]; nextPageToken: string | null }> {
-  if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) throw HttpError.of('bad_request', 'from must not be after to');
+export async function listEvents(
+  q: Queryable,
+  query: DriftEventQuery,
+  pageSize: number,
+): Promise<{ events: DriftEventRecord[]; nextPageToken: string | null }> {
+  if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to))
+    throw HttpError.of('bad_request', 'from must not be after to');
   const after = query.pageToken ? decodeCursor(query.pageToken) : null;
   const { rows } = await q.query<DriftEventRow>(
-    `SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM drift_events e
+    `SELECT ${COLUMNS.split(', ')
+      .map((c) => `e.${c}`)
+      .join(', ')} FROM drift_events e
      WHERE ($1::text IS NULL OR (e.model_name = $1 AND e.model_version = $2))
        AND ($3::uuid IS NULL OR e.device_id IN (SELECT id FROM devices WHERE group_id = $3))
        AND ($4::uuid IS NULL OR e.device_id = $4)
@@ -160,6 +197,9 @@ export async function listEvents(q: Queryable, query: DriftEventQuery, pageSize:
   );
   const page = rows.slice(0, pageSize);
   const last = page.at(-1);
-  const nextPageToken = rows.length > pageSize && last ? encodeCursor({ ts: last.ts.toISOString(), deviceId: last.device_id, eventId: last.event_id }) : null;
+  const nextPageToken =
+    rows.length > pageSize && last
+      ? encodeCursor({ ts: last.ts.toISOString(), deviceId: last.device_id, eventId: last.event_id })
+      : null;
   return { events: page.map(toRecord), nextPageToken };
 }

@@ -25,7 +25,8 @@ const ERROR_TEXT = 300;
 export const SIGNATURE_HEADER = 'X-TinySphere-Signature';
 
 /** `sha256=<hex HMAC-SHA256 of the body>` under the shared secret (receivers recompute and compare). */
-export const signature = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export const signature = (secret: string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 /** Delay before attempt `attempt + 1`: exponential, with "equal jitter" so a fleet's retries spread out. */
 export function backoff(base: number, attempt: number, random = Math.random): number {
@@ -58,7 +59,11 @@ export class DriftWebhook {
     await q.query(
       `INSERT INTO drift_webhook_outbox (device_id, event_id, body) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])
        ON CONFLICT (device_id, event_id) DO NOTHING`,
-      [events.map((e) => e.deviceId), events.map((e) => e.id), events.map((e) => JSON.stringify({ type: 'drift_event', event: e }))],
+      [
+        events.map((e) => e.deviceId),
+        events.map((e) => e.id),
+        events.map((e) => JSON.stringify({ type: 'drift_event', event: e })),
+      ],
     );
   }
 
@@ -123,7 +128,11 @@ export class DriftWebhook {
     try {
       const res = await this.fetchFn(this.config.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature(this.config.secret, row.body), 'X-TinySphere-Delivery': row.id },
+        headers: {
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signature(this.config.secret, row.body),
+          'X-TinySphere-Delivery': row.id,
+        },
         body: row.body,
         signal: AbortSignal.timeout(this.config.timeoutMs),
         redirect: 'manual',
@@ -139,10 +148,16 @@ export class DriftWebhook {
     }
     if (row.attempts >= this.config.maxAttempts) {
       this.logger.warn({ delivery: row.id, attempts: row.attempts, error }, 'drift webhook: giving up on an event');
-      await this.db.query('UPDATE drift_webhook_outbox SET gave_up_at = now(), last_error = $2 WHERE id = $1', [row.id, error]);
+      await this.db.query('UPDATE drift_webhook_outbox SET gave_up_at = now(), last_error = $2 WHERE id = $1', [
+        row.id,
+        error,
+      ]);
       return;
     }
     const delay = backoff(this.config.backoffMs, row.attempts);
-    await this.db.query(`UPDATE drift_webhook_outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', last_error = $3 WHERE id = $1`, [row.id, delay, error]);
+    await this.db.query(
+      `UPDATE drift_webhook_outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', last_error = $3 WHERE id = $1`,
+      [row.id, delay, error],
+    );
   }
 }

@@ -8,7 +8,14 @@ import type { DocumentsService } from '../documents/index.ts';
 /** What the device's uploads amount to: stored batches and the newest of them, and the newest record. */
 export async function deviceBatches(q: Queryable, deviceId: string): Promise<DeviceBatches> {
   // Both served by indexes on (device_id, received_at) and (device_id, ts).
-  const { rows } = await q.query<{ batches: string; records: string | null; bytes: string | null; last_batch_id: string | null; last_received_at: Date | null; last_record_at: Date | null }>(
+  const { rows } = await q.query<{
+    batches: string;
+    records: string | null;
+    bytes: string | null;
+    last_batch_id: string | null;
+    last_received_at: Date | null;
+    last_record_at: Date | null;
+  }>(
     `SELECT count(*) AS batches, sum(records) AS records, sum(size) AS bytes,
        (SELECT batch_id FROM log_batches WHERE device_id = $1 ORDER BY received_at DESC, batch_id DESC LIMIT 1) AS last_batch_id,
        max(received_at) AS last_received_at,

@@ -5,7 +5,6 @@ import type { Queryable } from '../../store/db/index.ts';
 import { assemble, breakdowns, byKey, num } from './series.ts';
 import { bucketSql, parseModelVersion, resolveWindow } from './window.ts';
 
-
 interface Row {
   bucket: string | null;
   count: string;
@@ -36,12 +35,24 @@ const empty = () => ({
  * One device's series from its stored records: exact latency quantiles need the rows, which the
  * (device_id, ts) index keeps to the device's window.
  */
-export async function deviceMetrics(q: Queryable, deviceId: string, query: MetricsQuery, now?: number): Promise<DeviceMetrics> {
+export async function deviceMetrics(
+  q: Queryable,
+  deviceId: string,
+  query: MetricsQuery,
+  now?: number,
+): Promise<DeviceMetrics> {
   const w = resolveWindow(query, now);
   const { rows: known } = await q.query('SELECT 1 FROM devices WHERE id = $1', [deviceId]);
   if (known.length === 0) throw HttpError.of('not_found', `device ${deviceId} does not exist`);
   const model = parseModelVersion(query.modelVersion);
-  const params = [deviceId, new Date(w.from).toISOString(), new Date(w.to).toISOString(), w.size, model?.name ?? null, model?.version ?? null];
+  const params = [
+    deviceId,
+    new Date(w.from).toISOString(),
+    new Date(w.to).toISOString(),
+    w.size,
+    model?.name ?? null,
+    model?.version ?? null,
+  ];
   const filtered = `SELECT ${bucketSql('ts', '$4::bigint')} AS bucket, * FROM inference_records
     WHERE device_id = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz
       AND ($5::text IS NULL OR (model_name = $5 AND model_version = $6::int))`;
@@ -51,7 +62,9 @@ export async function deviceMetrics(q: Queryable, deviceId: string, query: Metri
     `SELECT bucket, count(*) AS count, avg(latency_ms) AS mean_latency,
        ${quantile(0.5)} AS p50, ${quantile(0.95)} AS p95, ${quantile(0.99)} AS p99,
        avg(confidence) AS mean_confidence, ${bit(DRIFT_MASK)} AS drift_alarms,
-       ${Object.entries(DRIFT_FLAGS).map(([kind, mask]) => `${bit(mask)} AS ${kind}`).join(', ')},
+       ${Object.entries(DRIFT_FLAGS)
+         .map(([kind, mask]) => `${bit(mask)} AS ${kind}`)
+         .join(', ')},
        ${bit(WARNING_MASK)} AS warnings
      FROM (${filtered}) r GROUP BY GROUPING SETS ((bucket), ())`,
     params,
@@ -63,9 +76,19 @@ export async function deviceMetrics(q: Queryable, deviceId: string, query: Metri
     driftAlarms: Number(r.drift_alarms),
     driftWarnings: Number(r.warnings),
     latencyMs: { p50: num(r.p50), p95: num(r.p95), p99: num(r.p99) },
-    drift: { feature: Number(r.feature), confidence: Number(r.confidence), prediction: Number(r.prediction), knn: Number(r.knn), warnings: Number(r.warnings) },
+    drift: {
+      feature: Number(r.feature),
+      confidence: Number(r.confidence),
+      prediction: Number(r.prediction),
+      knn: Number(r.knn),
+      warnings: Number(r.warnings),
+    },
   }));
-  const extra = await breakdowns(q, filtered, params, { classFrom: 'CROSS JOIN LATERAL (SELECT r.label AS cls) c WHERE cls IS NOT NULL', classCount: 'count(*)', versionCount: 'count(*)' });
+  const extra = await breakdowns(q, filtered, params, {
+    classFrom: 'CROSS JOIN LATERAL (SELECT r.label AS cls) c WHERE cls IS NOT NULL',
+    classCount: 'count(*)',
+    versionCount: 'count(*)',
+  });
   return {
     deviceId,
     from: new Date(w.from).toISOString(),

@@ -9,7 +9,11 @@ const DAY_MS = 86_400_000;
  * values below the first edge in bucket 0 and from the last edge up in bucket n. Defaults to the
  * last 24 hours; narrowed to a group or a device when asked.
  */
-export async function featureHistogram(q: Queryable, query: FeatureHistogramQuery, now = Date.now()): Promise<FeatureHistogram> {
+export async function featureHistogram(
+  q: Queryable,
+  query: FeatureHistogramQuery,
+  now = Date.now(),
+): Promise<FeatureHistogram> {
   const model = parseModelVersion(query.modelVersion)!;
   const to = query.to ? Date.parse(query.to) : now;
   const from = query.from ? Date.parse(query.from) : to - DAY_MS;
@@ -19,7 +23,16 @@ export async function featureHistogram(q: Queryable, query: FeatureHistogramQuer
      WHERE r.model_name = $1 AND r.model_version = $2 AND r.ts >= to_timestamp($5 / 1000.0) AND r.ts < to_timestamp($6 / 1000.0)
        AND ($7::uuid IS NULL OR r.device_id = $7) AND r.features[$3 + 1] IS NOT NULL
      GROUP BY 1`,
-    [model.name, model.version, query.feature, query.edges, from, to, query.deviceId ?? null, ...(query.groupId ? [query.groupId] : [])],
+    [
+      model.name,
+      model.version,
+      query.feature,
+      query.edges,
+      from,
+      to,
+      query.deviceId ?? null,
+      ...(query.groupId ? [query.groupId] : []),
+    ],
   );
   const counts = new Array<number>(query.edges.length + 1).fill(0);
   for (const r of rows) counts[r.bucket] = Number(r.n);

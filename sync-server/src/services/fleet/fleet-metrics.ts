@@ -14,7 +14,14 @@ interface Row {
   devices: string;
 }
 
-const empty = () => ({ count: 0, meanLatencyMs: null, meanConfidence: null, driftAlarms: 0, driftWarnings: 0, activeDevices: 0 });
+const empty = () => ({
+  count: 0,
+  meanLatencyMs: null,
+  meanConfidence: null,
+  driftAlarms: 0,
+  driftWarnings: 0,
+  activeDevices: 0,
+});
 
 /**
  * The fleet's (or a group's) series from the hourly rollups, never the records: no quantiles, and
@@ -27,7 +34,14 @@ export async function fleetSeries(q: Queryable, query: FleetMetricsQuery, now?: 
     if (rows.length === 0) throw HttpError.of('not_found', `device group ${query.groupId} does not exist`);
   }
   const model = parseModelVersion(query.modelVersion);
-  const params = [new Date(w.from).toISOString(), new Date(w.to).toISOString(), w.size, query.groupId ?? null, model?.name ?? null, model?.version ?? null];
+  const params = [
+    new Date(w.from).toISOString(),
+    new Date(w.to).toISOString(),
+    w.size,
+    query.groupId ?? null,
+    model?.name ?? null,
+    model?.version ?? null,
+  ];
   const filtered = `SELECT ${bucketSql('hour', '$3::bigint')} AS bucket, * FROM inference_hourly
     WHERE hour >= $1::timestamptz AND hour < $2::timestamptz
       AND ($4::uuid IS NULL OR device_id IN (SELECT id FROM devices WHERE group_id = $4::uuid))

@@ -1,4 +1,10 @@
-import type { DeviceMetrics, FleetMetrics, FleetMetricsQuery, FleetSummary, MetricsQuery } from '../../../../shared/protocol/index.ts';
+import type {
+  DeviceMetrics,
+  FleetMetrics,
+  FleetMetricsQuery,
+  FleetSummary,
+  MetricsQuery,
+} from '../../../../shared/protocol/index.ts';
 import type { Db } from '../../store/db/index.ts';
 import { deviceMetrics } from './device-metrics.ts';
 import { fleetSeries } from './fleet-metrics.ts';
@@ -48,13 +54,25 @@ export class FleetService {
        FROM devices WHERE revoked_at IS NULL`,
       [ONLINE_WINDOW_MINUTES],
     );
-    const { rows: modelRows } = await this.db.query<{ model_name: string; model_version: number; records: string; drift_alarms: string; drift_warnings: string; registered: boolean }>(
+    const { rows: modelRows } = await this.db.query<{
+      model_name: string;
+      model_version: number;
+      records: string;
+      drift_alarms: string;
+      drift_warnings: string;
+      registered: boolean;
+    }>(
       `SELECT h.model_name, h.model_version, sum(h.count) AS records, sum(h.drift_alarms) AS drift_alarms, sum(h.drift_warnings) AS drift_warnings,
               EXISTS (SELECT 1 FROM model_versions mv JOIN registered_models rm ON rm.id = mv.model_id
                       WHERE rm.name = h.model_name AND mv.version = h.model_version) AS registered
        FROM inference_hourly h GROUP BY h.model_name, h.model_version ORDER BY h.model_name, h.model_version`,
     );
-    const models = modelRows.map((r) => ({ name: r.model_name, version: r.model_version, records: Number(r.records), registered: r.registered }));
+    const models = modelRows.map((r) => ({
+      name: r.model_name,
+      version: r.model_version,
+      records: Number(r.records),
+      registered: r.registered,
+    }));
     return {
       devices: Number(deviceRows[0]?.devices ?? 0),
       online: Number(deviceRows[0]?.online ?? 0),

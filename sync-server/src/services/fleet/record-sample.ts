@@ -21,7 +21,15 @@ export async function recordSample(q: Queryable, query: RecordSampleQuery, now =
          AND ($5::uuid IS NULL OR r.device_id = $5) AND r.features IS NOT NULL
        ORDER BY md5(r.batch_id || ':' || r.seq)
        LIMIT $6`,
-      [model.name, model.version, from, to, query.deviceId ?? null, query.limit, ...(query.groupId ? [query.groupId] : [])],
+      [
+        model.name,
+        model.version,
+        from,
+        to,
+        query.deviceId ?? null,
+        query.limit,
+        ...(query.groupId ? [query.groupId] : []),
+      ],
     ),
     q.query<{ features: unknown }>(
       `SELECT v.metadata->'features' AS features FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = $1 AND v.version = $2`,

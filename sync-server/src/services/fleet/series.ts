@@ -46,7 +46,8 @@ export async function breakdowns(
      GROUP BY GROUPING SETS ((bucket, model_name, model_version), (model_name, model_version))`,
     params,
   );
-  for (const r of versions.rows) get(keyOf(r.bucket)).byModelVersion[modelVersionKey(r.model_name, r.model_version)] = Number(r.n);
+  for (const r of versions.rows)
+    get(keyOf(r.bucket)).byModelVersion[modelVersionKey(r.model_name, r.model_version)] = Number(r.n);
   return out;
 }
 
@@ -61,7 +62,11 @@ export function assemble<T extends object>(
   extra: Map<Key, Breakdown>,
   empty: () => T,
 ): { buckets: (T & Breakdown & { start: string })[]; totals: T & Breakdown } {
-  const at = (k: Key) => ({ ...(main.get(k) ?? empty()), classes: extra.get(k)?.classes ?? {}, byModelVersion: extra.get(k)?.byModelVersion ?? {} });
+  const at = (k: Key) => ({
+    ...(main.get(k) ?? empty()),
+    classes: extra.get(k)?.classes ?? {},
+    byModelVersion: extra.get(k)?.byModelVersion ?? {},
+  });
   return {
     buckets: bucketStarts(w).map((t) => ({ start: new Date(t).toISOString(), ...at(t) })),
     totals: at(TOTAL),

@@ -14,16 +14,26 @@ export interface Window {
  * span before it; both round outward to bucket bounds (UTC), so a bucket always covers its whole
  * span and per-device and fleet series share bucket starts.
  */
-export function resolveWindow(q: { from?: string | undefined; to?: string | undefined; bucket: Bucket }, now = Date.now()): Window {
+export function resolveWindow(
+  q: { from?: string | undefined; to?: string | undefined; bucket: Bucket },
+  now = Date.now(),
+): Window {
   const size = BUCKETS[q.bucket];
   const to = q.to === undefined ? now : Date.parse(q.to);
   const from = q.from === undefined ? to - DEFAULT_WINDOW_MS[q.bucket] : Date.parse(q.from);
-  if (!(from < to)) throw HttpError.of('bad_request', `the window is empty: from (${new Date(from).toISOString()}) must be before to (${new Date(to).toISOString()})`);
+  if (!(from < to))
+    throw HttpError.of(
+      'bad_request',
+      `the window is empty: from (${new Date(from).toISOString()}) must be before to (${new Date(to).toISOString()})`,
+    );
   const start = Math.floor(from / size) * size;
   const end = Math.ceil(to / size) * size;
   const buckets = (end - start) / size;
   if (buckets > MAX_BUCKETS[q.bucket]) {
-    throw HttpError.of('bad_request', `the window spans ${buckets} ${q.bucket} buckets; at most ${MAX_BUCKETS[q.bucket]} are allowed (use a shorter window or day buckets)`);
+    throw HttpError.of(
+      'bad_request',
+      `the window spans ${buckets} ${q.bucket} buckets; at most ${MAX_BUCKETS[q.bucket]} are allowed (use a shorter window or day buckets)`,
+    );
   }
   return { from: start, to: end, bucket: q.bucket, size };
 }
@@ -48,4 +58,5 @@ export const modelVersionKey = (name: string, version: number) => `${name}@${ver
  * The SQL expression for a timestamp's bucket start in epoch ms, for a `size` parameter in ms.
  * Epoch arithmetic rather than date_trunc: independent of the session's time zone.
  */
-export const bucketSql = (column: string, sizeParam: string) => `(floor(extract(epoch FROM ${column}) * 1000 / ${sizeParam}) * ${sizeParam})::bigint`;
+export const bucketSql = (column: string, sizeParam: string) =>
+  `(floor(extract(epoch FROM ${column}) * 1000 / ${sizeParam}) * ${sizeParam})::bigint`;

@@ -42,7 +42,10 @@ const fitsReal = (x: unknown): boolean => {
 
 export function toStoredRecord(r: IngestRecord): StoredRecord {
   const input = (r as { input?: unknown }).input;
-  const features = Array.isArray(input) && input.length > 0 && input.length <= MAX_STORED_FEATURES && input.every(fitsReal) ? `{${input.join(',')}}` : null;
+  const features =
+    Array.isArray(input) && input.length > 0 && input.length <= MAX_STORED_FEATURES && input.every(fitsReal)
+      ? `{${input.join(',')}}`
+      : null;
   return {
     ts: r.ts,
     modelName: r.model.name,
@@ -65,7 +68,21 @@ export function hourly(records: readonly StoredRecord[]): HourlyRow[] {
     const hour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
     const key = JSON.stringify([r.modelName, r.modelVersion, hour]);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { modelName: r.modelName, modelVersion: r.modelVersion, hour, count: 0, latencySum: 0, confidenceSum: 0, driftAlarms: 0, driftWarnings: 0, classes: {} }));
+    if (!g)
+      groups.set(
+        key,
+        (g = {
+          modelName: r.modelName,
+          modelVersion: r.modelVersion,
+          hour,
+          count: 0,
+          latencySum: 0,
+          confidenceSum: 0,
+          driftAlarms: 0,
+          driftWarnings: 0,
+          classes: {},
+        }),
+      );
     g.count += 1;
     g.latencySum += r.latencyMs;
     g.confidenceSum += r.confidence ?? 0;

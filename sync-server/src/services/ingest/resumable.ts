@@ -65,11 +65,25 @@ export class ResumableUploads {
     return part ? { offset: part.size, total: part.total } : { offset: 0, total: null };
   }
 
-  async append(deviceId: string, batchId: string, range: ChunkRange, body: Readable, maxBytes: number): Promise<ChunkAnswer> {
-    if (range.total > maxBytes) throw HttpError.of('payload_too_large', `the batch (${range.total} bytes) is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`);
+  async append(
+    deviceId: string,
+    batchId: string,
+    range: ChunkRange,
+    body: Readable,
+    maxBytes: number,
+  ): Promise<ChunkAnswer> {
+    if (range.total > maxBytes)
+      throw HttpError.of(
+        'payload_too_large',
+        `the batch (${range.total} bytes) is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`,
+      );
     await this.sweep();
     const key = `${deviceId}/${batchId}`;
-    if (this.busy.has(key)) throw offsetConflict(`a chunk of batch ${batchId} is being received already`, (await this.state(deviceId, batchId)).offset);
+    if (this.busy.has(key))
+      throw offsetConflict(
+        `a chunk of batch ${batchId} is being received already`,
+        (await this.state(deviceId, batchId)).offset,
+      );
     this.busy.add(key);
     try {
       return await this.appendLocked(deviceId, batchId, range, body);
@@ -78,7 +92,12 @@ export class ResumableUploads {
     }
   }
 
-  private async appendLocked(deviceId: string, batchId: string, range: ChunkRange, body: Readable): Promise<ChunkAnswer> {
+  private async appendLocked(
+    deviceId: string,
+    batchId: string,
+    range: ChunkRange,
+    body: Readable,
+  ): Promise<ChunkAnswer> {
     const part = await this.part(deviceId, batchId);
     if (!part) {
       // Nothing staged: either nothing was sent yet, or the batch was stored and its answer lost.
@@ -86,8 +105,13 @@ export class ResumableUploads {
       if (stored) return { done: true, result: stored };
       if (range.start !== 0) throw offsetConflict(`batch ${batchId}: nothing received yet; start at offset 0`, 0);
     } else {
-      if (part.total !== range.total) throw offsetConflict(`batch ${batchId} was announced with ${part.total} bytes, this chunk says ${range.total}`, part.size);
-      if (range.start !== part.size) throw offsetConflict(`batch ${batchId}: ${part.size} bytes received; continue at that offset`, part.size);
+      if (part.total !== range.total)
+        throw offsetConflict(
+          `batch ${batchId} was announced with ${part.total} bytes, this chunk says ${range.total}`,
+          part.size,
+        );
+      if (range.start !== part.size)
+        throw offsetConflict(`batch ${batchId}: ${part.size} bytes received; continue at that offset`, part.size);
     }
     const dir = this.dir(deviceId, batchId);
     const file = path.join(dir, `${range.total}.part`);
@@ -106,7 +130,10 @@ export class ResumableUploads {
     const size = (await stat(file)).size;
     if (size < range.total) return { done: false, offset: size, total: range.total };
     try {
-      return { done: true, result: await this.opts.ingest(deviceId, { path: file, sha256: await sha256Of(file) }, batchId) };
+      return {
+        done: true,
+        result: await this.opts.ingest(deviceId, { path: file, sha256: await sha256Of(file) }, batchId),
+      };
     } finally {
       // Stored, or refused (a malformed package, a digest that does not match): either way the
       // staged bytes are done with, and a retry starts over from offset 0.
@@ -142,7 +169,12 @@ export class ResumableUploads {
       for (const batch of await list(path.join(this.opts.root, device))) {
         const dir = path.join(this.opts.root, device, batch);
         if (this.busy.has(`${device}/${batch}`)) continue;
-        const touched = Math.max(0, ...(await Promise.all((await list(dir)).map(async (n) => (await stat(path.join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0))));
+        const touched = Math.max(
+          0,
+          ...(await Promise.all(
+            (await list(dir)).map(async (n) => (await stat(path.join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0),
+          )),
+        );
         if (now - touched > this.ttlMs) await rm(dir, { recursive: true, force: true });
       }
       await rmdir(path.join(this.opts.root, device)).catch(() => {}); // fails, as meant, while not empty

@@ -18,8 +18,21 @@ export const LABEL_COLUMN_TAG = 'tinylcm.label_column';
  * comma-separated), else every column but the `tinylcm.label_column` one, in file order.
  */
 export async function registerFromArtifact(
-  deps: { registry: RegistryService; blobs: BlobStore; resolve(uri: string): Promise<string>; maxBytes: number; stagingDir: string },
-  input: { name: string; source: string; runId?: string; description?: string; tags?: Record<string, string>; createdBy?: string },
+  deps: {
+    registry: RegistryService;
+    blobs: BlobStore;
+    resolve(uri: string): Promise<string>;
+    maxBytes: number;
+    stagingDir: string;
+  },
+  input: {
+    name: string;
+    source: string;
+    runId?: string;
+    description?: string;
+    tags?: Record<string, string>;
+    createdBy?: string;
+  },
 ): Promise<ModelVersion> {
   let key = await deps.resolve(input.source);
   let info = await deps.blobs.stat(key);
@@ -29,21 +42,30 @@ export async function registerFromArtifact(
     if (onnx.length !== 1) {
       throw HttpError.of(
         onnx.length ? 'bad_request' : 'not_found',
-        onnx.length ? `${input.source} holds ${onnx.length} .onnx files; name one of them` : `no ONNX model at ${input.source} (TinySphere registers ONNX models)`,
+        onnx.length
+          ? `${input.source} holds ${onnx.length} .onnx files; name one of them`
+          : `no ONNX model at ${input.source} (TinySphere registers ONNX models)`,
       );
     }
     key = onnx[0]!;
     info = await deps.blobs.stat(key);
     if (!info) throw HttpError.of('not_found', `no artifact at ${input.source}`);
   }
-  if (info.size > deps.maxBytes) throw HttpError.of('payload_too_large', `the artifact is larger than the limit of ${deps.maxBytes} bytes (MAX_UPLOAD_BYTES)`);
+  if (info.size > deps.maxBytes)
+    throw HttpError.of(
+      'payload_too_large',
+      `the artifact is larger than the limit of ${deps.maxBytes} bytes (MAX_UPLOAD_BYTES)`,
+    );
   const stream = await deps.blobs.get(key);
   if (!stream) throw HttpError.of('not_found', `no artifact at ${input.source}`);
   const file = await stage(stream, deps.maxBytes, deps.stagingDir);
   let csv: StagedFile | undefined;
   try {
     csv = await stageBeside(deps, key, 'reference.csv');
-    const metadata = { ...(input.description ? { description: input.description } : {}), ...(input.tags ? { tags: input.tags } : {}) };
+    const metadata = {
+      ...(input.description ? { description: input.description } : {}),
+      ...(input.tags ? { tags: input.tags } : {}),
+    };
     let reference: ReferenceInput | undefined;
     let features: string[] | undefined;
     if (csv) {
@@ -67,11 +89,19 @@ export async function registerFromArtifact(
 }
 
 /** A file logged in the same artifact folder as `key`, staged; undefined when there is none. */
-async function stageBeside(deps: { blobs: BlobStore; maxBytes: number; stagingDir: string }, key: string, name: string): Promise<StagedFile | undefined> {
+async function stageBeside(
+  deps: { blobs: BlobStore; maxBytes: number; stagingDir: string },
+  key: string,
+  name: string,
+): Promise<StagedFile | undefined> {
   const beside = `${key.slice(0, key.lastIndexOf('/') + 1)}${name}`;
   const info = await deps.blobs.stat(beside);
   if (!info) return undefined;
-  if (info.size > deps.maxBytes) throw HttpError.of('payload_too_large', `${name} is larger than the limit of ${deps.maxBytes} bytes (MAX_UPLOAD_BYTES)`);
+  if (info.size > deps.maxBytes)
+    throw HttpError.of(
+      'payload_too_large',
+      `${name} is larger than the limit of ${deps.maxBytes} bytes (MAX_UPLOAD_BYTES)`,
+    );
   const stream = await deps.blobs.get(beside);
   return stream ? stage(stream, deps.maxBytes, deps.stagingDir) : undefined;
 }
@@ -84,5 +114,8 @@ function parseFeaturesTag(tag: string | undefined): string[] | undefined {
   } catch {
     // not JSON: comma-separated names
   }
-  return tag.split(',').map((s) => s.trim()).filter(Boolean);
+  return tag
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -43,7 +43,10 @@ export class ArtifactIntegrity {
     const actual = hash.digest('hex');
     if (actual !== sha256) {
       this.verified.delete(key);
-      this.logger?.error({ key, expected: sha256, actual, size: stat.size }, 'stored artifact is damaged: its bytes do not hash to its sha256');
+      this.logger?.error(
+        { key, expected: sha256, actual, size: stat.size },
+        'stored artifact is damaged: its bytes do not hash to its sha256',
+      );
       return false;
     }
     if (this.verified.size >= MAX_VERIFIED_ARTIFACTS) this.verified.delete(this.verified.keys().next().value!);

@@ -1,6 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { CsvError, CsvReader } from '../../../../shared/csv/reader.ts';
-import { decodeUtf8, profileFromCsv, ProfileInputError, type FeatureSpec, type ReferenceProfile } from '../../../../shared/drift/profile/index.ts';
+import {
+  decodeUtf8,
+  profileFromCsv,
+  ProfileInputError,
+  type FeatureSpec,
+  type ReferenceProfile,
+} from '../../../../shared/drift/profile/index.ts';
 import type { OnnxMetadata } from '../../../../shared/onnx/reader.ts';
 import type { VersionMetadata } from '../../../../shared/protocol/index.ts';
 import { HttpError } from '../../http/errors.ts';
@@ -28,7 +34,7 @@ export function checkFeatureWidth(onnx: Pick<OnnxMetadata, 'inputs'>, features: 
   if (!features || onnx.inputs.length !== 1) return;
   const input = onnx.inputs[0]!;
   const shape = input.shape;
-  if (!shape || shape.length !== 2 || typeof shape[1] !== 'number') return;
+  if (shape?.length !== 2 || typeof shape[1] !== 'number') return;
   if (shape[1] !== features.length) {
     throw HttpError.of(
       'bad_request',
@@ -41,10 +47,17 @@ export function checkFeatureWidth(onnx: Pick<OnnxMetadata, 'inputs'>, features: 
  * Builds the reference profile from the CSV, streamed from disk twice (never held whole), and
  * returns the metadata with it. Every refusal is a 400 naming the column (and row and line).
  */
-export async function withReferenceProfile(onnx: Pick<OnnxMetadata, 'inputs'>, meta: VersionMetadata, ref: ReferenceInput): Promise<VersionMetadata> {
+export async function withReferenceProfile(
+  onnx: Pick<OnnxMetadata, 'inputs'>,
+  meta: VersionMetadata,
+  ref: ReferenceInput,
+): Promise<VersionMetadata> {
   const features = declaredFeatures(meta);
   if (!features) {
-    throw HttpError.of('bad_request', 'a reference CSV needs the model\'s feature names: send metadata with "features" (the CSV columns in the model\'s input order)');
+    throw HttpError.of(
+      'bad_request',
+      'a reference CSV needs the model\'s feature names: send metadata with "features" (the CSV columns in the model\'s input order)',
+    );
   }
   checkFeatureWidth(onnx, features);
   const referenceProfile = await buildReference(ref, features);
@@ -58,7 +71,8 @@ export async function buildReference(ref: ReferenceInput, features: readonly Fea
       ...(ref.labelColumn ? { labelColumn: ref.labelColumn } : {}),
     });
   } catch (err) {
-    if (err instanceof ProfileInputError || err instanceof CsvError) throw HttpError.of('bad_request', `reference CSV: ${err.message}`);
+    if (err instanceof ProfileInputError || err instanceof CsvError)
+      throw HttpError.of('bad_request', `reference CSV: ${err.message}`);
     throw err;
   }
 }

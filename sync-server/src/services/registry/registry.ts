@@ -5,8 +5,23 @@ import { HttpError } from '../../http/errors.ts';
 import { assertNotDeployed, lockForChange } from '../deployments/in-use.ts';
 import type { BlobStore, ByteRange } from '../../store/blobs/index.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
-import { decodePageToken, encodePageToken, MODEL_SELECT, toModel, toVersion, VERSION_SELECT, type ModelRow, type VersionRow } from './rows.ts';
-import { checkFeatureWidth, declaredFeatures, withReferenceProfile, buildReference, type ReferenceInput } from './reference.ts';
+import {
+  decodePageToken,
+  encodePageToken,
+  MODEL_SELECT,
+  toModel,
+  toVersion,
+  VERSION_SELECT,
+  type ModelRow,
+  type VersionRow,
+} from './rows.ts';
+import {
+  checkFeatureWidth,
+  declaredFeatures,
+  withReferenceProfile,
+  buildReference,
+  type ReferenceInput,
+} from './reference.ts';
 import { ArtifactIntegrity } from './integrity.ts';
 import type { StagedFile } from './staging.ts';
 
@@ -23,7 +38,8 @@ const notFound = (what: string) => HttpError.of('not_found', `${what} does not e
  * Serialises the transactions that decide whether an artifact's blob is still needed: a version
  * being registered with these bytes, and the clean-up after a failed registration.
  */
-const lockArtifact = (q: Queryable, sha256: string) => q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`artifact:${sha256}`]);
+const lockArtifact = (q: Queryable, sha256: string) =>
+  q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`artifact:${sha256}`]);
 
 /**
  * The model registry: registered models, their monotonic versions, aliases with history, and the
@@ -73,39 +89,61 @@ export class RegistryService {
     if (input.reference) meta = await withReferenceProfile(onnx, meta, input.reference);
     const { sha256, size } = input.file;
     const added = await this.storeArtifact(input.file);
-    const version = await this.db.transaction(async (tx) => {
-      await lockArtifact(tx, sha256);
-      const model = await tx.query<{ id: string }>(
-        `INSERT INTO registered_models (name, created_by) VALUES ($1, $2)
+    const version = await this.db
+      .transaction(async (tx) => {
+        await lockArtifact(tx, sha256);
+        const model = await tx.query<{ id: string }>(
+          `INSERT INTO registered_models (name, created_by) VALUES ($1, $2)
          ON CONFLICT (name) DO UPDATE SET updated_at = now() RETURNING id`,
-        [input.name, input.createdBy ?? null],
-      );
-      const id = model.rows[0]!.id;
-      const next = await tx.query<{ last_version: number }>('UPDATE registered_models SET last_version = last_version + 1 WHERE id = $1 RETURNING last_version', [id]);
-      await tx.query('INSERT INTO model_artifacts (sha256, size, onnx) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING', [sha256, size, JSON.stringify(onnx)]);
-      const v = next.rows[0]!.last_version;
-      await tx.query(
-        `INSERT INTO model_versions (model_id, version, sha256, metadata, description, tags, source, run_id, created_by)
+          [input.name, input.createdBy ?? null],
+        );
+        const id = model.rows[0]!.id;
+        const next = await tx.query<{ last_version: number }>(
+          'UPDATE registered_models SET last_version = last_version + 1 WHERE id = $1 RETURNING last_version',
+          [id],
+        );
+        await tx.query(
+          'INSERT INTO model_artifacts (sha256, size, onnx) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING',
+          [sha256, size, JSON.stringify(onnx)],
+        );
+        const v = next.rows[0]!.last_version;
+        await tx.query(
+          `INSERT INTO model_versions (model_id, version, sha256, metadata, description, tags, source, run_id, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [id, v, sha256, JSON.stringify(meta), meta.description ?? '', JSON.stringify(meta.tags ?? {}), input.source ?? null, input.runId ?? meta.runId ?? null, input.createdBy ?? null],
-      );
-      return v;
-    }).catch(async (err: unknown) => {
-      // Nothing may stay behind a refused version: bytes this request added go unless a version
-      // committed meanwhile refers to them.
-      if (added) await this.dropIfUnreferenced(sha256);
-      // A value PostgreSQL refuses (class 22) becomes the client's 400 in http/errors.ts.
-      throw err;
-    });
+          [
+            id,
+            v,
+            sha256,
+            JSON.stringify(meta),
+            meta.description ?? '',
+            JSON.stringify(meta.tags ?? {}),
+            input.source ?? null,
+            input.runId ?? meta.runId ?? null,
+            input.createdBy ?? null,
+          ],
+        );
+        return v;
+      })
+      .catch(async (err: unknown) => {
+        // Nothing may stay behind a refused version: bytes this request added go unless a version
+        // committed meanwhile refers to them.
+        if (added) await this.dropIfUnreferenced(sha256);
+        // A value PostgreSQL refuses (class 22) becomes the client's 400 in http/errors.ts.
+        throw err;
+      });
     // A concurrent delete of the last version sharing these bytes may have removed the blob between
     // our stat and our commit; the row we just committed needs it, so put it back.
-    if (!(await this.blobs.stat(artifactKey(sha256)))) await this.blobs.put(artifactKey(sha256), input.file.stream(), size);
+    if (!(await this.blobs.stat(artifactKey(sha256))))
+      await this.blobs.put(artifactKey(sha256), input.file.stream(), size);
     this.logger?.info({ model: input.name, version, sha256, size }, 'model version registered');
     return this.getVersion(input.name, version);
   }
 
   /** Creates a model with no versions yet (MLflow's registered-models/create); 409 when the name is taken. */
-  async createModel(name: string, opts: { description?: string; tags?: Record<string, string>; createdBy?: string }): Promise<RegisteredModel> {
+  async createModel(
+    name: string,
+    opts: { description?: string; tags?: Record<string, string>; createdBy?: string },
+  ): Promise<RegisteredModel> {
     const { rowCount } = await this.db.query(
       `INSERT INTO registered_models (name, description, tags, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
       [name, opts.description ?? '', JSON.stringify(opts.tags ?? {}), opts.createdBy ?? null],
@@ -115,7 +153,13 @@ export class RegistryService {
   }
 
   /** Models whose names match a SQL LIKE pattern (or all), for MLflow's search; ordered by name. */
-  async searchModels(opts: { like?: string; ilike?: string; equals?: string; limit: number; offset: number }): Promise<RegisteredModel[]> {
+  async searchModels(opts: {
+    like?: string;
+    ilike?: string;
+    equals?: string;
+    limit: number;
+    offset: number;
+  }): Promise<RegisteredModel[]> {
     const { rows } = await this.db.query<ModelRow>(
       `${MODEL_SELECT} WHERE ($1::text IS NULL OR m.name LIKE $1) AND ($2::text IS NULL OR m.name ILIKE $2) AND ($3::text IS NULL OR m.name = $3)
        ORDER BY m.name LIMIT $4 OFFSET $5`,
@@ -142,7 +186,10 @@ export class RegistryService {
     return { items, nextPageToken: rows.length > opts.pageSize ? encodePageToken(items.at(-1)!.name) : null };
   }
 
-  async updateModel(name: string, patch: { description?: string; tags?: Record<string, string>; removeTags?: string[] }): Promise<RegisteredModel> {
+  async updateModel(
+    name: string,
+    patch: { description?: string; tags?: Record<string, string>; removeTags?: string[] },
+  ): Promise<RegisteredModel> {
     const { rowCount } = await this.db.query(
       `UPDATE registered_models SET description = coalesce($2, description),
          tags = (tags || coalesce($3::jsonb, '{}'::jsonb)) - coalesce($4::text[], '{}'), updated_at = now()
@@ -162,7 +209,8 @@ export class RegistryService {
         await tx.query('UPDATE registered_models SET name = $2, updated_at = now() WHERE name = $1', [name, newName]);
       });
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw HttpError.of('conflict', `registered model "${newName}" already exists`);
+      if ((err as { code?: string }).code === '23505')
+        throw HttpError.of('conflict', `registered model "${newName}" already exists`);
       throw err;
     }
     return this.getModel(newName);
@@ -196,7 +244,10 @@ export class RegistryService {
 
   async getVersion(name: string, ref: string | number): Promise<ModelVersion> {
     const version = await this.resolveVersion(name, ref);
-    const { rows } = await this.db.query<VersionRow>(`${VERSION_SELECT} WHERE m.name = $1 AND v.version = $2`, [name, version]);
+    const { rows } = await this.db.query<VersionRow>(`${VERSION_SELECT} WHERE m.name = $1 AND v.version = $2`, [
+      name,
+      version,
+    ]);
     if (!rows[0]) throw notFound(`version ${version} of model "${name}"`);
     return toVersion(rows[0]);
   }
@@ -209,7 +260,10 @@ export class RegistryService {
     const current = await this.getVersion(name, ref);
     const features = declaredFeatures(current.metadata);
     if (!features) {
-      throw HttpError.of('bad_request', `version ${current.version} of "${name}" declares no feature names (metadata "features"), so the CSV's columns cannot be matched to its inputs`);
+      throw HttpError.of(
+        'bad_request',
+        `version ${current.version} of "${name}" declares no feature names (metadata "features"), so the CSV's columns cannot be matched to its inputs`,
+      );
     }
     checkFeatureWidth(current, features);
     const profile = await buildReference(reference, features);
@@ -236,7 +290,13 @@ export class RegistryService {
   }
 
   /** Versions across models, for MLflow's search: optional model name and run filters. */
-  async searchVersions(opts: { name?: string; runId?: string; sha256?: string; limit: number; offset: number }): Promise<ModelVersion[]> {
+  async searchVersions(opts: {
+    name?: string;
+    runId?: string;
+    sha256?: string;
+    limit: number;
+    offset: number;
+  }): Promise<ModelVersion[]> {
     const { rows } = await this.db.query<VersionRow>(
       `${VERSION_SELECT} WHERE ($1::text IS NULL OR m.name = $1) AND ($2::text IS NULL OR v.run_id = $2) AND ($3::text IS NULL OR v.sha256 = $3)
        ORDER BY m.name, v.version DESC LIMIT $4 OFFSET $5`,
@@ -245,14 +305,31 @@ export class RegistryService {
     return rows.map(toVersion);
   }
 
-  async updateVersion(name: string, ref: string | number, patch: { description?: string; tags?: Record<string, string>; removeTags?: string[]; stage?: ModelVersion['stage']; archiveExisting?: boolean }): Promise<ModelVersion> {
+  async updateVersion(
+    name: string,
+    ref: string | number,
+    patch: {
+      description?: string;
+      tags?: Record<string, string>;
+      removeTags?: string[];
+      stage?: ModelVersion['stage'];
+      archiveExisting?: boolean;
+    },
+  ): Promise<ModelVersion> {
     const version = await this.resolveVersion(name, ref);
     await this.db.transaction(async (tx) => {
       const { rowCount } = await tx.query(
         `UPDATE model_versions v SET description = coalesce($3, v.description),
            tags = (v.tags || coalesce($4::jsonb, '{}'::jsonb)) - coalesce($5::text[], '{}'), stage = coalesce($6, v.stage), updated_at = now()
          FROM registered_models m WHERE m.id = v.model_id AND m.name = $1 AND v.version = $2`,
-        [name, version, patch.description ?? null, patch.tags ? JSON.stringify(patch.tags) : null, patch.removeTags ?? null, patch.stage ?? null],
+        [
+          name,
+          version,
+          patch.description ?? null,
+          patch.tags ? JSON.stringify(patch.tags) : null,
+          patch.removeTags ?? null,
+          patch.stage ?? null,
+        ],
       );
       if (!rowCount) throw notFound(`version ${version} of model "${name}"`);
       if (patch.stage && patch.archiveExisting && patch.stage !== 'None' && patch.stage !== 'Archived') {
@@ -284,24 +361,26 @@ export class RegistryService {
   /** Moves (or creates) an alias; every move is kept in the alias history. */
   async setAlias(name: string, alias: string, version: number, by: string | undefined): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const model = await tx.query<{ id: string }>('SELECT id FROM registered_models WHERE name = $1 FOR UPDATE', [name]);
+      const model = await tx.query<{ id: string }>('SELECT id FROM registered_models WHERE name = $1 FOR UPDATE', [
+        name,
+      ]);
       const id = model.rows[0]?.id;
       if (!id) throw notFound(`registered model "${name}"`);
       const exists = await tx.query('SELECT 1 FROM model_versions WHERE model_id = $1 AND version = $2', [id, version]);
       if (!exists.rowCount) throw notFound(`version ${version} of model "${name}"`);
-      const prev = await tx.query<{ version: number }>('SELECT version FROM model_aliases WHERE model_id = $1 AND alias = $2', [id, alias]);
+      const prev = await tx.query<{ version: number }>(
+        'SELECT version FROM model_aliases WHERE model_id = $1 AND alias = $2',
+        [id, alias],
+      );
       await tx.query(
         `INSERT INTO model_aliases (model_id, alias, version, updated_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (model_id, alias) DO UPDATE SET version = $3, updated_by = $4, updated_at = now()`,
         [id, alias, version, by ?? null],
       );
-      await tx.query('INSERT INTO model_alias_history (model_id, alias, version, previous_version, changed_by) VALUES ($1, $2, $3, $4, $5)', [
-        id,
-        alias,
-        version,
-        prev.rows[0]?.version ?? null,
-        by ?? null,
-      ]);
+      await tx.query(
+        'INSERT INTO model_alias_history (model_id, alias, version, previous_version, changed_by) VALUES ($1, $2, $3, $4, $5)',
+        [id, alias, version, prev.rows[0]?.version ?? null, by ?? null],
+      );
     });
   }
 
@@ -312,23 +391,33 @@ export class RegistryService {
         [name, alias],
       );
       if (!rows[0]) throw notFound(`alias "${alias}" of model "${name}"`);
-      await tx.query('INSERT INTO model_alias_history (model_id, alias, version, previous_version, changed_by) VALUES ($1, $2, NULL, $3, $4)', [
-        rows[0].model_id,
-        alias,
-        rows[0].version,
-        by ?? null,
-      ]);
+      await tx.query(
+        'INSERT INTO model_alias_history (model_id, alias, version, previous_version, changed_by) VALUES ($1, $2, NULL, $3, $4)',
+        [rows[0].model_id, alias, rows[0].version, by ?? null],
+      );
     });
   }
 
   async aliasHistory(name: string, alias?: string) {
     await this.getModel(name);
-    const { rows } = await this.db.query<{ alias: string; version: number | null; previous_version: number | null; changed_by: string | null; changed_at: Date }>(
+    const { rows } = await this.db.query<{
+      alias: string;
+      version: number | null;
+      previous_version: number | null;
+      changed_by: string | null;
+      changed_at: Date;
+    }>(
       `SELECT h.alias, h.version, h.previous_version, h.changed_by, h.changed_at FROM model_alias_history h
        JOIN registered_models m ON m.id = h.model_id WHERE m.name = $1 AND ($2::text IS NULL OR h.alias = $2) ORDER BY h.id`,
       [name, alias ?? null],
     );
-    return rows.map((r) => ({ alias: r.alias, version: r.version, previousVersion: r.previous_version, changedBy: r.changed_by, changedAt: r.changed_at.toISOString() }));
+    return rows.map((r) => ({
+      alias: r.alias,
+      version: r.version,
+      previousVersion: r.previous_version,
+      changedBy: r.changed_by,
+      changedAt: r.changed_at.toISOString(),
+    }));
   }
 
   /**
@@ -339,10 +428,17 @@ export class RegistryService {
   async openArtifact(sha256: string, range?: ByteRange) {
     const intact = await this.integrity.intact(artifactKey(sha256), sha256);
     if (intact === false) {
-      throw HttpError.of('conflict', `the stored bytes of artifact ${sha256} are damaged (they no longer hash to it); upload the same model file again to repair them`);
+      throw HttpError.of(
+        'conflict',
+        `the stored bytes of artifact ${sha256} are damaged (they no longer hash to it); upload the same model file again to repair them`,
+      );
     }
     const stream = intact && (await this.blobs.get(artifactKey(sha256), range));
-    if (!stream) throw HttpError.of('conflict', `the bytes of artifact ${sha256} are missing from the blob store; upload the same model file again to restore them`);
+    if (!stream)
+      throw HttpError.of(
+        'conflict',
+        `the bytes of artifact ${sha256} are missing from the blob store; upload the same model file again to restore them`,
+      );
     return stream;
   }
 
@@ -365,7 +461,9 @@ export class RegistryService {
         const { rowCount } = await tx.query('SELECT 1 FROM model_artifacts WHERE sha256 = $1', [sha256]);
         if (!rowCount) await this.blobs.delete(artifactKey(sha256));
       })
-      .catch((err: unknown) => this.logger?.warn({ err, sha256 }, 'could not remove the bytes of a refused model version'));
+      .catch((err: unknown) =>
+        this.logger?.warn({ err, sha256 }, 'could not remove the bytes of a refused model version'),
+      );
   }
 
   /**
@@ -383,8 +481,9 @@ export class RegistryService {
           );
           if (rowCount) await this.blobs.delete(artifactKey(sha));
         })
-        .catch((err: unknown) => this.logger?.warn({ err, sha }, 'could not collect an unreferenced artifact; it stays until the next delete'));
+        .catch((err: unknown) =>
+          this.logger?.warn({ err, sha }, 'could not collect an unreferenced artifact; it stays until the next delete'),
+        );
     }
   }
-
 }

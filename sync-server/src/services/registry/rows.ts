@@ -89,7 +89,10 @@ export function encodePageToken(after: string | number): string {
   return Buffer.from(JSON.stringify({ after })).toString('base64url');
 }
 
-export function decodePageToken<T extends string | number>(token: string | undefined, kind: 'string' | 'number'): T | undefined {
+export function decodePageToken<T extends string | number>(
+  token: string | undefined,
+  kind: 'string' | 'number',
+): T | undefined {
   if (!token) return undefined;
   try {
     const { after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after: unknown };

@@ -41,7 +41,11 @@ export async function stage(body: Readable, maxBytes: number, dir: string): Prom
   });
   try {
     await pipeline(body, meter, createWriteStream(file));
-    if (size > maxBytes) throw HttpError.of('payload_too_large', `the file is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`);
+    if (size > maxBytes)
+      throw HttpError.of(
+        'payload_too_large',
+        `the file is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`,
+      );
   } catch (err) {
     await rm(file, { force: true });
     throw err;

@@ -17,10 +17,12 @@ export function artifactSegments(path: string): string[] {
   const trimmed = path.replace(/\/+$/, '');
   if (trimmed === '') return [];
   if (trimmed.startsWith('/')) throw invalid(`Invalid artifact path '${path}': it must be relative`);
-  if (/[\\\u0000-\u001f\u007f]/.test(trimmed)) throw invalid(`Invalid artifact path '${path}': backslashes and control characters are not allowed`);
+  if (/[\\\u0000-\u001f\u007f]/.test(trimmed))
+    throw invalid(`Invalid artifact path '${path}': backslashes and control characters are not allowed`);
   const segments = trimmed.split('/');
   for (const s of segments) {
-    if (s === '' || s === '.' || s === '..') throw invalid(`Invalid artifact path '${path}': empty, '.' and '..' segments are not allowed`);
+    if (s === '' || s === '.' || s === '..')
+      throw invalid(`Invalid artifact path '${path}': empty, '.' and '..' segments are not allowed`);
   }
   return segments;
 }
@@ -31,7 +33,9 @@ function encodeSegment(segment: string): string {
 }
 
 function decodeSegment(segment: string): string {
-  return segment.startsWith(ENCODED) ? Buffer.from(segment.slice(ENCODED.length), 'base64url').toString('utf8') : segment;
+  return segment.startsWith(ENCODED)
+    ? Buffer.from(segment.slice(ENCODED.length), 'base64url').toString('utf8')
+    : segment;
 }
 
 /**
@@ -62,7 +66,9 @@ export function mlflowArtifactsPath(uri: string): string {
 /** An experiment's artifact location as stored: always this server's `mlflow-artifacts:/<path>`. */
 export function artifactRootUri(location: string): string {
   if (!location.startsWith('mlflow-artifacts:')) {
-    throw invalid(`Unsupported artifact_location '${location}': TinySphere stores artifacts itself; use an 'mlflow-artifacts:/<path>' location or leave it unset`);
+    throw invalid(
+      `Unsupported artifact_location '${location}': TinySphere stores artifacts itself; use an 'mlflow-artifacts:/<path>' location or leave it unset`,
+    );
   }
   const path = mlflowArtifactsPath(location);
   if (!path) throw invalid(`Invalid artifact_location '${location}': it needs a path`);

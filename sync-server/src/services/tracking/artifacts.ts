@@ -48,9 +48,17 @@ export class ArtifactStore {
     }
     const name = (key: string) => artifactPathOf(key).split('/').at(-1)!;
     const sized = await Promise.all(
-      files.map(async (key): Promise<FileInfo> => ({ path: name(key), is_dir: false, file_size: (await this.blobs.stat(key))?.size ?? 0 })),
+      files.map(
+        async (key): Promise<FileInfo> => ({
+          path: name(key),
+          is_dir: false,
+          file_size: (await this.blobs.stat(key))?.size ?? 0,
+        }),
+      ),
     );
-    return [...sized, ...[...dirs].map((key): FileInfo => ({ path: name(key), is_dir: true }))].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return [...sized, ...[...dirs].map((key): FileInfo => ({ path: name(key), is_dir: true }))].sort((a, b) =>
+      a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+    );
   }
 
   /** Deletes a file, or a directory with everything under it (MLflow's delete_artifacts). */

@@ -50,8 +50,10 @@ export interface MetricRow {
   step: string;
 }
 
-export const EXPERIMENT_COLUMNS = 'e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, e.last_update_time';
-export const RUN_COLUMNS = 'r.run_id, r.experiment_id, r.run_name, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage';
+export const EXPERIMENT_COLUMNS =
+  'e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, e.last_update_time';
+export const RUN_COLUMNS =
+  'r.run_id, r.experiment_id, r.run_name, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage';
 
 export function experimentJson(row: ExperimentRow, tags: KeyValue[]) {
   return {

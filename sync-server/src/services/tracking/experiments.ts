@@ -1,6 +1,14 @@
 import { invalidParameter as invalid, mlflowError } from '../../http/mlflow-errors.ts';
 import type { Queryable } from '../../store/db/index.ts';
-import { EXPERIMENT_COLUMNS, experimentJson, stagesOf, type ExperimentJson, type ExperimentRow, type KeyValue, type ViewType } from './entities.ts';
+import {
+  EXPERIMENT_COLUMNS,
+  experimentJson,
+  stagesOf,
+  type ExperimentJson,
+  type ExperimentRow,
+  type KeyValue,
+  type ViewType,
+} from './entities.ts';
 import { artifactRootUri } from './artifact-paths.ts';
 import { EXPERIMENT_GRAMMAR, parseFilter, parseOrderBy } from './search/filter.ts';
 import { checkMaxResults, page, pageOffset, SEARCH_MAX_RESULTS_DEFAULT } from './search/paging.ts';
@@ -13,7 +21,8 @@ const now = () => Date.now();
 
 /** Experiment ids are integers sent as strings; anything else names no experiment. */
 function idOf(experimentId: string): string {
-  if (!/^\d{1,18}$/.test(experimentId)) throw mlflowError('RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${experimentId} exists`);
+  if (!/^\d{1,18}$/.test(experimentId))
+    throw mlflowError('RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${experimentId} exists`);
   return experimentId;
 }
 
@@ -29,7 +38,11 @@ export interface SearchExperimentsInput {
 export class Experiments {
   constructor(private readonly q: Queryable) {}
 
-  async create(input: { name: string; artifact_location?: string | undefined; tags?: KeyValue[] | undefined }): Promise<{ experiment_id: string }> {
+  async create(input: {
+    name: string;
+    artifact_location?: string | undefined;
+    tags?: KeyValue[] | undefined;
+  }): Promise<{ experiment_id: string }> {
     checkExperimentName(input.name);
     for (const t of input.tags ?? []) checkExperimentTag(t.key, t.value);
     const location = input.artifact_location ? artifactRootUri(input.artifact_location) : null;
@@ -43,7 +56,8 @@ export class Experiments {
       [input.name, location, t],
     );
     const id = rows[0]?.experiment_id;
-    if (id === undefined) throw mlflowError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${input.name}) already exists.`);
+    if (id === undefined)
+      throw mlflowError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${input.name}) already exists.`);
     await this.upsertTags(String(id), input.tags ?? []);
     return { experiment_id: String(id) };
   }
@@ -61,7 +75,9 @@ export class Experiments {
   async requireActive(experimentId: string): Promise<ExperimentRow> {
     const row = await this.row(experimentId);
     if (row.lifecycle_stage !== 'active') {
-      throw invalid(`The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+      throw invalid(
+        `The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+      );
     }
     return row;
   }
@@ -72,7 +88,10 @@ export class Experiments {
   }
 
   async getByName(name: string): Promise<{ experiment: ExperimentJson }> {
-    const { rows } = await this.q.query<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM mlflow_experiments e WHERE e.name = $1`, [name]);
+    const { rows } = await this.q.query<ExperimentRow>(
+      `SELECT ${EXPERIMENT_COLUMNS} FROM mlflow_experiments e WHERE e.name = $1`,
+      [name],
+    );
     if (!rows[0]) throw mlflowError('RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'`);
     const [experiment] = await this.withTags(rows);
     return { experiment: experiment! };
@@ -83,9 +102,16 @@ export class Experiments {
     checkMaxResults(maxResults);
     const offset = pageOffset(input.page_token);
     const p = new SqlParams();
-    const where = [`e.lifecycle_stage = ANY(${p.add(stagesOf(input.view_type ?? 'ACTIVE_ONLY'))})`, ...filterSql(parseFilter(input.filter, EXPERIMENT_GRAMMAR), EXPERIMENT_SCHEMA, p)];
-    const terms = parseOrderBy(input.order_by?.length ? input.order_by : ['creation_time DESC', 'experiment_id ASC'], EXPERIMENT_GRAMMAR);
-    if (!terms.some((t) => t.type === 'attribute' && t.key === 'experiment_id')) terms.push({ type: 'attribute', key: 'experiment_id', ascending: false });
+    const where = [
+      `e.lifecycle_stage = ANY(${p.add(stagesOf(input.view_type ?? 'ACTIVE_ONLY'))})`,
+      ...filterSql(parseFilter(input.filter, EXPERIMENT_GRAMMAR), EXPERIMENT_SCHEMA, p),
+    ];
+    const terms = parseOrderBy(
+      input.order_by?.length ? input.order_by : ['creation_time DESC', 'experiment_id ASC'],
+      EXPERIMENT_GRAMMAR,
+    );
+    if (!terms.some((t) => t.type === 'attribute' && t.key === 'experiment_id'))
+      terms.push({ type: 'attribute', key: 'experiment_id', ascending: false });
     const order = orderSql(terms, EXPERIMENT_SCHEMA, p);
     const { rows } = await this.q.query<ExperimentRow>(
       `SELECT ${EXPERIMENT_COLUMNS} FROM mlflow_experiments e ${order.joins.join(' ')}
@@ -101,9 +127,14 @@ export class Experiments {
     const row = await this.row(experimentId);
     if (row.lifecycle_stage !== 'active') throw mlflowError('INVALID_STATE', 'Cannot rename a non-active experiment.');
     try {
-      await this.q.query('UPDATE mlflow_experiments SET name = $2, last_update_time = $3 WHERE experiment_id = $1', [row.experiment_id, newName, now()]);
+      await this.q.query('UPDATE mlflow_experiments SET name = $2, last_update_time = $3 WHERE experiment_id = $1', [
+        row.experiment_id,
+        newName,
+        now(),
+      ]);
     } catch (err) {
-      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw mlflowError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${newName}) already exists.`);
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION)
+        throw mlflowError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${newName}) already exists.`);
       throw err;
     }
     return {};
@@ -111,7 +142,8 @@ export class Experiments {
 
   /** Soft delete, as MLflow: the experiment and all its runs move to the 'deleted' stage. */
   async delete(experimentId: string): Promise<Record<string, never>> {
-    if (experimentId === DEFAULT_EXPERIMENT_ID) throw invalid('Cannot delete the default experiment 0. This is an internally reserved experiment.');
+    if (experimentId === DEFAULT_EXPERIMENT_ID)
+      throw invalid('Cannot delete the default experiment 0. This is an internally reserved experiment.');
     const row = await this.row(experimentId, 'ACTIVE_ONLY');
     await this.setStage(row.experiment_id, 'deleted');
     return {};
@@ -132,15 +164,26 @@ export class Experiments {
 
   async deleteTag(experimentId: string, key: string): Promise<Record<string, never>> {
     const row = await this.requireActive(experimentId);
-    const { rowCount } = await this.q.query('DELETE FROM mlflow_experiment_tags WHERE experiment_id = $1 AND key = $2', [row.experiment_id, key]);
-    if (rowCount === 0) throw mlflowError('RESOURCE_DOES_NOT_EXIST', `No tag with name: ${key} in experiment with id ${experimentId}`);
+    const { rowCount } = await this.q.query(
+      'DELETE FROM mlflow_experiment_tags WHERE experiment_id = $1 AND key = $2',
+      [row.experiment_id, key],
+    );
+    if (rowCount === 0)
+      throw mlflowError('RESOURCE_DOES_NOT_EXIST', `No tag with name: ${key} in experiment with id ${experimentId}`);
     return {};
   }
 
   private async setStage(experimentId: string, stage: 'active' | 'deleted'): Promise<void> {
     const t = now();
-    await this.q.query('UPDATE mlflow_experiments SET lifecycle_stage = $2, last_update_time = $3 WHERE experiment_id = $1', [experimentId, stage, t]);
-    await this.q.query('UPDATE mlflow_runs SET lifecycle_stage = $2, deleted_time = $3 WHERE experiment_id = $1', [experimentId, stage, stage === 'deleted' ? t : null]);
+    await this.q.query(
+      'UPDATE mlflow_experiments SET lifecycle_stage = $2, last_update_time = $3 WHERE experiment_id = $1',
+      [experimentId, stage, t],
+    );
+    await this.q.query('UPDATE mlflow_runs SET lifecycle_stage = $2, deleted_time = $3 WHERE experiment_id = $1', [
+      experimentId,
+      stage,
+      stage === 'deleted' ? t : null,
+    ]);
   }
 
   private async upsertTags(experimentId: string, tags: KeyValue[]): Promise<void> {
@@ -160,6 +203,11 @@ export class Experiments {
       'SELECT experiment_id, key, value FROM mlflow_experiment_tags WHERE experiment_id = ANY($1::bigint[]) ORDER BY key',
       [rows.map((r) => r.experiment_id)],
     );
-    return rows.map((r) => experimentJson(r, tags.filter((t) => t.experiment_id === r.experiment_id).map(({ key, value }) => ({ key, value }))));
+    return rows.map((r) =>
+      experimentJson(
+        r,
+        tags.filter((t) => t.experiment_id === r.experiment_id).map(({ key, value }) => ({ key, value })),
+      ),
+    );
   }
 }

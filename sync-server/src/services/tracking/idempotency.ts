@@ -19,13 +19,18 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
 
 function requestHash(r: IdempotentRequest): Buffer {
-  return createHash('sha256').update(`${r.method} ${r.path}\n${canonical(r.body)}`).digest();
+  return createHash('sha256')
+    .update(`${r.method} ${r.path}\n${canonical(r.body)}`)
+    .digest();
 }
 
 /**
@@ -48,12 +53,18 @@ export async function once<T>(tx: Queryable, request: IdempotentRequest, fn: () 
     );
     const row = rows[0];
     if (row && !row.request_hash.equals(hash)) {
-      throw invalid(`Idempotency-Key '${request.key}' was already used with a different request; use a new key for a new request`);
+      throw invalid(
+        `Idempotency-Key '${request.key}' was already used with a different request; use a new key for a new request`,
+      );
     }
     if (row) return row.response;
   }
   const response = await fn();
-  await tx.query('UPDATE mlflow_idempotency_keys SET response = $3 WHERE owner = $1 AND key = $2', [request.owner, request.key, JSON.stringify(response)]);
+  await tx.query('UPDATE mlflow_idempotency_keys SET response = $3 WHERE owner = $1 AND key = $2', [
+    request.owner,
+    request.key,
+    JSON.stringify(response),
+  ]);
   return response;
 }
 
@@ -62,6 +73,9 @@ export const KEY_RETENTION_HOURS = 24;
 
 /** Forgets keys older than the retention. */
 export async function pruneKeys(q: Queryable): Promise<number> {
-  const { rowCount } = await q.query(`DELETE FROM mlflow_idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [KEY_RETENTION_HOURS]);
+  const { rowCount } = await q.query(
+    `DELETE FROM mlflow_idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`,
+    [KEY_RETENTION_HOURS],
+  );
   return rowCount;
 }

@@ -15,7 +15,12 @@ export type { IdempotentRequest } from './idempotency.ts';
 export function trackingStore(q: Queryable) {
   const experiments = new Experiments(q);
   const runs = new Runs(q, experiments);
-  return { experiments, runs, data: new RunData(q, runs), searchRuns: (input: SearchRunsInput) => searchRuns(q, runs, input) };
+  return {
+    experiments,
+    runs,
+    data: new RunData(q, runs),
+    searchRuns: (input: SearchRunsInput) => searchRuns(q, runs, input),
+  };
 }
 export type TrackingStore = ReturnType<typeof trackingStore>;
 
@@ -40,7 +45,9 @@ export class TrackingService {
    */
   write<T>(idempotency: IdempotentRequest | undefined, fn: (store: TrackingStore) => Promise<T>): Promise<T> {
     if (idempotency) this.pruneNow();
-    return this.db.transaction((tx) => (idempotency ? once(tx, idempotency, () => fn(trackingStore(tx))) : fn(trackingStore(tx))));
+    return this.db.transaction((tx) =>
+      idempotency ? once(tx, idempotency, () => fn(trackingStore(tx))) : fn(trackingStore(tx)),
+    );
   }
 
   /** At most hourly per instance, outside any request's transaction; a failure is retried next hour. */
@@ -56,7 +63,10 @@ export class TrackingService {
     const relative = artifactSegments(path ?? '').join('/');
     const root = mlflowArtifactsPath(run.artifact_uri);
     const files = await this.artifacts.list(relative ? `${root}/${relative}` : root);
-    return { root_uri: run.artifact_uri, files: files.map((f) => ({ ...f, path: relative ? `${relative}/${f.path}` : f.path })) };
+    return {
+      root_uri: run.artifact_uri,
+      files: files.map((f) => ({ ...f, path: relative ? `${relative}/${f.path}` : f.path })),
+    };
   }
 
   /**

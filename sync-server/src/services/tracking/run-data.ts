@@ -43,7 +43,9 @@ export class RunData {
     const keys = params.map((p) => p.key);
     const dupes = keys.filter((k, i) => keys.indexOf(k) !== i);
     if (dupes.length) {
-      throw invalid(`Duplicate parameter keys have been submitted: ${JSON.stringify([...new Set(dupes)])}. Please ensure the request contains only one param value per param key.`);
+      throw invalid(
+        `Duplicate parameter keys have been submitted: ${JSON.stringify([...new Set(dupes)])}. Please ensure the request contains only one param value per param key.`,
+      );
     }
     await this.runs.requireActive(runId);
     await this.logParams(runId, params);
@@ -69,7 +71,10 @@ export class RunData {
       throw invalid(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`);
     }
     await this.runs.requireActive(runId);
-    const { rows } = await this.q.query<{ value: string }>('SELECT value FROM mlflow_tags WHERE run_id = $1 AND key = $2 FOR UPDATE', [runId, LOGGED_MODELS_TAG]);
+    const { rows } = await this.q.query<{ value: string }>(
+      'SELECT value FROM mlflow_tags WHERE run_id = $1 AND key = $2 FOR UPDATE',
+      [runId, LOGGED_MODELS_TAG],
+    );
     const history = rows[0] ? (JSON.parse(rows[0].value) as unknown[]) : [];
     const value = JSON.stringify([...history, model]);
     checkTag(LOGGED_MODELS_TAG, value);
@@ -78,7 +83,11 @@ export class RunData {
   }
 
   /** Every point of one metric, oldest first; paged when max_results is given, else all of them. */
-  async history(runId: string, key: string, opts: { max_results?: number | undefined; page_token?: string | undefined }): Promise<{ metrics: MetricJson[]; next_page_token?: string }> {
+  async history(
+    runId: string,
+    key: string,
+    opts: { max_results?: number | undefined; page_token?: string | undefined },
+  ): Promise<{ metrics: MetricJson[]; next_page_token?: string }> {
     await this.runs.row(runId);
     if (opts.max_results !== undefined) checkMaxResults(opts.max_results);
     const offset = pageOffset(opts.page_token);
@@ -88,7 +97,8 @@ export class RunData {
        ORDER BY timestamp, step, value OFFSET $3 LIMIT $4`,
       [runId, key, offset, limit],
     );
-    const { items, next_page_token } = opts.max_results === undefined ? { items: rows } : page(rows, offset, opts.max_results);
+    const { items, next_page_token } =
+      opts.max_results === undefined ? { items: rows } : page(rows, offset, opts.max_results);
     return { metrics: items.map(metricJson), ...(next_page_token ? { next_page_token } : {}) };
   }
 
@@ -102,17 +112,29 @@ export class RunData {
        ON CONFLICT (run_id, key) DO NOTHING`,
       [runId, keys, params.map((p) => p.value)],
     );
-    const { rows } = await this.q.query<KeyValue>('SELECT key, value FROM mlflow_params WHERE run_id = $1 AND key = ANY($2)', [runId, keys]);
+    const { rows } = await this.q.query<KeyValue>(
+      'SELECT key, value FROM mlflow_params WHERE run_id = $1 AND key = ANY($2)',
+      [runId, keys],
+    );
     const stored = new Map(rows.map((r) => [r.key, r.value]));
-    const changed = params.filter((p) => stored.get(p.key) !== p.value).map((p) => ({ key: p.key, old_value: stored.get(p.key), new_value: p.value }));
+    const changed = params
+      .filter((p) => stored.get(p.key) !== p.value)
+      .map((p) => ({ key: p.key, old_value: stored.get(p.key), new_value: p.value }));
     if (changed.length) {
-      throw invalid(`Changing param values is not allowed. Params were already logged='${JSON.stringify(changed)}' for run ID='${runId}'.`);
+      throw invalid(
+        `Changing param values is not allowed. Params were already logged='${JSON.stringify(changed)}' for run ID='${runId}'.`,
+      );
     }
   }
 
   private async logMetrics(runId: string, metrics: MetricInput[]): Promise<void> {
     if (metrics.length === 0) return;
-    const cols = [metrics.map((m) => m.key), metrics.map((m) => m.value), metrics.map((m) => m.timestamp), metrics.map((m) => m.step)];
+    const cols = [
+      metrics.map((m) => m.key),
+      metrics.map((m) => m.value),
+      metrics.map((m) => m.timestamp),
+      metrics.map((m) => m.step),
+    ];
     // The very same point logged twice is kept once, as in MLflow.
     await this.q.query(
       `INSERT INTO mlflow_metrics (run_id, key, value, timestamp, step)

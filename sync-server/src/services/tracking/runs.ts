@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { invalidParameter as invalid, mlflowError } from '../../http/mlflow-errors.ts';
 import type { Queryable } from '../../store/db/index.ts';
-import { metricJson, RUN_COLUMNS, RUN_NAME_TAG, runInfoJson, type KeyValue, type MetricRow, type RunInfoJson, type RunJson, type RunRow, type RunStatus } from './entities.ts';
+import {
+  metricJson,
+  RUN_COLUMNS,
+  RUN_NAME_TAG,
+  runInfoJson,
+  type KeyValue,
+  type MetricRow,
+  type RunInfoJson,
+  type RunJson,
+  type RunRow,
+  type RunStatus,
+} from './entities.ts';
 import { DEFAULT_EXPERIMENT_ID, type Experiments } from './experiments.ts';
 import { randomRunName } from './names.ts';
 import { checkTag } from './validation.ts';
@@ -36,7 +47,9 @@ export class Runs {
     for (const t of tags) checkTag(t.key, t.value);
     const tagName = tags.findLast((t) => t.key === RUN_NAME_TAG)?.value;
     if (input.run_name && tagName && input.run_name !== tagName) {
-      throw invalid(`Both 'run_name' argument and '${RUN_NAME_TAG}' tag are specified, but with different values (run_name='${input.run_name}', ${RUN_NAME_TAG}='${tagName}').`);
+      throw invalid(
+        `Both 'run_name' argument and '${RUN_NAME_TAG}' tag are specified, but with different values (run_name='${input.run_name}', ${RUN_NAME_TAG}='${tagName}').`,
+      );
     }
     const runName = input.run_name || tagName || randomRunName();
     if (!tagName) tags.push({ key: RUN_NAME_TAG, value: runName });
@@ -45,14 +58,23 @@ export class Runs {
     await this.q.query(
       `INSERT INTO mlflow_runs (run_id, experiment_id, run_name, user_id, status, start_time, artifact_uri)
        VALUES ($1, $2, $3, $4, 'RUNNING', $5, $6)`,
-      [runId, experiment.experiment_id, runName, input.user_id ?? '', input.start_time ?? Date.now(), `${experiment.artifact_location}/${runId}/artifacts`],
+      [
+        runId,
+        experiment.experiment_id,
+        runName,
+        input.user_id ?? '',
+        input.start_time ?? Date.now(),
+        `${experiment.artifact_location}/${runId}/artifacts`,
+      ],
     );
     await this.upsertTags(runId, tags);
     return { run: await this.get(runId) };
   }
 
   async row(runId: string): Promise<RunRow> {
-    const { rows } = await this.q.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM mlflow_runs r WHERE r.run_id = $1`, [runId]);
+    const { rows } = await this.q.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM mlflow_runs r WHERE r.run_id = $1`, [
+      runId,
+    ]);
     if (!rows[0]) throw mlflowError('RESOURCE_DOES_NOT_EXIST', `Run with id=${runId} not found`);
     return rows[0];
   }
@@ -60,7 +82,8 @@ export class Runs {
   /** The run, which must not be deleted: MLflow refuses writes to deleted runs. */
   async requireActive(runId: string): Promise<RunRow> {
     const row = await this.row(runId);
-    if (row.lifecycle_stage !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+    if (row.lifecycle_stage !== 'active')
+      throw invalid(`The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
     return row;
   }
 
@@ -74,9 +97,18 @@ export class Runs {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.run_id);
     // One after another: on a transaction's single connection queries cannot overlap.
-    const metrics = await this.q.query<MetricRow & { run_id: string }>('SELECT run_id, key, value, timestamp, step FROM mlflow_latest_metrics WHERE run_id = ANY($1) ORDER BY key', [ids]);
-    const params = await this.q.query<KeyValue & { run_id: string }>('SELECT run_id, key, value FROM mlflow_params WHERE run_id = ANY($1) ORDER BY key', [ids]);
-    const tags = await this.q.query<KeyValue & { run_id: string }>('SELECT run_id, key, value FROM mlflow_tags WHERE run_id = ANY($1) ORDER BY key', [ids]);
+    const metrics = await this.q.query<MetricRow & { run_id: string }>(
+      'SELECT run_id, key, value, timestamp, step FROM mlflow_latest_metrics WHERE run_id = ANY($1) ORDER BY key',
+      [ids],
+    );
+    const params = await this.q.query<KeyValue & { run_id: string }>(
+      'SELECT run_id, key, value FROM mlflow_params WHERE run_id = ANY($1) ORDER BY key',
+      [ids],
+    );
+    const tags = await this.q.query<KeyValue & { run_id: string }>(
+      'SELECT run_id, key, value FROM mlflow_tags WHERE run_id = ANY($1) ORDER BY key',
+      [ids],
+    );
     const of = <T extends { run_id: string }>(list: T[], id: string) => list.filter((x) => x.run_id === id);
     const kv = ({ key, value }: KeyValue) => ({ key, value });
     return rows.map((r) => ({
@@ -101,13 +133,18 @@ export class Runs {
 
   async delete(runId: string): Promise<Empty> {
     await this.row(runId);
-    await this.q.query(`UPDATE mlflow_runs SET lifecycle_stage = 'deleted', deleted_time = $2 WHERE run_id = $1`, [runId, Date.now()]);
+    await this.q.query(`UPDATE mlflow_runs SET lifecycle_stage = 'deleted', deleted_time = $2 WHERE run_id = $1`, [
+      runId,
+      Date.now(),
+    ]);
     return {};
   }
 
   async restore(runId: string): Promise<Empty> {
     await this.row(runId);
-    await this.q.query(`UPDATE mlflow_runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_id = $1`, [runId]);
+    await this.q.query(`UPDATE mlflow_runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_id = $1`, [
+      runId,
+    ]);
     return {};
   }
 
@@ -121,7 +158,8 @@ export class Runs {
   async deleteTag(runId: string, key: string): Promise<Empty> {
     await this.requireActive(runId);
     const { rowCount } = await this.q.query('DELETE FROM mlflow_tags WHERE run_id = $1 AND key = $2', [runId, key]);
-    if (rowCount === 0) throw mlflowError('RESOURCE_DOES_NOT_EXIST', `No tag with name: ${key} in run with id ${runId}`);
+    if (rowCount === 0)
+      throw mlflowError('RESOURCE_DOES_NOT_EXIST', `No tag with name: ${key} in run with id ${runId}`);
     return {};
   }
 

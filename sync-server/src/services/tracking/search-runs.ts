@@ -18,7 +18,11 @@ export interface SearchRunsInput {
  * runs/search: MLflow's filter and order_by over the runs of some experiments. Runs are ordered by
  * the order_by terms, then by start time (newest first) and run id, as MLflow does.
  */
-export async function searchRuns(q: Queryable, runs: Runs, input: SearchRunsInput): Promise<{ runs: RunJson[]; next_page_token?: string }> {
+export async function searchRuns(
+  q: Queryable,
+  runs: Runs,
+  input: SearchRunsInput,
+): Promise<{ runs: RunJson[]; next_page_token?: string }> {
   const maxResults = input.max_results ?? SEARCH_MAX_RESULTS_DEFAULT;
   checkMaxResults(maxResults);
   const offset = pageOffset(input.page_token);
@@ -34,7 +38,8 @@ export async function searchRuns(q: Queryable, runs: Runs, input: SearchRunsInpu
     `r.lifecycle_stage = ANY(${p.add(stagesOf(input.run_view_type ?? 'ACTIVE_ONLY'))})`,
     ...filterSql(clauses, RUN_SCHEMA, p),
   ];
-  if (!terms.some((t) => t.type === 'attribute' && t.key === 'start_time')) terms.push({ type: 'attribute', key: 'start_time', ascending: false });
+  if (!terms.some((t) => t.type === 'attribute' && t.key === 'start_time'))
+    terms.push({ type: 'attribute', key: 'start_time', ascending: false });
   terms.push({ type: 'attribute', key: 'run_id', ascending: true });
   const order = orderSql(terms, RUN_SCHEMA, p);
   const { rows } = await q.query<RunRow>(

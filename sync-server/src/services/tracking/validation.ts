@@ -15,7 +15,8 @@ export const LIMITS = {
 
 // Python's \w is Unicode-aware: letters, marks, digits and underscore.
 const VALID_NAME = /^[\p{L}\p{M}\p{N}_/.\- ]*$/u;
-const BAD_CHARACTERS = 'Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).';
+const BAD_CHARACTERS =
+  'Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).';
 
 /** posixpath.normpath, enough to tell whether a name would resolve to another name as a path. */
 function normpath(p: string): string {
@@ -31,7 +32,10 @@ function normpath(p: string): string {
 }
 
 export function checkLength(what: string, limit: number, value: string): void {
-  if (value.length > limit) throw invalid(`${what} '${value.slice(0, 250)}' had length ${value.length}, which exceeded length limit of ${limit}`);
+  if (value.length > limit)
+    throw invalid(
+      `${what} '${value.slice(0, 250)}' had length ${value.length}, which exceeded length limit of ${limit}`,
+    );
 }
 
 /** Metric, param and tag keys may name files in some stores, so they must be plain relative paths. */
@@ -39,7 +43,9 @@ export function checkKey(kind: 'metric' | 'parameter' | 'tag', key: string): voi
   if (!VALID_NAME.test(key)) throw invalid(`Invalid ${kind} name: '${key}'. ${BAD_CHARACTERS}`);
   const norm = normpath(key);
   if (norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/')) {
-    throw invalid(`Invalid ${kind} name: '${key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${norm}'`);
+    throw invalid(
+      `Invalid ${kind} name: '${key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${norm}'`,
+    );
   }
   checkLength(`${kind[0]!.toUpperCase()}${kind.slice(1)} key`, LIMITS.entityKey, key);
 }
@@ -62,22 +68,33 @@ export function checkExperimentTag(key: string, value: string): void {
 
 export function checkMetric(m: { key: string; value: number; timestamp: number; step: number }): void {
   checkKey('metric', m.key);
-  if (typeof m.value !== 'number') throw invalid(`Got invalid value ${m.value} for metric '${m.key}'. Please specify value as a valid double (64-bit floating point)`);
+  if (typeof m.value !== 'number')
+    throw invalid(
+      `Got invalid value ${m.value} for metric '${m.key}'. Please specify value as a valid double (64-bit floating point)`,
+    );
   if (!Number.isSafeInteger(m.timestamp) || m.timestamp < 0) {
-    throw invalid(`Got invalid timestamp ${m.timestamp} for metric '${m.key}' (value=${m.value}). Timestamp must be a nonnegative long (64-bit integer)`);
+    throw invalid(
+      `Got invalid timestamp ${m.timestamp} for metric '${m.key}' (value=${m.value}). Timestamp must be a nonnegative long (64-bit integer)`,
+    );
   }
-  if (!Number.isSafeInteger(m.step)) throw invalid(`Got invalid step ${m.step} for metric '${m.key}' (value=${m.value}). Step must be a valid long (64-bit integer).`);
+  if (!Number.isSafeInteger(m.step))
+    throw invalid(
+      `Got invalid step ${m.step} for metric '${m.key}' (value=${m.value}). Step must be a valid long (64-bit integer).`,
+    );
 }
 
 export function checkExperimentName(name: string): void {
   if (!name) throw invalid(`Invalid experiment name: '${name}'`);
-  if (name.length > LIMITS.experimentName) throw invalid(`Experiment name exceeds the maximum length of ${LIMITS.experimentName} characters`);
+  if (name.length > LIMITS.experimentName)
+    throw invalid(`Experiment name exceeds the maximum length of ${LIMITS.experimentName} characters`);
 }
 
 export function checkBatchLimits(metrics: number, params: number, tags: number): void {
   const limit = (what: string, max: number, n: number) => {
     if (n > max) {
-      throw invalid(`A batch logging request can contain at most ${max} ${what}. Got ${n} ${what}. Please split up ${what} across multiple requests and try again.`);
+      throw invalid(
+        `A batch logging request can contain at most ${max} ${what}. Got ${n} ${what}. Please split up ${what} across multiple requests and try again.`,
+      );
     }
   };
   limit('metrics', LIMITS.metricsPerBatch, metrics);

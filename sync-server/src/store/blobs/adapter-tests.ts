@@ -11,7 +11,11 @@ export interface BlobSetup {
   teardown(): Promise<void>;
 }
 
-async function read(store: BlobStore, key: string, range?: { start: number; end?: number }): Promise<Buffer | undefined> {
+async function read(
+  store: BlobStore,
+  key: string,
+  range?: { start: number; end?: number },
+): Promise<Buffer | undefined> {
   const stream = await store.get(key, range);
   return stream && buffer(stream);
 }
@@ -123,7 +127,19 @@ export function runBlobStoreAdapterTests(name: string, setup: () => Promise<Blob
     });
 
     test('keys that could escape the store or hide files are refused before any I/O', async () => {
-      for (const bad of ['../etc/passwd', 'a/../../b', '/abs', 'a//b', '.hidden', 'a/.git/config', 'a\\b', '', 'a/', 'sp ace', 'x'.repeat(513)]) {
+      for (const bad of [
+        '../etc/passwd',
+        'a/../../b',
+        '/abs',
+        'a//b',
+        '.hidden',
+        'a/.git/config',
+        'a\\b',
+        '',
+        'a/',
+        'sp ace',
+        'x'.repeat(513),
+      ]) {
         await assert.rejects(store.put(bad, Buffer.from('x'), 1), InvalidBlobKeyError, bad);
         await assert.rejects(store.get(bad), InvalidBlobKeyError, bad);
         await assert.rejects(store.stat(bad), InvalidBlobKeyError, bad);

@@ -4,7 +4,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
-import { assertBlobKey, BlobConflictError, resolveRange, type BlobStat, type BlobStore, type ByteRange } from './types.ts';
+import {
+  assertBlobKey,
+  BlobConflictError,
+  resolveRange,
+  type BlobStat,
+  type BlobStore,
+  type ByteRange,
+} from './types.ts';
 
 const TMP = '.tmp';
 
@@ -70,7 +77,8 @@ export class FsBlobStore implements BlobStore {
       const s = await stat(this.#file(key));
       return s.isFile() ? { key, size: s.size, lastModified: s.mtime, version: `${s.ino}:${s.ctimeMs}` } : undefined;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return undefined;
       throw err;
     }
   }

@@ -42,7 +42,9 @@ export class InvalidBlobKeyError extends Error {
 /** A folder store cannot hold both `a` and `a/b`: one would have to be a file and a folder. */
 export class BlobConflictError extends Error {
   constructor(key: string) {
-    super(`blob key ${JSON.stringify(key)} conflicts with an existing key (a key cannot also be a folder of other keys)`);
+    super(
+      `blob key ${JSON.stringify(key)} conflicts with an existing key (a key cannot also be a folder of other keys)`,
+    );
     this.name = 'BlobConflictError';
   }
 }
@@ -62,10 +64,13 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  */
 export function assertBlobKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0) throw new InvalidBlobKeyError(String(key), 'empty');
-  if (key.length > 512) throw new InvalidBlobKeyError(key.slice(0, 40) + '…', 'longer than 512 characters');
+  if (key.length > 512) throw new InvalidBlobKeyError(`${key.slice(0, 40)}…`, 'longer than 512 characters');
   for (const segment of key.split('/')) {
     if (!SEGMENT.test(segment)) {
-      throw new InvalidBlobKeyError(key, 'segments must be non-empty, use only A-Z a-z 0-9 . _ - and not start with a dot');
+      throw new InvalidBlobKeyError(
+        key,
+        'segments must be non-empty, use only A-Z a-z 0-9 . _ - and not start with a dot',
+      );
     }
   }
 }

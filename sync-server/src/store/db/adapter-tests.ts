@@ -47,12 +47,14 @@ export function runDbAdapterTests(name: string, setup: () => Promise<DbSetup | u
       await db.query('CREATE TABLE t_params (id bigserial PRIMARY KEY, b bytea, j jsonb, tags text[])');
       const blob = Buffer.alloc(1024 * 1024);
       for (let i = 0; i < blob.length; i++) blob[i] = (i * 31) & 255;
-      const { rows } = await db.query<{ id: string }>('INSERT INTO t_params (b, j, tags) VALUES ($1, $2, $3) RETURNING id', [
-        blob,
-        JSON.stringify({ x: 'ü' }),
-        ['a', 'b'],
-      ]);
-      const back = await db.query<{ b: Buffer; j: unknown; tags: string[] }>('SELECT b, j, tags FROM t_params WHERE id = $1', [rows[0]!.id]);
+      const { rows } = await db.query<{ id: string }>(
+        'INSERT INTO t_params (b, j, tags) VALUES ($1, $2, $3) RETURNING id',
+        [blob, JSON.stringify({ x: 'ü' }), ['a', 'b']],
+      );
+      const back = await db.query<{ b: Buffer; j: unknown; tags: string[] }>(
+        'SELECT b, j, tags FROM t_params WHERE id = $1',
+        [rows[0]!.id],
+      );
       assert.ok(back.rows[0]!.b.equals(blob));
       assert.deepEqual(back.rows[0]!.j, { x: 'ü' });
       assert.deepEqual(back.rows[0]!.tags, ['a', 'b']);
@@ -61,7 +63,10 @@ export function runDbAdapterTests(name: string, setup: () => Promise<DbSetup | u
     test('reports SQL errors with their SQLSTATE code and stays usable', async () => {
       await db.query('CREATE TABLE t_unique (k text PRIMARY KEY)');
       await db.query(`INSERT INTO t_unique VALUES ('a')`);
-      await assert.rejects(db.query(`INSERT INTO t_unique VALUES ('a')`), (err: { code?: string }) => err.code === '23505');
+      await assert.rejects(
+        db.query(`INSERT INTO t_unique VALUES ('a')`),
+        (err: { code?: string }) => err.code === '23505',
+      );
       await assert.rejects(db.query('SELEC 1'), (err: { code?: string }) => err.code === '42601');
       assert.equal((await db.query('SELECT 1 AS one')).rows[0]!.one, 1);
     });
@@ -93,7 +98,10 @@ export function runDbAdapterTests(name: string, setup: () => Promise<DbSetup | u
         }),
       );
       const { rows } = await db.query<{ n: number }>('SELECT n FROM t_tx ORDER BY n');
-      assert.deepEqual(rows.map((r) => r.n), [1]);
+      assert.deepEqual(
+        rows.map((r) => r.n),
+        [1],
+      );
     });
 
     test('concurrent transactions each see their own writes and none is lost', async () => {
@@ -115,7 +123,10 @@ export function runDbAdapterTests(name: string, setup: () => Promise<DbSetup | u
       let wrong = 0;
       await Promise.all(
         Array.from({ length: 60 }, async (_, i) => {
-          const q = i % 3 === 0 ? (sql: string, p: unknown[]) => db.transaction((tx) => tx.query<{ v: number }>(sql, p)) : (sql: string, p: unknown[]) => db.query<{ v: number }>(sql, p);
+          const q =
+            i % 3 === 0
+              ? (sql: string, p: unknown[]) => db.transaction((tx) => tx.query<{ v: number }>(sql, p))
+              : (sql: string, p: unknown[]) => db.query<{ v: number }>(sql, p);
           if (i % 3 === 0) await db.transaction((tx) => tx.query('INSERT INTO t_mix VALUES ($1)', [i]));
           const { rows } = await q('SELECT $1::int AS v', [i]);
           if (rows[0]?.v !== i) wrong += 1;
@@ -133,11 +144,27 @@ export function runDbAdapterTests(name: string, setup: () => Promise<DbSetup | u
       await db.query('DROP TABLE IF EXISTS schema_migrations');
       const [a, b] = await Promise.all([migrate(db, migrations), migrate(db, migrations)]);
       assert.deepEqual([...a!, ...b!].sort(), [1, 2]);
-      assert.deepEqual(await migrate(db, [...migrations, { version: 3, name: 'three', sql: 'CREATE TABLE t_m3 (n int)' }]), [3]);
+      assert.deepEqual(
+        await migrate(db, [...migrations, { version: 3, name: 'three', sql: 'CREATE TABLE t_m3 (n int)' }]),
+        [3],
+      );
       const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(rows.map((r) => r.version), [1, 2, 3]);
-      await assert.rejects(migrate(db, [...migrations, { version: 3, name: 'three', sql: '' }, { version: 4, name: 'bad', sql: 'NOT SQL' }]));
-      assert.equal((await db.query('SELECT count(*)::int AS n FROM schema_migrations')).rows[0]!.n, 3, 'a failed migration leaves nothing behind');
+      assert.deepEqual(
+        rows.map((r) => r.version),
+        [1, 2, 3],
+      );
+      await assert.rejects(
+        migrate(db, [
+          ...migrations,
+          { version: 3, name: 'three', sql: '' },
+          { version: 4, name: 'bad', sql: 'NOT SQL' },
+        ]),
+      );
+      assert.equal(
+        (await db.query('SELECT count(*)::int AS n FROM schema_migrations')).rows[0]!.n,
+        3,
+        'a failed migration leaves nothing behind',
+      );
     });
   });
 }

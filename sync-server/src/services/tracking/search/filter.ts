@@ -54,7 +54,13 @@ export const RUN_GRAMMAR: Grammar = {
   numericAttributes: ['start_time', 'end_time'],
   orderOnlyAttributes: ['experiment_id'],
   listAttribute: 'run_id',
-  aliases: { created: 'start_time', Created: 'start_time', 'run name': 'run_name', 'Run name': 'run_name', 'Run Name': 'run_name' },
+  aliases: {
+    created: 'start_time',
+    Created: 'start_time',
+    'run name': 'run_name',
+    'Run name': 'run_name',
+    'Run Name': 'run_name',
+  },
 };
 
 export const EXPERIMENT_GRAMMAR: Grammar = {
@@ -72,17 +78,27 @@ const STRING_COMPARATORS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE'];
 const LIST_COMPARATORS: readonly Comparator[] = ['IN', 'NOT IN'];
 
 function identifier(token: Token | undefined, grammar: Grammar, forOrder: boolean): { type: EntityType; key: string } {
-  if (token?.kind !== 'ident') throw invalid(`Invalid clause: expected an identifier such as metrics.<key>, found '${token?.text ?? 'end of input'}'`);
+  if (token?.kind !== 'ident')
+    throw invalid(
+      `Invalid clause: expected an identifier such as metrics.<key>, found '${token?.text ?? 'end of input'}'`,
+    );
   const type: EntityType | undefined = token.entity === undefined ? 'attribute' : ENTITY_ALIASES[token.entity];
   const entities = forOrder ? grammar.orderEntities : grammar.entities;
   if (!type || !entities.includes(type)) {
     const valid = entities.join(', ');
-    throw invalid(`Invalid entity type '${token.entity}'. Valid entity types are ${valid}${token.entity?.startsWith('dataset') ? ' (dataset search is not supported)' : ''}`);
+    throw invalid(
+      `Invalid entity type '${token.entity}'. Valid entity types are ${valid}${token.entity?.startsWith('dataset') ? ' (dataset search is not supported)' : ''}`,
+    );
   }
   const key = type === 'attribute' ? (grammar.aliases[token.key] ?? token.key) : token.key;
   if (type === 'attribute') {
-    const valid = [...grammar.stringAttributes, ...grammar.numericAttributes, ...(forOrder ? grammar.orderOnlyAttributes : [])];
-    if (!valid.includes(key)) throw invalid(`Invalid attribute key '${token.key}' specified. Valid keys are ${valid.join(', ')}`);
+    const valid = [
+      ...grammar.stringAttributes,
+      ...grammar.numericAttributes,
+      ...(forOrder ? grammar.orderOnlyAttributes : []),
+    ];
+    if (!valid.includes(key))
+      throw invalid(`Invalid attribute key '${token.key}' specified. Valid keys are ${valid.join(', ')}`);
   }
   return { type, key };
 }
@@ -90,8 +106,14 @@ function identifier(token: Token | undefined, grammar: Grammar, forOrder: boolea
 function comparator(tokens: Token[], i: number): { comparator: Comparator; next: number } {
   const t = tokens[i];
   if (t?.kind === 'op') return { comparator: t.value as Comparator, next: i + 1 };
-  if (t?.kind === 'word' && (t.value === 'LIKE' || t.value === 'ILIKE' || t.value === 'IN')) return { comparator: t.value, next: i + 1 };
-  if (t?.kind === 'word' && t.value === 'NOT' && tokens[i + 1]?.kind === 'word' && tokens[i + 1]!.text.toUpperCase() === 'IN') {
+  if (t?.kind === 'word' && (t.value === 'LIKE' || t.value === 'ILIKE' || t.value === 'IN'))
+    return { comparator: t.value, next: i + 1 };
+  if (
+    t?.kind === 'word' &&
+    t.value === 'NOT' &&
+    tokens[i + 1]?.kind === 'word' &&
+    tokens[i + 1]!.text.toUpperCase() === 'IN'
+  ) {
     return { comparator: 'NOT IN', next: i + 2 };
   }
   throw invalid(`Invalid comparison clause: expected a comparator, found '${t?.text ?? 'end of input'}'`);
@@ -105,11 +127,17 @@ function value(tokens: Token[], i: number): { value: string | number | string[];
     let j = i + 1;
     for (;;) {
       const item = tokens[j];
-      if (item?.kind !== 'string') throw invalid('While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.');
+      if (item?.kind !== 'string')
+        throw invalid(
+          'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.',
+        );
       items.push(item.value);
       const sep = tokens[j + 1];
       if (sep?.kind === 'punct' && sep.value === ')') return { value: items, next: j + 2 };
-      if (sep?.kind !== 'punct' || sep.value !== ',') throw invalid('While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.');
+      if (sep?.kind !== 'punct' || sep.value !== ',')
+        throw invalid(
+          'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.',
+        );
       j += 2;
     }
   }
@@ -121,22 +149,38 @@ function check(clause: Clause, grammar: Grammar): Clause {
   const { type, key, comparator: op, value: v } = clause;
   const numeric = type === 'metric' || (type === 'attribute' && grammar.numericAttributes.includes(key));
   if (numeric) {
-    if (typeof v !== 'number') throw invalid(`Expected numeric value type for ${type === 'metric' ? 'metric' : `numeric attribute: ${key}`}. Found ${JSON.stringify(v)}`);
+    if (typeof v !== 'number')
+      throw invalid(
+        `Expected numeric value type for ${type === 'metric' ? 'metric' : `numeric attribute: ${key}`}. Found ${JSON.stringify(v)}`,
+      );
     // Times are bigint milliseconds: a fraction or a number past 2^53 would fail in the database.
     if (type === 'attribute' && !Number.isSafeInteger(v)) {
-      throw invalid(`Expected an integer for numeric attribute: ${key} (milliseconds since the epoch, at most ${Number.MAX_SAFE_INTEGER} in magnitude). Found ${v}`);
+      throw invalid(
+        `Expected an integer for numeric attribute: ${key} (milliseconds since the epoch, at most ${Number.MAX_SAFE_INTEGER} in magnitude). Found ${v}`,
+      );
     }
-    if (!NUMERIC_COMPARATORS.includes(op)) throw invalid(`Invalid comparator '${op}' not one of ${NUMERIC_COMPARATORS.join(', ')}`);
+    if (!NUMERIC_COMPARATORS.includes(op))
+      throw invalid(`Invalid comparator '${op}' not one of ${NUMERIC_COMPARATORS.join(', ')}`);
     return clause;
   }
   if (Array.isArray(v)) {
-    if (key !== grammar.listAttribute || type !== 'attribute') throw invalid(`Only the '${grammar.listAttribute ?? 'run_id'}' attribute supports comparison with a list of quoted string values.`);
+    if (key !== grammar.listAttribute || type !== 'attribute')
+      throw invalid(
+        `Only the '${grammar.listAttribute ?? 'run_id'}' attribute supports comparison with a list of quoted string values.`,
+      );
     if (!LIST_COMPARATORS.includes(op)) throw invalid(`Invalid comparator '${op}' for a list; use IN or NOT IN`);
     return clause;
   }
-  if (typeof v !== 'string') throw invalid(`Expected a quoted string value for ${type === 'attribute' ? 'attributes' : type} (e.g. 'my-value'). Got value ${v}`);
+  if (typeof v !== 'string')
+    throw invalid(
+      `Expected a quoted string value for ${type === 'attribute' ? 'attributes' : type} (e.g. 'my-value'). Got value ${v}`,
+    );
   if (!STRING_COMPARATORS.includes(op)) {
-    throw invalid(LIST_COMPARATORS.includes(op) ? `'${op}' needs a list of quoted strings, e.g. ('a', 'b')` : `Invalid comparator '${op}' not one of ${STRING_COMPARATORS.join(', ')}`);
+    throw invalid(
+      LIST_COMPARATORS.includes(op)
+        ? `'${op}' needs a list of quoted strings, e.g. ('a', 'b')`
+        : `Invalid comparator '${op}' not one of ${STRING_COMPARATORS.join(', ')}`,
+    );
   }
   return clause;
 }
@@ -159,7 +203,8 @@ export function parseFilter(filter: string | undefined, grammar: Grammar): Claus
       i += 1;
       continue;
     }
-    if (t.kind === 'word' && t.value === 'OR') throw invalid(`Invalid filter '${filter}': only AND is supported, not OR`);
+    if (t.kind === 'word' && t.value === 'OR')
+      throw invalid(`Invalid filter '${filter}': only AND is supported, not OR`);
     throw invalid(`Invalid clause(s) in filter string: '${t.text}'`);
   }
 }
@@ -171,7 +216,8 @@ export function parseOrderBy(orderBy: readonly string[], grammar: Grammar): Orde
     const tokens = tokenize(entry);
     const id = identifier(tokens[0], grammar, true);
     const dir = tokens[1];
-    if (dir && (dir.kind !== 'word' || (dir.value !== 'ASC' && dir.value !== 'DESC'))) throw invalid(`Invalid ordering key in order_by clause '${entry}'.`);
+    if (dir && (dir.kind !== 'word' || (dir.value !== 'ASC' && dir.value !== 'DESC')))
+      throw invalid(`Invalid ordering key in order_by clause '${entry}'.`);
     if (tokens.length > 2) throw invalid(`Invalid order_by clause '${entry}'. Could not be parsed.`);
     const field = `${id.type}.${id.key}`;
     if (seen.has(field)) throw invalid(`\`order_by\` contains duplicate fields: ${orderBy.join(', ')}`);

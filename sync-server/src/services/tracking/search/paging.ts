@@ -17,16 +17,21 @@ export function pageOffset(token: string | undefined): number {
     throw invalid(`Invalid page token '${token}'`);
   }
   const offset = (parsed as { offset?: unknown } | null)?.offset;
-  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw invalid(`Invalid page token '${token}'`);
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)
+    throw invalid(`Invalid page token '${token}'`);
   return offset;
 }
 
 export function checkMaxResults(maxResults: number): void {
   if (!Number.isSafeInteger(maxResults) || maxResults < 1) {
-    throw invalid(`Invalid value for request parameter max_results. It must be a positive integer, but got ${maxResults}`);
+    throw invalid(
+      `Invalid value for request parameter max_results. It must be a positive integer, but got ${maxResults}`,
+    );
   }
   if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) {
-    throw invalid(`Invalid value for request parameter max_results. It must be at most ${SEARCH_MAX_RESULTS_THRESHOLD}, but got value ${maxResults}`);
+    throw invalid(
+      `Invalid value for request parameter max_results. It must be at most ${SEARCH_MAX_RESULTS_THRESHOLD}, but got value ${maxResults}`,
+    );
   }
 }
 

@@ -48,7 +48,12 @@ export const RUN_SCHEMA: SearchSchema = {
 export const EXPERIMENT_SCHEMA: SearchSchema = {
   alias: 'e',
   id: 'experiment_id',
-  columns: { name: 'name', creation_time: 'creation_time', last_update_time: 'last_update_time', experiment_id: 'experiment_id' },
+  columns: {
+    name: 'name',
+    creation_time: 'creation_time',
+    last_update_time: 'last_update_time',
+    experiment_id: 'experiment_id',
+  },
   children: { tag: { table: 'mlflow_experiment_tags', fk: 'experiment_id' } },
 };
 
@@ -97,7 +102,11 @@ export function filterSql(clauses: readonly Clause[], schema: SearchSchema, p: S
  * ORDER BY terms (with the joins they need). Missing values sort last in either direction, and for
  * metrics NaN sorts after numbers and before missing values, as MLflow's SQL store does.
  */
-export function orderSql(terms: readonly OrderTerm[], schema: SearchSchema, p: SqlParams): { joins: string[]; orderBy: string[] } {
+export function orderSql(
+  terms: readonly OrderTerm[],
+  schema: SearchSchema,
+  p: SqlParams,
+): { joins: string[]; orderBy: string[] } {
   const joins: string[] = [];
   const orderBy: string[] = [];
   terms.forEach((term, n) => {
@@ -108,8 +117,11 @@ export function orderSql(terms: readonly OrderTerm[], schema: SearchSchema, p: S
     }
     const { table, fk } = child(schema, term.type);
     const alias = `o${n}`;
-    joins.push(`LEFT JOIN ${table} ${alias} ON ${alias}.${fk} = ${schema.alias}.${schema.id} AND ${alias}.key = ${p.add(term.key)}`);
-    if (term.type === 'metric') orderBy.push(`CASE WHEN ${alias}.value IS NULL THEN 2 WHEN ${alias}.value = 'NaN' THEN 1 ELSE 0 END`);
+    joins.push(
+      `LEFT JOIN ${table} ${alias} ON ${alias}.${fk} = ${schema.alias}.${schema.id} AND ${alias}.key = ${p.add(term.key)}`,
+    );
+    if (term.type === 'metric')
+      orderBy.push(`CASE WHEN ${alias}.value IS NULL THEN 2 WHEN ${alias}.value = 'NaN' THEN 1 ELSE 0 END`);
     orderBy.push(`${alias}.value ${dir} NULLS LAST`);
   });
   return { joins, orderBy };
