@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CliHost, startCliHost } from '../../testing/cli-host.ts';
 import { demo, demoExpectations, ODD_NAMES, oddNames, stateful } from './fixtures/models.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/tinylcm.js', import.meta.url));
@@ -17,13 +18,18 @@ interface Run {
   stderr: string;
 }
 
-function tinylcm(...args: string[]): Promise<Run> {
+/** A real `tinylcm` process: used once, to show the CLI also exits by itself. */
+function tinylcmProcess(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { cwd: dir }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
 }
+
+let host: CliHost;
+/** Every other call goes through one CLI host process (a process per call cost seconds each). */
+const tinylcm = (...args: string[]): Promise<Run> => host.run(args, {}, dir);
 
 async function feedsFile(name: string, content: unknown): Promise<string> {
   const file = path.join(dir, name);
@@ -56,8 +62,12 @@ before(async () => {
   await writeFile(path.join(dir, 'stateful.onnx'), stateful());
   await writeFile(path.join(dir, 'odd.onnx'), oddNames());
   await writeFile(path.join(dir, 'not-onnx.onnx'), '{"this": "is json"}');
+  host = await startCliHost('tinylcm');
 });
-after(() => rm(dir, { recursive: true, force: true }));
+after(async () => {
+  await host.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('tinylcm infer', { concurrency: 4 }, () => {
   test('the demo model: a batch of 2015 rows (nested data, symbolic batch) as its TypeScript twin predicts', async () => {
@@ -223,7 +233,7 @@ describe('tinylcm infer', { concurrency: 4 }, () => {
   });
 
   test('help and unknown commands', async () => {
-    const help = await tinylcm('infer', '--help');
+    const help = await tinylcmProcess('infer', '--help');
     assert.equal(help.code, 0);
     assert.match(help.stdout, /usage: tinylcm infer --model FILE\.onnx --input FEEDS\.json \[--json\]/);
     const unknown = await tinylcm('frobnicate');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type CliHost, startCliHost } from '../../../testing/cli-host.ts';
 import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
 import {
   api,
@@ -16,11 +17,14 @@ describe('tinysphere config (CLI against a running server)', () => {
   let operator = '';
   let groupId = '';
   const admin = 'config-cli-admin-token-0123456789';
-  const cli = (args: string[]) =>
-    runToExit(process.execPath, ['bin/tinysphere.js', 'config', ...args], {
-      TINYSPHERE_URL: server.url,
-      TINYSPHERE_TOKEN: operator,
-    });
+  let host: CliHost;
+  /** Through the CLI host; `real` runs that call as its own process (one per file: it must exit by itself). */
+  const cli = (args: string[], real = false) => {
+    const env = { TINYSPHERE_URL: server.url, TINYSPHERE_TOKEN: operator };
+    return real
+      ? runToExit(process.execPath, ['bin/tinysphere.js', 'config', ...args], env)
+      : host.run(['config', ...args], env);
+  };
   const groupConfig = async () => (await api(`${v1}/device-groups/${groupId}/config`, { token: operator })).body;
 
   before(async () => {
@@ -28,22 +32,27 @@ describe('tinysphere config (CLI against a running server)', () => {
     server = await startServerProcess({ DATA_DIR: data.dir, ADMIN_TOKEN: admin, DEMO: '0' });
     v1 = `${server.url}/api/v1`;
     ({ operator, groupId } = await operatorWithGroup(v1, admin, 'kiosks'));
+    host = await startCliHost('tinysphere');
   });
   after(async () => {
+    await host.close();
     await server.stop();
     await data.remove();
   });
 
   it('set takes dotted keys (JSON values, else strings; null removes) by group name, get prints it back', async () => {
-    const set = await cli([
-      'set',
-      'kiosks',
-      'syncIntervalSec=120',
-      'sampling.everyNth=4',
-      'detectors.features.detector=page-hinkley',
-      'detectors.features.params.threshold=30',
-      '--json',
-    ]);
+    const set = await cli(
+      [
+        'set',
+        'kiosks',
+        'syncIntervalSec=120',
+        'sampling.everyNth=4',
+        'detectors.features.detector=page-hinkley',
+        'detectors.features.params.threshold=30',
+        '--json',
+      ],
+      true,
+    );
     assert.equal(set.code, 0, set.stderr);
     const saved = JSON.parse(set.stdout);
     assert.equal(saved.version, 1);

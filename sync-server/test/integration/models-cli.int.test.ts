@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sampleModel } from '../../../shared/onnx/test-fixtures.ts';
+import { startCliHost, type CliHost } from '../../../testing/cli-host.ts';
 import { runToExit, startServerProcess, tempDataDir, type ServerProcess } from '../../../testing/server-process.ts';
 
 const TRAIN = `${[
@@ -16,12 +17,9 @@ describe('tinysphere models (CLI against a running server)', () => {
   let data: Awaited<ReturnType<typeof tempDataDir>>;
   let dir: string;
   const token = 'models-cli-admin-token-0123456789';
+  let host: CliHost;
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    runToExit(process.execPath, ['bin/tinysphere.js', 'models', ...args], {
-      TINYSPHERE_URL: server.url,
-      TINYSPHERE_TOKEN: token,
-      ...env,
-    });
+    host.run(['models', ...args], { TINYSPHERE_URL: server.url, TINYSPHERE_TOKEN: token, ...env });
 
   before(async () => {
     data = await tempDataDir();
@@ -39,8 +37,10 @@ describe('tinysphere models (CLI against a running server)', () => {
     await writeFile(path.join(dir, 'train.csv'), TRAIN);
     await writeFile(path.join(dir, 'bad.csv'), 'Body Mass (g),flipper,bill,kind\n1,2,3,a\n4,oops,6,b\n');
     server = await startServerProcess({ DATA_DIR: data.dir, ADMIN_TOKEN: token, DEMO: '0' });
+    host = await startCliHost('tinysphere');
   });
   after(async () => {
+    await host.close();
     await server.stop();
     await data.remove();
     await rm(dir, { recursive: true, force: true });
@@ -142,9 +142,12 @@ describe('tinysphere models (CLI against a running server)', () => {
   });
 
   it('profile build writes offline what the server would build; wrong input exits 2 naming the problem', async () => {
-    const profileCli = (args: string[]) => runToExit(process.execPath, ['bin/tinysphere.js', 'profile', ...args], {});
+    const profileCli = (args: string[]) => host.run(['profile', ...args]);
     const out = path.join(dir, 'profile.json');
-    const ok = await profileCli([
+    // One call as a real process: the CLI must also exit by itself.
+    const ok = await runToExit(process.execPath, [
+      'bin/tinysphere.js',
+      'profile',
       'build',
       path.join(dir, 'train.csv'),
       '--features',
