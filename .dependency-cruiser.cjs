@@ -67,8 +67,26 @@ module.exports = {
       name: 'not-to-test-code',
       comment: 'Shipped code never imports tests or the test harness.',
       severity: 'error',
-      from: { path: `${APPS}src/|^shared/`, pathNot: '\\.test\\.ts$|test-helpers\\.ts$|/fixtures/|/adapter-tests\\.ts$' },
+      from: {
+        path: `${APPS}src/|^shared/`,
+        pathNot: '\\.test\\.ts$|test-helpers\\.ts$|/fixtures/|/adapter-tests\\.ts$',
+      },
       to: { path: '(^testing/|/test/|\\.test\\.ts$)' },
+    },
+    {
+      name: 'apps-use-the-library-surface',
+      comment:
+        'The simulator, the CLI, the test harness and the benchmarks use TinyLCM as any app would: through lcm/index.ts.',
+      severity: 'warn' /* issue 14: being moved; becomes 'error' */,
+      from: { path: '^edge-app/src/(sim|cli|main\\.ts)|^testing/|^bench/' },
+      to: { path: '^edge-app/src/lcm/', pathNot: '^edge-app/src/lcm/index\\.ts$' },
+    },
+    {
+      name: 'screens-use-the-library-surface',
+      comment: "The PWA's screens and app shell use TinyLCM through lcm/index.ts, like any other app.",
+      severity: 'warn' /* issue 14: being moved; becomes 'error' */,
+      from: { path: '^edge-app/src/(ui|app)/' },
+      to: { path: '^edge-app/src/lcm/', pathNot: '^edge-app/src/lcm/index\\.ts$' },
     },
   ],
   options: {

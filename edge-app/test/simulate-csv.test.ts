@@ -1,7 +1,9 @@
 // `tinylcm simulate --model … --data FILE.csv`: matching the CSV's columns to the model's feature
-// names, cycling through the rows, and every refusal (exit 2) — the CLI as a real process, against a
-// small registry stand-in that also proves nothing was created on the server when the file is refused.
+// names, cycling through the rows, and every refusal (exit 2) — the CLI's own dispatcher (one call
+// as a real process), against a small registry stand-in that also proves nothing was created on the
+// server when the file is refused.
 import assert from 'node:assert/strict';
+import { type CliHost, startCliHost } from '../../testing/cli-host.ts';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -130,6 +132,7 @@ describe('CSV feed: columns by feature name', () => {
 });
 
 const BIN = fileURLToPath(new URL('../../bin/tinylcm.js', import.meta.url));
+const REAL = '<as its own process>';
 
 describe('tinylcm simulate --data: refusals exit 2 with one line, before anything is created', () => {
   let dir = '';
@@ -163,43 +166,37 @@ describe('tinylcm simulate --data: refusals exit 2 with one line, before anythin
     });
     await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(registry.address() as AddressInfo).port}`;
+    host = await startCliHost('tinylcm');
   });
   after(async () => {
+    await host.close();
     registry.close();
     await rm(dir, { recursive: true, force: true });
   });
 
+  let host: CliHost;
+  /** Through the CLI host; `real` runs that call as its own process (once: it must exit by itself). */
   const simulate = async (modelSpec: string, csv: string | null, ...extra: string[]) => {
     const file = path.join(dir, `${Math.random().toString(36).slice(2)}.csv`);
     if (csv !== null) await writeFile(file, csv);
+    const real = extra[0] === REAL;
+    const args = [
+      'simulate',
+      ...['--server', url, '--token', 't', '--devices', '1', '--records', '5'],
+      ...['--model', modelSpec, '--data', file],
+      ...extra.filter((a) => a !== REAL),
+    ];
+    if (!real) return { ...(await host.run(args)), file };
     return new Promise<{ code: number; stderr: string; file: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [
-          BIN,
-          'simulate',
-          '--server',
-          url,
-          '--token',
-          't',
-          '--devices',
-          '1',
-          '--records',
-          '5',
-          '--model',
-          modelSpec,
-          '--data',
-          file,
-          ...extra,
-        ],
-        (err, _out, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr, file }),
+      execFile(process.execPath, [BIN, ...args], (err, _out, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr, file }),
       );
     });
   };
   const good = 'Body Mass (g),Flipper Length (mm),"bill, depth"\n3750,181,18.7\n';
 
   it('an unreadable file', async () => {
-    const r = await simulate('penguins@1', null);
+    const r = await simulate('penguins@1', null, REAL);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, `tinylcm simulate: cannot read --data ${r.file}: ENOENT\n`);
   });
