@@ -39,6 +39,8 @@ async function run(call: CliCall): Promise<CliRun> {
 
 let queue = Promise.resolve();
 process.on('message', (msg: { id: number; call: CliCall }) => {
-  queue = queue.then(async () => process.send?.({ id: msg.id, result: await run(msg.call) }));
+  queue = queue.then(async () => {
+    process.send?.({ id: msg.id, result: await run(msg.call) });
+  });
 });
 process.send?.({ ready: true });
