@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { counterFamily, gaugeFamily } from './exposition.ts';
+import { counterFamily, gaugeFamily } from '../metrics/exposition.ts';
 
 export interface LoadSheddingOptions {
   /** Requests worked on at once; 0 turns shedding off. */

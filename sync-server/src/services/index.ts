@@ -11,7 +11,7 @@ import { DocumentsService } from './documents/index.ts';
 import { DriftEventsService } from './drift-events/index.ts';
 import { DriftWebhook } from './drift-events/webhook.ts';
 import { FleetService } from './fleet/index.ts';
-import { HttpMetrics } from '../http/metrics.ts';
+import { HttpMetrics } from '../metrics/registry.ts';
 import { IngestService } from './ingest/index.ts';
 import { RegistryService } from './registry/registry.ts';
 import { TrackingService } from './tracking/index.ts';

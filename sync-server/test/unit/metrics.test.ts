@@ -6,8 +6,8 @@ import {
   formatLabels,
   gaugeFamily,
   histogramFamily,
-} from '../../src/http/exposition.ts';
-import { DURATION_BUCKETS, HttpMetrics } from '../../src/http/metrics.ts';
+} from '../../src/metrics/exposition.ts';
+import { DURATION_BUCKETS, HttpMetrics } from '../../src/metrics/registry.ts';
 
 describe('Prometheus exposition', () => {
   it('escapes backslash, double quote and newline in label values', () => {

@@ -1,4 +1,4 @@
-import { counterFamily, gaugeFamily } from '../../http/exposition.ts';
+import { counterFamily, gaugeFamily } from '../../metrics/exposition.ts';
 import type { FleetSnapshot } from './index.ts';
 
 /** The fleet's numbers as Prometheus families. They are read from the shared database, so every instance reports the same values. */
