@@ -1,7 +1,7 @@
 import { build } from '../../../scripts/build.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { main } from '../main.ts';
-import type { Command } from './tinysphere.ts';
+import type { Command } from './commands.ts';
 
 export const serve: Command = {
   summary:
