@@ -145,18 +145,22 @@ describe('tinysphere models (CLI against a running server)', () => {
     const profileCli = (args: string[]) => host.run(['profile', ...args]);
     const out = path.join(dir, 'profile.json');
     // One call as a real process: the CLI must also exit by itself.
-    const ok = await runToExit(process.execPath, [
-      'bin/tinysphere.js',
-      'profile',
-      'build',
-      path.join(dir, 'train.csv'),
-      '--features',
-      'Body Mass (g), flipper,bill',
-      '--label-column',
-      'kind',
-      '--out',
-      out,
-    ]);
+    const ok = await runToExit(
+      process.execPath,
+      [
+        'bin/tinysphere.js',
+        'profile',
+        'build',
+        path.join(dir, 'train.csv'),
+        '--features',
+        'Body Mass (g), flipper,bill',
+        '--label-column',
+        'kind',
+        '--out',
+        out,
+      ],
+      {},
+    );
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, /40 rows, 3 features, 2 classes/);
     const server = JSON.parse((await cli(['show', 'penguins', '--json'])).stdout).versions[0].metadata.referenceProfile;
