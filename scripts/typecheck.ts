@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** TypeScript 7 (native, several times faster) checks; 5.x stays installed for tools that need its API. */
+export const TYPESCRIPT = 'node_modules/typescript7/bin/tsc';
 export const PROJECTS = [
   'tsconfig.json',
   'sync-server/tsconfig.json',
@@ -19,7 +21,7 @@ export const PROJECTS = [
 
 function check(project: string): Promise<{ project: string; code: number; output: string }> {
   return new Promise((resolve) => {
-    const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+    const tsc = path.join(ROOT, TYPESCRIPT);
     const child = spawn(process.execPath, [tsc, '--noEmit', '--pretty', 'false', '-p', project], { cwd: ROOT });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c));
