@@ -4,6 +4,19 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 
 const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 
+/**
+ * Tests import node:test and node:assert/strict in Node and in the browser alike; here those two
+ * resolve to small stand-ins on mocha (testing/browser/), so one file can run in both.
+ */
+const NODE_MODULES_IN_BROWSER = {
+  'node:test': '/testing/browser/node-test.ts',
+  'node:assert/strict': '/testing/browser/assert.ts',
+};
+const nodeTestInBrowser = {
+  name: 'node-test-in-browser',
+  resolveImport: ({ source }) => NODE_MODULES_IN_BROWSER[source],
+};
+
 export default {
   files: [
     'edge-app/**/*.browser.test.ts',
@@ -16,7 +29,7 @@ export default {
   testFramework: { config: { timeout: 20000 } },
   browserStartTimeout: 60000,
   testsFinishTimeout: 180000,
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
+  plugins: [nodeTestInBrowser, esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
   middleware: [
     // As TinySphere serves the apps: cross-origin isolated, so workers get SharedArrayBuffer and threads.
     async (ctx, next) => {

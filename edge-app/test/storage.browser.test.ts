@@ -1,4 +1,5 @@
-import { expect } from '@esm-bundle/chai';
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
 import { deleteDB } from 'idb';
 import { KvStore, openLcmDb } from '../src/lcm/storage/db.ts';
 
@@ -20,14 +21,14 @@ describe('TinyLCM IndexedDB (idb, real Chromium)', () => {
 
     const again = new KvStore(await openLcmDb(name));
     const back = await again.get<typeof value>('device');
-    expect(back?.deviceId).to.equal('dev-1');
-    expect(back?.when).to.be.instanceOf(Date);
-    expect(back?.when.getTime()).to.equal(1_700_000_000_000);
-    expect(back?.features).to.be.instanceOf(Float32Array);
-    expect(Array.from(back!.features)).to.deep.equal([1.5, -2, 3.25]);
-    expect(back?.nested).to.deep.equal({ a: [1, 'x'] });
+    assert.equal(back?.deviceId, 'dev-1');
+    assert.ok(back?.when instanceof Date);
+    assert.equal(back?.when.getTime(), 1_700_000_000_000);
+    assert.ok(back?.features instanceof Float32Array);
+    assert.deepEqual(Array.from(back!.features), [1.5, -2, 3.25]);
+    assert.deepEqual(back?.nested, { a: [1, 'x'] });
     await again.delete('device');
-    expect(await again.get('device')).to.equal(undefined);
+    assert.equal(await again.get('device'), undefined);
   });
 
   it('an aborted transaction settles as a rejection and writes nothing', async () => {
@@ -38,15 +39,15 @@ describe('TinyLCM IndexedDB (idb, real Chromium)', () => {
       (err: DOMException) => err.name,
     );
     tx.abort();
-    expect(await put).to.equal('AbortError');
+    assert.equal(await put, 'AbortError');
     let error: unknown;
     try {
       await tx.done;
     } catch (err) {
       error = err;
     }
-    expect((error as DOMException | undefined)?.name).to.equal('AbortError');
-    expect(await db.get('kv', 'k')).to.equal(undefined);
+    assert.equal((error as DOMException | undefined)?.name, 'AbortError');
+    assert.equal(await db.get('kv', 'k'), undefined);
     db.close();
   });
 });
