@@ -4,6 +4,8 @@
  * the file and the rule.
  */
 const APPS = '^(edge-app|sync-server|admin)/';
+/** TinyLCM's entries (edge-app/src/lcm/index.ts says why four: the ORT builds and Automerge load only where needed). */
+const LIBRARY_SURFACE = '^edge-app/src/lcm/(index|node|browser|sync)\\.ts$';
 module.exports = {
   forbidden: [
     {
@@ -76,17 +78,17 @@ module.exports = {
     {
       name: 'apps-use-the-library-surface',
       comment:
-        'The simulator, the CLI, the test harness and the benchmarks use TinyLCM as any app would: through lcm/index.ts.',
+        'The simulator, the CLI, the test harness and the benchmarks use TinyLCM as any app would: through lcm/index.ts (and its node, browser and sync entries).',
       severity: 'warn' /* issue 14: being moved; becomes 'error' */,
       from: { path: '^edge-app/src/(sim|cli|main\\.ts)|^testing/|^bench/' },
-      to: { path: '^edge-app/src/lcm/', pathNot: '^edge-app/src/lcm/index\\.ts$' },
+      to: { path: '^edge-app/src/lcm/', pathNot: LIBRARY_SURFACE },
     },
     {
       name: 'screens-use-the-library-surface',
       comment: "The PWA's screens and app shell use TinyLCM through lcm/index.ts, like any other app.",
       severity: 'warn' /* issue 14: being moved; becomes 'error' */,
       from: { path: '^edge-app/src/(ui|app)/' },
-      to: { path: '^edge-app/src/lcm/', pathNot: '^edge-app/src/lcm/index\\.ts$' },
+      to: { path: '^edge-app/src/lcm/', pathNot: LIBRARY_SURFACE },
     },
   ],
   options: {

@@ -12,10 +12,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { buildDemoModel } from '../shared/demo/seattle-weather.ts';
-import { sessionBackend } from '../edge-app/src/lcm/backend.ts';
-import { nodeOrt } from '../edge-app/src/lcm/runtime/ort-node.ts';
-import { TinyLCM } from '../edge-app/src/lcm/tinylcm.ts';
-import type { Feeds } from '../edge-app/src/lcm/types.ts';
+import { sessionBackend, TinyLCM, type Feeds } from '../edge-app/src/lcm/index.ts';
+import { nodeOrt } from '../edge-app/src/lcm/node.ts';
 import { imageModel } from './models/image-model.ts';
 import { chromiumLoggerThroughput } from './support/logger-in-chromium.ts';
 

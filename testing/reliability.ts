@@ -1,9 +1,8 @@
 import 'fake-indexeddb/auto';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { DataLogger } from '../edge-app/src/lcm/logger/index.ts';
-import { openLcmDb } from '../edge-app/src/lcm/storage/db.ts';
-import type { InferenceObservation } from '../edge-app/src/lcm/types.ts';
+import { DataLogger, openLcmDb, type InferenceObservation } from '../edge-app/src/lcm/index.ts';
+import { LogUploader } from '../edge-app/src/lcm/sync.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { api, startServerProcess, tempDataDir, type ServerProcess } from './server-process.ts';
 
@@ -62,6 +61,11 @@ export class SimDevice {
   log(n: number): void {
     for (let k = 0; k < n; k++)
       assert.ok(this.logger.log(this.observe()), 'the default sampling policy keeps every record');
+  }
+
+  /** The device's log uploader (TinyLCM's, over this device's logger and token): the server tests meet the device here. */
+  uploader(opts: { url: string; fetch: typeof fetch; maxRecords?: number }): LogUploader {
+    return new LogUploader({ logger: this.logger, token: this.token, ...opts });
   }
 
   /** Records for a package built by hand (not through the logger), counted as logged all the same. */

@@ -30,3 +30,8 @@ export async function migratedPglite(): Promise<Db> {
   };
   return db;
 }
+
+/** The PGlite database a stopped server process kept in its data directory (server-process.ts), for a test to inspect. */
+export function serverProcessDb(dataDir: string): Promise<Db> {
+  return openPglite(path.join(dataDir, 'pglite'));
+}

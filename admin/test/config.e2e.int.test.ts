@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { deviceDocId, report, type DeviceDoc } from '../../shared/documents/index.ts';
-import { DocSync } from '../../edge-app/src/lcm/sync/documents.ts';
+import { DocSync } from '../../shared/sync/documents.ts';
 import { enrolDevice, operatorWithGroup, type EnrolledDevice } from '../../testing/fleet.ts';
 import { api, pgliteServer } from '../../testing/server-process.ts';
 import { consoleSession, go, screenshot } from './browser.ts';

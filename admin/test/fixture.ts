@@ -10,7 +10,7 @@ import { appendEvent, deviceDocId, report, type DeviceDoc } from '../../shared/d
 import { CLASS_LABELS } from '../../shared/demo/seattle-weather.ts';
 import { DRIFT_FLAGS, WARNING_SHIFT } from '../../shared/drift/flags.ts';
 import { buildPackage } from '../../shared/ingest/index.ts';
-import { DocSync } from '../../edge-app/src/lcm/sync/documents.ts';
+import { DocSync } from '../../shared/sync/documents.ts';
 import { api } from '../../testing/server-process.ts';
 
 const HOUR = 3_600_000;

@@ -11,7 +11,7 @@ import {
   type DeviceHealth,
 } from '../../shared/documents/index.ts';
 import { healthProvider, shortBrowser } from '../src/lcm/monitor/health.ts';
-import { DocSync } from '../src/lcm/sync/documents.ts';
+import { DocSync } from '../../shared/sync/documents.ts';
 import { SyncEngine } from '../src/lcm/sync/engine.ts';
 import type { LogUploader } from '../src/lcm/sync/uploader.ts';
 import type { TinyLCM } from '../src/lcm/tinylcm.ts';

@@ -23,7 +23,7 @@ import {
 } from '../../shared/documents/index.ts';
 import { openLcmDb } from '../src/lcm/storage/db.ts';
 import { IdbDocStorage, MemoryDocStorage } from '../src/lcm/sync/doc-storage.ts';
-import { DocSync, type DocStorage } from '../src/lcm/sync/documents.ts';
+import { DocSync, type DocStorage } from '../../shared/sync/documents.ts';
 
 const DEVICE = '22222222-2222-4222-8222-222222222222';
 const docId = deviceDocId(DEVICE);

@@ -16,7 +16,7 @@ import {
 } from '../../shared/documents/index.ts';
 import { sessionBackend } from '../src/lcm/backend.ts';
 import { nodeOrt } from '../src/lcm/runtime/ort-node.ts';
-import { DocSync } from '../src/lcm/sync/documents.ts';
+import { DocSync } from '../../shared/sync/documents.ts';
 import { SyncEngine } from '../src/lcm/sync/engine.ts';
 import type { LogUploader } from '../src/lcm/sync/uploader.ts';
 import { TinyLCM } from '../src/lcm/tinylcm.ts';

@@ -6,7 +6,7 @@ import { enrolDevice, operatorWithGroup, type EnrolledDevice } from '../../testi
 import { api, pgliteServer, type TestServer } from '../../testing/server-process.ts';
 import { sessionBackend } from '../src/lcm/backend.ts';
 import { nodeOrt } from '../src/lcm/runtime/ort-node.ts';
-import { DocSync } from '../src/lcm/sync/documents.ts';
+import { DocSync } from '../../shared/sync/documents.ts';
 import { SyncEngine } from '../src/lcm/sync/engine.ts';
 import { TinyLCM } from '../src/lcm/tinylcm.ts';
 

@@ -12,7 +12,7 @@ import {
   type TestServer,
 } from '../../testing/server-process.ts';
 import { stopServer } from '../../testing/suite.ts';
-import { DocSync } from '../src/lcm/sync/documents.ts';
+import { DocSync } from '../../shared/sync/documents.ts';
 
 /** `tinylcm simulate` as a user runs it: the CLI as its own process against real server processes. */
 const simulate = (args: string[]) => runToExit(process.execPath, ['bin/tinylcm.js', 'simulate', ...args], {}, 150_000);

@@ -1,8 +1,7 @@
 import 'fake-indexeddb/auto';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openPglite } from '../../sync-server/src/store/db/pglite.ts';
+import { serverProcessDb } from '../../testing/test-db.ts';
 import { api, startServerProcess, tempDataDir, type ServerProcess } from '../../testing/server-process.ts';
 import { DataLogger } from '../src/lcm/logger/index.ts';
 import { openLcmDb } from '../src/lcm/storage/db.ts';
@@ -108,7 +107,7 @@ describe('LogUploader end to end (server process, PGlite)', () => {
     const { code } = await server.stop();
     stopped = true;
     assert.equal(code, 0);
-    const db = await openPglite(path.join(data.dir, 'pglite'));
+    const db = await serverProcessDb(data.dir);
     try {
       const one = async (sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]!.n);
       assert.equal(await one('SELECT count(*) AS n FROM inference_records'), 300);

@@ -1,12 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InvalidOnnxError } from '../../../shared/onnx/reader.ts';
-import { LcmSession, ModelLoadError } from '../lcm/runtime/session.ts';
-import type { RunResult } from '../lcm/runtime/session.ts';
-import { nodeOrt } from '../lcm/runtime/ort-node.ts';
-import { InferenceInputError, describeInput } from '../lcm/runtime/validate.ts';
-import { formatDims } from '../lcm/runtime/tensors.ts';
-import type { Feeds } from '../lcm/types.ts';
+import {
+  describeInput,
+  formatDims,
+  InferenceInputError,
+  LcmSession,
+  ModelLoadError,
+  type Feeds,
+  type RunResult,
+} from '../lcm/index.ts';
+import { nodeOrt } from '../lcm/node.ts';
 import { oneLine, UsageError } from '../../../shared/cli/command.ts';
 import type { Command } from '../../../shared/cli/command.ts';
 import { tensorFromJson, tensorToJson } from './tensor-json.ts';

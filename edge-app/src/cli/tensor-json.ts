@@ -7,8 +7,14 @@
  * Out: the same, with int64/uint64 as numbers when they are safe integers and strings otherwise.
  * Whether `dims` and `data` agree, and with the model, is the runtime's check (validate.ts).
  */
-import type { TensorArray, TensorData, TensorType } from '../lcm/types.ts';
-import { TENSOR_TYPES, TYPED_ARRAY_OF, isTensorType } from '../lcm/runtime/tensors.ts';
+import {
+  isTensorType,
+  TENSOR_TYPES,
+  TYPED_ARRAY_OF,
+  type TensorArray,
+  type TensorData,
+  type TensorType,
+} from '../lcm/index.ts';
 import { UsageError } from '../../../shared/cli/command.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

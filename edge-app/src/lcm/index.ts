@@ -77,5 +77,5 @@ export { MAX_RETRY_AFTER_MS, RetryableError, backoffDelay, withBackoff, type Bac
 export type { SyncEngine, SyncEngineOptions, SyncSummary } from './sync/engine.ts';
 export type { SyncScheduler, SyncSchedulerOptions, SchedulerClock } from './sync/scheduler.ts';
 export type { LogUploader, LogUploaderOptions, UploadRejectedError, UploadSummary } from './sync/uploader.ts';
-export type { DocStorage, DocSync, DocSyncOptions, ExchangeBytes } from './sync/documents.ts';
+export type { DocStorage, DocSync, DocSyncOptions, ExchangeBytes } from '../../../shared/sync/documents.ts';
 export type { MarkStore } from './sync/console-marks.ts';

@@ -6,7 +6,7 @@
 export { SyncEngine, type SyncEngineOptions, type SyncSummary } from './sync/engine.ts';
 export { SyncScheduler, type SchedulerClock, type SyncSchedulerOptions } from './sync/scheduler.ts';
 export { IdbMarkStore, MemoryMarkStore, type MarkStore } from './sync/console-marks.ts';
-export { DocSync, type DocStorage, type DocSyncOptions, type ExchangeBytes } from './sync/documents.ts';
+export { DocSync, type DocStorage, type DocSyncOptions, type ExchangeBytes } from '../../../shared/sync/documents.ts';
 export { IdbDocStorage, MemoryDocStorage } from './sync/doc-storage.ts';
 export { LogUploader, UploadRejectedError, type LogUploaderOptions, type UploadSummary } from './sync/uploader.ts';
 export { RemoteConfig, lcmConfig, type AppliedConfig, type ConfigReport } from './sync/remote-config.ts';

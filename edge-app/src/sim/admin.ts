@@ -1,19 +1,28 @@
 import { UsageError } from '../../../shared/cli/command.ts';
-import { API_PREFIX } from '../../../shared/protocol/index.ts';
+import { API_PREFIX, ApiError } from '../../../shared/protocol/index.ts';
+import { readFailure } from '../../../shared/sync/http-errors.ts';
 import type { FeedModel, ModelSpec } from './csv-feed.ts';
 
 /** The demo model TinySphere registers on its first start (unless DEMO=0). */
 export const DEMO_MODEL = 'seattle-weather';
 
-/** The server refused or could not be reached during setup; the message says which call and why. */
-export class SetupError extends Error {
+/**
+ * The server refused or could not be reached during setup; the message says which call and why.
+ * `status` is 0 when no answer came; `detail` is the server's own message.
+ */
+export class SetupError extends ApiError {
   override name = 'SetupError';
+  /** A network failure, 429 or 5xx: worth trying again. */
+  readonly retryable: boolean;
+  readonly detail: string;
   constructor(
     message: string,
-    /** A network failure, 429 or 5xx: worth trying again. */
-    readonly retryable = false,
+    opts: { retryable?: boolean; status?: number; code?: string; detail?: string; cause?: unknown } = {},
   ) {
-    super(message);
+    super(opts.status ?? 0, opts.code ?? 'setup', message);
+    this.retryable = opts.retryable ?? false;
+    this.detail = opts.detail ?? message;
+    if (opts.cause !== undefined) this.cause = opts.cause;
   }
 }
 
@@ -53,19 +62,23 @@ export async function adminCall<T>(
     });
   } catch (err) {
     const cause = (err as Error & { cause?: unknown }).cause;
-    throw new SetupError(`${method} ${url}: ${cause ? String(cause) : (err as Error).message}`, true);
+    throw new SetupError(`${method} ${url}: ${cause ? String(cause) : (err as Error).message}`, {
+      retryable: true,
+      code: 'network',
+      cause: err,
+    });
   }
-  const text = await res.text();
   if (!res.ok) {
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
-    } catch {
-      /* not JSON: keep the text */
-    }
-    throw new SetupError(`${method} ${path}: HTTP ${res.status} ${message}`, res.status === 429 || res.status >= 500);
+    const { text, body } = await readFailure(res);
+    const message = body?.error.message ?? text;
+    throw new SetupError(`${method} ${path}: HTTP ${res.status} ${message}`, {
+      retryable: res.status === 429 || res.status >= 500,
+      status: res.status,
+      code: body?.error.code ?? 'http',
+      detail: message,
+    });
   }
-  return JSON.parse(text) as T;
+  return JSON.parse(await res.text()) as T;
 }
 
 /** A fresh group `sim-<time>` and an enrolment code with `devices` uses. */
@@ -107,9 +120,10 @@ export async function deploy(
       reason: 'tinylcm simulate',
     });
   } catch (err) {
-    if (err instanceof SetupError && /HTTP 404/.test(err.message) && model.name === DEMO_MODEL) {
+    if (err instanceof SetupError && err.status === 404 && model.name === DEMO_MODEL) {
       throw new SetupError(
         `${err.message} — is the demo model ${DEMO_MODEL} registered? (the server registers it on its first start unless DEMO=0)`,
+        { status: err.status, code: err.code, detail: err.detail },
       );
     }
     throw err;
@@ -126,8 +140,7 @@ export async function resolveModel(server: string, token: string, spec: ModelSpe
     try {
       return await adminCall<T>(server, token, 'GET', path);
     } catch (err) {
-      if (err instanceof SetupError && /HTTP 404/.test(err.message))
-        throw new UsageError(`--model ${label}: ${err.message.replace(/^.*HTTP 404 /, '')}`);
+      if (err instanceof SetupError && err.status === 404) throw new UsageError(`--model ${label}: ${err.detail}`);
       throw err;
     }
   };

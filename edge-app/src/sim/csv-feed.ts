@@ -9,9 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../../shared/cli/command.ts';
 import { CsvError, parseCsv } from '../../../shared/drift/report/csv.ts';
 import type { VersionMetadata } from '../../../shared/protocol/registry.ts';
-import { PreprocessError, resolvePreprocessing } from '../lcm/preprocess/index.ts';
-import type { InferInput } from '../lcm/tinylcm.ts';
-import type { Feeds } from '../lcm/types.ts';
+import { PreprocessError, resolvePreprocessing, type Feeds, type InferInput } from '../lcm/index.ts';
 
 /** `--model NAME@VERSION` or `NAME:ALIAS`. */
 export type ModelSpec = { name: string; version: number } | { name: string; alias: string };

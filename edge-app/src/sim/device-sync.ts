@@ -1,11 +1,7 @@
 import type * as A from '@automerge/automerge';
 import type { DeviceDoc } from '../../../shared/documents/index.ts';
-import { healthProvider, type HealthProvider } from '../lcm/monitor/health.ts';
-import { nodeResourceProbe } from '../lcm/monitor/resources.ts';
-import { SyncEngine } from '../lcm/sync/engine.ts';
-import { ModelPuller } from '../lcm/sync/model-pull.ts';
-import { LogUploader } from '../lcm/sync/uploader.ts';
-import type { TinyLCM } from '../lcm/tinylcm.ts';
+import { healthProvider, ModelPuller, nodeResourceProbe, type HealthProvider, type TinyLCM } from '../lcm/index.ts';
+import { LogUploader, SyncEngine } from '../lcm/sync.ts';
 
 /** One device's side of an exchange with TinySphere, as the simulator drives it. */
 export interface DeviceSync {
@@ -31,14 +27,16 @@ export interface DeviceSyncOptions {
   health?: HealthProvider;
 }
 
-/** The engine's failure of one exchange, with the underlying error (its Retry-After, its class). */
+/** The engine's failure of one exchange, with the underlying errors (their status, Retry-After, class); `cause` is the first. */
 export class ExchangeError extends Error {
   override name = 'ExchangeError';
+  override readonly cause: unknown;
   constructor(
     message: string,
-    override readonly cause: unknown,
+    readonly causes: readonly unknown[],
   ) {
     super(message);
+    this.cause = causes[0];
   }
 }
 
@@ -70,7 +68,7 @@ export async function openDeviceSync(opts: DeviceSyncOptions): Promise<DeviceSyn
     prepare: () => uploader.prepare(),
     async syncNow() {
       const s = await engine.syncNow();
-      if (!s.ok) throw new ExchangeError(s.error ?? 'exchange failed', engine.lastError);
+      if (!s.ok) throw new ExchangeError(s.error ?? 'exchange failed', engine.lastErrors);
     },
   };
 }

@@ -1,11 +1,10 @@
 import type { WeatherRow } from '../../../shared/demo/seattle-weather.ts';
-import { sessionBackend } from '../lcm/backend.ts';
-import { nodeOrt } from '../lcm/runtime/ort-node.ts';
-import { TinyLCM } from '../lcm/tinylcm.ts';
+import { ApiError } from '../../../shared/protocol/client.ts';
+import { RetryableError, sessionBackend, TinyLCM } from '../lcm/index.ts';
+import { nodeOrt } from '../lcm/node.ts';
 import { enrol, SetupError } from './admin.ts';
-import { RetryableError } from '../lcm/sync/backoff.ts';
 import { ExchangeError, openDeviceSync, type DeviceSync } from './device-sync.ts';
-import { Link } from './link.ts';
+import { Link, OfflineError } from './link.ts';
 import { WeatherStream } from './stream.ts';
 import { CsvStream, type CsvFeed } from './csv-feed.ts';
 
@@ -200,10 +199,17 @@ const oneLineMessage = (err: unknown) =>
 
 /** Whether a failed exchange was the server shedding load, and its Retry-After. */
 export function shedding(err: unknown): { shed: boolean; retryAfterMs?: number } {
-  const cause = err instanceof ExchangeError ? err.cause : err;
-  const shed = /HTTP (429|503)\b/.test(oneLineMessage(err));
+  const causes = err instanceof ExchangeError ? err.causes : [err];
+  const shed = causes.some((e) => e instanceof ApiError && (e.status === 429 || e.status === 503));
+  const cause = causes[0];
   const retryAfterMs = cause instanceof RetryableError ? cause.retryAfterMs : undefined;
   return retryAfterMs === undefined ? { shed } : { shed, retryAfterMs };
+}
+
+/** Whether a failed exchange met the simulated link offline: expected, not an error to report. */
+export function offline(err: unknown): boolean {
+  const causes = err instanceof ExchangeError ? err.causes : [err];
+  return causes.some((e) => e instanceof OfflineError || (e instanceof Error && e.cause instanceof OfflineError));
 }
 
 /** Records the server has acknowledged: stored ones that are neither unsent nor in a batch awaiting its answer. */

@@ -1,7 +1,7 @@
 // Simulated devices keep their IndexedDB in memory, each under its own database name.
 import 'fake-indexeddb/auto';
 import { deploy, setUp, type Setup } from './admin.ts';
-import { SimDevice } from './device.ts';
+import { offline, SimDevice } from './device.ts';
 import { loadWeatherRows } from './stream.ts';
 import type { CsvFeed, ModelSpec } from './csv-feed.ts';
 
@@ -102,8 +102,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         onExchange: (ms) => latencies.push(ms),
         onFailure: (err) => {
           failed++;
-          if (!(err instanceof Error && /offline/.test(err.message)))
-            errors.add((err as Error).message?.slice(0, 300) ?? String(err));
+          if (!offline(err)) errors.add((err as Error).message?.slice(0, 300) ?? String(err));
         },
       }),
   );

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Xoshiro128 } from '../../../shared/drift/detectors/prng.ts';
 import { parseSeattleWeather, RAW_FEATURES, type WeatherRow } from '../../../shared/demo/seattle-weather.ts';
-import type { TabularRow } from '../lcm/preprocess/index.ts';
+import type { TabularRow } from '../lcm/index.ts';
 
 // vega-datasets' exports map hides data/, so the CSV is read by path (as the server's demo does).
 const CSV = fileURLToPath(new URL('../../../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url));

@@ -5,10 +5,7 @@
  * alert). Tensors cross the boundary as transferables: moved, not copied.
  */
 import * as Comlink from 'comlink';
-import { ModelLoadError } from '../lcm/runtime/session.ts';
-import { transferables } from '../lcm/runtime/tensors.ts';
-import { InferenceInputError } from '../lcm/runtime/validate.ts';
-import type { Feeds, ModelRef } from '../lcm/types.ts';
+import { InferenceInputError, ModelLoadError, transferables, type Feeds, type ModelRef } from '../lcm/index.ts';
 import type {
   CrashMode,
   RuntimeApi,

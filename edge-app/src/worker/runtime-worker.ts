@@ -1,13 +1,17 @@
 import * as Comlink from 'comlink';
 // Imported statically, not on first load: when a bundler inlines ORT into this worker, ORT's wasm
 // threads run this same script, and ORT's thread start-up code must run at its top level there.
-import { availableThreads, browserOrt } from '../lcm/runtime/ort-browser.ts';
-import { LcmSession } from '../lcm/runtime/session.ts';
-import type { SessionInfo } from '../lcm/runtime/session.ts';
-import { transferables } from '../lcm/runtime/tensors.ts';
-import { InferenceInputError } from '../lcm/runtime/validate.ts';
+import { availableThreads, browserOrt } from '../lcm/browser.ts';
+import {
+  InferenceInputError,
+  LcmSession,
+  transferables,
+  type Feeds,
+  type ModelRef,
+  type Outputs,
+  type SessionInfo,
+} from '../lcm/index.ts';
 import { warmUpModel } from './warm-up-model.ts';
-import type { Feeds, ModelRef, Outputs } from '../lcm/types.ts';
 
 /** What the device's browser offers the inference runtime; shown in the PWA and reported to the server. */
 export interface RuntimeCapabilities {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe } from 'node:test';
 import { acknowledgeEvent, appendEvent, deviceDocId, report, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { buildPackage } from '../../../shared/ingest/index.ts';
-import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
+import { DocSync } from '../../../shared/sync/documents.ts';
 import { api, type TestServer } from '../../../testing/server-process.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 

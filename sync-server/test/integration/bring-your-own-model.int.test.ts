@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DeviceDoc } from '../../../shared/documents/index.ts';
-import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
+import { DocSync } from '../../../shared/sync/documents.ts';
 import { api, pgliteServer, runToExit, type TestServer } from '../../../testing/server-process.ts';
 import { stopServer } from '../../../testing/suite.ts';
 import { buildTabularModel } from '../../../testing/tabular-model.ts';

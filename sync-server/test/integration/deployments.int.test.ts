@@ -5,7 +5,7 @@ import path from 'node:path';
 import { before, describe } from 'node:test';
 import { deviceDocId, report, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { bigInitializerModel, sampleModel } from '../../../shared/onnx/test-fixtures.ts';
-import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
+import { DocSync } from '../../../shared/sync/documents.ts';
 import { api, pgliteServer, runToExit } from '../../../testing/server-process.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe } from 'node:test';
 import { deviceDocId, type DeviceDoc } from '../../../shared/documents/index.ts';
-import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
+import { DocSync } from '../../../shared/sync/documents.ts';
 import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
 import { api, type TestServer } from '../../../testing/server-process.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';

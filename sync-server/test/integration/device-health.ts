@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe } from 'node:test';
 import pino from 'pino';
 import { deviceDocId, report, type DeviceDoc, type DeviceHealth } from '../../../shared/documents/index.ts';
-import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
+import { DocSync } from '../../../shared/sync/documents.ts';
 import { DeviceHealthService } from '../../src/services/device-health/index.ts';
 import { migrate, type Db } from '../../src/store/db/index.ts';
 import { api, type ServerProcess } from '../../../testing/server-process.ts';

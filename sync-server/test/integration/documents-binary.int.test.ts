@@ -11,7 +11,7 @@ import {
   SYNC_CONTENT_TYPE,
   type DeviceDoc,
 } from '../../../shared/documents/index.ts';
-import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
+import { DocSync } from '../../../shared/sync/documents.ts';
 import { api, pgliteServer, type TestServer } from '../../../testing/server-process.ts';
 import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';

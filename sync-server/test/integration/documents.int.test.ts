@@ -14,7 +14,7 @@ import {
   toBase64,
   type DeviceDoc,
 } from '../../../shared/documents/index.ts';
-import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
+import { DocSync } from '../../../shared/sync/documents.ts';
 import { api, startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
 import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';

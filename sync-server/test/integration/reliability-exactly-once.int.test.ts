@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { LogUploader, RetryableError } from '../../../edge-app/src/lcm/sync/uploader.ts';
+import { RetryableError } from '../../../shared/sync/http-errors.ts';
 import {
   assertExactlyOnce,
   enrolDevices,
@@ -126,13 +126,7 @@ describe('reliability: exactly once while the server is SIGKILLed mid-upload (Po
 
       const backoff = { attempts: 8, baseMs: 50, maxMs: 800, random };
       const run = async (device: SimDevice, index: number) => {
-        const uploader = new LogUploader({
-          logger: device.logger,
-          url: cluster.origin,
-          token: device.token,
-          fetch: networkOf(index),
-          maxRecords: 60,
-        });
+        const uploader = device.uploader({ url: cluster.origin, fetch: networkOf(index), maxRecords: 60 });
         // Rounds go on until every kill has happened, so each one lands among uploads.
         for (let round = 0; round < ROUNDS || (cluster.kills < KILLS && round < 60); round++) {
           device.log(20 + Math.floor(random() * 80));

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { acknowledgeEvent, appendEvent, deviceDocId, report, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { buildPackage } from '../../../shared/ingest/index.ts';
-import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
-import { LogUploader } from '../../../edge-app/src/lcm/sync/uploader.ts';
+import { ApiError } from '../../../shared/protocol/client.ts';
+import { DocSync } from '../../../shared/sync/documents.ts';
 import {
   assertExactlyOnce,
   enrolDevices,
@@ -28,7 +28,7 @@ async function syncShedding(replica: DocSync<DeviceDoc>): Promise<void> {
     try {
       return await replica.sync();
     } catch (err) {
-      if (attempt >= 10 || !/HTTP (503|429)/.test((err as Error).message)) throw err;
+      if (attempt >= 10 || !(err instanceof ApiError && (err.status === 503 || err.status === 429))) throw err;
       await sleep(100 * (attempt + 1));
     }
   }
@@ -65,13 +65,7 @@ describe('reliability: two server instances on one PostgreSQL serve the same dev
       /** One device: logs and uploads, appends events and reports; a console replica acknowledges its events meanwhile. */
       const run = async (device: SimDevice, index: number) => {
         const docId = deviceDocId(device.deviceId);
-        const uploader = new LogUploader({
-          logger: device.logger,
-          url: origins[0]!,
-          token: device.token,
-          fetch: balanced,
-          maxRecords: 40,
-        });
+        const uploader = device.uploader({ url: origins[0]!, fetch: balanced, maxRecords: 40 });
         // Half the devices speak JSON, half binary frames: both go through the same store.
         const mine = await DocSync.open<DeviceDoc>({
           url: origins[0]!,

@@ -2,7 +2,7 @@ import * as A from '@automerge/automerge';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DocSync } from '../../../edge-app/src/lcm/sync/documents.ts';
+import { DocSync } from '../../../shared/sync/documents.ts';
 import { deviceDocId, initDeviceDoc, report, toBase64, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { upsertReported } from '../../src/services/deployments/states.ts';
 import { DocumentsService } from '../../src/services/documents/index.ts';

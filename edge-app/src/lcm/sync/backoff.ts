@@ -1,3 +1,8 @@
+import { RetryableError } from '../../../../shared/sync/http-errors.ts';
+
+/** The sync clients' failures (shared/sync/http-errors.ts): RetryableErrors are the ones worth another attempt. */
+export { RetryableError };
+
 export interface BackoffOptions {
   attempts: number;
   baseMs: number;
@@ -5,17 +10,6 @@ export interface BackoffOptions {
   /** Injectable for tests; Math.random and setTimeout by default. */
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
-}
-
-/** A failure worth retrying (network, 5xx, 429); `retryAfterMs` is the server's Retry-After, if any. */
-export class RetryableError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'RetryableError';
-  }
 }
 
 /** The longest Retry-After honoured: a server asking for more is waited on this long, then asked again. */
@@ -57,36 +51,4 @@ export async function withBackoff<T>(fn: (attempt: number) => Promise<T>, opts: 
       await sleep(backoffDelay(attempt, opts, random(), err));
     }
   }
-}
-
-/** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent, zero or unreadable. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const value = header.trim();
-  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
-
-/**
- * A failed answer as an error: 429 and 5xx are retryable and carry the server's Retry-After (a
- * shedding server asks the fleet to come back later); anything else is final, made by `final`.
- */
-export async function httpError(
-  res: Response,
-  what: string,
-  final: (message: string, status: number) => Error = (m) => new Error(m),
-): Promise<Error> {
-  const text = await res.text().catch(() => '');
-  const message = `${what}: HTTP ${res.status} ${text}`;
-  if (res.status === 429 || res.status >= 500)
-    return new RetryableError(message, retryAfterMs(res.headers.get('retry-after')));
-  return final(message, res.status);
-}
-
-/** A request that never got an answer (offline, refused, reset): retryable, with fetch's cause named. */
-export function networkError(err: unknown, what: string): RetryableError {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return new RetryableError(
-    `${what} failed: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`,
-  );
 }

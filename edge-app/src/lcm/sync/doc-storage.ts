@@ -1,5 +1,5 @@
 import type { LcmDb } from '../storage/db.ts';
-import type { DocStorage } from './documents.ts';
+import type { DocStorage } from '../../../../shared/sync/documents.ts';
 
 type Stored = { doc: Uint8Array; serverHeads: string[] };
 

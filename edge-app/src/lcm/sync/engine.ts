@@ -21,7 +21,7 @@ import {
   thresholdFactor,
   type MarkStore,
 } from './console-marks.ts';
-import { DocSync, type DocStorage } from './documents.ts';
+import { DocSync, type DocStorage } from '../../../../shared/sync/documents.ts';
 export { IdbMarkStore } from './console-marks.ts';
 import { ModelPuller, type PullProgress } from './model-pull.ts';
 import { RemoteConfig } from './remote-config.ts';
@@ -93,6 +93,8 @@ export class SyncEngine extends EventTarget {
   private health: DeviceHealth | undefined;
   /** The failure behind the last unsuccessful run (its Retry-After guides the scheduler). */
   lastError: unknown;
+  /** Every failure of the last run, in order: lastError and those of the steps that still ran after it. */
+  lastErrors: readonly unknown[] = [];
 
   private constructor(
     readonly doc: DocSync<DeviceDoc>,
@@ -221,6 +223,7 @@ export class SyncEngine extends EventTarget {
       errors.push(err);
     }
     this.lastError = errors[0];
+    this.lastErrors = errors;
     const summary: SyncSummary = { ok: errors.length === 0, uploaded, modelChanged, at: this.now() };
     if (errors.length) summary.error = errors.map(message).join('; ');
     this.dispatchEvent(new CustomEvent<SyncSummary>('sync', { detail: summary }));

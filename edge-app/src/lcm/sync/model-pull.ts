@@ -4,7 +4,9 @@ import { ModelIntegrityError } from '../models/index.ts';
 import type { LcmSchema } from '../storage/db.ts';
 import type { TinyLCM } from '../tinylcm.ts';
 import type { StoredModel } from '../types.ts';
-import { httpError, networkError, RetryableError, withBackoff, type BackoffOptions } from './backoff.ts';
+import { ApiError } from '../../../../shared/protocol/client.ts';
+import { httpError, networkError, RetryableError } from '../../../../shared/sync/http-errors.ts';
+import { withBackoff, type BackoffOptions } from './backoff.ts';
 
 export interface PullProgress {
   sha256: string;
@@ -31,12 +33,10 @@ export interface ModelPullerOptions {
 type DownloadRecord = LcmSchema['downloads']['value'];
 
 /** The server refused the model for good (403, 404…): retrying the same request cannot help. */
-export class ModelPullError extends Error {
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
+export class ModelPullError extends ApiError {
+  /** `status` 0: the answer came but says something else than asked (code `bad_response`). */
+  constructor(message: string, status = 0, code = 'bad_response') {
+    super(status, code, message);
     this.name = 'ModelPullError';
   }
 }
@@ -48,7 +48,8 @@ function parseContentRange(h: string | null): { start: number; total: number | n
   return { start: Number(m[1]), total: m[3] === '*' ? null : Number(m[3]) };
 }
 
-const pullError = (res: Response, what: string) => httpError(res, what, (m, status) => new ModelPullError(m, status));
+const pullError = (res: Response, what: string) =>
+  httpError(res, what, (m, status, code) => new ModelPullError(m, status, code));
 
 /**
  * Brings a deployed model onto the device by its sha256: a resumable download (the bytes received
@@ -221,9 +222,11 @@ export class ModelPuller extends EventTarget {
     } catch (err) {
       // Keep every byte that arrived: the next attempt asks only for the rest.
       await flush();
-      throw new RetryableError(
+      const lost = new RetryableError(
         `${what}: connection lost after ${record.received} of ${record.total ?? '?'} bytes (${(err as Error).message})`,
       );
+      lost.cause = err;
+      throw lost;
     }
     await flush();
     if (record.total !== null && record.received !== record.total) {

@@ -3,9 +3,11 @@ import { DEFAULT_MAX_BATCH_RECORDS } from '../../../../shared/ingest/record.ts';
 import { API_PREFIX } from '../../../../shared/protocol/index.ts';
 import type { DataLogger } from '../logger/logger.ts';
 import type { InferenceRecord } from '../types.ts';
-import { httpError, networkError, RetryableError, withBackoff, type BackoffOptions } from './backoff.ts';
+import { ApiError } from '../../../../shared/protocol/client.ts';
+import { httpError, networkError, RetryableError } from '../../../../shared/sync/http-errors.ts';
+import { withBackoff, type BackoffOptions } from './backoff.ts';
 
-export { RetryableError } from './backoff.ts';
+export { RetryableError };
 
 export interface LogUploaderOptions {
   logger: DataLogger;
@@ -41,12 +43,9 @@ export interface UploadSummary {
 const SET_ASIDE_STATUSES = new Set([400, 413, 422]);
 
 /** The server refused a batch for good (4xx other than 429): retrying the same bytes cannot help. */
-export class UploadRejectedError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
+export class UploadRejectedError extends ApiError {
+  constructor(message: string, status: number, code = 'http') {
+    super(status, code, message);
     this.name = 'UploadRejectedError';
   }
 }
@@ -239,7 +238,8 @@ async function refusal(res: Response, batchId: string, ok: readonly number[] = [
   throw await httpError(
     res,
     `upload of batch ${batchId}`,
-    (m, status) => new UploadRejectedError(m.replace(/^upload of batch (\S+):/, 'upload of batch $1 refused:'), status),
+    (m, status, code) =>
+      new UploadRejectedError(m.replace(/^upload of batch (\S+):/, 'upload of batch $1 refused:'), status, code),
   );
 }
 

@@ -1,6 +1,7 @@
 import * as A from '@automerge/automerge';
-import { httpError, networkError } from './backoff.ts';
-import { API_PREFIX } from '../../../../shared/protocol/index.ts';
+import { ApiError } from '../protocol/client.ts';
+import { API_PREFIX } from '../protocol/index.ts';
+import { httpError, networkError, readFailure } from './http-errors.ts';
 import {
   changesSince,
   decodeSyncAnswer,
@@ -12,9 +13,9 @@ import {
   toBase64,
   type SyncFrameAnswer,
   type SyncFrameRequest,
-} from '../../../../shared/documents/index.ts';
+} from '../documents/index.ts';
 
-/** Where a replica keeps its document between runs (IndexedDB in the browser, memory in tests). */
+/** Where a replica keeps its document between runs (IndexedDB on a device, edge-app's doc-storage.ts; memory in tests). */
 export interface DocStorage {
   load(docId: string): Promise<{ doc: Uint8Array; serverHeads: string[] } | undefined>;
   save(docId: string, state: { doc: Uint8Array; serverHeads: string[] }): Promise<void>;
@@ -40,8 +41,9 @@ export interface ExchangeBytes {
 /**
  * One replica of one document and its sync with TinySphere (protocol: shared/documents/sync.ts).
  * Edits apply locally at once, online or not; `sync()` sends what the server has not seen and
- * merges what it sends back. Pure TypeScript over fetch: runs in Node (simulator, tests) and, with
- * Automerge's slim build initialised, in the browser.
+ * merges what it sends back. Pure TypeScript over fetch: runs in Node (simulator, tests, the
+ * console's and server's tests) and, with Automerge's slim build initialised, in the browser.
+ * Failures are ApiErrors (shared/sync/http-errors.ts): RetryableError for no answer, 429 and 5xx.
  */
 export class DocSync<T> {
   private doc: A.Doc<T>;
@@ -120,10 +122,9 @@ export class DocSync<T> {
     // Changes that depend on ones the server lacks are refused (409 missing_dependencies), not kept:
     // like an answer's `missing`, it means our idea of the server's heads was wrong, so sync() resends all.
     if (res.status === 409) {
-      const text = await res.text().catch(() => '');
-      const missing = missingOf(text);
-      if (missing) return missing;
-      throw new Error(`document sync failed: HTTP 409 ${text}`);
+      const { text, body } = await readFailure(res);
+      if (body?.error.code === 'missing_dependencies') return missingOf(body.error.details);
+      throw new ApiError(409, body?.error.code ?? 'http', `document sync failed: HTTP 409 ${text}`);
     }
     if (!res.ok) throw await httpError(res, 'document sync failed');
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -140,16 +141,10 @@ export class DocSync<T> {
   }
 }
 
-/** The hashes a 409 missing_dependencies refusal names, or undefined for another 409. */
-function missingOf(text: string): string[] | undefined {
-  try {
-    const error = (JSON.parse(text) as { error?: { code?: string; details?: { missing?: unknown } } }).error;
-    if (error?.code !== 'missing_dependencies') return undefined;
-    const missing = error.details?.missing;
-    return Array.isArray(missing) && missing.length > 0 ? missing.map(String) : ['unknown'];
-  } catch {
-    return undefined;
-  }
+/** The hashes a 409 missing_dependencies refusal names (its details), `['unknown']` when it names none. */
+function missingOf(details: unknown): string[] {
+  const missing = (details as { missing?: unknown } | undefined)?.missing;
+  return Array.isArray(missing) && missing.length > 0 ? missing.map(String) : ['unknown'];
 }
 
 function sameHeads(a: readonly string[], b: readonly string[]): boolean {
