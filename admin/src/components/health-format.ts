@@ -1,6 +1,6 @@
 import { storageShare, type DeviceHealth } from '../../../shared/documents/health.ts';
 import { ATTENTION, type AttentionDevice } from '../../../shared/protocol/device-health.ts';
-import { bytes } from './format.ts';
+import { formatBytes } from '../../../shared/format/bytes.ts';
 
 /** How the console words a device's health; the thresholds are the server's (shared/protocol/device-health.ts). */
 
@@ -13,7 +13,7 @@ export function pct(share: number | null | undefined): string {
 
 export function storageText(h: DeviceHealth | null | undefined): string {
   const share = storageShare(h);
-  return share === null ? '—' : `${pct(share)} of ${bytes(h!.storageQuotaBytes!)}`;
+  return share === null ? '—' : `${pct(share)} of ${formatBytes(h!.storageQuotaBytes!)}`;
 }
 
 export function batteryText(h: DeviceHealth | null | undefined): string {
@@ -28,7 +28,9 @@ export function networkText(h: DeviceHealth | null | undefined): string {
 
 export function heapText(h: DeviceHealth | null | undefined): string {
   if (h?.heapUsedBytes === undefined) return '—';
-  return h.heapLimitBytes ? `${bytes(h.heapUsedBytes)} of ${bytes(h.heapLimitBytes)}` : bytes(h.heapUsedBytes);
+  return h.heapLimitBytes
+    ? `${formatBytes(h.heapUsedBytes)} of ${formatBytes(h.heapLimitBytes)}`
+    : formatBytes(h.heapUsedBytes);
 }
 
 /** The same rules as the server's attention list, for one health (the console colours cells with it). */

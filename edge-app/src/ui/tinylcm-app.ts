@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import type { DeviceApp, DeviceStatus } from '../app/device-app.ts';
-import { percent } from '../app/format.ts';
-import { DeviceAppController } from './controllers/device-app.ts';
+import { percentOf } from './format.ts';
+import { AppController } from './controllers/app-controller.ts';
 import './screens/enrol-screen.ts';
 import './screens/settings-screen.ts';
 import './screens/status-screen.ts';
@@ -56,7 +56,7 @@ function syncState(s: DeviceStatus): { text: string; cls: string } {
   if (s.mode === 'starting') return { text: 'starting…', cls: '' };
   if (s.mode === 'unenrolled') return { text: 'not enrolled', cls: 'warn' };
   if (s.mode === 'standalone') return { text: 'standalone', cls: '' };
-  if (s.download) return { text: `downloading model ${percent(s.download.received, s.download.total)}`, cls: 'warn' };
+  if (s.download) return { text: `downloading model ${percentOf(s.download.received, s.download.total)}`, cls: 'warn' };
   if (s.syncing) return { text: 'syncing…', cls: '' };
   if (!s.lastSync) return { text: 'not synced yet', cls: 'warn' };
   const queued = s.queued.records ? ` · ${s.queued.records} queued` : '';
@@ -80,7 +80,7 @@ export class TinyLcmApp extends LitElement {
   largeType = localStorage.getItem(LARGE_KEY) === '1' || new URLSearchParams(location.search).has('kiosk');
   /** Lazy screens loaded (or found missing), by route. */
   loaded: Partial<Record<RouteId, 'ok' | 'missing' | string>> = {};
-  readonly #state = new DeviceAppController(this, () => this.app);
+  readonly #state = new AppController(this);
 
   static override styles = css`
     :host { display: flex; flex-direction: column; min-height: 100vh; min-height: 100dvh; font: 1.125rem/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1b1f24; background: #f6f8fa;
@@ -169,10 +169,6 @@ export class TinyLcmApp extends LitElement {
     const r = routes[(next + routes.length) % routes.length]!;
     location.hash = `#/${r.id}`;
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${r.id}`)?.focus());
-  }
-
-  override willUpdate(): void {
-    this.#state.sync();
   }
 
   private screen(route: Route, app: DeviceApp): TemplateResult | typeof nothing {

@@ -12,7 +12,8 @@ import '../../charts/chart.ts';
 import { bucketLabel, lineChart } from '../../charts/series.ts';
 import '../../components/drift-events.ts';
 import './device-health.ts';
-import { bytes, hoursAgo, when } from '../../components/format.ts';
+import { formatBytes } from '../../../../shared/format/bytes.ts';
+import { hoursAgo, when } from '../../components/format.ts';
 import { view } from '../../components/load.ts';
 import { pageStyles } from '../../components/styles.ts';
 import { can } from '../../session.ts';
@@ -145,7 +146,7 @@ export class DeviceDetailPage extends LitElement {
       <h3>Drift events (${detail.eventCount} in the document, ${detail.unacknowledgedEvents} open${detail.eventSummary.count ? `, ${detail.eventSummary.count} compacted` : ''})</h3>
       <drift-events .filter=${{ deviceId: d.id }} .names=${{ [d.id]: d.name }} @changed=${() => this.#data.refresh()}></drift-events>
       <h3>Recent logs</h3>
-      <p data-testid="uploads">${detail.uploads.batches} batches, ${detail.uploads.records} records (${bytes(detail.uploads.bytes)}); last batch
+      <p data-testid="uploads">${detail.uploads.batches} batches, ${detail.uploads.records} records (${formatBytes(detail.uploads.bytes)}); last batch
         <code>${detail.uploads.lastBatchId ?? '—'}</code> received ${when(detail.uploads.lastReceivedAt)}, newest record ${when(detail.uploads.lastRecordAt)}.
         <span class="muted">The server keeps per-record metrics, not inputs; the charts above are built from them.</span></p>
     `;

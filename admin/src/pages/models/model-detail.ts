@@ -8,7 +8,8 @@ import {
 } from '../../../../shared/protocol/index.ts';
 import { PollController } from '../../../../shared/ui/poll-controller.ts';
 import { api } from '../../api.ts';
-import { bytes, hoursAgo, num, when } from '../../components/format.ts';
+import { formatBytes } from '../../../../shared/format/bytes.ts';
+import { hoursAgo, num, when } from '../../components/format.ts';
 import { view, attempt } from '../../components/load.ts';
 import { pageOf } from '../../components/pager.ts';
 import '../../components/pager.ts';
@@ -127,7 +128,7 @@ export class ModelDetail extends LitElement {
         <h3>${v.name} version ${v.version} ${v.aliases.map((a) => html`<code>${a}</code> `)}</h3>
         <table>
           <tr><th>sha256</th><td class="mono" data-testid="sha256">${v.sha256}</td></tr>
-          <tr><th>Size</th><td>${bytes(v.size)}</td></tr>
+          <tr><th>Size</th><td>${formatBytes(v.size)}</td></tr>
           <tr><th>Opset / producer</th><td>${v.opset} / ${v.producer}</td></tr>
           <tr><th>Stage</th><td>${v.stage}</td></tr>
           <tr><th>Description</th><td>${v.description || v.metadata.description || '—'}</td></tr>
@@ -149,7 +150,7 @@ export class ModelDetail extends LitElement {
     const fa = numericFacts(c.a.metadata);
     const fb = numericFacts(c.b.metadata);
     const rows: [string, string, string][] = [
-      ['size', bytes(c.a.size), bytes(c.b.size)],
+      ['size', formatBytes(c.a.size), formatBytes(c.b.size)],
       ['opset', String(c.a.opset), String(c.b.opset)],
       [
         'inputs',
@@ -185,7 +186,7 @@ export class ModelDetail extends LitElement {
         <tbody>${pageOf(d.versions, this.page).map(
           (v) => html`<tr class=${v === selected ? 'selected' : ''}>
           <td><button @click=${() => (this.selected = v.version)}>v${v.version}</button></td><td>${v.aliases.join(', ') || '—'}</td><td>${v.stage}</td>
-          <td>${bytes(v.size)}</td><td class="mono">${v.sha256.slice(0, 16)}…</td><td>${when(v.createdAt)}</td></tr>`,
+          <td>${formatBytes(v.size)}</td><td class="mono">${v.sha256.slice(0, 16)}…</td><td>${when(v.createdAt)}</td></tr>`,
         )}</tbody>
       </table>
       <ts-pager .page=${this.page} .total=${d.versions.length} @page=${(e: CustomEvent<number>) => (this.page = e.detail)}></ts-pager>

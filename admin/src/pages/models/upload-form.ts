@@ -3,7 +3,7 @@ import type { ReferenceProfile } from '../../../../shared/drift/profile/schema.t
 import { blobSource, readOnnxMetadata, type OnnxValueInfo } from '../../../../shared/onnx/reader.ts';
 import { UploadedVersionSchema, VersionMetadataSchema } from '../../../../shared/protocol/index.ts';
 import { api, errorText } from '../../api.ts';
-import { bytes } from '../../components/format.ts';
+import { formatBytes } from '../../../../shared/format/bytes.ts';
 import { pageStyles } from '../../components/styles.ts';
 import './profile-preview.ts';
 import {
@@ -214,7 +214,7 @@ export class UploadForm extends LitElement {
           if (total) this.total = total;
         },
       );
-      this.done = `Registered ${v.name} version ${v.version} (${bytes(v.size)}, sha256 ${v.sha256.slice(0, 12)}…)`;
+      this.done = `Registered ${v.name} version ${v.version} (${formatBytes(v.size)}, sha256 ${v.sha256.slice(0, 12)}…)`;
       this.dispatchEvent(new CustomEvent('uploaded', { detail: v, bubbles: true, composed: true }));
     } catch (err) {
       this.error = errorText(err);
@@ -279,7 +279,7 @@ export class UploadForm extends LitElement {
       </form>
       ${
         this.busy || this.sent
-          ? html`<div class="row"><progress data-testid="upload-progress" max="100" .value=${pct}></progress><span data-testid="upload-percent">${pct}% (${bytes(this.sent)} of ${bytes(this.total)})</span></div>`
+          ? html`<div class="row"><progress data-testid="upload-progress" max="100" .value=${pct}></progress><span data-testid="upload-percent">${pct}% (${formatBytes(this.sent)} of ${formatBytes(this.total)})</span></div>`
           : ''
       }
       ${this.error ? html`<p class="error" role="alert" data-testid="upload-error">${this.error}</p>` : ''}

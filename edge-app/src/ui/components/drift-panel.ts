@@ -3,8 +3,8 @@ import type { DeviceDriftState } from '../../lcm/drift/device-drift.ts';
 import type { DriftEvent } from '../../lcm/types.ts';
 import '../charts/histogram-chart.ts';
 import type { FeatureComparison } from '../charts/histogram.ts';
-import { formatTime } from './format.ts';
-import { screenStyles } from './styles.ts';
+import { formatTime } from '../format.ts';
+import { screenStyles } from '../styles.ts';
 
 /** A monitor counts as drifting this long after its last alarm (detectors reset once they fire). */
 export const DRIFT_HOLD_MS = 60_000;

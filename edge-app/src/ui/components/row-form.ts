@@ -1,5 +1,5 @@
 import { html, LitElement } from 'lit';
-import { screenStyles } from './styles.ts';
+import { screenStyles } from '../styles.ts';
 
 /** One tabular row, a number field per feature of the active model; dispatches `row` on submit. */
 export class LcmRowForm extends LitElement {

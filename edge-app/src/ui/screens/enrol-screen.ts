@@ -16,10 +16,9 @@ export class LcmEnrolScreen extends LitElement {
   static override styles = [
     screenStyles,
     css`
-      .confirm { border: 2px solid var(--accent, #0b6e4f); }
+      .confirm { border: 2px solid var(--lcm-accent); }
       .confirm h2 { margin-bottom: 0.5rem; }
       .origin { font: 600 1.25rem/1.3 ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; margin: 0 0 0.5rem; }
-      a.button { display: inline-block; padding: 0.55rem 1.1rem; border-radius: 0.35rem; background: var(--accent, #0b6e4f); color: #fff; text-decoration: none; }
     `,
   ];
   static override properties = {
@@ -114,23 +113,23 @@ export class LcmEnrolScreen extends LitElement {
     if (link.kind === 'invalid') return nothing;
     const host = new URL(link.origin).host;
     if (link.kind === 'here') {
-      return html`<section class="confirm" role="dialog" aria-labelledby="link-title" data-testid="enrol-link">
+      return html`<section class="card confirm" role="dialog" aria-labelledby="link-title" data-testid="enrol-link">
         <h2 id="link-title">Enrol this device with this server?</h2>
         <p class="origin" data-testid="link-server">${link.origin}</p>
         <p class="hint">An enrolment link was opened. Once enrolled, this server chooses the model this device runs and receives its inference logs and drift events. Enrol only if you expected this link.</p>
-        <div class="row">
-          <button data-testid="confirm-enrol" @click=${() => this.confirmLink()}>Enrol with ${host}</button>
-          <button class="secondary" data-testid="cancel-enrol" @click=${() => this.cancelLink()}>Cancel</button>
+        <div class="row actions">
+          <button class="primary" data-testid="confirm-enrol" @click=${() => this.confirmLink()}>Enrol with ${host}</button>
+          <button data-testid="cancel-enrol" @click=${() => this.cancelLink()}>Cancel</button>
         </div>
       </section>`;
     }
-    return html`<section class="confirm" role="dialog" aria-labelledby="link-title" data-testid="enrol-link">
+    return html`<section class="card confirm" role="dialog" aria-labelledby="link-title" data-testid="enrol-link">
       <h2 id="link-title">This link is for another server</h2>
       <p class="origin" data-testid="link-server">${link.origin}</p>
       <p class="hint">This app was opened from ${location.origin} and talks only to the server it came from. To enrol with ${host}, open its app; it asks again before enrolling. Go on only if you trust that server.</p>
-      <div class="row">
-        <a class="button" data-testid="open-server" href=${link.open} rel="noreferrer">Open ${host}</a>
-        <button class="secondary" data-testid="cancel-enrol" @click=${() => this.cancelLink()}>Cancel</button>
+      <div class="row actions">
+        <a class="button primary" data-testid="open-server" href=${link.open} rel="noreferrer">Open ${host}</a>
+        <button data-testid="cancel-enrol" @click=${() => this.cancelLink()}>Cancel</button>
       </div>
     </section>`;
   }
@@ -140,8 +139,9 @@ export class LcmEnrolScreen extends LitElement {
     return html`
       ${this.link ? this.renderLink(this.link) : nothing}
       <h2>Set up this device</h2>
-      <section>
+      <section class="card">
         <form
+          class="fields"
           @submit=${(e: Event) => {
             e.preventDefault();
             void this.enrol();
@@ -152,12 +152,12 @@ export class LcmEnrolScreen extends LitElement {
           <label for="code">Enrolment code</label>
           <input id="code" name="code" autocomplete="off" spellcheck="false" .value=${this.code} @input=${(e: Event) => (this.code = (e.target as HTMLInputElement).value)} ?disabled=${enrolled} />
           <p class="hint">An operator creates codes in the console (Devices → enrolment codes) or with the API.</p>
-          <div class="row">
-            <button type="submit" data-testid="enrol" ?disabled=${this.busy || enrolled || !!this.link}>${this.busy ? 'Working…' : 'Enrol'}</button>
+          <div class="row actions">
+            <button class="primary" type="submit" data-testid="enrol" ?disabled=${this.busy || enrolled || !!this.link}>${this.busy ? 'Working…' : 'Enrol'}</button>
           </div>
         </form>
       </section>
-      <section>
+      <section class="card fields">
         <h2>Standalone mode</h2>
         <p class="hint">No server: import an ONNX model from a file. It is stored on this device and runs offline; logs stay here until you export them.</p>
         <label for="file">Model file (.onnx)</label>

@@ -3,10 +3,10 @@ import { driftKinds } from '../../../../shared/drift/flags.ts';
 import type { DeviceApp } from '../../app/device-app.ts';
 import type { ExportFormat } from '../../lcm/logger/index.ts';
 import type { InferenceRecord } from '../../lcm/types.ts';
-import { AppController } from '../components/app-controller.ts';
-import { errorText, formatBytes, formatMs, formatPercent, formatTime } from '../components/format.ts';
+import { AppController } from '../controllers/app-controller.ts';
+import { errorText, formatBytes, formatMs, formatPercent, formatTime } from '../format.ts';
 import { saveText } from '../components/save-file.ts';
-import { screenStyles } from '../components/styles.ts';
+import { screenStyles } from '../styles.ts';
 import { logCounts, recentRecords, recordState, type LogCounts } from './logs-data.ts';
 
 const REFRESH_MS = 2000;

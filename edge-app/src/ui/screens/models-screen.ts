@@ -2,9 +2,9 @@ import { html, LitElement, nothing } from 'lit';
 import type { DeviceApp } from '../../app/device-app.ts';
 import type { PullProgress } from '../../lcm/sync/model-pull.ts';
 import type { ActiveModelRecord, StoredModel } from '../../lcm/types.ts';
-import { AppController } from '../components/app-controller.ts';
-import { errorText, formatBytes, formatPercent, formatTime } from '../components/format.ts';
-import { screenStyles } from '../components/styles.ts';
+import { AppController } from '../controllers/app-controller.ts';
+import { errorText, formatBytes, formatPercent, formatTime } from '../format.ts';
+import { screenStyles } from '../styles.ts';
 
 interface Download extends PullProgress {
   /** Bytes already on the device when this page first saw the download: > 0 means it resumed. */

@@ -1,7 +1,7 @@
 import { html, LitElement, nothing } from 'lit';
 import type { DeviceApp, DeviceSettings } from '../../app/device-app.ts';
-import { when } from '../../app/format.ts';
-import { DeviceAppController } from '../controllers/device-app.ts';
+import { when } from '../format.ts';
+import { AppController } from '../controllers/app-controller.ts';
 import { screenStyles } from '../styles.ts';
 
 /** Sync interval, sampling and retention (kept on the device), the server it talks to, and "sync now". */
@@ -17,11 +17,7 @@ export class LcmSettingsScreen extends LitElement {
   message = '';
   error = '';
   busy = false;
-  readonly #state = new DeviceAppController(this, () => this.app);
-
-  override willUpdate(): void {
-    this.#state.sync();
-  }
+  readonly #state = new AppController(this);
 
   private async save(e: Event): Promise<void> {
     e.preventDefault();
@@ -64,7 +60,7 @@ export class LcmSettingsScreen extends LitElement {
     const serverInterval = app.engine?.intervalSec();
     return html`
       <h2>Settings</h2>
-      <section>
+      <section class="card">
         <dl>
           <dt>Server</dt>
           <dd data-testid="server-url">${app.enrolment?.serverUrl ?? 'none (standalone)'}</dd>
@@ -73,13 +69,13 @@ export class LcmSettingsScreen extends LitElement {
           <dd>${s.syncing ? 'syncing…' : when(s.lastSync?.at)}</dd>
         </dl>
         <p class="hint">The server is fixed at enrolment; to move this device to another server, clear the site's data and enrol again.</p>
-        <div class="row">
-          <button data-testid="sync-now" @click=${() => void this.syncNow()} ?disabled=${!enrolled || this.busy || !s.online}>${this.busy ? 'Syncing…' : 'Sync now'}</button>
+        <div class="row actions">
+          <button class="primary" data-testid="sync-now" @click=${() => void this.syncNow()} ?disabled=${!enrolled || this.busy || !s.online}>${this.busy ? 'Syncing…' : 'Sync now'}</button>
           ${!s.online && enrolled ? html`<span class="warn">offline: records stay queued until the network is back</span>` : nothing}
         </div>
       </section>
-      <section>
-        <form @submit=${(e: Event) => void this.save(e)}>
+      <section class="card">
+        <form class="fields" @submit=${(e: Event) => void this.save(e)}>
           <label for="interval">Sync interval (seconds)</label>
           <input id="interval" name="interval" type="number" min="5" step="1" placeholder=${serverInterval ? `server: ${serverInterval}` : 'server default'} .value=${set.syncIntervalSec === null ? '' : String(set.syncIntervalSec)} />
           <p class="hint">Empty: the interval the server sets for this device.</p>
@@ -89,7 +85,7 @@ export class LcmSettingsScreen extends LitElement {
           <label for="retention">Retention (days)</label>
           <input id="retention" name="retention" type="number" min="1" step="1" .value=${String(set.retentionDays)} />
           <p class="hint">Records the server has acknowledged are deleted after this; unsent ones are never deleted.</p>
-          <div class="row"><button type="submit" data-testid="save-settings">Save</button></div>
+          <div class="row actions"><button class="primary" type="submit" data-testid="save-settings">Save</button></div>
         </form>
       </section>
       <div role="status" aria-live="polite">

@@ -1,8 +1,8 @@
 import { html, LitElement, nothing } from 'lit';
 import type { DeviceApp, DeviceStatus } from '../../app/device-app.ts';
-import { bytes, percent, when } from '../../app/format.ts';
+import { formatBytes, percentOf, when } from '../format.ts';
 import { noModelReason } from '../components/no-model.ts';
-import { DeviceAppController } from '../controllers/device-app.ts';
+import { AppController } from '../controllers/app-controller.ts';
 import { screenStyles } from '../styles.ts';
 
 const MODE: Record<DeviceStatus['mode'], string> = {
@@ -17,11 +17,7 @@ export class LcmStatusScreen extends LitElement {
   static override styles = screenStyles;
   static override properties = { app: { attribute: false } };
   app: DeviceApp | undefined;
-  readonly #state = new DeviceAppController(this, () => this.app);
-
-  override willUpdate(): void {
-    this.#state.sync();
-  }
+  readonly #state = new AppController(this);
 
   override render() {
     const s = this.#state.status;
@@ -31,26 +27,26 @@ export class LcmStatusScreen extends LitElement {
     const storage = s.storage;
     return html`
       <h2>Status</h2>
-      <section>
+      <section class="card">
         <dl>
           <dt>Mode</dt>
           <dd data-testid="mode">${MODE[s.mode]}${app.enrolment ? html` — ${app.enrolment.serverUrl}` : nothing}</dd>
           <dt>Network</dt>
           <dd data-testid="status-online" class=${s.online ? 'ok' : 'bad'}>${s.online ? 'online' : 'offline'}</dd>
           <dt>Active model</dt>
-          <dd data-testid="status-model">${m ? `${m.name} v${m.version}` : s.waiting ? html`none <div class="hint" data-testid="status-waiting">${noModelReason(s.waiting)}</div>` : 'none'}${m ? html`<div class="hint">sha256 ${m.sha256.slice(0, 12)}… · ${bytes(m.size)} · from ${m.origin === 'file' ? 'a file' : 'the registry'}</div>` : nothing}</dd>
+          <dd data-testid="status-model">${m ? `${m.name} v${m.version}` : s.waiting ? html`none <div class="hint" data-testid="status-waiting">${noModelReason(s.waiting)}</div>` : 'none'}${m ? html`<div class="hint">sha256 ${m.sha256.slice(0, 12)}… · ${formatBytes(m.size)} · from ${m.origin === 'file' ? 'a file' : 'the registry'}</div>` : nothing}</dd>
           ${
             s.download
               ? html`<dt>Downloading</dt>
                 <dd data-testid="status-download">
                   <progress max=${s.download.total ?? 1} value=${s.download.total ? s.download.received : 0}></progress>
-                  ${bytes(s.download.received)}${s.download.total ? ` of ${bytes(s.download.total)}` : ''} (${percent(s.download.received, s.download.total)})
+                  ${formatBytes(s.download.received)}${s.download.total ? ` of ${formatBytes(s.download.total)}` : ''} (${percentOf(s.download.received, s.download.total)})
                 </dd>`
               : nothing
           }
         </dl>
       </section>
-      <section>
+      <section class="card">
         <dl>
           <dt>Last sync</dt>
           <dd data-testid="last-sync" class=${s.lastSync ? (s.lastSync.ok ? 'ok' : 'bad') : ''}>
@@ -64,13 +60,13 @@ export class LcmStatusScreen extends LitElement {
           <dd data-testid="queued-records">${s.queued.records}</dd>
         </dl>
       </section>
-      <section>
+      <section class="card">
         <dl>
           <dt>Storage used</dt>
           <dd data-testid="storage">
             ${
               storage
-                ? html`${bytes(storage.usage)} of ${bytes(storage.quota)} (${percent(storage.usage, storage.quota)})
+                ? html`${formatBytes(storage.usage)} of ${formatBytes(storage.quota)} (${percentOf(storage.usage, storage.quota)})
                   <div class="hint">${storage.persisted ? 'persistent: the browser will not evict it' : 'best effort: the browser may evict it under storage pressure'}</div>`
                 : 'unknown (this browser gives no figures)'
             }

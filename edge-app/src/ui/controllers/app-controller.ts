@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { DeviceApp } from '../../app/device-app.ts';
+import type { DeviceApp, DeviceStatus } from '../../app/device-app.ts';
 import type { TinyLCM } from '../../lcm/tinylcm.ts';
 
 type Handlers = Partial<
@@ -7,17 +7,22 @@ type Handlers = Partial<
 >;
 
 /**
- * Keeps a screen subscribed to its DeviceApp and to the app's TinyLCM: the `app` property may be
- * set late and `app.lcm` appears once the device layer has opened it, so listeners are (re)bound
- * whenever either changes, and removed when the screen leaves the page. Every app `change`
- * re-renders the host.
+ * Keeps an element subscribed to its DeviceApp (the app model, edge-app/src/app/) and to the app's
+ * TinyLCM: the `app` property may be set late and `app.lcm` appears once the device layer has opened
+ * it, so listeners are (re)bound whenever either changes, and removed when the element leaves the
+ * page. Every app `change` re-renders the host; `status` is the app's status() as of the last one.
  */
 export class AppController implements ReactiveController {
   private app: DeviceApp | undefined;
   private lcm: TinyLCM | undefined;
   private connected = false;
+  private statusNow: DeviceStatus | undefined;
+  private stale = true;
   private readonly onApp = (e: Event): void => {
-    if (e.type === 'change') this.rebindLcm();
+    if (e.type === 'change') {
+      this.stale = true;
+      this.rebindLcm();
+    }
     this.handlers[e.type as keyof Handlers]?.(e as CustomEvent);
     if (e.type === 'change') this.host.requestUpdate();
   };
@@ -27,9 +32,18 @@ export class AppController implements ReactiveController {
 
   constructor(
     private readonly host: ReactiveControllerHost & { app: DeviceApp | undefined },
-    private readonly handlers: Handlers,
+    private readonly handlers: Handlers = {},
   ) {
     host.addController(this);
+  }
+
+  /** The app's status() as of its last `change` (read once per change, and only when asked for). */
+  get status(): DeviceStatus | undefined {
+    if (this.stale) {
+      this.statusNow = this.app?.status();
+      this.stale = false;
+    }
+    return this.statusNow;
   }
 
   hostConnected(): void {
@@ -51,6 +65,7 @@ export class AppController implements ReactiveController {
   private bind(): void {
     this.unbindApp();
     this.app = this.host.app;
+    this.stale = true;
     for (const t of ['change', 'download-progress'] as const) this.app?.addEventListener(t, this.onApp);
     this.rebindLcm();
   }
@@ -58,6 +73,7 @@ export class AppController implements ReactiveController {
   private unbindApp(): void {
     for (const t of ['change', 'download-progress'] as const) this.app?.removeEventListener(t, this.onApp);
     this.app = undefined;
+    this.stale = true;
   }
 
   private rebindLcm(): void {
