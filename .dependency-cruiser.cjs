@@ -85,8 +85,9 @@ module.exports = {
     },
     {
       name: 'screens-use-the-library-surface',
-      comment: "The PWA's screens and app shell use TinyLCM through lcm/index.ts, like any other app.",
-      severity: 'warn' /* issue 14: being moved; becomes 'error' */,
+      comment:
+        "The PWA's screens and app shell use TinyLCM through lcm/index.ts, like any other app (browser.ts for the camera's image decoding, sync.ts for the sync engine loaded on demand).",
+      severity: 'error',
       from: { path: '^edge-app/src/(ui|app)/' },
       to: { path: '^edge-app/src/lcm/', pathNot: LIBRARY_SURFACE },
     },

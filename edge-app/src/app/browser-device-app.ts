@@ -1,12 +1,20 @@
 import { API_PREFIX, EnrolAnswerSchema, requestJson } from '../../../shared/protocol/index.ts';
-import { PERSIST_KEY, type PersistenceRecord } from '../lcm/models/quota.ts';
-import { healthProvider } from '../lcm/monitor/health.ts';
-import { KvStore, openLcmDb, type LcmDb } from '../lcm/storage/db.ts';
-import type { SyncEngine, SyncSummary } from '../lcm/sync/engine.ts';
-import type { PullProgress } from '../lcm/sync/model-pull.ts';
-import type { SyncScheduler } from '../lcm/sync/scheduler.ts';
-import { TinyLCM } from '../lcm/tinylcm.ts';
-import type { MonitorAlert, MonitorAlertKind, StoredModel } from '../lcm/types.ts';
+import {
+  healthProvider,
+  KvStore,
+  type LcmDb,
+  type MonitorAlert,
+  type MonitorAlertKind,
+  openLcmDb,
+  PERSIST_KEY,
+  type PersistenceRecord,
+  type PullProgress,
+  type StoredModel,
+  type SyncEngine,
+  type SyncScheduler,
+  type SyncSummary,
+  TinyLCM,
+} from '../lcm/index.ts';
 import type { RuntimeFailure, RuntimeWorker } from '../worker/client.ts';
 import {
   noModelReasonOf,

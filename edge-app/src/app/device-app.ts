@@ -1,7 +1,4 @@
-import type { SyncEngine, SyncSummary } from '../lcm/sync/engine.ts';
-import type { PullProgress } from '../lcm/sync/model-pull.ts';
-import type { TinyLCM } from '../lcm/tinylcm.ts';
-import type { MonitorAlert, StoredModel } from '../lcm/types.ts';
+import type { MonitorAlert, PullProgress, StoredModel, SyncEngine, SyncSummary, TinyLCM } from '../lcm/index.ts';
 
 /**
  * The contract between the PWA's device layer (edge-app/src/app/) and its screens (edge-app/src/ui/).

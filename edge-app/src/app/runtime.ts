@@ -2,7 +2,7 @@
  * The PWA's inference runtime: a RuntimeWorker (onnxruntime-web in a Web Worker), started with the
  * thread count the previous start found right for the models on this device.
  */
-import type { LcmDb } from '../lcm/storage/db.ts';
+import type { LcmDb } from '../lcm/index.ts';
 import { RuntimeWorker } from '../worker/client.ts';
 import { ORT_WASM_URL } from '../worker/ort-assets.ts';
 

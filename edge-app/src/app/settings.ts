@@ -1,4 +1,4 @@
-import type { DataLoggerOptions } from '../lcm/logger/index.ts';
+import type { DataLoggerOptions } from '../lcm/index.ts';
 import type { DeviceSettings } from './device-app.ts';
 
 export const DEFAULT_SETTINGS: DeviceSettings = { syncIntervalSec: null, samplingRate: 1, retentionDays: 30 };

@@ -13,15 +13,11 @@ export async function loadSync() {
     A.isWasmInitialized() ? undefined : A.initializeWasm(wasmUrl),
   );
   await ready;
-  const [engine, storage, scheduler] = await Promise.all([
-    import('../lcm/sync/engine.ts'),
-    import('../lcm/sync/doc-storage.ts'),
-    import('../lcm/sync/scheduler.ts'),
-  ]);
+  const sync = await import('../lcm/sync.ts');
   return {
-    SyncEngine: engine.SyncEngine,
-    IdbMarkStore: engine.IdbMarkStore,
-    IdbDocStorage: storage.IdbDocStorage,
-    SyncScheduler: scheduler.SyncScheduler,
+    SyncEngine: sync.SyncEngine,
+    IdbMarkStore: sync.IdbMarkStore,
+    IdbDocStorage: sync.IdbDocStorage,
+    SyncScheduler: sync.SyncScheduler,
   };
 }

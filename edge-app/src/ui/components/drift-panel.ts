@@ -1,6 +1,5 @@
 import { html, LitElement, nothing } from 'lit';
-import type { DeviceDriftState } from '../../lcm/drift/device-drift.ts';
-import type { DriftEvent } from '../../lcm/types.ts';
+import type { DeviceDriftState, DriftEvent } from '../../lcm/index.ts';
 import '../charts/histogram-chart.ts';
 import type { FeatureComparison } from '../charts/histogram.ts';
 import { formatTime } from '../format.ts';

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { DeviceApp, DeviceStatus } from '../../app/device-app.ts';
-import type { TinyLCM } from '../../lcm/tinylcm.ts';
+import type { TinyLCM } from '../../lcm/index.ts';
 
 type Handlers = Partial<
   Record<'inference' | 'drift' | 'alert' | 'model-activated' | 'change' | 'download-progress', (e: CustomEvent) => void>

@@ -1,8 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import type { DeviceApp } from '../../app/device-app.ts';
-import type { DeviceDriftState } from '../../lcm/drift/device-drift.ts';
-import type { DriftEvent, InferenceObservation, MonitorAlert, StoredModel } from '../../lcm/types.ts';
+import type { DeviceDriftState, DriftEvent, InferenceObservation, MonitorAlert, StoredModel } from '../../lcm/index.ts';
 import '../charts/line-chart.ts';
 import type { LineSeries } from '../charts/line-chart.ts';
 import type { RollingWindow } from '../charts/rolling.ts';

@@ -1,6 +1,4 @@
-import { segmentRecords, type LogSegment } from '../../lcm/logger/index.ts';
-import type { TinyLCM } from '../../lcm/tinylcm.ts';
-import type { InferenceRecord } from '../../lcm/types.ts';
+import { type InferenceRecord, type LogSegment, segmentRecords, type TinyLCM } from '../../lcm/index.ts';
 
 export interface LogCounts {
   /** Records in IndexedDB. */

@@ -1,8 +1,7 @@
 import { html, LitElement, nothing } from 'lit';
 import { driftKinds } from '../../../../shared/drift/flags.ts';
 import type { DeviceApp } from '../../app/device-app.ts';
-import type { ExportFormat } from '../../lcm/logger/index.ts';
-import type { InferenceRecord } from '../../lcm/types.ts';
+import type { ExportFormat, InferenceRecord } from '../../lcm/index.ts';
 import { AppController } from '../controllers/app-controller.ts';
 import { errorText, formatBytes, formatMs, formatPercent, formatTime } from '../format.ts';
 import { saveText } from '../components/save-file.ts';

@@ -1,7 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
 import type { DeviceApp } from '../../app/device-app.ts';
-import type { PullProgress } from '../../lcm/sync/model-pull.ts';
-import type { ActiveModelRecord, StoredModel } from '../../lcm/types.ts';
+import type { ActiveModelRecord, PullProgress, StoredModel } from '../../lcm/index.ts';
 import { AppController } from '../controllers/app-controller.ts';
 import { errorText, formatBytes, formatPercent, formatTime } from '../format.ts';
 import { screenStyles } from '../styles.ts';

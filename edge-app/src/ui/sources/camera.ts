@@ -1,6 +1,5 @@
-import { imageTensorFrom } from '../../lcm/preprocess/image-browser.ts';
-import type { ImagePreprocessing } from '../../lcm/preprocess/schema.ts';
-import type { Feeds } from '../../lcm/types.ts';
+import { imageTensorFrom } from '../../lcm/browser.ts';
+import type { Feeds, ImagePreprocessing } from '../../lcm/index.ts';
 
 /** The device camera as an input source for image models: getUserMedia into a <video>, frames on demand. */
 export class Camera {

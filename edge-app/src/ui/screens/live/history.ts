@@ -1,4 +1,4 @@
-import type { DriftEvent, InferenceObservation, MonitorAlert } from '../../../lcm/types.ts';
+import type { DriftEvent, InferenceObservation, MonitorAlert } from '../../../lcm/index.ts';
 import { RollingWindow } from '../../charts/rolling.ts';
 
 const WINDOW = 300; // points per live chart

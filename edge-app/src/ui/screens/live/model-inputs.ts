@@ -1,7 +1,5 @@
 import type { ReferenceProfile } from '../../../../../shared/drift/profile/schema.ts';
-import type { StoredModel } from '../../../lcm/types.ts';
-import { readReference } from '../../../lcm/drift/reference.ts';
-import { resolvePreprocessing, type ImagePreprocessing } from '../../../lcm/preprocess/schema.ts';
+import { type ImagePreprocessing, readReference, resolvePreprocessing, type StoredModel } from '../../../lcm/index.ts';
 import { DemoStream } from '../../sources/demo-stream.ts';
 
 export type SourceKind = 'demo' | 'csv' | 'form' | 'camera';

@@ -1,7 +1,5 @@
 import { html, nothing } from 'lit';
-import type { DeviceDriftState } from '../../../lcm/drift/device-drift.ts';
-import { numericFeature } from '../../../lcm/drift/reference.ts';
-import type { StoredModel } from '../../../lcm/types.ts';
+import { type DeviceDriftState, numericFeature, type StoredModel } from '../../../lcm/index.ts';
 import { compareFeature, currentOnly, type FeatureComparison } from '../../charts/histogram.ts';
 import '../../components/drift-panel.ts';
 import { ScreenPart } from '../../components/screen-part.ts';

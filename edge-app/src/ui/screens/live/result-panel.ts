@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import type { InferenceObservation } from '../../../lcm/types.ts';
+import type { InferenceObservation } from '../../../lcm/index.ts';
 import { ScreenPart } from '../../components/screen-part.ts';
 import { formatMs, formatPercent } from '../../format.ts';
 

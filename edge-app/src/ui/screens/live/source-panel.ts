@@ -1,6 +1,5 @@
 import { html, nothing } from 'lit';
-import type { TinyLCM } from '../../../lcm/tinylcm.ts';
-import type { InferenceObservation, StoredModel } from '../../../lcm/types.ts';
+import type { InferenceObservation, StoredModel, TinyLCM } from '../../../lcm/index.ts';
 import '../../components/row-form.ts';
 import { ScreenPart } from '../../components/screen-part.ts';
 import { errorText } from '../../format.ts';
