@@ -20,7 +20,7 @@
  * clock ticks.
  */
 import { checkNumber, resolveParams } from './params.ts';
-import { checkEnvelope, dec, decArrayInto, decBool } from './serde.ts';
+import { checkEnvelope, decArrayInto, restoreScalars, scalarState, type StateField } from './serde.ts';
 import type { DetectorResult, DetectorState, JsonValue, StreamDetector } from './types.ts';
 
 export interface AdwinParams {
@@ -51,6 +51,16 @@ export const ADWIN_PARAM_DOCS: Readonly<Record<keyof AdwinParams, string>> = {
   minWindowLength: 'minimum length of each sub-window (River min_window_length)',
   gracePeriod: 'no detection until the window holds more samples than this (River grace_period)',
 };
+
+/** The scalar fields that make up the serialised state (JSON name, or [JSON name, field]). */
+const STATE_NUMBERS: readonly StateField[] = [
+  'tick',
+  ['width', 'widthValue'],
+  ['total', 'totalValue'],
+  ['variance', 'varianceValue'],
+  'nDetections',
+];
+const STATE_FLAGS = ['driftDetected'] as const;
 
 export class Adwin implements StreamDetector<number> {
   readonly name = 'adwin' as const;
@@ -278,33 +288,14 @@ export class Adwin implements StreamDetector<number> {
       totals.push(Array.from((this.rowTotals[i] as Float64Array).subarray(0, c)));
       variances.push(Array.from((this.rowVars[i] as Float64Array).subarray(0, c)));
     }
-    return {
-      name: this.name,
-      version: 1,
-      params: { ...this.params },
-      state: {
-        tick: this.tick,
-        width: this.widthValue,
-        total: this.totalValue,
-        variance: this.varianceValue,
-        nDetections: this.nDetections,
-        driftDetected: this.driftDetected,
-        totals,
-        variances,
-      },
-    };
+    return scalarState(this, STATE_NUMBERS, STATE_FLAGS, { totals, variances });
   }
 
   static fromJSON(state: DetectorState): Adwin {
     checkEnvelope(state, 'adwin');
     const d = new Adwin(state.params as Partial<AdwinParams>);
     const s = state.state;
-    d.tick = dec(s.tick, 'tick');
-    d.widthValue = dec(s.width, 'width');
-    d.totalValue = dec(s.total, 'total');
-    d.varianceValue = dec(s.variance, 'variance');
-    d.nDetections = dec(s.nDetections, 'nDetections');
-    d.driftDetected = decBool(s.driftDetected, 'driftDetected');
+    restoreScalars(d, state, STATE_NUMBERS, STATE_FLAGS);
     const totals = s.totals;
     const variances = s.variances;
     if (!Array.isArray(totals) || !Array.isArray(variances) || totals.length !== variances.length) {

@@ -13,8 +13,8 @@
  * that quirk changes the numbers on error streams that begin with zeros, so it is kept.
  */
 import { checkNumber, resolveParams } from './params.ts';
-import { checkEnvelope, dec, decBool, enc } from './serde.ts';
-import type { DetectorResult, DetectorState, JsonValue, StreamDetector } from './types.ts';
+import { checkEnvelope, decArrayInto, encArray, restoreScalars, scalarState } from './serde.ts';
+import type { DetectorResult, DetectorState, StreamDetector } from './types.ts';
 
 export interface HddmWParams {
   /** River `drift_confidence`. */
@@ -51,6 +51,10 @@ const S2_INCR = 6;
 const S1_DECR = 9;
 const S2_DECR = 12;
 const INPUT = 15; // current sample, kept here so helpers take no double arguments (no boxing)
+
+/** The scalar fields that make up the serialised state (besides info[0..INPUT)). */
+const STATE_NUMBERS = ['incrCutpoint', 'decrCutpoint'] as const;
+const STATE_FLAGS = ['driftDetected', 'warningDetected'] as const;
 
 export class HddmW implements StreamDetector<number> {
   readonly name = 'hddm-w' as const;
@@ -169,32 +173,15 @@ export class HddmW implements StreamDetector<number> {
   }
 
   toJSON(): DetectorState {
-    const info: JsonValue[] = Array.from(this.info.subarray(0, INPUT));
-    return {
-      name: this.name,
-      version: 1,
-      params: { ...this.params },
-      state: {
-        info,
-        incrCutpoint: enc(this.incrCutpoint),
-        decrCutpoint: enc(this.decrCutpoint),
-        driftDetected: this.driftDetected,
-        warningDetected: this.warningDetected,
-      },
-    };
+    return scalarState(this, STATE_NUMBERS, STATE_FLAGS, { info: encArray(this.info, INPUT) });
   }
 
   static fromJSON(state: DetectorState): HddmW {
     checkEnvelope(state, 'hddm-w');
     const d = new HddmW(state.params as Partial<HddmWParams>);
-    const s = state.state;
-    const info = s.info;
+    const info = state.state.info;
     if (!Array.isArray(info) || info.length !== INPUT) throw new Error('hddm-w state "info" must have 15 numbers');
-    for (let i = 0; i < info.length; i++) d.info[i] = dec(info[i], `info[${i}]`);
-    d.incrCutpoint = dec(s.incrCutpoint, 'incrCutpoint');
-    d.decrCutpoint = dec(s.decrCutpoint, 'decrCutpoint');
-    d.driftDetected = decBool(s.driftDetected, 'driftDetected');
-    d.warningDetected = decBool(s.warningDetected, 'warningDetected');
-    return d;
+    decArrayInto(info, d.info, 'info');
+    return restoreScalars(d, state, STATE_NUMBERS, STATE_FLAGS);
   }
 }

@@ -20,7 +20,7 @@
  * Cost per sample: O(referenceSize·dim) distance evaluations, no allocation.
  */
 import { checkChoice, checkNumber, resolveParams } from './params.ts';
-import { checkEnvelope, dec, decArrayInto, decBool, enc } from './serde.ts';
+import { checkEnvelope, decArrayInto, encArray, restoreScalars, scalarState, type StateField } from './serde.ts';
 import type { DetectorResult, DetectorState, StreamDetector } from './types.ts';
 
 export interface KnnDistanceParams {
@@ -64,6 +64,22 @@ export const KNN_DISTANCE_PARAM_DOCS: Readonly<Record<keyof KnnDistanceParams, s
 
 const METRICS = ['euclidean', 'cosine'] as const;
 const MIN_STD = 1e-12;
+
+/** The scalar fields that make up the serialised state (JSON name, or [JSON name, field]); then the reference vectors. */
+const STATE_NUMBERS: readonly StateField[] = [
+  'dim',
+  'refCount',
+  'refCapacity',
+  'mu',
+  'sigma',
+  'wN',
+  'wMean',
+  'wM2',
+  's',
+  'cooldownLeft',
+  ['lastDistance', 'lastDistanceValue'],
+];
+const STATE_FLAGS = ['referenceFixed', 'learned'] as const;
 
 export class KnnDistance implements StreamDetector<ArrayLike<number>> {
   readonly name = 'knn-distance' as const;
@@ -273,54 +289,23 @@ export class KnnDistance implements StreamDetector<ArrayLike<number>> {
   }
 
   toJSON(): DetectorState {
-    return {
-      name: this.name,
-      version: 1,
-      params: { ...this.params },
-      state: {
-        dim: this.dim,
-        refCount: this.refCount,
-        refCapacity: this.refCapacity,
-        referenceFixed: this.referenceFixed,
-        reference: Array.from(this.reference.subarray(0, this.refCount * this.dim)),
-        learned: this.learned,
-        mu: this.mu,
-        sigma: this.sigma,
-        wN: this.wN,
-        wMean: this.wMean,
-        wM2: this.wM2,
-        s: this.s,
-        cooldownLeft: this.cooldownLeft,
-        lastDistance: enc(this.lastDistanceValue),
-      },
-    };
+    return scalarState(this, STATE_NUMBERS, STATE_FLAGS, {
+      reference: encArray(this.reference, this.refCount * this.dim),
+    });
   }
 
   static fromJSON(state: DetectorState): KnnDistance {
     checkEnvelope(state, 'knn-distance');
     const d = new KnnDistance(state.params as Partial<KnnDistanceParams>);
-    const s = state.state;
-    d.dim = dec(s.dim, 'dim');
-    d.refCount = dec(s.refCount, 'refCount');
-    d.refCapacity = dec(s.refCapacity, 'refCapacity');
-    d.referenceFixed = decBool(s.referenceFixed, 'referenceFixed');
+    restoreScalars(d, state, STATE_NUMBERS, STATE_FLAGS);
     if (d.dim > 0) {
       d.reference = new Float64Array(d.refCapacity * d.dim);
       d.refNorms = new Float64Array(d.refCapacity);
-      const n = decArrayInto(s.reference, d.reference, 'reference');
+      const n = decArrayInto(state.state.reference, d.reference, 'reference');
       if (n !== d.refCount * d.dim)
         throw new Error('knn-distance state: reference length does not match refCount * dim');
       for (let i = 0; i < d.refCount; i++) d.refNorms[i] = d.norm(d.reference, i * d.dim);
     }
-    d.learned = decBool(s.learned, 'learned');
-    d.mu = dec(s.mu, 'mu');
-    d.sigma = dec(s.sigma, 'sigma');
-    d.wN = dec(s.wN, 'wN');
-    d.wMean = dec(s.wMean, 'wMean');
-    d.wM2 = dec(s.wM2, 'wM2');
-    d.s = dec(s.s, 's');
-    d.lastDistanceValue = dec(s.lastDistance, 'lastDistance');
-    d.cooldownLeft = dec(s.cooldownLeft, 'cooldownLeft');
     return d;
   }
 }

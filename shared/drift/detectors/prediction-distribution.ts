@@ -18,7 +18,7 @@
  */
 import { chiSquareHomogeneity, jensenShannonDistance } from '../stats/index.ts';
 import { checkNumber, resolveParams } from './params.ts';
-import { checkEnvelope, dec, decArrayInto, decBool } from './serde.ts';
+import { checkEnvelope, decArrayInto, encArray, restoreScalars, scalarState } from './serde.ts';
 import type { DetectorResult, DetectorState, StreamDetector } from './types.ts';
 
 export interface PredictionDistributionParams {
@@ -57,6 +57,10 @@ export const PREDICTION_DISTRIBUTION_PARAM_DOCS: Readonly<Record<keyof Predictio
   jsThreshold: 'drift also needs a Jensen-Shannon distance (base 2, 0..1) above this',
   cooldown: 'samples after an alarm during which no new alarm fires',
 };
+
+/** The scalar fields that make up the serialised state (besides refCounts and window). */
+const STATE_NUMBERS = ['warmupSeen', 'filled', 'head', 'sinceTest', 'cooldownLeft', 'lastJs', 'lastP'] as const;
+const STATE_FLAGS = ['learned'] as const;
 
 export class PredictionDistribution implements StreamDetector<number> {
   readonly name = 'prediction-distribution' as const;
@@ -183,43 +187,23 @@ export class PredictionDistribution implements StreamDetector<number> {
   }
 
   toJSON(): DetectorState {
-    return {
-      name: this.name,
-      version: 1,
-      params: { ...this.params },
-      state: {
-        learned: this.learned,
-        warmupSeen: this.warmupSeen,
-        refCounts: Array.from(this.refCounts),
-        window: Array.from(this.window),
-        filled: this.filled,
-        head: this.head,
-        sinceTest: this.sinceTest,
-        cooldownLeft: this.cooldownLeft,
-        lastJs: this.lastJs,
-        lastP: this.lastP,
-      },
-    };
+    return scalarState(this, STATE_NUMBERS, STATE_FLAGS, {
+      refCounts: encArray(this.refCounts),
+      window: encArray(this.window),
+    });
   }
 
   static fromJSON(state: DetectorState): PredictionDistribution {
     checkEnvelope(state, 'prediction-distribution');
     const d = new PredictionDistribution(state.params as Partial<PredictionDistributionParams>);
     const s = state.state;
-    d.learned = decBool(s.learned, 'learned');
-    d.warmupSeen = dec(s.warmupSeen, 'warmupSeen');
+    restoreScalars(d, state, STATE_NUMBERS, STATE_FLAGS);
     if (decArrayInto(s.refCounts, d.refCounts, 'refCounts') !== d.numClasses) {
       throw new Error('prediction-distribution state: refCounts length differs from numClasses');
     }
     if (decArrayInto(s.window, d.window, 'window') !== d.window.length) {
       throw new Error('prediction-distribution state: window length differs from windowSize');
     }
-    d.filled = dec(s.filled, 'filled');
-    d.head = dec(s.head, 'head');
-    d.sinceTest = dec(s.sinceTest, 'sinceTest');
-    d.cooldownLeft = dec(s.cooldownLeft, 'cooldownLeft');
-    d.lastJs = dec(s.lastJs, 'lastJs');
-    d.lastP = dec(s.lastP, 'lastP');
     // Counts are derived from the window, so they are rebuilt rather than trusted.
     d.counts.fill(0);
     // Until the window is full its entries are 0..filled-1; afterwards all of them.

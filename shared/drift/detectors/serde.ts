@@ -46,31 +46,51 @@ export function checkEnvelope(state: DetectorState, name: string): void {
   if (state.state === null || typeof state.state !== 'object') throw new Error(`${name} state has no "state" object`);
 }
 
+/** A state field: its JSON name, or [JSON name, property] where the property is named differently. */
+export type StateField = string | readonly [json: string, property: string];
+
+const names = (f: StateField): readonly [string, string] => (typeof f === 'string' ? [f, f] : f);
+
 /**
- * A detector whose state is a handful of scalars: the envelope plus those fields by name (numbers
- * through enc, so ±Infinity sentinels survive JSON; booleans as they are).
+ * The envelope plus the detector's scalar fields by name (numbers through enc, so ±Infinity
+ * sentinels survive JSON; booleans as they are), then `more` (arrays and the like, already
+ * JSON). Every detector writes its state here, so each field is named once, in its field lists.
  */
 export function scalarState(
   d: { name: string; params: object },
-  numbers: readonly string[],
-  booleans: readonly string[],
+  numbers: readonly StateField[],
+  booleans: readonly StateField[],
+  more: Record<string, JsonValue> = {},
 ): DetectorState {
   const o = d as unknown as Record<string, number | boolean>;
   const state: Record<string, JsonValue> = {};
-  for (const k of numbers) state[k] = enc(o[k] as number);
-  for (const k of booleans) state[k] = o[k] as boolean;
+  for (const f of numbers) {
+    const [json, prop] = names(f);
+    state[json] = enc(o[prop] as number);
+  }
+  for (const f of booleans) {
+    const [json, prop] = names(f);
+    state[json] = o[prop] as boolean;
+  }
+  Object.assign(state, more);
   return { name: d.name, version: 1, params: { ...(d.params as Record<string, number | string | boolean>) }, state };
 }
 
-/** The inverse of scalarState on a freshly constructed detector (after checkEnvelope). */
+/** The inverse of scalarState's scalars on a freshly constructed detector (after checkEnvelope). */
 export function restoreScalars<T extends object>(
   d: T,
   state: DetectorState,
-  numbers: readonly string[],
-  booleans: readonly string[],
+  numbers: readonly StateField[],
+  booleans: readonly StateField[],
 ): T {
   const o = d as unknown as Record<string, number | boolean>;
-  for (const k of numbers) o[k] = dec(state.state[k], k);
-  for (const k of booleans) o[k] = decBool(state.state[k], k);
+  for (const f of numbers) {
+    const [json, prop] = names(f);
+    o[prop] = dec(state.state[json], json);
+  }
+  for (const f of booleans) {
+    const [json, prop] = names(f);
+    o[prop] = decBool(state.state[json], json);
+  }
   return d;
 }
