@@ -13,7 +13,7 @@ import { api, startServerProcess, tempDataDir, type ServerProcess } from './serv
  */
 
 /** mulberry32: a failing schedule replays from its seed. */
-export { createRng as rng } from '../shared/drift/stats/rng.ts';
+export { createRng as rng } from '../shared/random/prng.ts';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../drift/stats/index.ts';
+import { createRng } from '../random/prng.ts';
 import { CsvError, CsvReader } from './reader.ts';
 
 type Outcome = { header?: string[]; rows: string[][]; lines: number[] } | { error: string; line: number | undefined };

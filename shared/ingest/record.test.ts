@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRng } from '../drift/stats/rng.ts';
+import { createRng } from '../random/prng.ts';
 import { IngestRecordSchema, isPlainRecord } from './record.ts';
 
 const valid = {

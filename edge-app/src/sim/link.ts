@@ -1,5 +1,4 @@
-import { Xoshiro128 } from '../../../shared/drift/detectors/prng.ts';
-import { createRng, shuffleInPlace, type Rng } from '../../../shared/drift/stats/rng.ts';
+import { createRng, shuffleInPlace, Xoshiro128, type Rng } from '../../../shared/random/prng.ts';
 
 /** What a fetch through an offline link throws: the same error class a real network failure gives. */
 export class OfflineError extends TypeError {
@@ -43,7 +42,8 @@ export class Link {
   constructor(private readonly opts: LinkOptions) {
     if (opts.servers.length === 0) throw new Error('a link needs at least one server');
     this.rng = new Xoshiro128(opts.seed);
-    this.serverRng = createRng(opts.seed);
+    // Another seed: the same one would make the server picks replay the link's own numbers.
+    this.serverRng = createRng(opts.seed ^ 0x5e4e4);
     this.now = opts.now ?? Date.now;
     this.servers = opts.servers.map((s) => s.replace(/\/+$/, ''));
     this.current = this.servers[0]!;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Xoshiro128 } from '../../../shared/drift/detectors/prng.ts';
+import { Xoshiro128 } from '../../../shared/random/prng.ts';
 import { parseSeattleWeather, RAW_FEATURES, type WeatherRow } from '../../../shared/demo/seattle-weather.ts';
 import type { TabularRow } from '../lcm/index.ts';
 

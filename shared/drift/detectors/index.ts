@@ -28,7 +28,7 @@ export type {
   StreamDetector,
 } from './types.ts';
 export { Adwin, Ddm, Eddm, EwmaConfidence, HddmA, HddmW, KnnDistance, Kswin, PageHinkley, PredictionDistribution };
-export { Xoshiro128, gaussian } from './prng.ts';
+export { Xoshiro128, gaussian } from '../../random/prng.ts';
 
 export interface DetectorByName {
   'page-hinkley': PageHinkley;

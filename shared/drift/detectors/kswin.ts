@@ -17,8 +17,8 @@
  */
 import { ks2samp } from '../stats/index.ts';
 import { checkNumber, resolveParams } from './params.ts';
-import { Xoshiro128 } from './prng.ts';
-import { checkEnvelope, dec, decArrayInto, decBool, enc } from './serde.ts';
+import { Xoshiro128 } from '../../random/prng.ts';
+import { checkEnvelope, dec, decArrayInto, encArray, restoreScalars, scalarState } from './serde.ts';
 import type { DetectorResult, DetectorState, StreamDetector } from './types.ts';
 
 export interface KswinParams {
@@ -40,6 +40,10 @@ export const KSWIN_PARAM_DOCS: Readonly<Record<keyof KswinParams, string>> = {
   statSize: 'size of the recent and of the sampled reference sub-windows (River stat_size)',
   seed: 'seed of the reference subsampling; River defaults to an unseeded RNG',
 };
+
+/** The scalar fields that make up the serialised state (besides the window and the PRNG's words). */
+const STATE_NUMBERS = ['n', 'lastStatistic', 'lastP'] as const;
+const STATE_FLAGS = ['driftDetected'] as const;
 
 export class Kswin implements StreamDetector<number> {
   readonly name = 'kswin' as const;
@@ -135,19 +139,7 @@ export class Kswin implements StreamDetector<number> {
   toJSON(): DetectorState {
     const ordered: number[] = new Array(this.length);
     for (let i = 0; i < this.length; i++) ordered[i] = this.ring[(this.start + i) % this.params.windowSize] as number;
-    return {
-      name: this.name,
-      version: 1,
-      params: { ...this.params },
-      state: {
-        window: ordered,
-        n: this.n,
-        rng: this.rng.getState(),
-        lastStatistic: enc(this.lastStatistic),
-        lastP: enc(this.lastP),
-        driftDetected: this.driftDetected,
-      },
-    };
+    return scalarState(this, STATE_NUMBERS, STATE_FLAGS, { window: encArray(ordered), rng: this.rng.getState() });
   }
 
   static fromJSON(state: DetectorState): Kswin {
@@ -156,13 +148,9 @@ export class Kswin implements StreamDetector<number> {
     const s = state.state;
     d.length = decArrayInto(s.window, d.ring, 'window');
     d.start = 0;
-    d.n = dec(s.n, 'n');
     const rng = s.rng;
     if (!Array.isArray(rng)) throw new Error('kswin state "rng" must be an array');
     d.rng.setState(rng.map((w, i) => dec(w, `rng[${i}]`)));
-    d.lastStatistic = dec(s.lastStatistic, 'lastStatistic');
-    d.lastP = dec(s.lastP, 'lastP');
-    d.driftDetected = decBool(s.driftDetected, 'driftDetected');
-    return d;
+    return restoreScalars(d, state, STATE_NUMBERS, STATE_FLAGS);
   }
 }

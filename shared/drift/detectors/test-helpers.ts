@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { restoreDetector } from './index.ts';
-import { Xoshiro128, gaussian } from './prng.ts';
+import { Xoshiro128, gaussian } from '../../random/prng.ts';
 import type { DetectorState, StreamDetector } from './types.ts';
 
 export { Xoshiro128, gaussian };

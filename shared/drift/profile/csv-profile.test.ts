@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CsvError } from '../../csv/reader.ts';
-import { createRng } from '../stats/index.ts';
+import { createRng } from '../../random/prng.ts';
 import { buildProfile, ProfileInputError, ReferenceProfileSchema } from './index.ts';
 import { decodeUtf8, profileFromCsv } from './csv-profile.ts';
 

@@ -5,7 +5,8 @@
 // Up to `sampleSize` rows the result equals buildProfile over the same rows.
 
 import { CsvError, CsvReader } from '../../csv/reader.ts';
-import { binEdges, binIndex, createRng, quantile, type Rng } from '../stats/index.ts';
+import { createRng, type Rng } from '../../random/prng.ts';
+import { binEdges, binIndex, quantile } from '../stats/index.ts';
 import { unbiasedVariance } from './moments.ts';
 import { isMissing, toFiniteNumber } from './values.ts';
 import { ProfileInputError } from './build.ts';

@@ -4,8 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { binEdges, binIndex, createRng, quantile, sortedCopy } from '../stats/index.ts';
-import type { Rng } from '../stats/index.ts';
+import { createRng, type Rng } from '../../random/prng.ts';
+import { binEdges, binIndex, quantile, sortedCopy } from '../stats/index.ts';
 import {
   buildProfile,
   histogramQuantile,

@@ -15,8 +15,6 @@ export { andersonKSamp } from './anderson.ts';
 export type { AndersonKSampResult, AndersonVariant } from './anderson.ts';
 export { mmdRbf } from './mmd.ts';
 export type { MmdOptions, MmdResult } from './mmd.ts';
-export { createRng, randomInt, shuffleInPlace } from './rng.ts';
-export type { Rng } from './rng.ts';
 export { chi2Sf, regularizedGammaQ, logGamma, roundHalfEven } from './special.ts';
 export { pairwiseSum, accurateSum } from './sum.ts';
 export { sortedCopy } from './sorted.ts';

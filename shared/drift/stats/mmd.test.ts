@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, mmdRbf } from './index.ts';
+import { createRng } from '../../random/prng.ts';
+import { mmdRbf } from './index.ts';
 
 function gaussianCloud(n: number, dim: number, shift: number, seed: number): number[][] {
   const rng = createRng(seed);

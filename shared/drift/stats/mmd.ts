@@ -3,7 +3,7 @@
 // drift. Cost is O(N^2) memory and O(permutations * N^2) time for the pooled
 // size N, so callers should subsample to a few thousand points.
 
-import { createRng, shuffleInPlace } from './rng.ts';
+import { createRng, shuffleInPlace } from '../../random/prng.ts';
 import { quantile } from './quantile.ts';
 
 export interface MmdOptions {

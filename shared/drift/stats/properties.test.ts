@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import {
   andersonKSamp,
   chiSquareHomogeneity,
-  createRng,
   jensenShannonDistance,
   ks2samp,
   numericBinned,
   psi,
   wasserstein1,
 } from './index.ts';
-import type { Rng } from './index.ts';
+import { createRng, type Rng } from '../../random/prng.ts';
 
 function sample(rng: Rng, n: number, kind: number): number[] {
   const out: number[] = [];

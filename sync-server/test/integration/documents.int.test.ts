@@ -18,7 +18,7 @@ import { DocSync } from '../../../shared/sync/documents.ts';
 import { api, startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
 import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
-import { createRng as rng } from '../../../shared/drift/stats/rng.ts';
+import { createRng as rng } from '../../../shared/random/prng.ts';
 
 const SEED = Number(process.env.SEED ?? 20261126);
 const STEPS = 120;

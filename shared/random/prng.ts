@@ -1,7 +1,9 @@
 /**
- * Small seeded PRNG (xoshiro128**, seeded through splitmix32). KSWIN needs reproducible
- * subsampling that survives a toJSON/fromJSON round trip, and tests need reproducible streams;
- * Math.random offers neither. The whole state is four uint32 words.
+ * The project's one seeded PRNG (xoshiro128**, seeded through splitmix32): Math.random cannot be
+ * seeded, yet KSWIN's subsampling must survive a toJSON/fromJSON round trip (its state is the
+ * four uint32 words below, stored with the detector), permutation tests must give the same
+ * p-value on a device, in a browser and on the server, and tests and the simulator need
+ * reproducible streams. createRng is the same generator as a plain function.
  */
 
 export class Xoshiro128 {
@@ -80,4 +82,29 @@ export function gaussian(rng: Xoshiro128, mean = 0, std = 1): number {
   while (u === 0) u = rng.nextFloat();
   const v = rng.nextFloat();
   return mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** A generator of uniform doubles in [0, 1). */
+export type Rng = () => number;
+
+/** Xoshiro128's nextFloat as a function. Any number is accepted as a seed (it is reduced to 32 bits). */
+export function createRng(seed: number): Rng {
+  const x = new Xoshiro128(seed);
+  return () => x.nextFloat();
+}
+
+/** Uniform integer in [0, n). */
+export function randomInt(rng: Rng, n: number): number {
+  return Math.floor(rng() * n);
+}
+
+/** In-place Fisher–Yates shuffle. */
+export function shuffleInPlace<T extends { length: number; [i: number]: unknown }>(arr: T, rng: Rng): T {
+  for (let i = arr.length - 1; i > 0; i--) {
+    const j = randomInt(rng, i + 1);
+    const tmp = arr[i];
+    arr[i] = arr[j];
+    arr[j] = tmp;
+  }
+  return arr;
 }
