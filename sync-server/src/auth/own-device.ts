@@ -1,5 +1,5 @@
 import type { Principal } from '../../../shared/protocol/index.ts';
-import { HttpError } from '../http/errors.ts';
+import { Forbidden, Unauthorized } from '../services/errors.ts';
 
 /**
  * For routes a device token may call about a device: a device reaches only itself. People's tokens
@@ -10,13 +10,12 @@ import { HttpError } from '../http/errors.ts';
  * every access list, but have no device of their own; `does` completes "only a device token …".
  */
 export function callerDevice(principal: Principal | undefined, does: string): string {
-  if (principal?.role !== 'device' || !principal.deviceId)
-    throw HttpError.of('forbidden', `only a device token ${does}`);
+  if (principal?.role !== 'device' || !principal.deviceId) throw new Forbidden(`only a device token ${does}`);
   return principal.deviceId;
 }
 
 export function requireOwnDevice(principal: Principal | undefined, deviceId: string): void {
-  if (!principal) throw HttpError.of('unauthorized', 'this request needs `Authorization: Bearer <token>`');
+  if (!principal) throw new Unauthorized('this request needs `Authorization: Bearer <token>`');
   if (principal.role !== 'device') return;
-  if (principal.deviceId !== deviceId) throw HttpError.of('forbidden', 'a device token reaches only its own device');
+  if (principal.deviceId !== deviceId) throw new Forbidden('a device token reaches only its own device');
 }

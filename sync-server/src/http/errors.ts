@@ -1,6 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../../shared/protocol/index.ts';
+import { DomainError, type DomainErrorKind } from '../services/errors.ts';
 import { BlobConflictError, InvalidBlobKeyError, InvalidRangeError } from '../store/blobs/types.ts';
 
 /** An error meant for the client: its code and message are sent as they are. */
@@ -19,6 +20,16 @@ export class HttpError extends Error {
     return new HttpError(ERROR_STATUS[code], code, message, details);
   }
 }
+
+/** The status each kind of refusal a service makes travels with. */
+export const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+};
 
 const STATUS_CODES: Record<number, ErrorCode> = Object.fromEntries(
   Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
@@ -40,16 +51,20 @@ function isDataException(err: unknown): err is Error & { code: string } {
   );
 }
 
-/** Maps anything thrown to a status and body; only HttpError-like errors reveal their message. */
+/** An error meant for the client, with its code, message and details as they are. */
+function exposed(status: number, err: HttpError | DomainError) {
+  const error = {
+    code: err.code,
+    message: err.message,
+    ...(err.details === undefined ? {} : { details: err.details }),
+  };
+  return { status, body: { error }, expose: true };
+}
+
+/** Maps anything thrown to a status and body; only HttpError-like errors and domain errors reveal their message. */
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; expose: boolean; log?: boolean } {
-  if (err instanceof HttpError) {
-    const error = {
-      code: err.code,
-      message: err.message,
-      ...(err.details === undefined ? {} : { details: err.details }),
-    };
-    return { status: err.status, body: { error }, expose: true };
-  }
+  if (err instanceof HttpError) return exposed(err.status, err);
+  if (err instanceof DomainError) return exposed(DOMAIN_STATUS[err.kind], err);
   if (err instanceof z.ZodError) {
     return {
       status: 400,
@@ -87,6 +102,13 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   };
 }
 
+const answered = new WeakMap<Context, DomainError>();
+
+/** The domain error errorHandler answered, for middleware outside it that speaks another dialect (MLflow's codes). */
+export function answeredDomainError(ctx: Context): DomainError | undefined {
+  return answered.get(ctx);
+}
+
 /**
  * The one error policy: every failure below this middleware, and every request nothing answered,
  * leaves as DESIGN §6's JSON error shape. Unexposed errors are logged with their stack.
@@ -101,6 +123,7 @@ export function errorHandler(): Middleware {
     } catch (err) {
       const { status, body, expose, log } = toErrorResponse(err);
       if (!expose || log) ctx.state.error = err;
+      if (err instanceof DomainError) answered.set(ctx, err);
       ctx.status = status;
       ctx.body = body;
       const allow = (err as { headers?: Record<string, string> }).headers;

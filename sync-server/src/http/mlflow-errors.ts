@@ -1,6 +1,7 @@
-import type { Context, Middleware } from 'koa';
+import type { Middleware } from 'koa';
 import { isErrorBody, type ErrorBody } from '../../../shared/protocol/index.ts';
-import { HttpError } from './errors.ts';
+import type { DomainError, MlflowCode } from '../services/errors.ts';
+import { answeredDomainError, DOMAIN_STATUS, HttpError } from './errors.ts';
 
 /** MLflow's error codes and the status MLflow's own server answers each with (mlflow/exceptions.py). */
 export const MLFLOW_ERROR_STATUS = {
@@ -17,9 +18,9 @@ export const MLFLOW_ERROR_STATUS = {
   BAD_REQUEST: 400,
   RESOURCE_ALREADY_EXISTS: 400,
   INVALID_PARAMETER_VALUE: 400,
-} as const;
+} as const satisfies Record<MlflowCode, number>;
 
-export type MlflowErrorCode = keyof typeof MLFLOW_ERROR_STATUS;
+export type MlflowErrorCode = MlflowCode;
 
 /** An HttpError carrying an MLflow code, with the status MLflow uses for it. */
 export function mlflowError(code: MlflowErrorCode, message: string): HttpError {
@@ -53,12 +54,23 @@ const FROM_PROJECT_CODE: Record<string, MlflowErrorCode> = {
 };
 const MLFLOW_STATUS_FOR = new Set(['conflict']);
 
-function mlflowCode(ctx: Context, code: string): MlflowErrorCode {
-  if (code in MLFLOW_ERROR_STATUS) return code as MlflowErrorCode;
+/**
+ * MLflow's code and status for an error answer with the project's `code` and `status`. `own` is the
+ * MLflow code a domain error carries when its kind does not determine it (INVALID_STATE, RESOURCE_CONFLICT).
+ */
+function translate(code: string, status: number, routeMatched: boolean, own?: MlflowErrorCode) {
+  let mlflow: MlflowErrorCode;
+  if (own) mlflow = own;
+  else if (code in MLFLOW_ERROR_STATUS) mlflow = code as MlflowErrorCode;
   // errorHandler answers requests no route matched with not_found; MLflow calls those ENDPOINT_NOT_FOUND.
-  if (code === 'not_found' && (ctx as { _matchedRoute?: unknown })._matchedRoute === undefined)
-    return 'ENDPOINT_NOT_FOUND';
-  return FROM_PROJECT_CODE[code] ?? (ctx.status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
+  else if (code === 'not_found' && !routeMatched) mlflow = 'ENDPOINT_NOT_FOUND';
+  else mlflow = FROM_PROJECT_CODE[code] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
+  return { code: mlflow, status: own || MLFLOW_STATUS_FOR.has(code) ? MLFLOW_ERROR_STATUS[mlflow] : status };
+}
+
+/** What an MLflow client is told of a domain error a service threw under an MLflow route. */
+export function mlflowAnswer(err: DomainError): { code: MlflowErrorCode; status: number } {
+  return translate(err.code, DOMAIN_STATUS[err.kind], true, err.mlflowCode);
 }
 
 /**
@@ -72,8 +84,9 @@ export function mlflowErrors(prefixes: readonly string[]): Middleware {
     if (ctx.status < 400 || !prefixes.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`))) return;
     const body: unknown = ctx.body;
     if (!isErrorBody(body)) return;
-    const code = mlflowCode(ctx, body.error.code);
-    if (MLFLOW_STATUS_FOR.has(body.error.code)) ctx.status = MLFLOW_ERROR_STATUS[code];
+    const routeMatched = (ctx as { _matchedRoute?: unknown })._matchedRoute !== undefined;
+    const { code, status } = translate(body.error.code, ctx.status, routeMatched, answeredDomainError(ctx)?.mlflowCode);
+    if (status !== ctx.status) ctx.status = status;
     const error: ErrorBody['error'] = { ...body.error, code };
     ctx.body = { error_code: code, message: error.message, error };
   };

@@ -9,7 +9,7 @@ import { parseMultipart } from '../http/multipart.ts';
 import { route } from '../http/route.ts';
 import { stagingDir } from '../services/registry/staging.ts';
 import type { Services } from '../services/index.ts';
-import type { ChunkRange } from '../services/ingest/resumable.ts';
+import { type ChunkRange, OffsetConflict } from '../services/ingest/resumable.ts';
 
 const IngestAnswerSchema = z
   .object({ batchId: z.string(), records: z.number().int(), duplicate: z.boolean() })
@@ -145,6 +145,10 @@ export const ingestRoutes = [
           ctx.status = 202;
           ctx.body = answerOffset(ctx, params.batchId, answer.offset, answer.total);
         }
+      } catch (err) {
+        // The offset to continue from travels as a header too, as in the HEAD answer.
+        if (err instanceof OffsetConflict) ctx.set('Upload-Offset', String(err.offset));
+        throw err;
       } finally {
         await drain(ctx);
       }

@@ -8,7 +8,7 @@ import {
   type Role,
   type Token,
 } from '../../../shared/protocol/index.ts';
-import { HttpError } from '../http/errors.ts';
+import { Conflict, Invalid, NotFound, Unauthorized } from './errors.ts';
 import type { Db, Queryable } from '../store/db/index.ts';
 
 const PREFIX = 'tsk_';
@@ -57,12 +57,11 @@ export function expiryOf(input: Pick<CreateToken, 'expiresAt' | 'expiresInDays'>
   if (input.expiresAt === undefined) return null;
   const at = new Date(input.expiresAt);
   if (at.getTime() <= now)
-    throw HttpError.of('validation_failed', `expiresAt must be in the future (got ${input.expiresAt})`);
+    throw new Invalid(`expiresAt must be in the future (got ${input.expiresAt})`, { code: 'validation_failed' });
   if (at.getTime() > now + MAX_TOKEN_DAYS * DAY_MS)
-    throw HttpError.of(
-      'validation_failed',
-      `expiresAt must be at most ${MAX_TOKEN_DAYS} days ahead (got ${input.expiresAt})`,
-    );
+    throw new Invalid(`expiresAt must be at most ${MAX_TOKEN_DAYS} days ahead (got ${input.expiresAt})`, {
+      code: 'validation_failed',
+    });
   return at;
 }
 
@@ -168,15 +167,11 @@ export class AuthService {
     const row = rows[0];
     if (!row) return undefined;
     if (row.revoked) {
-      if (row.device_id)
-        throw HttpError.of('unauthorized', 'this device was revoked; enrol it again with a new enrolment code');
-      throw HttpError.of('unauthorized', 'token revoked: ask an admin for a new one');
+      if (row.device_id) throw new Unauthorized('this device was revoked; enrol it again with a new enrolment code');
+      throw new Unauthorized('token revoked: ask an admin for a new one');
     }
     if (row.expired)
-      throw HttpError.of(
-        'unauthorized',
-        `token expired at ${row.expires_at!.toISOString()}: ask an admin for a new one`,
-      );
+      throw new Unauthorized(`token expired at ${row.expires_at!.toISOString()}: ask an admin for a new one`);
     // Devices show presence on their own row; a person's token shows when it was last used.
     if (row.device_id) await this.devicesSeen.touch(row.device_id);
     else await this.tokensUsed.touch(row.id);
@@ -213,19 +208,15 @@ export class AuthService {
         [id],
       );
       const row = rows[0];
-      if (!row) throw HttpError.of('not_found', `no token with id ${id}`);
+      if (!row) throw new NotFound(`no token with id ${id}`);
       if (row.device_id || row.role === ('device' as Role)) {
-        throw HttpError.of(
-          'not_found',
+        throw new NotFound(
           `no human token with id ${id}: a device token is revoked with its device (DELETE /api/v1/devices/{id})`,
         );
       }
       if (row.revoked_at) return toToken(row);
       if (row.role === 'admin' && row.usable && admins.rows.length <= 1) {
-        throw HttpError.of(
-          'conflict',
-          'this is the last usable admin token: create another admin token before revoking it',
-        );
+        throw new Conflict('this is the last usable admin token: create another admin token before revoking it');
       }
       const updated = await tx.query<TokenRow>(
         `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING ${TOKEN_COLUMNS}`,

@@ -2,16 +2,17 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HttpError } from '../../src/http/errors.ts';
+import { MLFLOW_ERROR_STATUS, mlflowAnswer } from '../../src/http/mlflow-errors.ts';
+import { DomainError } from '../../src/services/errors.ts';
 import { TrackingService, type TrackingStore } from '../../src/services/tracking/index.ts';
 import { FsBlobStore } from '../../src/store/blobs/index.ts';
 import { migratedPglite } from '../../../testing/test-db.ts';
 
-/** Rejects with an HttpError of this (MLflow) code, and a message matching the pattern. */
+/** Rejects with a domain error of this code (an MLflow code: the one an MLflow client is told), and a message matching the pattern. */
 export const rejectsWith = (p: Promise<unknown>, code: string, pattern?: RegExp) =>
   assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof HttpError, String(e));
-    assert.equal(e.code, code, e.message);
+    assert.ok(e instanceof DomainError, String(e));
+    assert.equal(code in MLFLOW_ERROR_STATUS ? mlflowAnswer(e).code : e.code, code, e.message);
     if (pattern) assert.match(e.message, pattern);
     return true;
   });

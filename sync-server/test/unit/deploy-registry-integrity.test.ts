@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { bigInitializerModel, sampleModel } from '../../../shared/onnx/test-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../../../testing/postgres.ts';
 import { startS3 } from '../../../testing/s3.ts';
-import { HttpError } from '../../src/http/errors.ts';
+import { toErrorResponse } from '../../src/http/errors.ts';
+import { DomainError } from '../../src/services/errors.ts';
 import { DeploymentsService } from '../../src/services/deployments/index.ts';
 import { DevicesService } from '../../src/services/devices/index.ts';
 import type { DocumentsService } from '../../src/services/documents/index.ts';
@@ -266,7 +267,7 @@ describe('registry and deployments: a delete or rename racing a deployment (Post
     deployments(d).create({ groupId: group, model: { name, version }, canaryPercent: 100 }, 'test');
   /** A 409 naming the deployment that holds the version. */
   const inUse = (e: unknown) =>
-    e instanceof HttpError && e.status === 409 && /is deployed to device group/.test(e.message);
+    e instanceof DomainError && toErrorResponse(e).status === 409 && /is deployed to device group/.test(e.message);
   const settle = (p: Promise<unknown>) =>
     p.then(
       (v) => ({ ok: true as const, v }),
@@ -338,7 +339,7 @@ describe('registry and deployments: a delete or rename racing a deployment (Post
     );
     assert.equal(deleted.ok, true);
     assert.ok(
-      !created.ok && created.e instanceof HttpError && created.e.status === 404,
+      !created.ok && created.e instanceof DomainError && toErrorResponse(created.e).status === 404,
       `the deployment must be refused: ${created.ok ? 'it succeeded' : String(created.e)}`,
     );
     const current = await deployments(db).list({ groupId });

@@ -6,6 +6,7 @@ import { DocSync } from '../../../shared/sync/documents.ts';
 import { deviceDocId, initDeviceDoc, report, toBase64, type DeviceDoc } from '../../../shared/documents/index.ts';
 import { upsertReported } from '../../src/services/deployments/states.ts';
 import { DocumentsService } from '../../src/services/documents/index.ts';
+import { toErrorResponse } from '../../src/http/errors.ts';
 import type { Db } from '../../src/store/db/index.ts';
 import { rejectsWith } from '../support/tracking.ts';
 import { migratedPglite } from '../../../testing/test-db.ts';
@@ -158,8 +159,8 @@ describe('DocumentsService: what a sync may write, refused before anything is st
       try {
         return Response.json(await docs.sync(docId, body, 'device'));
       } catch (err) {
-        const e = err as { status: number; code: string; message: string; details?: unknown };
-        return Response.json({ error: { code: e.code, message: e.message, details: e.details } }, { status: e.status });
+        const { status, body } = toErrorResponse(err);
+        return Response.json(body, { status });
       }
     }) as typeof globalThis.fetch;
     const device = await DocSync.open<DeviceDoc>({ url: 'http://server', token: 't', docId, fetch, format: 'json' });

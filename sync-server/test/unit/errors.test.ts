@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { isErrorBody } from '../../../shared/protocol/index.ts';
 import { errorHandler, HttpError } from '../../src/http/errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound, TooLarge, Unauthorized } from '../../src/services/errors.ts';
 import { InvalidBlobKeyError } from '../../src/store/blobs/types.ts';
 import { fakeContext } from '../support/fake-context.ts';
 
@@ -26,6 +27,28 @@ describe('errorHandler', () => {
     const ctx = await run(new HttpError(409, 'conflict', 'already there', { id: 1 }));
     assert.equal(ctx.status, 409);
     assert.deepEqual(ctx.body, { error: { code: 'conflict', message: 'already there', details: { id: 1 } } });
+  });
+
+  it("answers a service's domain error with its kind's status and its code, message and details", async () => {
+    const cases: [Error, number, string][] = [
+      [new Invalid('no'), 400, 'bad_request'],
+      [new Invalid('no', { code: 'validation_failed' }), 400, 'validation_failed'],
+      [new Unauthorized('no'), 401, 'unauthorized'],
+      [new Forbidden('no'), 403, 'forbidden'],
+      [new NotFound('no'), 404, 'not_found'],
+      [new Conflict('no'), 409, 'conflict'],
+      [new Conflict('no', { code: 'missing_dependencies' }), 409, 'missing_dependencies'],
+      [new TooLarge('no'), 413, 'payload_too_large'],
+    ];
+    for (const [err, status, code] of cases) {
+      const ctx = await run(err);
+      assert.deepEqual([ctx.status, ctx.body], [status, { error: { code, message: 'no' } }], code);
+    }
+    const ctx = await run(new Conflict('taken', { details: { offset: 3 }, mlflowCode: 'INVALID_STATE' }));
+    assert.deepEqual(
+      [ctx.status, ctx.body],
+      [409, { error: { code: 'conflict', message: 'taken', details: { offset: 3 } } }],
+    );
   });
 
   it('turns a ZodError into 400 validation_failed listing the issues', async () => {

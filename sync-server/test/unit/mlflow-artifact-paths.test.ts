@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HttpError } from '../../src/http/errors.ts';
+import { mlflowAnswer } from '../../src/http/mlflow-errors.ts';
+import { DomainError } from '../../src/services/errors.ts';
 import {
   artifactKeyOf,
   artifactPathOf,
@@ -10,7 +11,11 @@ import {
 import { assertBlobKey } from '../../src/store/blobs/index.ts';
 
 const invalid = (fn: () => unknown) =>
-  assert.throws(fn, (e: unknown) => e instanceof HttpError && e.status === 400 && e.code === 'INVALID_PARAMETER_VALUE');
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof DomainError, String(e));
+    assert.deepEqual(mlflowAnswer(e), { code: 'INVALID_PARAMETER_VALUE', status: 400 });
+    return true;
+  });
 
 describe('MLflow artifact paths and blob keys', () => {
   it('keeps plain segments as they are', () => {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorHandler, HttpError } from '../../src/http/errors.ts';
 import { mlflowError, mlflowErrors } from '../../src/http/mlflow-errors.ts';
+import { InUseError } from '../../src/services/deployments/in-use.ts';
+import { Conflict, Invalid, NotFound } from '../../src/services/errors.ts';
 import { fakeContext } from '../support/fake-context.ts';
 
 /** Runs mlflowErrors outside errorHandler, as app.ts stacks them, around a failing (or not) handler. */
@@ -52,6 +54,29 @@ describe('mlflowErrors', () => {
       });
       assert.deepEqual([res.status, res.body.error_code, res.body.error.code], [status, mlflow, mlflow], code);
       assert.deepEqual(res.body.error.details, [{ path: ['a'] }]);
+    }
+  });
+
+  it("gives a service's domain error MLflow's code for its kind, or the MLflow code it carries", async () => {
+    const cases: [Error, number, string][] = [
+      [new Invalid('no'), 400, 'INVALID_PARAMETER_VALUE'],
+      [new NotFound('no'), 404, 'RESOURCE_DOES_NOT_EXIST'],
+      [new Conflict('no'), 400, 'RESOURCE_ALREADY_EXISTS'],
+      [new Conflict('no', { mlflowCode: 'INVALID_STATE' }), 500, 'INVALID_STATE'],
+      [
+        new InUseError('no', { deploymentId: 'd', groupId: 'g', status: 'active', version: 1 }),
+        409,
+        'RESOURCE_CONFLICT',
+      ],
+    ];
+    for (const [err, status, mlflow] of cases) {
+      const res = await answer('/api/2.0/mlflow/experiments/update', () => {
+        throw err;
+      });
+      assert.deepEqual(
+        [res.status, res.body.error_code, res.body.error.code, res.body.message],
+        [status, mlflow, mlflow, 'no'],
+      );
     }
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HttpError } from '../../src/http/errors.ts';
+import { mlflowAnswer } from '../../src/http/mlflow-errors.ts';
+import { DomainError } from '../../src/services/errors.ts';
 import {
   EXPERIMENT_GRAMMAR,
   parseFilter,
@@ -18,9 +19,8 @@ import {
 
 const refused = (fn: () => unknown, pattern?: RegExp) =>
   assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof HttpError, String(e));
-    assert.equal(e.code, 'INVALID_PARAMETER_VALUE');
-    assert.equal(e.status, 400);
+    assert.ok(e instanceof DomainError, String(e));
+    assert.deepEqual(mlflowAnswer(e), { code: 'INVALID_PARAMETER_VALUE', status: 400 });
     if (pattern) assert.match(e.message, pattern);
     return true;
   });

@@ -6,10 +6,10 @@ import {
   type ModelVersion,
   type RegisteredModel,
 } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
 import { mlflowError } from '../../http/mlflow-errors.ts';
 import { route, type Route } from '../../http/route.ts';
 import { InUseError } from '../../services/deployments/in-use.ts';
+import { Conflict, NotFound } from '../../services/errors.ts';
 import type { Services } from '../../services/index.ts';
 import { registerFromArtifact } from '../../services/registry/from-artifact.ts';
 import { stagingDir } from '../../services/registry/staging.ts';
@@ -88,7 +88,7 @@ async function existing(services: Services, name: string): Promise<RegisteredMod
   try {
     return await services.registry.getModel(name);
   } catch (err) {
-    if (err instanceof HttpError && err.status === 404)
+    if (err instanceof NotFound)
       throw mlflowError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
     throw err;
   }
@@ -176,7 +176,7 @@ export const mlflowRegistryRoutes: Route<Services>[] = [
         });
         return { registered_model: await mlflowModel(services, m) };
       } catch (err) {
-        if (err instanceof HttpError && err.status === 409)
+        if (err instanceof Conflict)
           throw mlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${input.name}) already exists.`);
         throw err;
       }
@@ -202,7 +202,7 @@ export const mlflowRegistryRoutes: Route<Services>[] = [
           registered_model: await mlflowModel(s, await unlessDeployed(s.registry.renameModel(i.name, i.new_name))),
         };
       } catch (err) {
-        if (err instanceof HttpError && err.code === 'conflict')
+        if (err instanceof Conflict)
           throw mlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${i.new_name}) already exists.`);
         throw err;
       }

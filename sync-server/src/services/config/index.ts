@@ -12,7 +12,7 @@ import {
   type DeviceConfigAnswer,
   type StoredConfig,
 } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Invalid, NotFound } from '../errors.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import { forEachGroupDevice } from '../devices/fan-out.ts';
 import type { DocumentsService } from '../documents/index.ts';
@@ -152,12 +152,12 @@ export class ConfigService {
     const { rowCount } = await q.query(`SELECT 1 FROM device_groups WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [
       groupId,
     ]);
-    if (!rowCount) throw HttpError.of('not_found', `no device group ${groupId}`);
+    if (!rowCount) throw new NotFound(`no device group ${groupId}`);
   }
 
   private async deviceState(q: Queryable, deviceId: string): Promise<DeviceConfigState> {
     const s = await readDeviceState(q, deviceId);
-    if (!s) throw HttpError.of('not_found', `no device ${deviceId}`);
+    if (!s) throw new NotFound(`no device ${deviceId}`);
     return s;
   }
 }
@@ -166,9 +166,8 @@ export class ConfigService {
 function checkMerged(config: DeviceConfig, what: string): void {
   const r = DeviceConfigSchema.safeParse(config);
   if (!r.success)
-    throw HttpError.of(
-      'validation_failed',
-      `${what} is not a valid config: ${z.prettifyError(r.error)}`,
-      r.error.issues,
-    );
+    throw new Invalid(`${what} is not a valid config: ${z.prettifyError(r.error)}`, {
+      code: 'validation_failed',
+      details: r.error.issues,
+    });
 }

@@ -1,15 +1,14 @@
-import { HttpError } from '../../http/errors.ts';
 import type { Queryable } from '../../store/db/index.ts';
+import { Conflict } from '../errors.ts';
 
 /**
  * A registry change refused because a device group runs the model (or would return to it on
- * rollback). Its own class so the MLflow API can answer RESOURCE_CONFLICT (409) rather than the
- * "already exists" it makes of other conflicts.
+ * rollback). Its own class, and MLflow code, so the MLflow API answers RESOURCE_CONFLICT (409) rather
+ * than the "already exists" it makes of other conflicts.
  */
-export class InUseError extends HttpError {
+export class InUseError extends Conflict {
   constructor(message: string, details: { deploymentId: string; groupId: string; status: string; version: number }) {
-    super(409, 'conflict', message, details);
-    this.name = 'InUseError';
+    super(message, { details, mlflowCode: 'RESOURCE_CONFLICT' });
   }
 }
 

@@ -16,7 +16,7 @@ import {
   type DeploymentModel,
   type DeploymentStatus,
 } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Conflict, Forbidden, NotFound } from '../errors.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import { forEachGroupDevice } from '../devices/fan-out.ts';
 import type { DocumentsService } from '../documents/index.ts';
@@ -52,7 +52,7 @@ export class DeploymentsService {
       const group = await tx.query<{ name: string }>('SELECT name FROM device_groups WHERE id = $1 FOR UPDATE', [
         input.groupId,
       ]);
-      if (!group.rowCount) throw HttpError.of('not_found', `no device group ${input.groupId}`);
+      if (!group.rowCount) throw new NotFound(`no device group ${input.groupId}`);
       // Holds the version and its model's name against a concurrent delete or rename until this
       // deployment is committed (they lock the same rows FOR UPDATE first: deployments/in-use.ts).
       const held = await tx.query(
@@ -60,7 +60,7 @@ export class DeploymentsService {
         [model.name, model.version],
       );
       if (!held.rowCount)
-        throw HttpError.of('not_found', `version ${model.version} of model "${model.name}" was deleted or renamed`);
+        throw new NotFound(`version ${model.version} of model "${model.name}" was deleted or renamed`);
       const current = await currentDeployment(tx, input.groupId);
       const previous = runningModel(current);
       const devices = await tx.query<{ id: string }>(
@@ -68,7 +68,7 @@ export class DeploymentsService {
         [input.groupId],
       );
       const empty = canaryProblem(group.rows[0]!.name, devices.rows.length, input.canaryPercent);
-      if (empty) throw HttpError.of('conflict', empty);
+      if (empty) throw new Conflict(empty);
       const id = randomUUID();
       const canary =
         input.canaryPercent >= 100
@@ -126,7 +126,7 @@ export class DeploymentsService {
 
   async get(id: string, q: Queryable = this.db): Promise<Deployment> {
     const { rows } = await q.query<DeploymentRow>(`SELECT ${DEPLOYMENT_COLUMNS} FROM deployments WHERE id = $1`, [id]);
-    if (!rows[0]) throw HttpError.of('not_found', `no deployment ${id}`);
+    if (!rows[0]) throw new NotFound(`no deployment ${id}`);
     return toDeployment(rows[0]);
   }
 
@@ -189,7 +189,7 @@ export class DeploymentsService {
       [deviceId],
     );
     const row = rows[0];
-    if (!row) throw HttpError.of('not_found', `no device ${deviceId}`);
+    if (!row) throw new NotFound(`no device ${deviceId}`);
     const deployment = row.id ? toDeployment(row) : undefined;
     return {
       deployment,
@@ -208,8 +208,7 @@ export class DeploymentsService {
   /** A device token may fetch only the model its group's deployment wants it to run. */
   async deployedTo(deviceId: string, sha256: string): Promise<DeploymentModel> {
     const { model } = await this.desiredForDevice(deviceId);
-    if (model?.sha256 !== sha256)
-      throw HttpError.of('forbidden', `model ${sha256.slice(0, 12)}… is not deployed to this device`);
+    if (model?.sha256 !== sha256) throw new Forbidden(`model ${sha256.slice(0, 12)}… is not deployed to this device`);
     return model;
   }
 
@@ -282,8 +281,7 @@ export class DeploymentsService {
       if (!rows[0]) {
         if (!strict) return undefined;
         const now = await this.get(id, tx);
-        throw HttpError.of(
-          'conflict',
+        throw new Conflict(
           `deployment ${id} is ${now.status}; it can be ${action.replace('_', ' ')} only from ${from.join(' or ')}`,
         );
       }

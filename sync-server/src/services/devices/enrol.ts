@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EnrolAnswer } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Forbidden, Unauthorized } from '../errors.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import { hashToken, insertToken } from '../auth.ts';
 
@@ -39,17 +39,14 @@ export async function enrol(
 }
 
 /** Why a code was refused: an unknown code is a failed authentication, a known but spent one is forbidden. */
-async function refusal(q: Queryable, codeHash: Buffer): Promise<HttpError> {
+async function refusal(q: Queryable, codeHash: Buffer): Promise<Unauthorized | Forbidden> {
   const { rows } = await q.query<{ uses: number; expires_at: Date; expired: boolean; revoked: boolean }>(
     'SELECT uses, expires_at, expires_at <= now() AS expired, revoked_at IS NOT NULL AS revoked FROM enrolment_codes WHERE code_hash = $1',
     [codeHash],
   );
   const row = rows[0];
-  if (!row) return HttpError.of('unauthorized', 'the enrolment code is not valid');
-  if (row.revoked) return HttpError.of('forbidden', 'the enrolment code was revoked');
-  if (row.expired) return HttpError.of('forbidden', `the enrolment code expired at ${row.expires_at.toISOString()}`);
-  return HttpError.of(
-    'forbidden',
-    `the enrolment code is used up (it allowed ${row.uses} enrolment${row.uses === 1 ? '' : 's'})`,
-  );
+  if (!row) return new Unauthorized('the enrolment code is not valid');
+  if (row.revoked) return new Forbidden('the enrolment code was revoked');
+  if (row.expired) return new Forbidden(`the enrolment code expired at ${row.expires_at.toISOString()}`);
+  return new Forbidden(`the enrolment code is used up (it allowed ${row.uses} enrolment${row.uses === 1 ? '' : 's'})`);
 }

@@ -5,7 +5,7 @@ import type {
   EnrolAnswer,
   EnrolmentCode,
 } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Conflict, NotFound } from '../errors.ts';
 import type { Db } from '../../store/db/index.ts';
 import { hashToken, newTokenSecret } from '../auth.ts';
 import { enrol } from './enrol.ts';
@@ -22,7 +22,7 @@ import {
 } from './rows.ts';
 
 const CODE_PREFIX = 'tse_';
-const notFound = (what: string) => HttpError.of('not_found', `${what} does not exist`);
+const notFound = (what: string) => new NotFound(`${what} does not exist`);
 
 /** Device groups, enrolment codes and enrolled devices. Codes and device tokens are kept only as hashes. */
 export class DevicesService {
@@ -34,7 +34,7 @@ export class DevicesService {
        ON CONFLICT (name) DO NOTHING RETURNING ${GROUP_COLUMNS}`,
       [name, description, createdBy],
     );
-    if (!rows[0]) throw HttpError.of('conflict', `device group "${name}" already exists`);
+    if (!rows[0]) throw new Conflict(`device group "${name}" already exists`);
     return toGroup(rows[0]);
   }
 

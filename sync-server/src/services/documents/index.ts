@@ -13,7 +13,7 @@ import {
   type SyncRequest,
   type Writer,
 } from '../../../../shared/documents/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Conflict, type DomainError, Forbidden, Invalid, NotFound, TooLarge } from '../errors.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import { COMPACT_AFTER, DocCache } from './cache.ts';
 import { DocWorkers } from './pool.ts';
@@ -82,10 +82,7 @@ export class DocumentsService {
     const table = kind === 'device' ? 'devices' : 'device_groups';
     const { rowCount } = await this.db.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
     if (!rowCount)
-      throw HttpError.of(
-        'not_found',
-        `no ${kind === 'device' ? 'device' : 'device group'} ${id}: document ${docId} does not exist`,
-      );
+      throw new NotFound(`no ${kind === 'device' ? 'device' : 'device group'} ${id}: document ${docId} does not exist`);
   }
 
   /** The document as stored: its skeleton, the snapshot, then the changes after it. The caller owns it. */
@@ -279,17 +276,25 @@ async function readBase(q: Queryable, docId: string) {
   return { snapshot, rows: await readChangesAfter(q, docId, snapshot?.seq ?? '0') };
 }
 
-function refusal(r: Refusal): HttpError {
-  const code = { 400: 'bad_request', 403: 'forbidden', 409: 'missing_dependencies', 413: 'payload_too_large' }[
-    r.status
-  ];
-  return new HttpError(r.status, code, r.message, { limit: r.what, ...(r.missing ? { missing: r.missing } : {}) });
+/** The limits' refusal (shared/documents names it by the status it travels with) as the domain's. */
+function refusal(r: Refusal): DomainError {
+  const details = { limit: r.what, ...(r.missing ? { missing: r.missing } : {}) };
+  switch (r.status) {
+    case 400:
+      return new Invalid(r.message, { details });
+    case 403:
+      return new Forbidden(r.message, { details });
+    case 409:
+      return new Conflict(r.message, { code: 'missing_dependencies', details });
+    case 413:
+      return new TooLarge(r.message, { details });
+  }
 }
 
 function decode(changes: readonly Uint8Array[]) {
   try {
     return decodeChanges(changes);
   } catch (err) {
-    throw HttpError.of('bad_request', `not an Automerge change: ${(err as Error).message}`);
+    throw new Invalid(`not an Automerge change: ${(err as Error).message}`);
   }
 }

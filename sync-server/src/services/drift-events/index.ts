@@ -13,7 +13,7 @@ import {
   type DriftEventQuery,
   type DriftEventRecord,
 } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Conflict, Invalid, NotFound } from '../errors.ts';
 import type { Db } from '../../store/db/index.ts';
 import type { DocumentsService } from '../documents/index.ts';
 import { findEvent, listEvents, toRecord, upsertEvents } from './rows.ts';
@@ -76,7 +76,7 @@ export class DriftEventsService {
    */
   async act(deviceId: string, eventId: string, action: EventAction, by: string): Promise<DriftEventRecord> {
     const device = await this.db.query('SELECT 1 FROM devices WHERE id = $1', [deviceId]);
-    if (!device.rowCount) throw HttpError.of('not_found', `no device ${deviceId}`);
+    if (!device.rowCount) throw new NotFound(`no device ${deviceId}`);
     let present = true;
     let badTs: string | undefined;
     const doc = await this.documents.change<DeviceDoc>(deviceDocId(deviceId), (d) => {
@@ -95,18 +95,16 @@ export class DriftEventsService {
       return labelEvent(d, eventId, action.label);
     });
     if (badTs !== undefined)
-      throw HttpError.of(
-        'bad_request',
+      throw new Invalid(
         `event ${eventId} of device ${deviceId} has no valid time (ts ${JSON.stringify(badTs)}); it cannot be changed`,
       );
     if (!present) {
       const known = await findEvent(this.db, deviceId, eventId);
       if (known)
-        throw HttpError.of(
-          'conflict',
+        throw new Conflict(
           `event ${eventId} of device ${deviceId} was compacted out of the device's document; it can no longer be changed`,
         );
-      throw HttpError.of('not_found', `no drift event ${eventId} on device ${deviceId}`);
+      throw new NotFound(`no drift event ${eventId} on device ${deviceId}`);
     }
     const event = doc.events.find((e) => e.id === eventId)!;
     await this.store(deviceId, [event], doc.reported?.model);

@@ -1,6 +1,6 @@
 import { driftEventStatus, type DeviceDoc, type DriftEvent } from '../../../../shared/documents/index.ts';
 import type { DriftEventQuery, DriftEventRecord } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Invalid } from '../errors.ts';
 import type { Queryable } from '../../store/db/index.ts';
 
 /** SQL over drift_events (migration 012) and the mapping of its rows to the API's shape. */
@@ -151,10 +151,7 @@ function decodeCursor(token: string): Cursor {
   } catch {
     /* answered below */
   }
-  throw HttpError.of(
-    'bad_request',
-    'pageToken is not one this server gave out; pass nextPageToken from the previous page unchanged',
-  );
+  throw new Invalid('pageToken is not one this server gave out; pass nextPageToken from the previous page unchanged');
 }
 
 /** One page, newest first, by keyset: (ts, device, event) strictly after the token's. */
@@ -164,7 +161,7 @@ export async function listEvents(
   pageSize: number,
 ): Promise<{ events: DriftEventRecord[]; nextPageToken: string | null }> {
   if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to))
-    throw HttpError.of('bad_request', 'from must not be after to');
+    throw new Invalid('from must not be after to');
   const after = query.pageToken ? decodeCursor(query.pageToken) : null;
   const { rows } = await q.query<DriftEventRow>(
     `SELECT ${COLUMNS.split(', ')

@@ -1,6 +1,6 @@
 import type { DeviceMetrics, MetricsQuery } from '../../../../shared/protocol/index.ts';
 import { DRIFT_FLAGS, DRIFT_MASK, WARNING_MASK } from '../../../../shared/drift/flags.ts';
-import { HttpError } from '../../http/errors.ts';
+import { NotFound } from '../errors.ts';
 import type { Queryable } from '../../store/db/index.ts';
 import { assemble, breakdowns, byKey, num } from './series.ts';
 import { bucketSql, parseModelVersion, resolveWindow } from './window.ts';
@@ -43,7 +43,7 @@ export async function deviceMetrics(
 ): Promise<DeviceMetrics> {
   const w = resolveWindow(query, now);
   const { rows: known } = await q.query('SELECT 1 FROM devices WHERE id = $1', [deviceId]);
-  if (known.length === 0) throw HttpError.of('not_found', `device ${deviceId} does not exist`);
+  if (known.length === 0) throw new NotFound(`device ${deviceId} does not exist`);
   const model = parseModelVersion(query.modelVersion);
   const params = [
     deviceId,

@@ -1,5 +1,5 @@
 import type { FleetMetrics, FleetMetricsQuery } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { NotFound } from '../errors.ts';
 import type { Queryable } from '../../store/db/index.ts';
 import { assemble, breakdowns, byKey } from './series.ts';
 import { bucketSql, parseModelVersion, resolveWindow } from './window.ts';
@@ -31,7 +31,7 @@ export async function fleetSeries(q: Queryable, query: FleetMetricsQuery, now?: 
   const w = resolveWindow(query, now);
   if (query.groupId !== undefined) {
     const { rows } = await q.query('SELECT 1 FROM device_groups WHERE id = $1', [query.groupId]);
-    if (rows.length === 0) throw HttpError.of('not_found', `device group ${query.groupId} does not exist`);
+    if (rows.length === 0) throw new NotFound(`device group ${query.groupId} does not exist`);
   }
   const model = parseModelVersion(query.modelVersion);
   const params = [

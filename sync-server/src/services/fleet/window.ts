@@ -1,5 +1,5 @@
 import { BUCKETS, DEFAULT_WINDOW_MS, MAX_BUCKETS, type Bucket } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Invalid } from '../errors.ts';
 
 /** A metrics window widened to whole buckets: [from, to) in epoch ms, `size` ms per bucket. */
 export interface Window {
@@ -22,16 +22,14 @@ export function resolveWindow(
   const to = q.to === undefined ? now : Date.parse(q.to);
   const from = q.from === undefined ? to - DEFAULT_WINDOW_MS[q.bucket] : Date.parse(q.from);
   if (!(from < to))
-    throw HttpError.of(
-      'bad_request',
+    throw new Invalid(
       `the window is empty: from (${new Date(from).toISOString()}) must be before to (${new Date(to).toISOString()})`,
     );
   const start = Math.floor(from / size) * size;
   const end = Math.ceil(to / size) * size;
   const buckets = (end - start) / size;
   if (buckets > MAX_BUCKETS[q.bucket]) {
-    throw HttpError.of(
-      'bad_request',
+    throw new Invalid(
       `the window spans ${buckets} ${q.bucket} buckets; at most ${MAX_BUCKETS[q.bucket]} are allowed (use a shorter window or day buckets)`,
     );
   }

@@ -12,7 +12,7 @@ import {
   type PackageLimits,
   type UnpackedPackage,
 } from '../../../../shared/ingest/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Conflict, Forbidden, Invalid, TooLarge } from '../errors.ts';
 import type { BlobStore } from '../../store/blobs/index.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import type { StagedFile } from '../registry/staging.ts';
@@ -67,13 +67,13 @@ async function unpack(source: Source, limits: IngestLimits): Promise<UnpackedPac
   } catch (caught) {
     const err = refusal ?? caught;
     if (err instanceof PackageTooLargeError)
-      throw HttpError.of('payload_too_large', `${err.message} (${LIMIT_VARIABLE[err.limit]})`, {
-        limit: LIMIT_VARIABLE[err.limit],
+      throw new TooLarge(`${err.message} (${LIMIT_VARIABLE[err.limit]})`, {
+        details: { limit: LIMIT_VARIABLE[err.limit] },
       });
-    if (err instanceof PackageError) throw HttpError.of('bad_request', err.message);
+    if (err instanceof PackageError) throw new Invalid(err.message);
     // zlib's errors carry a code (Z_DATA_ERROR, Z_BUF_ERROR for a truncated stream, …).
     if (typeof (err as { code?: unknown }).code === 'string' && /^(Z_|ERR_ZLIB)/.test((err as { code: string }).code))
-      throw HttpError.of('bad_request', new PackageError(`not gzip data (${(err as Error).message})`).message);
+      throw new Invalid(new PackageError(`not gzip data (${(err as Error).message})`).message);
     throw err;
   }
 }
@@ -138,9 +138,9 @@ export class IngestService {
   ): Promise<IngestResult> {
     const { manifest, records } = await unpack(source, this.limits);
     if (expectBatchId !== undefined && manifest.batchId !== expectBatchId)
-      throw HttpError.of('bad_request', `the package holds batch ${manifest.batchId}, not ${expectBatchId}`);
+      throw new Invalid(`the package holds batch ${manifest.batchId}, not ${expectBatchId}`);
     if (manifest.deviceId !== undefined && manifest.deviceId !== deviceId)
-      throw HttpError.of('forbidden', `batch ${manifest.batchId} names another device`);
+      throw new Forbidden(`batch ${manifest.batchId} names another device`);
     // Known already: answer without touching the blob store (the first upload's bytes stay).
     const known = await this.existing(this.db, manifest.batchId, deviceId, sha256);
     if (known) return known;
@@ -188,10 +188,9 @@ export class IngestService {
     );
     const row = rows[0];
     if (!row) return undefined;
-    if (row.device_id !== deviceId) throw HttpError.of('conflict', `batch id ${batchId} is taken by another device`);
+    if (row.device_id !== deviceId) throw new Conflict(`batch id ${batchId} is taken by another device`);
     if (sha256 !== undefined && row.sha256 !== sha256)
-      throw HttpError.of(
-        'conflict',
+      throw new Conflict(
         `batch id ${batchId} was stored with different content (sha256 ${row.sha256}); a resend must be identical`,
       );
     return { batchId, records: row.records, duplicate: true };

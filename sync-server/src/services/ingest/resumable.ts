@@ -4,7 +4,7 @@ import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpError } from '../../http/errors.ts';
+import { Conflict, TooLarge } from '../errors.ts';
 import type { IngestResult } from './index.ts';
 
 /** `Content-Range: bytes start-end/total`, end inclusive. */
@@ -34,9 +34,14 @@ export interface ResumableOptions {
 
 const DAY_MS = 24 * 3_600_000;
 
-/** A chunk at the wrong offset: 409 carrying the offset to continue from, as header and details. */
-export function offsetConflict(message: string, offset: number): HttpError {
-  return Object.assign(HttpError.of('conflict', message, { offset }), { headers: { 'Upload-Offset': String(offset) } });
+/** A chunk at the wrong offset: a conflict carrying the offset to continue from (the route sends it as a header too). */
+export class OffsetConflict extends Conflict {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message, { details: { offset } });
+  }
 }
 
 /**
@@ -73,14 +78,13 @@ export class ResumableUploads {
     maxBytes: number,
   ): Promise<ChunkAnswer> {
     if (range.total > maxBytes)
-      throw HttpError.of(
-        'payload_too_large',
+      throw new TooLarge(
         `the batch (${range.total} bytes) is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`,
       );
     await this.sweep();
     const key = `${deviceId}/${batchId}`;
     if (this.busy.has(key))
-      throw offsetConflict(
+      throw new OffsetConflict(
         `a chunk of batch ${batchId} is being received already`,
         (await this.state(deviceId, batchId)).offset,
       );
@@ -103,15 +107,15 @@ export class ResumableUploads {
       // Nothing staged: either nothing was sent yet, or the batch was stored and its answer lost.
       const stored = await this.opts.lookup(deviceId, batchId);
       if (stored) return { done: true, result: stored };
-      if (range.start !== 0) throw offsetConflict(`batch ${batchId}: nothing received yet; start at offset 0`, 0);
+      if (range.start !== 0) throw new OffsetConflict(`batch ${batchId}: nothing received yet; start at offset 0`, 0);
     } else {
       if (part.total !== range.total)
-        throw offsetConflict(
+        throw new OffsetConflict(
           `batch ${batchId} was announced with ${part.total} bytes, this chunk says ${range.total}`,
           part.size,
         );
       if (range.start !== part.size)
-        throw offsetConflict(`batch ${batchId}: ${part.size} bytes received; continue at that offset`, part.size);
+        throw new OffsetConflict(`batch ${batchId}: ${part.size} bytes received; continue at that offset`, part.size);
     }
     const dir = this.dir(deviceId, batchId);
     const file = path.join(dir, `${range.total}.part`);

@@ -1,4 +1,4 @@
-import { HttpError } from '../../http/errors.ts';
+import { Invalid, NotFound, TooLarge } from '../errors.ts';
 import type { BlobStore } from '../../store/blobs/index.ts';
 import type { ModelVersion } from '../../../../shared/protocol/index.ts';
 import type { RegistryService } from './registry.ts';
@@ -40,24 +40,18 @@ export async function registerFromArtifact(
     const onnx: string[] = [];
     for await (const k of deps.blobs.list(`${key}/`)) if (k.endsWith('.onnx')) onnx.push(k);
     if (onnx.length !== 1) {
-      throw HttpError.of(
-        onnx.length ? 'bad_request' : 'not_found',
-        onnx.length
-          ? `${input.source} holds ${onnx.length} .onnx files; name one of them`
-          : `no ONNX model at ${input.source} (TinySphere registers ONNX models)`,
-      );
+      throw onnx.length
+        ? new Invalid(`${input.source} holds ${onnx.length} .onnx files; name one of them`)
+        : new NotFound(`no ONNX model at ${input.source} (TinySphere registers ONNX models)`);
     }
     key = onnx[0]!;
     info = await deps.blobs.stat(key);
-    if (!info) throw HttpError.of('not_found', `no artifact at ${input.source}`);
+    if (!info) throw new NotFound(`no artifact at ${input.source}`);
   }
   if (info.size > deps.maxBytes)
-    throw HttpError.of(
-      'payload_too_large',
-      `the artifact is larger than the limit of ${deps.maxBytes} bytes (MAX_UPLOAD_BYTES)`,
-    );
+    throw new TooLarge(`the artifact is larger than the limit of ${deps.maxBytes} bytes (MAX_UPLOAD_BYTES)`);
   const stream = await deps.blobs.get(key);
-  if (!stream) throw HttpError.of('not_found', `no artifact at ${input.source}`);
+  if (!stream) throw new NotFound(`no artifact at ${input.source}`);
   const file = await stage(stream, deps.maxBytes, deps.stagingDir);
   let csv: StagedFile | undefined;
   try {
@@ -98,10 +92,7 @@ async function stageBeside(
   const info = await deps.blobs.stat(beside);
   if (!info) return undefined;
   if (info.size > deps.maxBytes)
-    throw HttpError.of(
-      'payload_too_large',
-      `${name} is larger than the limit of ${deps.maxBytes} bytes (MAX_UPLOAD_BYTES)`,
-    );
+    throw new TooLarge(`${name} is larger than the limit of ${deps.maxBytes} bytes (MAX_UPLOAD_BYTES)`);
   const stream = await deps.blobs.get(beside);
   return stream ? stage(stream, deps.maxBytes, deps.stagingDir) : undefined;
 }

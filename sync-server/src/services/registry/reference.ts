@@ -9,7 +9,7 @@ import {
 } from '../../../../shared/drift/profile/index.ts';
 import type { OnnxMetadata } from '../../../../shared/onnx/reader.ts';
 import type { VersionMetadata } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Invalid } from '../errors.ts';
 import type { StagedFile } from './staging.ts';
 
 /** A training CSV sent with (or after) a model: it becomes the version's reference profile. */
@@ -36,8 +36,7 @@ export function checkFeatureWidth(onnx: Pick<OnnxMetadata, 'inputs'>, features: 
   const shape = input.shape;
   if (shape?.length !== 2 || typeof shape[1] !== 'number') return;
   if (shape[1] !== features.length) {
-    throw HttpError.of(
-      'bad_request',
+    throw new Invalid(
       `the model's input "${input.name}" takes ${shape[1]} features (shape [${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]) but ${features.length} feature names are declared`,
     );
   }
@@ -54,8 +53,7 @@ export async function withReferenceProfile(
 ): Promise<VersionMetadata> {
   const features = declaredFeatures(meta);
   if (!features) {
-    throw HttpError.of(
-      'bad_request',
+    throw new Invalid(
       'a reference CSV needs the model\'s feature names: send metadata with "features" (the CSV columns in the model\'s input order)',
     );
   }
@@ -71,8 +69,7 @@ export async function buildReference(ref: ReferenceInput, features: readonly Fea
       ...(ref.labelColumn ? { labelColumn: ref.labelColumn } : {}),
     });
   } catch (err) {
-    if (err instanceof ProfileInputError || err instanceof CsvError)
-      throw HttpError.of('bad_request', `reference CSV: ${err.message}`);
+    if (err instanceof ProfileInputError || err instanceof CsvError) throw new Invalid(`reference CSV: ${err.message}`);
     throw err;
   }
 }
@@ -89,7 +86,7 @@ export async function csvHeader(file: StagedFile): Promise<string[]> {
     reader.end();
     return reader.header ?? [];
   } catch (err) {
-    if (err instanceof CsvError) throw HttpError.of('bad_request', `reference CSV: ${err.message}`);
+    if (err instanceof CsvError) throw new Invalid(`reference CSV: ${err.message}`);
     throw err;
   } finally {
     stream.destroy();

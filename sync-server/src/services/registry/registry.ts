@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { InvalidOnnxError, readOnnxMetadata, type OnnxMetadata } from '../../../../shared/onnx/reader.ts';
 import type { ModelVersion, RegisteredModel, VersionMetadata } from '../../../../shared/protocol/index.ts';
-import { HttpError } from '../../http/errors.ts';
+import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { assertNotDeployed, lockForChange } from '../deployments/in-use.ts';
 import type { BlobStore, ByteRange } from '../../store/blobs/index.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
@@ -32,7 +32,7 @@ export interface Page<T> {
   nextPageToken: string | null;
 }
 
-const notFound = (what: string) => HttpError.of('not_found', `${what} does not exist`);
+const notFound = (what: string) => new NotFound(`${what} does not exist`);
 
 /**
  * Serialises the transactions that decide whether an artifact's blob is still needed: a version
@@ -62,7 +62,7 @@ export class RegistryService {
     try {
       return await readOnnxMetadata(source);
     } catch (err) {
-      if (err instanceof InvalidOnnxError) throw HttpError.of('bad_request', err.message);
+      if (err instanceof InvalidOnnxError) throw new Invalid(err.message);
       throw err;
     } finally {
       await source.close();
@@ -148,7 +148,7 @@ export class RegistryService {
       `INSERT INTO registered_models (name, description, tags, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
       [name, opts.description ?? '', JSON.stringify(opts.tags ?? {}), opts.createdBy ?? null],
     );
-    if (!rowCount) throw HttpError.of('conflict', `registered model "${name}" already exists`);
+    if (!rowCount) throw new Conflict(`registered model "${name}" already exists`);
     return this.getModel(name);
   }
 
@@ -176,7 +176,7 @@ export class RegistryService {
 
   async listModels(opts: { search?: string; pageSize: number; pageToken?: string }): Promise<Page<RegisteredModel>> {
     const after = decodePageToken<string>(opts.pageToken, 'string');
-    if (opts.pageToken && after === undefined) throw HttpError.of('bad_request', 'invalid page token');
+    if (opts.pageToken && after === undefined) throw new Invalid('invalid page token');
     const { rows } = await this.db.query<ModelRow>(
       `${MODEL_SELECT} WHERE ($1::text IS NULL OR m.name ILIKE '%' || $1 || '%' OR m.description ILIKE '%' || $1 || '%')
          AND ($2::text IS NULL OR m.name > $2) ORDER BY m.name LIMIT $3`,
@@ -210,7 +210,7 @@ export class RegistryService {
       });
     } catch (err) {
       if ((err as { code?: string }).code === '23505')
-        throw HttpError.of('conflict', `registered model "${newName}" already exists`);
+        throw new Conflict(`registered model "${newName}" already exists`);
       throw err;
     }
     return this.getModel(newName);
@@ -260,8 +260,7 @@ export class RegistryService {
     const current = await this.getVersion(name, ref);
     const features = declaredFeatures(current.metadata);
     if (!features) {
-      throw HttpError.of(
-        'bad_request',
+      throw new Invalid(
         `version ${current.version} of "${name}" declares no feature names (metadata "features"), so the CSV's columns cannot be matched to its inputs`,
       );
     }
@@ -280,7 +279,7 @@ export class RegistryService {
   async listVersions(name: string, opts: { pageSize: number; pageToken?: string }): Promise<Page<ModelVersion>> {
     await this.getModel(name);
     const before = decodePageToken<number>(opts.pageToken, 'number');
-    if (opts.pageToken && before === undefined) throw HttpError.of('bad_request', 'invalid page token');
+    if (opts.pageToken && before === undefined) throw new Invalid('invalid page token');
     const { rows } = await this.db.query<VersionRow>(
       `${VERSION_SELECT} WHERE m.name = $1 AND ($2::int IS NULL OR v.version < $2) ORDER BY v.version DESC LIMIT $3`,
       [name, before ?? null, opts.pageSize + 1],
@@ -428,15 +427,13 @@ export class RegistryService {
   async openArtifact(sha256: string, range?: ByteRange) {
     const intact = await this.integrity.intact(artifactKey(sha256), sha256);
     if (intact === false) {
-      throw HttpError.of(
-        'conflict',
+      throw new Conflict(
         `the stored bytes of artifact ${sha256} are damaged (they no longer hash to it); upload the same model file again to repair them`,
       );
     }
     const stream = intact && (await this.blobs.get(artifactKey(sha256), range));
     if (!stream)
-      throw HttpError.of(
-        'conflict',
+      throw new Conflict(
         `the bytes of artifact ${sha256} are missing from the blob store; upload the same model file again to restore them`,
       );
     return stream;

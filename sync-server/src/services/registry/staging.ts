@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from '../../../../shared/onnx/reader.ts';
-import { HttpError } from '../../http/errors.ts';
+import { TooLarge } from '../errors.ts';
 
 /**
  * An upload staged on local disk: hashed and counted while it streams in, so nothing is held whole
@@ -42,10 +42,7 @@ export async function stage(body: Readable, maxBytes: number, dir: string): Prom
   try {
     await pipeline(body, meter, createWriteStream(file));
     if (size > maxBytes)
-      throw HttpError.of(
-        'payload_too_large',
-        `the file is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`,
-      );
+      throw new TooLarge(`the file is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`);
   } catch (err) {
     await rm(file, { force: true });
     throw err;

@@ -1,4 +1,4 @@
-import { invalidParameter as invalid } from '../../http/mlflow-errors.ts';
+import { Invalid } from '../errors.ts';
 
 /** All MLflow artifacts live under this blob-key prefix. */
 export const ARTIFACT_KEY_PREFIX = 'mlflow-artifacts';
@@ -16,13 +16,13 @@ const ENCODED = 'u--';
 export function artifactSegments(path: string): string[] {
   const trimmed = path.replace(/\/+$/, '');
   if (trimmed === '') return [];
-  if (trimmed.startsWith('/')) throw invalid(`Invalid artifact path '${path}': it must be relative`);
+  if (trimmed.startsWith('/')) throw new Invalid(`Invalid artifact path '${path}': it must be relative`);
   if (/[\\\u0000-\u001f\u007f]/.test(trimmed))
-    throw invalid(`Invalid artifact path '${path}': backslashes and control characters are not allowed`);
+    throw new Invalid(`Invalid artifact path '${path}': backslashes and control characters are not allowed`);
   const segments = trimmed.split('/');
   for (const s of segments) {
     if (s === '' || s === '.' || s === '..')
-      throw invalid(`Invalid artifact path '${path}': empty, '.' and '..' segments are not allowed`);
+      throw new Invalid(`Invalid artifact path '${path}': empty, '.' and '..' segments are not allowed`);
   }
   return segments;
 }
@@ -57,7 +57,7 @@ export function artifactPathOf(key: string): string {
  */
 export function mlflowArtifactsPath(uri: string): string {
   const m = /^mlflow-artifacts:(?:\/\/[^/]*)?(\/.*)?$/.exec(uri);
-  if (!m) throw invalid(`'${uri}' is not an mlflow-artifacts: URI`);
+  if (!m) throw new Invalid(`'${uri}' is not an mlflow-artifacts: URI`);
   const path = (m[1] ?? '').replace(/^\/+/, '');
   artifactSegments(path);
   return path;
@@ -66,11 +66,11 @@ export function mlflowArtifactsPath(uri: string): string {
 /** An experiment's artifact location as stored: always this server's `mlflow-artifacts:/<path>`. */
 export function artifactRootUri(location: string): string {
   if (!location.startsWith('mlflow-artifacts:')) {
-    throw invalid(
+    throw new Invalid(
       `Unsupported artifact_location '${location}': TinySphere stores artifacts itself; use an 'mlflow-artifacts:/<path>' location or leave it unset`,
     );
   }
   const path = mlflowArtifactsPath(location);
-  if (!path) throw invalid(`Invalid artifact_location '${location}': it needs a path`);
+  if (!path) throw new Invalid(`Invalid artifact_location '${location}': it needs a path`);
   return `mlflow-artifacts:/${path}`;
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { invalidParameter as invalid, mlflowError } from '../../http/mlflow-errors.ts';
+import { Invalid, NotFound } from '../errors.ts';
 import type { BlobStore } from '../../store/blobs/index.ts';
 import { artifactKeyOf, artifactPathOf, artifactSegments } from './artifact-paths.ts';
 
@@ -14,20 +14,20 @@ export class ArtifactStore {
   constructor(private readonly blobs: BlobStore) {}
 
   async put(path: string, body: Readable, size: number): Promise<void> {
-    if (artifactSegments(path).length === 0) throw invalid('An artifact path is required to upload');
+    if (artifactSegments(path).length === 0) throw new Invalid('An artifact path is required to upload');
     await this.blobs.put(artifactKeyOf(path), body, size);
   }
 
   /** The size of an artifact; RESOURCE_DOES_NOT_EXIST when there is none (a directory is none). */
   async size(path: string): Promise<number> {
     const stat = artifactSegments(path).length ? await this.blobs.stat(artifactKeyOf(path)) : undefined;
-    if (!stat) throw mlflowError('RESOURCE_DOES_NOT_EXIST', `Artifact '${path}' does not exist`);
+    if (!stat) throw new NotFound(`Artifact '${path}' does not exist`);
     return stat.size;
   }
 
   async open(path: string): Promise<Readable> {
     const stream = artifactSegments(path).length ? await this.blobs.get(artifactKeyOf(path)) : undefined;
-    if (!stream) throw mlflowError('RESOURCE_DOES_NOT_EXIST', `Artifact '${path}' does not exist`);
+    if (!stream) throw new NotFound(`Artifact '${path}' does not exist`);
     return stream;
   }
 
@@ -63,7 +63,7 @@ export class ArtifactStore {
 
   /** Deletes a file, or a directory with everything under it (MLflow's delete_artifacts). */
   async delete(path: string): Promise<void> {
-    if (artifactSegments(path).length === 0) throw invalid('An artifact path is required to delete');
+    if (artifactSegments(path).length === 0) throw new Invalid('An artifact path is required to delete');
     const key = artifactKeyOf(path);
     // A directory is no blob of its own (and the folder store cannot delete it as one).
     const keys = (await this.blobs.stat(key)) ? [key] : [];

@@ -1,4 +1,4 @@
-import { invalidParameter as invalid, mlflowError } from '../../http/mlflow-errors.ts';
+import { Conflict, Invalid, NotFound } from '../errors.ts';
 import type { Queryable } from '../../store/db/index.ts';
 import {
   EXPERIMENT_COLUMNS,
@@ -21,8 +21,7 @@ const now = () => Date.now();
 
 /** Experiment ids are integers sent as strings; anything else names no experiment. */
 function idOf(experimentId: string): string {
-  if (!/^\d{1,18}$/.test(experimentId))
-    throw mlflowError('RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${experimentId} exists`);
+  if (!/^\d{1,18}$/.test(experimentId)) throw new NotFound(`No Experiment with id=${experimentId} exists`);
   return experimentId;
 }
 
@@ -56,8 +55,7 @@ export class Experiments {
       [input.name, location, t],
     );
     const id = rows[0]?.experiment_id;
-    if (id === undefined)
-      throw mlflowError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${input.name}) already exists.`);
+    if (id === undefined) throw new Conflict(`Experiment(name=${input.name}) already exists.`);
     await this.upsertTags(String(id), input.tags ?? []);
     return { experiment_id: String(id) };
   }
@@ -68,14 +66,14 @@ export class Experiments {
       `SELECT ${EXPERIMENT_COLUMNS} FROM mlflow_experiments e WHERE e.experiment_id = $1 AND e.lifecycle_stage = ANY($2)`,
       [idOf(experimentId), stagesOf(view)],
     );
-    if (!rows[0]) throw mlflowError('RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${experimentId} exists`);
+    if (!rows[0]) throw new NotFound(`No Experiment with id=${experimentId} exists`);
     return rows[0];
   }
 
   async requireActive(experimentId: string): Promise<ExperimentRow> {
     const row = await this.row(experimentId);
     if (row.lifecycle_stage !== 'active') {
-      throw invalid(
+      throw new Invalid(
         `The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
       );
     }
@@ -92,7 +90,7 @@ export class Experiments {
       `SELECT ${EXPERIMENT_COLUMNS} FROM mlflow_experiments e WHERE e.name = $1`,
       [name],
     );
-    if (!rows[0]) throw mlflowError('RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'`);
+    if (!rows[0]) throw new NotFound(`Could not find experiment with name '${name}'`);
     const [experiment] = await this.withTags(rows);
     return { experiment: experiment! };
   }
@@ -125,7 +123,8 @@ export class Experiments {
   async rename(experimentId: string, newName: string): Promise<Record<string, never>> {
     checkExperimentName(newName);
     const row = await this.row(experimentId);
-    if (row.lifecycle_stage !== 'active') throw mlflowError('INVALID_STATE', 'Cannot rename a non-active experiment.');
+    if (row.lifecycle_stage !== 'active')
+      throw new Conflict('Cannot rename a non-active experiment.', { mlflowCode: 'INVALID_STATE' });
     try {
       await this.q.query('UPDATE mlflow_experiments SET name = $2, last_update_time = $3 WHERE experiment_id = $1', [
         row.experiment_id,
@@ -134,7 +133,7 @@ export class Experiments {
       ]);
     } catch (err) {
       if ((err as { code?: string }).code === UNIQUE_VIOLATION)
-        throw mlflowError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${newName}) already exists.`);
+        throw new Conflict(`Experiment(name=${newName}) already exists.`);
       throw err;
     }
     return {};
@@ -143,7 +142,7 @@ export class Experiments {
   /** Soft delete, as MLflow: the experiment and all its runs move to the 'deleted' stage. */
   async delete(experimentId: string): Promise<Record<string, never>> {
     if (experimentId === DEFAULT_EXPERIMENT_ID)
-      throw invalid('Cannot delete the default experiment 0. This is an internally reserved experiment.');
+      throw new Invalid('Cannot delete the default experiment 0. This is an internally reserved experiment.');
     const row = await this.row(experimentId, 'ACTIVE_ONLY');
     await this.setStage(row.experiment_id, 'deleted');
     return {};
@@ -168,8 +167,7 @@ export class Experiments {
       'DELETE FROM mlflow_experiment_tags WHERE experiment_id = $1 AND key = $2',
       [row.experiment_id, key],
     );
-    if (rowCount === 0)
-      throw mlflowError('RESOURCE_DOES_NOT_EXIST', `No tag with name: ${key} in experiment with id ${experimentId}`);
+    if (rowCount === 0) throw new NotFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
     return {};
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../../store/db/index.ts';
-import { invalidParameter as invalid } from '../../http/mlflow-errors.ts';
+import { Invalid } from '../errors.ts';
 
 /** An `Idempotency-Key` with what identifies the request it was sent with. */
 export interface IdempotentRequest {
@@ -40,7 +40,7 @@ function requestHash(r: IdempotentRequest): Buffer {
  * fn itself). A failed write stores nothing, so retrying a failed request runs it again.
  */
 export async function once<T>(tx: Queryable, request: IdempotentRequest, fn: () => Promise<T>): Promise<T> {
-  if (!KEY.test(request.key)) throw invalid('Idempotency-Key must be 1 to 255 printable ASCII characters');
+  if (!KEY.test(request.key)) throw new Invalid('Idempotency-Key must be 1 to 255 printable ASCII characters');
   const hash = requestHash(request);
   const claimed = await tx.query(
     `INSERT INTO mlflow_idempotency_keys (owner, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT (owner, key) DO NOTHING RETURNING key`,
@@ -53,7 +53,7 @@ export async function once<T>(tx: Queryable, request: IdempotentRequest, fn: () 
     );
     const row = rows[0];
     if (row && !row.request_hash.equals(hash)) {
-      throw invalid(
+      throw new Invalid(
         `Idempotency-Key '${request.key}' was already used with a different request; use a new key for a new request`,
       );
     }

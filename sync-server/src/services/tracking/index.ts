@@ -1,4 +1,4 @@
-import { invalidParameter as invalid } from '../../http/mlflow-errors.ts';
+import { Invalid } from '../errors.ts';
 import type { BlobStore } from '../../store/blobs/index.ts';
 import type { Db, Queryable } from '../../store/db/index.ts';
 import { artifactKeyOf, artifactSegments, mlflowArtifactsPath } from './artifact-paths.ts';
@@ -78,14 +78,14 @@ export class TrackingService {
     if (runs) {
       const run = await this.store.runs.row(runs[1]!);
       const path = artifactSegments(runs[2]!).join('/');
-      if (!path) throw invalid(`'${uri}' names the run's artifact root, not an artifact`);
+      if (!path) throw new Invalid(`'${uri}' names the run's artifact root, not an artifact`);
       return artifactKeyOf(`${mlflowArtifactsPath(run.artifact_uri)}/${path}`);
     }
     if (uri.startsWith('mlflow-artifacts:')) {
       const path = mlflowArtifactsPath(uri);
-      if (!path) throw invalid(`'${uri}' names no artifact`);
+      if (!path) throw new Invalid(`'${uri}' names no artifact`);
       return artifactKeyOf(path);
     }
-    throw invalid(`Unsupported artifact URI '${uri}': expected runs:/<run_id>/<path> or mlflow-artifacts:/<path>`);
+    throw new Invalid(`Unsupported artifact URI '${uri}': expected runs:/<run_id>/<path> or mlflow-artifacts:/<path>`);
   }
 }

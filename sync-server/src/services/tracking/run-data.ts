@@ -1,7 +1,7 @@
 import type { Queryable } from '../../store/db/index.ts';
 import { metricJson, type KeyValue, type MetricJson, type MetricRow } from './entities.ts';
 import type { Runs } from './runs.ts';
-import { invalidParameter as invalid } from '../../http/mlflow-errors.ts';
+import { Invalid } from '../errors.ts';
 import { checkMaxResults, page, pageOffset } from './search/paging.ts';
 import { checkBatchLimits, checkMetric, checkParam, checkTag } from './validation.ts';
 
@@ -43,7 +43,7 @@ export class RunData {
     const keys = params.map((p) => p.key);
     const dupes = keys.filter((k, i) => keys.indexOf(k) !== i);
     if (dupes.length) {
-      throw invalid(
+      throw new Invalid(
         `Duplicate parameter keys have been submitted: ${JSON.stringify([...new Set(dupes)])}. Please ensure the request contains only one param value per param key.`,
       );
     }
@@ -68,7 +68,7 @@ export class RunData {
     try {
       model = JSON.parse(modelJson);
     } catch {
-      throw invalid(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`);
+      throw new Invalid(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`);
     }
     await this.runs.requireActive(runId);
     const { rows } = await this.q.query<{ value: string }>(
@@ -121,7 +121,7 @@ export class RunData {
       .filter((p) => stored.get(p.key) !== p.value)
       .map((p) => ({ key: p.key, old_value: stored.get(p.key), new_value: p.value }));
     if (changed.length) {
-      throw invalid(
+      throw new Invalid(
         `Changing param values is not allowed. Params were already logged='${JSON.stringify(changed)}' for run ID='${runId}'.`,
       );
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invalidParameter as invalid, mlflowError } from '../../http/mlflow-errors.ts';
+import { Invalid, NotFound } from '../errors.ts';
 import type { Queryable } from '../../store/db/index.ts';
 import {
   metricJson,
@@ -47,7 +47,7 @@ export class Runs {
     for (const t of tags) checkTag(t.key, t.value);
     const tagName = tags.findLast((t) => t.key === RUN_NAME_TAG)?.value;
     if (input.run_name && tagName && input.run_name !== tagName) {
-      throw invalid(
+      throw new Invalid(
         `Both 'run_name' argument and '${RUN_NAME_TAG}' tag are specified, but with different values (run_name='${input.run_name}', ${RUN_NAME_TAG}='${tagName}').`,
       );
     }
@@ -75,7 +75,7 @@ export class Runs {
     const { rows } = await this.q.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM mlflow_runs r WHERE r.run_id = $1`, [
       runId,
     ]);
-    if (!rows[0]) throw mlflowError('RESOURCE_DOES_NOT_EXIST', `Run with id=${runId} not found`);
+    if (!rows[0]) throw new NotFound(`Run with id=${runId} not found`);
     return rows[0];
   }
 
@@ -83,7 +83,7 @@ export class Runs {
   async requireActive(runId: string): Promise<RunRow> {
     const row = await this.row(runId);
     if (row.lifecycle_stage !== 'active')
-      throw invalid(`The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+      throw new Invalid(`The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
     return row;
   }
 
@@ -158,8 +158,7 @@ export class Runs {
   async deleteTag(runId: string, key: string): Promise<Empty> {
     await this.requireActive(runId);
     const { rowCount } = await this.q.query('DELETE FROM mlflow_tags WHERE run_id = $1 AND key = $2', [runId, key]);
-    if (rowCount === 0)
-      throw mlflowError('RESOURCE_DOES_NOT_EXIST', `No tag with name: ${key} in run with id ${runId}`);
+    if (rowCount === 0) throw new NotFound(`No tag with name: ${key} in run with id ${runId}`);
     return {};
   }
 

@@ -1,4 +1,4 @@
-import { invalidParameter as invalid } from '../../http/mlflow-errors.ts';
+import { Invalid } from '../errors.ts';
 
 /** MLflow's limits (mlflow/utils/validation.py). */
 export const LIMITS = {
@@ -33,17 +33,17 @@ function normpath(p: string): string {
 
 export function checkLength(what: string, limit: number, value: string): void {
   if (value.length > limit)
-    throw invalid(
+    throw new Invalid(
       `${what} '${value.slice(0, 250)}' had length ${value.length}, which exceeded length limit of ${limit}`,
     );
 }
 
 /** Metric, param and tag keys may name files in some stores, so they must be plain relative paths. */
 export function checkKey(kind: 'metric' | 'parameter' | 'tag', key: string): void {
-  if (!VALID_NAME.test(key)) throw invalid(`Invalid ${kind} name: '${key}'. ${BAD_CHARACTERS}`);
+  if (!VALID_NAME.test(key)) throw new Invalid(`Invalid ${kind} name: '${key}'. ${BAD_CHARACTERS}`);
   const norm = normpath(key);
   if (norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/')) {
-    throw invalid(
+    throw new Invalid(
       `Invalid ${kind} name: '${key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${norm}'`,
     );
   }
@@ -69,30 +69,30 @@ export function checkExperimentTag(key: string, value: string): void {
 export function checkMetric(m: { key: string; value: number; timestamp: number; step: number }): void {
   checkKey('metric', m.key);
   if (typeof m.value !== 'number')
-    throw invalid(
+    throw new Invalid(
       `Got invalid value ${m.value} for metric '${m.key}'. Please specify value as a valid double (64-bit floating point)`,
     );
   if (!Number.isSafeInteger(m.timestamp) || m.timestamp < 0) {
-    throw invalid(
+    throw new Invalid(
       `Got invalid timestamp ${m.timestamp} for metric '${m.key}' (value=${m.value}). Timestamp must be a nonnegative long (64-bit integer)`,
     );
   }
   if (!Number.isSafeInteger(m.step))
-    throw invalid(
+    throw new Invalid(
       `Got invalid step ${m.step} for metric '${m.key}' (value=${m.value}). Step must be a valid long (64-bit integer).`,
     );
 }
 
 export function checkExperimentName(name: string): void {
-  if (!name) throw invalid(`Invalid experiment name: '${name}'`);
+  if (!name) throw new Invalid(`Invalid experiment name: '${name}'`);
   if (name.length > LIMITS.experimentName)
-    throw invalid(`Experiment name exceeds the maximum length of ${LIMITS.experimentName} characters`);
+    throw new Invalid(`Experiment name exceeds the maximum length of ${LIMITS.experimentName} characters`);
 }
 
 export function checkBatchLimits(metrics: number, params: number, tags: number): void {
   const limit = (what: string, max: number, n: number) => {
     if (n > max) {
-      throw invalid(
+      throw new Invalid(
         `A batch logging request can contain at most ${max} ${what}. Got ${n} ${what}. Please split up ${what} across multiple requests and try again.`,
       );
     }

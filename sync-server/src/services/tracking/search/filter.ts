@@ -1,4 +1,4 @@
-import { invalidParameter as invalid } from '../../../http/mlflow-errors.ts';
+import { Invalid } from '../../errors.ts';
 import { tokenize, type Token } from './lexer.ts';
 
 export type EntityType = 'metric' | 'parameter' | 'tag' | 'attribute';
@@ -79,14 +79,14 @@ const LIST_COMPARATORS: readonly Comparator[] = ['IN', 'NOT IN'];
 
 function identifier(token: Token | undefined, grammar: Grammar, forOrder: boolean): { type: EntityType; key: string } {
   if (token?.kind !== 'ident')
-    throw invalid(
+    throw new Invalid(
       `Invalid clause: expected an identifier such as metrics.<key>, found '${token?.text ?? 'end of input'}'`,
     );
   const type: EntityType | undefined = token.entity === undefined ? 'attribute' : ENTITY_ALIASES[token.entity];
   const entities = forOrder ? grammar.orderEntities : grammar.entities;
   if (!type || !entities.includes(type)) {
     const valid = entities.join(', ');
-    throw invalid(
+    throw new Invalid(
       `Invalid entity type '${token.entity}'. Valid entity types are ${valid}${token.entity?.startsWith('dataset') ? ' (dataset search is not supported)' : ''}`,
     );
   }
@@ -98,7 +98,7 @@ function identifier(token: Token | undefined, grammar: Grammar, forOrder: boolea
       ...(forOrder ? grammar.orderOnlyAttributes : []),
     ];
     if (!valid.includes(key))
-      throw invalid(`Invalid attribute key '${token.key}' specified. Valid keys are ${valid.join(', ')}`);
+      throw new Invalid(`Invalid attribute key '${token.key}' specified. Valid keys are ${valid.join(', ')}`);
   }
   return { type, key };
 }
@@ -116,7 +116,7 @@ function comparator(tokens: Token[], i: number): { comparator: Comparator; next:
   ) {
     return { comparator: 'NOT IN', next: i + 2 };
   }
-  throw invalid(`Invalid comparison clause: expected a comparator, found '${t?.text ?? 'end of input'}'`);
+  throw new Invalid(`Invalid comparison clause: expected a comparator, found '${t?.text ?? 'end of input'}'`);
 }
 
 function value(tokens: Token[], i: number): { value: string | number | string[]; next: number } {
@@ -128,20 +128,20 @@ function value(tokens: Token[], i: number): { value: string | number | string[];
     for (;;) {
       const item = tokens[j];
       if (item?.kind !== 'string')
-        throw invalid(
+        throw new Invalid(
           'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.',
         );
       items.push(item.value);
       const sep = tokens[j + 1];
       if (sep?.kind === 'punct' && sep.value === ')') return { value: items, next: j + 2 };
       if (sep?.kind !== 'punct' || sep.value !== ',')
-        throw invalid(
+        throw new Invalid(
           'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.',
         );
       j += 2;
     }
   }
-  throw invalid(`Invalid comparison clause: expected a value, found '${t?.text ?? 'end of input'}'`);
+  throw new Invalid(`Invalid comparison clause: expected a value, found '${t?.text ?? 'end of input'}'`);
 }
 
 /** Checks a clause the way MLflow does: value types and comparators per kind of key. */
@@ -150,33 +150,33 @@ function check(clause: Clause, grammar: Grammar): Clause {
   const numeric = type === 'metric' || (type === 'attribute' && grammar.numericAttributes.includes(key));
   if (numeric) {
     if (typeof v !== 'number')
-      throw invalid(
+      throw new Invalid(
         `Expected numeric value type for ${type === 'metric' ? 'metric' : `numeric attribute: ${key}`}. Found ${JSON.stringify(v)}`,
       );
     // Times are bigint milliseconds: a fraction or a number past 2^53 would fail in the database.
     if (type === 'attribute' && !Number.isSafeInteger(v)) {
-      throw invalid(
+      throw new Invalid(
         `Expected an integer for numeric attribute: ${key} (milliseconds since the epoch, at most ${Number.MAX_SAFE_INTEGER} in magnitude). Found ${v}`,
       );
     }
     if (!NUMERIC_COMPARATORS.includes(op))
-      throw invalid(`Invalid comparator '${op}' not one of ${NUMERIC_COMPARATORS.join(', ')}`);
+      throw new Invalid(`Invalid comparator '${op}' not one of ${NUMERIC_COMPARATORS.join(', ')}`);
     return clause;
   }
   if (Array.isArray(v)) {
     if (key !== grammar.listAttribute || type !== 'attribute')
-      throw invalid(
+      throw new Invalid(
         `Only the '${grammar.listAttribute ?? 'run_id'}' attribute supports comparison with a list of quoted string values.`,
       );
-    if (!LIST_COMPARATORS.includes(op)) throw invalid(`Invalid comparator '${op}' for a list; use IN or NOT IN`);
+    if (!LIST_COMPARATORS.includes(op)) throw new Invalid(`Invalid comparator '${op}' for a list; use IN or NOT IN`);
     return clause;
   }
   if (typeof v !== 'string')
-    throw invalid(
+    throw new Invalid(
       `Expected a quoted string value for ${type === 'attribute' ? 'attributes' : type} (e.g. 'my-value'). Got value ${v}`,
     );
   if (!STRING_COMPARATORS.includes(op)) {
-    throw invalid(
+    throw new Invalid(
       LIST_COMPARATORS.includes(op)
         ? `'${op}' needs a list of quoted strings, e.g. ('a', 'b')`
         : `Invalid comparator '${op}' not one of ${STRING_COMPARATORS.join(', ')}`,
@@ -204,8 +204,8 @@ export function parseFilter(filter: string | undefined, grammar: Grammar): Claus
       continue;
     }
     if (t.kind === 'word' && t.value === 'OR')
-      throw invalid(`Invalid filter '${filter}': only AND is supported, not OR`);
-    throw invalid(`Invalid clause(s) in filter string: '${t.text}'`);
+      throw new Invalid(`Invalid filter '${filter}': only AND is supported, not OR`);
+    throw new Invalid(`Invalid clause(s) in filter string: '${t.text}'`);
   }
 }
 
@@ -217,10 +217,10 @@ export function parseOrderBy(orderBy: readonly string[], grammar: Grammar): Orde
     const id = identifier(tokens[0], grammar, true);
     const dir = tokens[1];
     if (dir && (dir.kind !== 'word' || (dir.value !== 'ASC' && dir.value !== 'DESC')))
-      throw invalid(`Invalid ordering key in order_by clause '${entry}'.`);
-    if (tokens.length > 2) throw invalid(`Invalid order_by clause '${entry}'. Could not be parsed.`);
+      throw new Invalid(`Invalid ordering key in order_by clause '${entry}'.`);
+    if (tokens.length > 2) throw new Invalid(`Invalid order_by clause '${entry}'. Could not be parsed.`);
     const field = `${id.type}.${id.key}`;
-    if (seen.has(field)) throw invalid(`\`order_by\` contains duplicate fields: ${orderBy.join(', ')}`);
+    if (seen.has(field)) throw new Invalid(`\`order_by\` contains duplicate fields: ${orderBy.join(', ')}`);
     seen.add(field);
     return { ...id, ascending: dir?.kind !== 'word' || dir.value !== 'DESC' };
   });

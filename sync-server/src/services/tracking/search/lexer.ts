@@ -1,4 +1,4 @@
-import { invalidParameter as invalid } from '../../../http/mlflow-errors.ts';
+import { Invalid } from '../../errors.ts';
 
 /**
  * Tokens of MLflow's search grammar (a small subset of SQL that MLflow reads with sqlparse):
@@ -40,7 +40,7 @@ function readQuoted(src: string, i: number): { value: string; end: number } {
       j += 1;
     }
   }
-  throw invalid(`Invalid filter '${src}': unterminated quote starting at position ${i}`);
+  throw new Invalid(`Invalid filter '${src}': unterminated quote starting at position ${i}`);
 }
 
 function match(re: RegExp, src: string, i: number): string | undefined {
@@ -83,11 +83,11 @@ export function tokenize(src: string): Token[] {
       i += text.length;
     } else {
       const first = readPart(src, i, false);
-      if (!first) throw invalid(`Invalid filter '${src}': unexpected character '${c}' at position ${i}`);
+      if (!first) throw new Invalid(`Invalid filter '${src}': unexpected character '${c}' at position ${i}`);
       i = first.end;
       if (src[i] === '.') {
         const key = readPart(src, i + 1, true);
-        if (!key) throw invalid(`Invalid identifier '${src.slice(start, i + 1)}': a key must follow the dot`);
+        if (!key) throw new Invalid(`Invalid identifier '${src.slice(start, i + 1)}': a key must follow the dot`);
         i = key.end;
         tokens.push({ kind: 'ident', entity: first.value, key: key.value, text: src.slice(start, i) });
       } else if (c !== '`' && KEYWORDS.has(first.value.toUpperCase())) {

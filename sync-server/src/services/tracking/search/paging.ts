@@ -1,4 +1,4 @@
-import { invalidParameter as invalid } from '../../../http/mlflow-errors.ts';
+import { Invalid } from '../../errors.ts';
 
 export const SEARCH_MAX_RESULTS_DEFAULT = 1000;
 export const SEARCH_MAX_RESULTS_THRESHOLD = 50_000;
@@ -14,22 +14,22 @@ export function pageOffset(token: string | undefined): number {
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
   } catch {
-    throw invalid(`Invalid page token '${token}'`);
+    throw new Invalid(`Invalid page token '${token}'`);
   }
   const offset = (parsed as { offset?: unknown } | null)?.offset;
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)
-    throw invalid(`Invalid page token '${token}'`);
+    throw new Invalid(`Invalid page token '${token}'`);
   return offset;
 }
 
 export function checkMaxResults(maxResults: number): void {
   if (!Number.isSafeInteger(maxResults) || maxResults < 1) {
-    throw invalid(
+    throw new Invalid(
       `Invalid value for request parameter max_results. It must be a positive integer, but got ${maxResults}`,
     );
   }
   if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) {
-    throw invalid(
+    throw new Invalid(
       `Invalid value for request parameter max_results. It must be at most ${SEARCH_MAX_RESULTS_THRESHOLD}, but got value ${maxResults}`,
     );
   }
