@@ -61,7 +61,7 @@ module.exports = {
     {
       name: 'services-speak-no-http',
       comment: 'Services throw domain errors; the HTTP layer maps them to status codes (and MLflow error codes).',
-      severity: 'warn' /* issue 14: being moved; becomes 'error' */,
+      severity: 'error',
       from: { path: '^sync-server/src/services/' },
       to: { path: '^sync-server/src/(routes|http)/' },
     },
