@@ -9,9 +9,10 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseCsv } from '../shared/drift/report/csv.ts';
+import { parseCsv } from '../shared/csv/reader.ts';
+import { toCsv } from '../shared/csv/writer.ts';
 import { buildProfile, decodeUtf8, profileFromCsv } from '../shared/drift/profile/index.ts';
-import { createRng } from '../shared/drift/stats/index.ts';
+import { createRng } from '../shared/random/prng.ts';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '500000' }, features: { type: 'string', default: '8' } },
@@ -23,11 +24,10 @@ const features = Array.from({ length: d }, (_, j) => `Feature ${j} (unit)`);
 const dir = await mkdtemp(path.join(tmpdir(), 'bench-profile-'));
 const file = path.join(dir, 'train.csv');
 const rng = createRng(1);
-const lines = [[...features.map((f) => `"${f}"`), 'label'].join(',')];
-for (let i = 0; i < rows; i++)
-  lines.push([...features.map((_, j) => (rng() * 10 ** (j % 4)).toFixed(4)), i % 3].join(','));
-await writeFile(file, `${lines.join('\n')}\n`);
-lines.length = 0;
+const records: unknown[][] = [[...features, 'label']];
+for (let i = 0; i < rows; i++) records.push([...features.map((_, j) => (rng() * 10 ** (j % 4)).toFixed(4)), i % 3]);
+await writeFile(file, toCsv(records, '\n'));
+records.length = 0;
 const bytes = (await stat(file)).size;
 
 /** Runs fn while sampling the heap every 5 ms; answers its result, seconds and peak heap growth in MB. */

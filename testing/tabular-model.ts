@@ -10,9 +10,9 @@
  * The graph standardises its own input, so the registry metadata declares only `features` (and
  * `classLabels`): devices feed raw values, and the records they log hold the raw values too.
  */
-import { csvField } from '../edge-app/src/lcm/logger/export.ts';
+import { toCsv } from '../shared/csv/writer.ts';
 import { buildModel, floatTensor, node } from '../shared/onnx/build.ts';
-import { gaussian, Xoshiro128 } from '../shared/drift/detectors/prng.ts';
+import { gaussian, Xoshiro128 } from '../shared/random/prng.ts';
 import { fitStandardizer, standardize, trainSoftmaxRegression } from '../shared/demo/softmax-regression.ts';
 
 export interface TabularModelOptions {
@@ -121,11 +121,8 @@ export function buildTabularModel(opts: TabularModelOptions): TabularModel {
     sample: draw,
     csv: (sample, labelColumn) => {
       const header = labelColumn === undefined ? features : [...features, labelColumn];
-      const lines = [header.map(csvField).join(',')];
-      sample.rows.forEach((r, i) =>
-        lines.push([...r, ...(labelColumn === undefined ? [] : [sample.labels[i]])].map(csvField).join(',')),
-      );
-      return `${lines.join('\n')}\n`;
+      const rows = sample.rows.map((r, i) => (labelColumn === undefined ? r : [...r, sample.labels[i]]));
+      return toCsv([header, ...rows], '\n');
     },
   };
 }

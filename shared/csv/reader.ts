@@ -1,8 +1,9 @@
-// RFC 4180 CSV read incrementally: text arrives in chunks of any size (a
-// record, a quoted field, even a CRLF may be split between two chunks) and
-// each record is handed on as soon as it is complete, so a file of any size
-// is read in constant memory. parseCsv (whole text) is built on the same
-// reader, so the CLI, the console and the server read a CSV the same way.
+// The project's one CSV reader. RFC 4180 CSV read incrementally: text
+// arrives in chunks of any size (a record, a quoted field, even a CRLF may be
+// split between two chunks) and each record is handed on as soon as it is
+// complete, so a file of any size is read in constant memory. parseCsv (whole
+// text) is built on the same reader, so the CLIs, the console, the device and
+// the server read a CSV the same way. Pure string work (no DOM, no Node APIs).
 
 /** A CSV problem; `line` is the 1-based physical line it was found on, when there is one. */
 export class CsvError extends Error {
@@ -23,6 +24,11 @@ const CR = 13;
 /** One data record: its fields and the physical line it starts on. */
 export type CsvRecordHandler = (fields: string[], line: number) => void;
 
+export interface CsvReaderOptions {
+  /** Hand on records of any field count: the caller checks them (with its own message). */
+  ragged?: boolean;
+}
+
 /**
  * Deviations from the strict RFC, all lenient where data in the wild needs it
  * and never silently lossy: a leading UTF-8 BOM is dropped; blank lines are
@@ -30,7 +36,7 @@ export type CsvRecordHandler = (fields: string[], line: number) => void;
  * unquoted field is taken literally; the final line break is optional.
  * Errors (CsvError): no header, an empty or duplicate column name, text after
  * a closing quote, an unterminated quote, a record whose field count differs
- * from the header's.
+ * from the header's (unless `ragged`).
  */
 export class CsvReader {
   header: string[] | undefined;
@@ -55,6 +61,7 @@ export class CsvReader {
   constructor(
     private readonly onRecord: CsvRecordHandler,
     private readonly onHeader?: (header: string[], line: number) => void,
+    private readonly options: CsvReaderOptions = {},
   ) {}
 
   /** Reads the next piece of text. */
@@ -184,7 +191,7 @@ export class CsvReader {
       this.onHeader?.(fields, this.recordLine);
       return;
     }
-    if (fields.length !== this.header.length) {
+    if (fields.length !== this.header.length && !this.options.ragged) {
       const h = this.header.length;
       throw new CsvError(
         `expected ${h} field${h === 1 ? '' : 's'} (as in the header), got ${fields.length}`,
@@ -209,4 +216,29 @@ export class CsvReader {
     }
     if (this.header === undefined) throw new CsvError('the file is empty (no header line)');
   }
+}
+
+export interface CsvTable {
+  header: string[];
+  /** Data records, each with header.length fields (unless read `ragged`). */
+  rows: string[][];
+  /** Physical line each data record starts on (quoted line breaks make records span lines). */
+  lines: number[];
+}
+
+/** The whole text at once, by CsvReader's rules and with its errors (CsvError). */
+export function parseCsv(input: string, options?: CsvReaderOptions): CsvTable {
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  const reader = new CsvReader(
+    (fields, line) => {
+      rows.push(fields);
+      lines.push(line);
+    },
+    undefined,
+    options,
+  );
+  reader.push(input);
+  reader.end();
+  return { header: reader.header!, rows, lines };
 }

@@ -10,6 +10,7 @@
 //
 // Pure functions: the CSV text is passed in, so this runs in browsers and Node.
 
+import { CsvError, parseCsv, type CsvTable } from '../csv/reader.ts';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUTS } from './seattle-weather-onnx.ts';
 import { detLog, detLog1p } from './detmath.ts';
 import {
@@ -52,14 +53,19 @@ const HEADER = 'date,precipitation,temp_max,temp_min,wind,weather';
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
 export function parseSeattleWeather(csvText: string): WeatherRow[] {
-  const lines = csvText.split(/\r?\n/);
-  if (lines[0]?.trim() !== HEADER)
-    throw new WeatherCsvError(`expected the header ${HEADER}, got ${JSON.stringify(lines[0] ?? '')}`);
+  let table: CsvTable;
+  try {
+    table = parseCsv(csvText, { ragged: true });
+  } catch (err) {
+    if (err instanceof CsvError) throw new WeatherCsvError(err.message);
+    throw err;
+  }
+  const header = table.header.join(',');
+  if (header.trim() !== HEADER)
+    throw new WeatherCsvError(`expected the header ${HEADER}, got ${JSON.stringify(header)}`);
   const rows: WeatherRow[] = [];
-  lines.slice(1).forEach((line, i) => {
-    if (line.trim() === '') return;
-    const cells = line.split(',');
-    const where = `line ${i + 2}`;
+  table.rows.forEach((cells, i) => {
+    const where = `line ${table.lines[i]}`;
     if (cells.length !== 6) throw new WeatherCsvError(`${where}: expected 6 columns, got ${cells.length}`);
     const [date = '', p = '', tmax = '', tmin = '', wind = '', weather = ''] = cells.map((c) => c.trim());
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new WeatherCsvError(`${where}: bad date ${JSON.stringify(date)}`);

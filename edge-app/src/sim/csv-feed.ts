@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../../shared/cli/command.ts';
-import { CsvError, parseCsv } from '../../../shared/drift/report/csv.ts';
+import { CsvError, parseCsv } from '../../../shared/csv/reader.ts';
 import type { VersionMetadata } from '../../../shared/protocol/registry.ts';
 import { PreprocessError, resolvePreprocessing, type Feeds, type InferInput } from '../lcm/index.ts';
 

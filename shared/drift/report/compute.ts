@@ -4,7 +4,7 @@
 import { categorical, ks2samp, numericBinned, wasserstein1 } from '../stats/index.ts';
 import { momentsOf } from '../profile/moments.ts';
 import { columnKind, columnValues, toNumbers } from './columns.ts';
-import type { CsvTable } from './csv.ts';
+import type { CsvTable } from '../../csv/reader.ts';
 import { chooseTest, datasetDrift, drifted, DRIFT_SHARE, WASSERSTEIN_MIN_NORM } from './rules.ts';
 import type { CategoricalColumnReport, ColumnReport, DriftReport, NumericColumnReport } from './schema.ts';
 

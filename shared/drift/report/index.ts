@@ -2,8 +2,8 @@
 // and a dataset verdict, plus text and HTML renderings. Pure TypeScript (no
 // DOM, no Node APIs), shared by the CLI, the server and the console.
 
-export { parseCsv, CsvError } from './csv.ts';
-export type { CsvTable } from './csv.ts';
+// The report's input: a table as shared/csv reads it.
+export type { CsvTable } from '../../csv/reader.ts';
 export { columnKind, columnValues, isNumericField } from './columns.ts';
 export type { ColumnKind, ColumnValues } from './columns.ts';
 export { computeDriftReport, DriftInputError } from './compute.ts';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../stats/index.ts';
+import { parseCsv } from '../../csv/reader.ts';
+import { createRng } from '../../random/prng.ts';
 import {
   columnKind,
   columnValues,
@@ -8,7 +9,6 @@ import {
   DriftInputError,
   DriftReportSchema,
   isNumericField,
-  parseCsv,
 } from './index.ts';
 import type { CsvTable, DriftReport } from './index.ts';
 

@@ -6,8 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 // Module by module rather than the index, which also loads the zod schemas the CLI does not need.
 import { computeDriftReport, DriftInputError } from '../../../shared/drift/report/compute.ts';
-import { CsvError, parseCsv } from '../../../shared/drift/report/csv.ts';
-import type { CsvTable } from '../../../shared/drift/report/csv.ts';
+import { CsvError, parseCsv, type CsvTable } from '../../../shared/csv/reader.ts';
 import { renderDriftReportHtml } from '../../../shared/drift/report/html.ts';
 import { renderDriftReportText } from '../../../shared/drift/report/text.ts';
 import { UsageError, type Command } from '../../../shared/cli/command.ts';

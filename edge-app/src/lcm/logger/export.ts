@@ -1,4 +1,8 @@
+import { toCsv } from '../../../../shared/csv/writer.ts';
 import type { InferenceRecord } from '../types.ts';
+
+// Part of the library's API: callers quote fields the way the export does.
+export { csvField } from '../../../../shared/csv/writer.ts';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
@@ -32,7 +36,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 export function csvHeader(): string {
-  return `${CSV_COLUMNS.join(',')}\r\n`;
+  return toCsv([CSV_COLUMNS]);
 }
 
 /**
@@ -63,12 +67,5 @@ export function csvRow(r: InferenceRecord): string {
     r.output.probabilities ? JSON.stringify(r.output.probabilities) : undefined,
     r.setAside,
   ];
-  return `${cells.map(csvField).join(',')}\r\n`;
-}
-
-/** Quotes a field when it holds a comma, a quote, CR or LF, doubling inner quotes. */
-export function csvField(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return toCsv([cells]);
 }

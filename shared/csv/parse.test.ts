@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CsvError, parseCsv } from './csv.ts';
+import { CsvError, parseCsv } from './reader.ts';
 
 test('plain fields, LF / CRLF / CR record ends, optional final line break', () => {
   for (const text of ['a,b\n1,2\n3,4\n', 'a,b\r\n1,2\r\n3,4\r\n', 'a,b\r1,2\r3,4', 'a,b\n1,2\n3,4']) {
