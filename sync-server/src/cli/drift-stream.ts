@@ -8,7 +8,7 @@ import {
   isDetectorName,
   parseDetectorParams,
 } from '../../../shared/drift/detectors/index.ts';
-import { CsvError, parseCsv } from '../../../shared/drift/report/csv.ts';
+import { CsvError, parseCsv } from '../../../shared/csv/reader.ts';
 import type { Command } from './tinysphere.ts';
 
 const USAGE = `tinysphere drift-stream --detector NAME --input FILE.csv [--column COL] [--param key=value ...] [--json]
