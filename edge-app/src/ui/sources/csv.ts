@@ -1,41 +1,11 @@
 /**
- * CSV files as input rows: RFC 4180 fields (quotes, doubled quotes, CRLF), columns matched to the
- * model's features by header name so a file may carry extra columns in any order.
+ * CSV files as input rows: read by the shared reader (RFC 4180: quotes, doubled quotes, CRLF, BOM),
+ * columns matched to the model's features by header name so a file may carry extra columns in any order.
  */
+import { parseCsv } from '../../../../shared/csv/reader.ts';
+
 export class CsvInputError extends Error {
   override name = 'CsvInputError';
-}
-
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-    } else field += ch;
-  }
-  if (quoted) throw new CsvInputError('the file ends inside a quoted field');
-  row.push(field);
-  if (row.length > 1 || row[0] !== '') rows.push(row);
-  return rows;
 }
 
 export interface CsvTable {
@@ -48,8 +18,8 @@ export interface CsvTable {
 
 /** Rows keyed by the model's feature names; refuses a file that lacks one or holds a non-number. */
 export function csvRows(text: string, features: readonly string[]): CsvTable {
-  const [header, ...body] = parseCsv(text.replace(/^\uFEFF/, ''));
-  if (!header) throw new CsvInputError('the file is empty');
+  // Its CsvError (line number and problem) is the message as it stands.
+  const { header, rows: body, lines } = parseCsv(text);
   const names = header.map((h) => h.trim());
   const missing = features.filter((f) => !names.includes(f));
   if (missing.length)
@@ -62,16 +32,16 @@ export function csvRows(text: string, features: readonly string[]): CsvTable {
   body.forEach((cells, r) => {
     const row: Record<string, number> = {};
     features.forEach((f, j) => {
-      const cell = (cells[index[j]!] ?? '').trim();
+      const cell = cells[index[j]!]!.trim();
       const v = Number(cell);
       if (cell === '' || !Number.isFinite(v))
-        throw new CsvInputError(`line ${r + 2}, column "${f}": ${JSON.stringify(cell)} is not a number`);
+        throw new CsvInputError(`line ${lines[r]}, column "${f}": ${JSON.stringify(cell)} is not a number`);
       row[f] = v;
     });
     rows.push(row);
     const rest: Record<string, string> = {};
     names.forEach((n, j) => {
-      if (!features.includes(n)) rest[n] = cells[j] ?? '';
+      if (!features.includes(n)) rest[n] = cells[j]!;
     });
     extra.push(rest);
   });

@@ -1,3 +1,4 @@
+import { createRng, shuffleInPlace } from '../../../../shared/random/prng.ts';
 import { csvRows } from './csv.ts';
 
 /**
@@ -60,21 +61,9 @@ export class DemoStream {
   }
 }
 
-/** Fisher–Yates with a fixed-seed generator (mulberry32): the same order on every device and run. */
+/** Shuffled with a fixed seed: the same order on every device and run. */
 function shuffled<T>(xs: T[], seed = 2015): T[] {
-  let a = seed >>> 0;
-  const random = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
+  return shuffleInPlace([...xs], createRng(seed));
 }
 
 /** The bundled CSV text (a lazily loaded chunk). */
