@@ -13,9 +13,10 @@ import { jsonBody } from './http/json-body.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { rawBody } from './http/raw-body.ts';
 import { requestLog } from './http/request-log.ts';
-import { handle, route, type Route } from './http/route.ts';
+import { handle } from './http/route.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { serveApp } from './http/static.ts';
+import { route } from './routes/define.ts';
 import { routeGroups } from './routes/index.ts';
 import type { Services } from './services/index.ts';
 
@@ -24,7 +25,7 @@ export interface AppOptions {
   webRoot: string;
 }
 
-const openApiRoute = route<Services>({
+const openApiRoute = route({
   method: 'get',
   path: '/openapi.json',
   summary: 'This document',
@@ -50,7 +51,7 @@ export function createApp(services: Services, options: AppOptions): Koa {
 
   const router = new Router();
   for (const group of groups) {
-    for (const r of group.routes as Route<Services>[]) router[r.method](group.prefix + r.path, handle(r, services));
+    for (const r of group.routes) router[r.method](group.prefix + r.path, handle(r, services));
   }
 
   app.use(requestLog(services.logger));

@@ -42,8 +42,7 @@ export const openApiPath = (routerPath: string) =>
 
 /** Builds an OpenAPI 3.1 document (its schemas are JSON Schema 2020-12, which zod emits). */
 export function openApiDocument(
-  // biome-ignore lint/suspicious/noExplicitAny: the document reads routes of every service type
-  routes: { prefix: string; routes: Route<any>[] }[],
+  routes: { prefix: string; routes: Route[] }[],
   info: { title: string; version: string },
 ) {
   const paths: Record<string, Record<string, unknown>> = {};

@@ -46,29 +46,32 @@ export interface Route<S = unknown> {
   responseBody?: { contentType: string; schema: Record<string, unknown> };
   /** The handler answers through ctx itself (streams, ranges, 304); status and body are left alone. */
   raw?: boolean;
-  // biome-ignore lint/suspicious/noExplicitAny: a list of routes holds each with its own input types
-  handler(input: RouteInput<any, any, any, S>): unknown;
+  /** Declared as a method, so a route whose handler takes its own input types is still a Route. */
+  handler(input: RouteInput<unknown, unknown, unknown, S>): unknown;
 }
 
-export function route<S, P = unknown, Q = unknown, B = unknown>(spec: {
-  method: Method;
-  path: string;
-  summary: string;
-  tags: string[];
-  access: Access;
+/** What a route is written as: its input types follow from its schemas. */
+export type RouteSpec<S, P, Q, B> = Omit<Route<S>, 'status' | 'params' | 'query' | 'body' | 'handler'> & {
+  status?: number;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
-  status?: number;
-  response: z.ZodType | null;
-  errors?: number[];
-  requestBody?: { contentType: string; schema: Record<string, unknown> };
-  responseBody?: { contentType: string; schema: Record<string, unknown> };
-  raw?: boolean;
   handler(input: RouteInput<P, Q, B, S>): unknown;
-}): Route<S> {
-  return { status: 200, ...spec } as Route<S>;
+};
+
+export function route<S, P = unknown, Q = unknown, B = unknown>(spec: RouteSpec<S, P, Q, B>): Route<S> {
+  return { status: 200, ...spec };
 }
+
+/**
+ * `route` with the services type bound once (`const route = routeFor<RouteServices>()`): TypeScript
+ * cannot infer some type arguments while others are given, so binding S leaves P, Q and B to be
+ * inferred from the schemas.
+ */
+export const routeFor =
+  <S>() =>
+  <P = unknown, Q = unknown, B = unknown>(spec: RouteSpec<S, P, Q, B>): Route<S> =>
+    route(spec);
 
 export function authorize(access: Access, principal: Principal | undefined): void {
   if (access === 'public') return;

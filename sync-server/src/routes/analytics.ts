@@ -4,21 +4,13 @@ import {
   DeviceMetricsSchema,
   FeatureHistogramQuerySchema,
   FeatureHistogramSchema,
-  type FeatureHistogramQuery,
   FleetMetricsQuerySchema,
   FleetMetricsSchema,
   MetricsQuerySchema,
-  type FleetMetricsQuery,
-  type MetricsQuery,
   RecordSampleQuerySchema,
   RecordSampleSchema,
-  type RecordSampleQuery,
 } from '../../../shared/protocol/index.ts';
-import { route } from '../http/route.ts';
-import { deviceDetail } from '../services/fleet/detail.ts';
-import { featureHistogram } from '../services/fleet/feature-histogram.ts';
-import { recordSample } from '../services/fleet/record-sample.ts';
-import type { Services } from '../services/index.ts';
+import { route } from './define.ts';
 
 /** The console's charts and device page; people only (a device has its own document). */
 const READ = ['operator', 'scientist', 'viewer'] as const;
@@ -26,7 +18,7 @@ const TAGS = ['fleet'];
 const IdParams = z.object({ id: z.uuid() });
 
 export const analyticsRoutes = [
-  route<Services, { id: string }, MetricsQuery>({
+  route({
     method: 'get',
     path: '/devices/:id/metrics',
     summary:
@@ -39,7 +31,7 @@ export const analyticsRoutes = [
     errors: [404],
     handler: ({ params, query, services }) => services.fleet.deviceMetrics(params.id, query),
   }),
-  route<Services, { id: string }>({
+  route({
     method: 'get',
     path: '/devices/:id/detail',
     summary:
@@ -49,9 +41,9 @@ export const analyticsRoutes = [
     params: IdParams,
     response: DeviceDetailSchema,
     errors: [404],
-    handler: ({ params, services }) => deviceDetail(services, params.id),
+    handler: ({ params, services }) => services.analytics.deviceDetail(params.id),
   }),
-  route<Services, unknown, FleetMetricsQuery>({
+  route({
     method: 'get',
     path: '/fleet/metrics',
     summary:
@@ -63,7 +55,7 @@ export const analyticsRoutes = [
     errors: [404],
     handler: ({ query, services }) => services.fleet.series(query),
   }),
-  route<Services, unknown, FeatureHistogramQuery>({
+  route({
     method: 'get',
     path: '/fleet/feature-histogram',
     summary:
@@ -72,9 +64,9 @@ export const analyticsRoutes = [
     access: READ,
     query: FeatureHistogramQuerySchema,
     response: FeatureHistogramSchema,
-    handler: ({ query, services }) => featureHistogram(services.db, query),
+    handler: ({ query, services }) => services.analytics.featureHistogram(query),
   }),
-  route<Services, unknown, RecordSampleQuery>({
+  route({
     method: 'get',
     path: '/fleet/record-sample',
     summary:
@@ -83,6 +75,6 @@ export const analyticsRoutes = [
     access: READ,
     query: RecordSampleQuerySchema,
     response: RecordSampleSchema,
-    handler: ({ query, services }) => recordSample(services.db, query),
+    handler: ({ query, services }) => services.analytics.recordSample(query),
   }),
 ];

@@ -5,15 +5,13 @@ import {
   PrincipalSchema,
   TokenListSchema,
   TokenSchema,
-  type CreateToken,
 } from '../../../shared/protocol/index.ts';
-import { route } from '../http/route.ts';
-import type { Services } from '../services/index.ts';
+import { route } from './define.ts';
 
 const IdParams = z.object({ id: z.string().uuid() });
 
 export const authRoutes = [
-  route<Services>({
+  route({
     method: 'get',
     path: '/me',
     summary: 'Who the bearer token belongs to',
@@ -22,7 +20,7 @@ export const authRoutes = [
     response: PrincipalSchema,
     handler: ({ principal }) => principal,
   }),
-  route<Services>({
+  route({
     method: 'get',
     path: '/tokens',
     summary:
@@ -32,7 +30,7 @@ export const authRoutes = [
     response: TokenListSchema,
     handler: async ({ services }) => ({ tokens: await services.auth.list() }),
   }),
-  route<Services, unknown, unknown, CreateToken>({
+  route({
     method: 'post',
     path: '/tokens',
     summary: 'Create an API token with a role and an optional expiry; the secret is in this answer only',
@@ -43,7 +41,7 @@ export const authRoutes = [
     response: CreatedTokenSchema,
     handler: ({ body, services }) => services.auth.create(body),
   }),
-  route<Services, z.infer<typeof IdParams>>({
+  route({
     method: 'delete',
     path: '/tokens/:id',
     summary:

@@ -4,10 +4,8 @@ import {
   DeviceConfigSchema,
   DeviceOverrideSchema,
   StoredConfigSchema,
-  type DeviceConfig,
 } from '../../../shared/protocol/index.ts';
-import { route } from '../http/route.ts';
-import type { Services } from '../services/index.ts';
+import { route } from './define.ts';
 
 const WRITE = ['operator'] as const;
 const READ = ['operator', 'scientist', 'viewer'] as const;
@@ -16,7 +14,7 @@ const IdParams = z.object({ id: z.string().uuid() });
 
 /** Remote configuration of device groups and devices (README "Remote configuration"). */
 export const configRoutes = [
-  route<Services, { id: string }>({
+  route({
     method: 'get',
     path: '/device-groups/:id/config',
     summary: "A device group's config and its version (0 and {} before the first PUT)",
@@ -27,7 +25,7 @@ export const configRoutes = [
     errors: [404],
     handler: ({ params, services }) => services.deviceConfig.getGroup(params.id),
   }),
-  route<Services, { id: string }, unknown, DeviceConfig>({
+  route({
     method: 'put',
     path: '/device-groups/:id/config',
     summary:
@@ -41,7 +39,7 @@ export const configRoutes = [
     handler: ({ params, body, principal, services }) =>
       services.deviceConfig.putGroup(params.id, body, principal?.name ?? 'unknown'),
   }),
-  route<Services, { id: string }>({
+  route({
     method: 'get',
     path: '/devices/:id/config',
     summary:
@@ -53,7 +51,7 @@ export const configRoutes = [
     errors: [404],
     handler: ({ params, services }) => services.deviceConfig.getDevice(params.id),
   }),
-  route<Services, { id: string }, unknown, DeviceConfig>({
+  route({
     method: 'put',
     path: '/devices/:id/config',
     summary:

@@ -7,12 +7,10 @@ import {
   DeploymentSchema,
   DeploymentStatusSchema,
   ModelVersionSchema,
-  type CreateDeployment,
 } from '../../../shared/protocol/index.ts';
 import { callerDevice } from '../auth/own-device.ts';
 import { sendImmutable } from '../http/range.ts';
-import { route } from '../http/route.ts';
-import type { Services } from '../services/index.ts';
+import { route } from './define.ts';
 import type { Principal } from '../../../shared/protocol/index.ts';
 
 const WRITE = ['operator'] as const;
@@ -20,7 +18,6 @@ const READ = ['operator', 'scientist', 'viewer'] as const;
 const TAGS = ['deployments'];
 const IdParams = z.object({ id: z.string().uuid() });
 const ShaParams = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256') });
-type Action = z.infer<typeof DeploymentActionSchema>;
 
 const actor = (p: Principal | undefined) => p?.name ?? 'unknown';
 
@@ -28,7 +25,7 @@ const deviceOf = (principal: Principal | undefined) => callerDevice(principal, '
 
 /** promote / pause / rollback: the same shape, one service call each. */
 const action = (name: 'promote' | 'pause' | 'rollback', summary: string) =>
-  route<Services, { id: string }, unknown, Action>({
+  route({
     method: 'post',
     path: `/deployments/:id/${name}`,
     summary,
@@ -43,7 +40,7 @@ const action = (name: 'promote' | 'pause' | 'rollback', summary: string) =>
   });
 
 export const deploymentRoutes = [
-  route<Services, unknown, unknown, CreateDeployment>({
+  route({
     method: 'post',
     path: '/deployments',
     summary:
@@ -56,7 +53,7 @@ export const deploymentRoutes = [
     errors: [404, 409],
     handler: ({ body, principal, services }) => services.deployments.create(body, actor(principal)),
   }),
-  route<Services, unknown, { groupId?: string; status?: z.infer<typeof DeploymentStatusSchema> }>({
+  route({
     method: 'get',
     path: '/deployments',
     summary: 'Deployments, newest first (at most 500), optionally of one group or in one status',
@@ -66,7 +63,7 @@ export const deploymentRoutes = [
     response: z.object({ deployments: z.array(DeploymentSchema) }),
     handler: async ({ query, services }) => ({ deployments: await services.deployments.list(query) }),
   }),
-  route<Services, { id: string }>({
+  route({
     method: 'get',
     path: '/deployments/:id',
     summary: 'A deployment with its rollout progress (devices per desired and per reported model)',
@@ -77,7 +74,7 @@ export const deploymentRoutes = [
     errors: [404],
     handler: ({ params, services }) => services.deployments.detail(params.id),
   }),
-  route<Services, { id: string }>({
+  route({
     method: 'get',
     path: '/deployments/:id/events',
     summary: 'The audit trail of a deployment: who created, promoted, paused or rolled it back, when and why',
@@ -91,7 +88,7 @@ export const deploymentRoutes = [
   action('promote', 'Promote a canary (running or paused) to the whole group'),
   action('pause', 'Pause a canary: its devices keep the new version, the rest keep the old one'),
   action('rollback', 'Roll back: every device of the group returns to the previous version'),
-  route<Services, { sha256: string }>({
+  route({
     method: 'get',
     path: '/devices/me/models/:sha256',
     summary:
@@ -112,7 +109,7 @@ export const deploymentRoutes = [
       );
     },
   }),
-  route<Services, { sha256: string }>({
+  route({
     method: 'get',
     path: '/devices/me/models/:sha256/version',
     summary: 'The registry entry of a model deployed to this device: inputs, labels, preprocessing, reference profile',

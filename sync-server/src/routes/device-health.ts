@@ -4,17 +4,15 @@ import {
   AttentionSchema,
   HealthQuerySchema,
   HealthSeriesSchema,
-  type HealthQuery,
 } from '../../../shared/protocol/index.ts';
 import { requireOwnDevice } from '../auth/own-device.ts';
-import { route } from '../http/route.ts';
-import type { Services } from '../services/index.ts';
+import { route } from './define.ts';
 
 const READ = ['operator', 'scientist', 'viewer'] as const;
 const IdParams = z.object({ id: z.string().uuid() });
 
 export const deviceHealthRoutes = [
-  route<Services, { id: string }, HealthQuery>({
+  route({
     method: 'get',
     path: '/devices/:id/health',
     summary:
@@ -31,7 +29,7 @@ export const deviceHealthRoutes = [
       return services.deviceHealth.series(params.id, query);
     },
   }),
-  route<Services, unknown, { limit: number }>({
+  route({
     method: 'get',
     path: '/fleet/attention',
     summary:

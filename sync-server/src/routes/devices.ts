@@ -8,12 +8,9 @@ import {
   EnrolAnswerSchema,
   EnrolmentCodeSchema,
   EnrolRequestSchema,
-  type CreateEnrolmentCode,
-  type EnrolRequest,
 } from '../../../shared/protocol/index.ts';
 import { callerDevice, requireOwnDevice } from '../auth/own-device.ts';
-import { route } from '../http/route.ts';
-import type { Services } from '../services/index.ts';
+import { route } from './define.ts';
 
 const WRITE = ['operator'] as const;
 const READ = ['operator', 'scientist', 'viewer'] as const;
@@ -23,7 +20,7 @@ const IdParams = z.object({ id: z.string().uuid() });
 const DeviceListQuery = z.object({ groupId: z.string().uuid().optional() });
 
 export const deviceRoutes = [
-  route<Services, unknown, unknown, z.infer<typeof CreateDeviceGroupSchema>>({
+  route({
     method: 'post',
     path: '/device-groups',
     summary: 'Create a device group',
@@ -36,7 +33,7 @@ export const deviceRoutes = [
     handler: ({ body, principal, services }) =>
       services.devices.createGroup(body.name, body.description ?? '', principal?.name ?? null),
   }),
-  route<Services>({
+  route({
     method: 'get',
     path: '/device-groups',
     summary: 'List device groups',
@@ -45,7 +42,7 @@ export const deviceRoutes = [
     response: z.array(DeviceGroupSchema),
     handler: ({ services }) => services.devices.listGroups(),
   }),
-  route<Services, { id: string }, unknown, CreateEnrolmentCode>({
+  route({
     method: 'post',
     path: '/device-groups/:id/enrolment-codes',
     summary: 'Create an enrolment code for a group (N uses, expiring); the code is in this answer only',
@@ -58,7 +55,7 @@ export const deviceRoutes = [
     handler: ({ params, body, principal, services }) =>
       services.devices.createCode(params.id, body, principal?.name ?? null),
   }),
-  route<Services, { id: string }>({
+  route({
     method: 'get',
     path: '/device-groups/:id/enrolment-codes',
     summary: "List a group's enrolment codes (without the codes themselves)",
@@ -68,7 +65,7 @@ export const deviceRoutes = [
     response: z.array(EnrolmentCodeSchema),
     handler: ({ params, services }) => services.devices.listCodes(params.id),
   }),
-  route<Services, { id: string }>({
+  route({
     method: 'delete',
     path: '/enrolment-codes/:id',
     summary: 'Revoke an enrolment code',
@@ -78,7 +75,7 @@ export const deviceRoutes = [
     response: EnrolmentCodeSchema,
     handler: ({ params, services }) => services.devices.revokeCode(params.id),
   }),
-  route<Services, unknown, unknown, EnrolRequest>({
+  route({
     method: 'post',
     path: '/devices/enrol',
     summary: 'Enrol a device with an enrolment code; the device token is in this answer only',
@@ -91,7 +88,7 @@ export const deviceRoutes = [
     errors: [401, 403],
     handler: ({ body, services }) => services.devices.enrol(body.code, body.name, body.metadata),
   }),
-  route<Services, unknown, { groupId?: string }>({
+  route({
     method: 'get',
     path: '/devices',
     summary: 'List devices, optionally of one group',
@@ -103,7 +100,7 @@ export const deviceRoutes = [
       services.deviceHealth.withLatest(await services.devices.listDevices(query.groupId)),
   }),
   // Registered before /devices/:id, which would otherwise take "me" as an id.
-  route<Services>({
+  route({
     method: 'get',
     path: '/devices/me',
     summary: "The calling device's own record (device tokens only)",
@@ -116,7 +113,7 @@ export const deviceRoutes = [
         .then((d) => services.deviceHealth.withLatest(d));
     },
   }),
-  route<Services, { id: string }>({
+  route({
     method: 'get',
     path: '/devices/:id',
     summary: 'One device; a device token may read only itself',
@@ -129,7 +126,7 @@ export const deviceRoutes = [
       return services.devices.getDevice(params.id).then((d) => services.deviceHealth.withLatest(d));
     },
   }),
-  route<Services, { id: string }>({
+  route({
     method: 'delete',
     path: '/devices/:id',
     summary: 'Revoke a device and its token; its requests then get 401',

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import {
   decodeSyncRequest,
@@ -10,12 +9,11 @@ import {
   SyncFrameError,
   SyncRequestSchema,
   type SyncFrameRequest,
-  type SyncRequest,
 } from '../../../shared/documents/index.ts';
 import { requireOwnDevice } from '../auth/own-device.ts';
 import { HttpError } from '../http/errors.ts';
-import { route } from '../http/route.ts';
-import type { Services } from '../services/index.ts';
+import { readRawBody } from '../http/raw-body.ts';
+import { route } from './define.ts';
 
 /** The cap on a binary request, as the JSON body parser's 1 MB caps a JSON one; documents stay far smaller (DESIGN §4). */
 export const MAX_SYNC_BODY_BYTES = 1024 * 1024;
@@ -27,7 +25,7 @@ const FRAME = {
 };
 
 export const documentRoutes = [
-  route<Services, { docId: string }, unknown, SyncRequest | undefined>({
+  route({
     method: 'post',
     path: '/sync/:docId',
     summary: `One exchange of Automerge changes for a document (protocol: shared/documents/sync.ts); JSON, or binary frames (${SYNC_CONTENT_TYPE}, answered in kind); a device token reaches only device:<its id> and writes only what a device owns. Changes over a limit are refused (413 naming it), against who writes what (403 naming the path), out of range (400), or depending on changes the server lacks (409 missing_dependencies: send them along); nothing of a refused request is stored`,
@@ -55,7 +53,7 @@ export const documentRoutes = [
       if (ctx.request.is(SYNC_CONTENT_TYPE)) {
         const answer = await services.documents.syncFrame(
           params.docId,
-          decodeFrame(await readBody(ctx.req, MAX_SYNC_BODY_BYTES)),
+          decodeFrame(await readRawBody(ctx.req, MAX_SYNC_BODY_BYTES, 'the sync frame')),
           writer,
         );
         ctx.type = SYNC_CONTENT_TYPE;
@@ -79,28 +77,4 @@ function decodeFrame(bytes: Uint8Array): SyncFrameRequest {
     if (err instanceof SyncFrameError) throw HttpError.of('bad_request', err.message);
     throw err;
   }
-}
-
-/**
- * The whole request body; past `max` bytes a 413, once the rest is drained (stopping half-way
- * would reset the connection before the client reads the answer).
- */
-function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {
-  const tooLarge = (size: number) =>
-    HttpError.of('payload_too_large', `the sync frame (${size} bytes) is larger than the limit of ${max} bytes`);
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) {
-    req.resume();
-    return Promise.reject(tooLarge(declared));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) chunks.push(chunk);
-    });
-    req.on('end', () => (size > max ? reject(tooLarge(size)) : resolve(Buffer.concat(chunks, size))));
-    req.on('error', reject);
-  });
 }

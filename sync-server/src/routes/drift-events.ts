@@ -4,12 +4,10 @@ import {
   DriftEventPageSchema,
   DriftEventQuerySchema,
   DriftEventRecordSchema,
-  type DriftEventQuery,
   type Principal,
 } from '../../../shared/protocol/index.ts';
-import { route } from '../http/route.ts';
+import { route } from './define.ts';
 import type { EventAction } from '../services/drift-events/index.ts';
-import type { Services } from '../services/index.ts';
 
 const READ = ['operator', 'scientist', 'viewer'] as const;
 const WRITE = ['operator', 'scientist'] as const;
@@ -18,12 +16,11 @@ const EventParams = z.object({
   deviceId: z.string().uuid('deviceId must be a UUID'),
   eventId: z.string().min(1).max(100),
 });
-type Params = z.infer<typeof EventParams>;
 
 const actor = (p: Principal | undefined) => p?.name ?? 'unknown';
 
 const action = (path: string, summary: string, toAction: (body: unknown) => EventAction, body?: z.ZodType) =>
-  route<Services, Params, unknown, unknown>({
+  route({
     method: 'post',
     path: `/drift-events/:deviceId/:eventId/${path}`,
     summary,
@@ -38,7 +35,7 @@ const action = (path: string, summary: string, toAction: (body: unknown) => Even
   });
 
 export const driftEventRoutes = [
-  route<Services, unknown, DriftEventQuery>({
+  route({
     method: 'get',
     path: '/drift-events',
     summary:

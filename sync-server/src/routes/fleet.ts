@@ -1,11 +1,9 @@
 import { FleetSummarySchema } from '../../../shared/protocol/index.ts';
 import { assertMetricsToken } from '../http/metrics-token.ts';
-import { route } from '../http/route.ts';
-import { fleetMetrics } from '../services/fleet/metrics.ts';
-import type { Services } from '../services/index.ts';
+import { route } from './define.ts';
 
 export const fleetRoutes = [
-  route<Services>({
+  route({
     method: 'get',
     path: '/fleet/summary',
     summary: 'Devices, devices online, inference records stored (in all and per model version) and drift alarms',
@@ -17,7 +15,7 @@ export const fleetRoutes = [
 ];
 
 export const metricsRoutes = [
-  route<Services>({
+  route({
     method: 'get',
     path: '/metrics',
     summary:
@@ -29,10 +27,10 @@ export const metricsRoutes = [
     response: null,
     raw: true,
     async handler({ services, ctx }) {
-      assertMetricsToken(services.config.metricsToken, ctx.get('authorization'));
-      const fleet = fleetMetrics(await services.fleet.snapshot());
+      assertMetricsToken(services.scrape.token, ctx.get('authorization'));
+      const text = await services.scrape.render();
       ctx.type = 'text/plain; version=0.0.4; charset=utf-8';
-      ctx.body = fleet + services.httpMetrics.render();
+      ctx.body = text;
     },
   }),
 ];

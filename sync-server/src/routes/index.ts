@@ -1,7 +1,6 @@
-import type { Route } from '../http/route.ts';
-import type { Services } from '../services/index.ts';
 import { API_PREFIX, MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX } from '../../../shared/protocol/index.ts';
 import { analyticsRoutes } from './analytics.ts';
+import type { AppRoute } from './define.ts';
 import { authRoutes } from './auth.ts';
 import { configRoutes } from './config.ts';
 import { deploymentRoutes } from './deployments.ts';
@@ -16,7 +15,7 @@ import { mlflowArtifactRoutes, mlflowRoutes } from './mlflow/index.ts';
 import { modelRoutes } from './models.ts';
 
 /** Every route of the app, grouped by mount point; the OpenAPI document is generated from this list. */
-export const routeGroups: { prefix: string; routes: Route<Services>[] }[] = [
+export const routeGroups: { prefix: string; routes: AppRoute[] }[] = [
   { prefix: '', routes: [...healthRoutes, ...metricsRoutes] },
   {
     prefix: API_PREFIX,

@@ -1,15 +1,13 @@
 import type { Context } from 'koa';
-import path from 'node:path';
 import { z } from 'zod';
 import { BatchIdSchema } from '../../../shared/ingest/index.ts';
 import type { Principal } from '../../../shared/protocol/index.ts';
 import { callerDevice } from '../auth/own-device.ts';
 import { HttpError } from '../http/errors.ts';
 import { parseMultipart } from '../http/multipart.ts';
-import { route } from '../http/route.ts';
-import { stagingDir } from '../services/registry/staging.ts';
-import type { Services } from '../services/index.ts';
+import { drainBody } from '../http/raw-body.ts';
 import { type ChunkRange, OffsetConflict } from '../services/ingest/resumable.ts';
+import { route } from './define.ts';
 
 const IngestAnswerSchema = z
   .object({ batchId: z.string(), records: z.number().int(), duplicate: z.boolean() })
@@ -39,23 +37,13 @@ function chunkRange(ctx: Context): ChunkRange {
   return { start, end, total };
 }
 
-/** Reads and drops what is left of a request body, so an early answer reaches the client instead of a reset. */
-async function drain(ctx: Context): Promise<void> {
-  const req = ctx.req;
-  if (req.readableEnded || req.destroyed) return;
-  await new Promise<void>((resolve) => {
-    req.on('end', resolve).on('close', resolve).on('error', resolve);
-    req.resume();
-  });
-}
-
 function answerOffset(ctx: Context, batchId: string, offset: number, total: number | null) {
   ctx.set('Upload-Offset', String(offset));
   return { batchId, offset, total };
 }
 
 export const ingestRoutes = [
-  route<Services>({
+  route({
     method: 'post',
     path: '/devices/me/batches',
     summary:
@@ -86,9 +74,9 @@ export const ingestRoutes = [
       const upload = await parseMultipart(ctx.req, {
         files: ['package'],
         fields: [],
-        maxFileBytes: services.config.maxUploadBytes,
+        maxFileBytes: services.uploads.maxBytes,
         maxFieldBytes: 0,
-        stagingDir: stagingDir(services.config),
+        stagingDir: services.uploads.stagingDir,
       });
       const file = upload.files.package;
       try {
@@ -102,7 +90,7 @@ export const ingestRoutes = [
       }
     },
   }),
-  route<Services, { batchId: string }>({
+  route({
     method: 'get',
     path: '/devices/me/batches/:batchId/upload',
     summary:
@@ -112,11 +100,11 @@ export const ingestRoutes = [
     params: UploadParams,
     response: UploadOffsetSchema,
     handler: async ({ params, principal, services, ctx }) => {
-      const state = await services.ingest.uploads(uploadsDir(services)).state(deviceOf(principal), params.batchId);
+      const state = await services.uploads.batches.state(deviceOf(principal), params.batchId);
       return answerOffset(ctx, params.batchId, state.offset, state.total);
     },
   }),
-  route<Services, { batchId: string }>({
+  route({
     method: 'put',
     path: '/devices/me/batches/:batchId/upload',
     summary:
@@ -135,9 +123,13 @@ export const ingestRoutes = [
     async handler({ params, principal, services, ctx }) {
       const deviceId = deviceOf(principal);
       try {
-        const answer = await services.ingest
-          .uploads(uploadsDir(services))
-          .append(deviceId, params.batchId, chunkRange(ctx), ctx.req, services.config.maxUploadBytes);
+        const answer = await services.uploads.batches.append(
+          deviceId,
+          params.batchId,
+          chunkRange(ctx),
+          ctx.req,
+          services.uploads.maxBytes,
+        );
         if (answer.done) {
           ctx.status = answer.result.duplicate ? 200 : 201;
           ctx.body = answer.result;
@@ -150,10 +142,8 @@ export const ingestRoutes = [
         if (err instanceof OffsetConflict) ctx.set('Upload-Offset', String(err.offset));
         throw err;
       } finally {
-        await drain(ctx);
+        await drainBody(ctx.req);
       }
     },
   }),
 ];
-
-const uploadsDir = (services: Services) => path.join(stagingDir(services.config), 'uploads');

@@ -19,11 +19,12 @@ import { HttpError } from '../http/errors.ts';
 import { parseMultipart } from '../http/multipart.ts';
 import { sendImmutable } from '../http/range.ts';
 import { parseJson } from '../http/json-body.ts';
-import { checkInput, route } from '../http/route.ts';
+import { checkInput } from '../http/route.ts';
 import type { IncomingMessage } from 'node:http';
 import type { ReferenceInput } from '../services/registry/reference.ts';
-import { stagingDir, type StagedFile } from '../services/registry/staging.ts';
-import type { Services } from '../services/index.ts';
+import { route } from './define.ts';
+import type { StagedFile } from '../services/registry/staging.ts';
+import type { RouteServices } from '../services/index.ts';
 
 const WRITE = ['scientist'] as const;
 const READ = ['scientist', 'operator', 'viewer'] as const;
@@ -56,13 +57,13 @@ function parseMetadata(text: string | undefined) {
   return parsed.data;
 }
 
-function parseUpload(ctx: { req: IncomingMessage }, services: Services, files: string[], fields: string[]) {
+function parseUpload(ctx: { req: IncomingMessage }, services: RouteServices, files: string[], fields: string[]) {
   return parseMultipart(ctx.req, {
     files,
     fields,
-    maxFileBytes: services.config.maxUploadBytes,
+    maxFileBytes: services.uploads.maxBytes,
     maxFieldBytes: MAX_METADATA_BYTES,
-    stagingDir: stagingDir(services.config),
+    stagingDir: services.uploads.stagingDir,
   });
 }
 
@@ -91,7 +92,7 @@ function multipartWithFile(properties: Record<string, { type: 'string'; format?:
 const removeAll = (files: Record<string, StagedFile>) => Promise.all(Object.values(files).map((f) => f.remove()));
 
 export const modelRoutes = [
-  route<Services, { name: string }>({
+  route({
     method: 'post',
     path: '/models/:name/versions',
     summary: 'Upload an ONNX model as the next version of NAME (creating the registered model)',
@@ -143,7 +144,7 @@ export const modelRoutes = [
       }
     },
   }),
-  route<Services, { name: string; version: string }>({
+  route({
     method: 'put',
     path: '/models/:name/versions/:version/reference',
     summary: "Add or replace a version's reference profile, built from a training CSV",
@@ -175,7 +176,7 @@ export const modelRoutes = [
       }
     },
   }),
-  route<Services, unknown, { search?: string; pageSize: number; pageToken?: string }>({
+  route({
     method: 'get',
     path: '/models',
     summary: 'List registered models, optionally searching name and description',
@@ -185,7 +186,7 @@ export const modelRoutes = [
     response: page(RegisteredModelSchema, 'RegisteredModelPage'),
     handler: ({ query, services }) => services.registry.listModels(query),
   }),
-  route<Services, { name: string }>({
+  route({
     method: 'get',
     path: '/models/:name',
     summary: 'A registered model with its aliases',
@@ -196,7 +197,7 @@ export const modelRoutes = [
     errors: [404],
     handler: ({ params, services }) => services.registry.getModel(params.name),
   }),
-  route<Services, { name: string }, unknown, z.infer<typeof ModelPatch>>({
+  route({
     method: 'patch',
     path: '/models/:name',
     summary: 'Update description and tags',
@@ -208,7 +209,7 @@ export const modelRoutes = [
     errors: [404],
     handler: ({ params, body, services }) => services.registry.updateModel(params.name, body),
   }),
-  route<Services, { name: string }>({
+  route({
     method: 'delete',
     path: '/models/:name',
     summary: 'Delete a registered model and its versions',
@@ -220,7 +221,7 @@ export const modelRoutes = [
     errors: [404, 409],
     handler: ({ params, services }) => services.registry.deleteModel(params.name),
   }),
-  route<Services, { name: string }, { pageSize: number; pageToken?: string }>({
+  route({
     method: 'get',
     path: '/models/:name/versions',
     summary: 'Versions of a model, newest first',
@@ -232,7 +233,7 @@ export const modelRoutes = [
     errors: [404],
     handler: ({ params, query, services }) => services.registry.listVersions(params.name, query),
   }),
-  route<Services, { name: string; version: string }>({
+  route({
     method: 'get',
     path: '/models/:name/versions/:version',
     summary: 'One version (by number or alias)',
@@ -243,12 +244,7 @@ export const modelRoutes = [
     errors: [404],
     handler: ({ params, services }) => services.registry.getVersion(params.name, params.version),
   }),
-  route<
-    Services,
-    { name: string; version: string },
-    unknown,
-    z.infer<typeof ModelPatch> & { stage?: z.infer<typeof StageSchema>; archiveExisting?: boolean }
-  >({
+  route({
     method: 'patch',
     path: '/models/:name/versions/:version',
     summary: 'Update description, tags or stage of a version',
@@ -260,7 +256,7 @@ export const modelRoutes = [
     errors: [404],
     handler: ({ params, body, services }) => services.registry.updateVersion(params.name, params.version, body),
   }),
-  route<Services, { name: string; version: string }>({
+  route({
     method: 'delete',
     path: '/models/:name/versions/:version',
     summary: 'Delete a version (its bytes go when no other version shares them)',
@@ -272,7 +268,7 @@ export const modelRoutes = [
     errors: [404, 409],
     handler: ({ params, services }) => services.registry.deleteVersion(params.name, params.version),
   }),
-  route<Services, { name: string; version: string }>({
+  route({
     method: 'get',
     path: '/models/:name/versions/:version/artifact',
     summary: 'The ONNX bytes: ETag is the sha256; Range (206/416) and If-None-Match (304) supported',
@@ -291,7 +287,7 @@ export const modelRoutes = [
       );
     },
   }),
-  route<Services, { name: string; alias: string }, unknown, { version: number }>({
+  route({
     method: 'put',
     path: '/models/:name/aliases/:alias',
     summary: 'Point an alias (e.g. champion) at a version; the move is recorded',
@@ -306,7 +302,7 @@ export const modelRoutes = [
       return services.registry.getModel(params.name);
     },
   }),
-  route<Services, { name: string; alias: string }>({
+  route({
     method: 'delete',
     path: '/models/:name/aliases/:alias',
     summary: 'Remove an alias; the removal is recorded',
@@ -319,7 +315,7 @@ export const modelRoutes = [
     handler: ({ params, services, principal }) =>
       services.registry.deleteAlias(params.name, params.alias, principal?.name),
   }),
-  route<Services, { name: string }, { alias?: string }>({
+  route({
     method: 'get',
     path: '/models/:name/alias-history',
     summary: 'Every move of the aliases, oldest first: what was in production when',

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { HttpError } from '../../http/errors.ts';
-import { route } from '../../http/route.ts';
-import type { Services } from '../../services/index.ts';
+import { route } from '../define.ts';
 import { FileInfoSchema } from './schemas.ts';
 import { Empty, READ, str, withRunId, WRITE } from './shared.ts';
 
@@ -11,7 +10,7 @@ const ListAnswer = z.object({ files: z.array(FileInfoSchema) });
 
 /** artifacts/list of the tracking API (under /api/2.0/mlflow): a run's artifacts. */
 export const runArtifactRoutes = [
-  route<Services, unknown, { run_id: string; path?: string | undefined }>({
+  route({
     method: 'get',
     path: '/artifacts/list',
     summary: "List a run's artifacts under a path (relative to the run's artifact root)",
@@ -29,7 +28,7 @@ export const runArtifactRoutes = [
  * `mlflow-artifacts:/<experiment_id>/<run_id>/artifacts`; clients resolve it to these routes.
  */
 export const artifactRoutes = [
-  route<Services, unknown, { path?: string }>({
+  route({
     method: 'get',
     path: '/artifacts',
     summary: 'List the files and directories directly under a path',
@@ -39,7 +38,7 @@ export const artifactRoutes = [
     response: ListAnswer,
     handler: async ({ query, services }) => ({ files: await services.tracking.artifacts.list(query.path) }),
   }),
-  route<Services, { path: string }>({
+  route({
     method: 'get',
     path: '/artifacts/{*path}',
     summary: 'Download an artifact',
@@ -62,7 +61,7 @@ export const artifactRoutes = [
       if (ctx.method !== 'HEAD') ctx.body = await services.tracking.artifacts.open(params.path);
     },
   }),
-  route<Services, { path: string }>({
+  route({
     method: 'put',
     path: '/artifacts/{*path}',
     summary: 'Upload an artifact: the raw request body, whose Content-Length is required',
@@ -81,17 +80,17 @@ export const artifactRoutes = [
           'an artifact upload needs a Content-Length header (chunked uploads are not accepted)',
         );
       const size = Number(length);
-      if (size > services.config.maxUploadBytes) {
+      if (size > services.uploads.maxBytes) {
         throw HttpError.of(
           'payload_too_large',
-          `the artifact (${size} bytes) is larger than the limit of ${services.config.maxUploadBytes} bytes (MAX_UPLOAD_BYTES)`,
+          `the artifact (${size} bytes) is larger than the limit of ${services.uploads.maxBytes} bytes (MAX_UPLOAD_BYTES)`,
         );
       }
       await services.tracking.artifacts.put(params.path, ctx.req, size);
       return {};
     },
   }),
-  route<Services, { path: string }>({
+  route({
     method: 'delete',
     path: '/artifacts/{*path}',
     summary: 'Delete an artifact, or a directory with everything under it',

@@ -1,5 +1,4 @@
-import type { Route } from '../../http/route.ts';
-import type { Services } from '../../services/index.ts';
+import type { AppRoute } from '../define.ts';
 import { artifactRoutes, runArtifactRoutes } from './artifacts.ts';
 import { experimentRoutes } from './experiments.ts';
 import { metricRoutes } from './metrics.ts';
@@ -7,7 +6,7 @@ import { mlflowRegistryRoutes } from './registry.ts';
 import { runRoutes } from './runs.ts';
 
 /** MLflow's tracking and model-registry REST API, mounted at MLFLOW_PREFIX (/api/2.0/mlflow). */
-export const mlflowRoutes: Route<Services>[] = [
+export const mlflowRoutes: AppRoute[] = [
   ...experimentRoutes,
   ...runRoutes,
   ...metricRoutes,
@@ -16,4 +15,4 @@ export const mlflowRoutes: Route<Services>[] = [
 ];
 
 /** MLflow's artifact proxy, mounted at MLFLOW_ARTIFACTS_PREFIX (/api/2.0/mlflow-artifacts). */
-export const mlflowArtifactRoutes: Route<Services>[] = artifactRoutes;
+export const mlflowArtifactRoutes: AppRoute[] = artifactRoutes;

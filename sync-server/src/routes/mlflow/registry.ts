@@ -7,12 +7,10 @@ import {
   type RegisteredModel,
 } from '../../../../shared/protocol/index.ts';
 import { mlflowError } from '../../http/mlflow-errors.ts';
-import { route, type Route } from '../../http/route.ts';
 import { InUseError } from '../../services/deployments/in-use.ts';
 import { Conflict, NotFound } from '../../services/errors.ts';
-import type { Services } from '../../services/index.ts';
-import { registerFromArtifact } from '../../services/registry/from-artifact.ts';
-import { stagingDir } from '../../services/registry/staging.ts';
+import type { RouteServices } from '../../services/index.ts';
+import { type AppRoute, route } from '../define.ts';
 import { parseRegistryFilter } from './registry-filter.ts';
 import { int64, keyValue, list, READ, str, WRITE } from './shared.ts';
 
@@ -50,7 +48,7 @@ function mlflowVersion(v: ModelVersion) {
   };
 }
 
-async function mlflowModel(services: Services, m: RegisteredModel) {
+async function mlflowModel(services: RouteServices, m: RegisteredModel) {
   const latest = await latestVersions(services, m.name, []);
   return {
     name: m.name,
@@ -65,7 +63,7 @@ async function mlflowModel(services: Services, m: RegisteredModel) {
 }
 
 /** The newest version per stage (all stages when `stages` is empty), as MLflow defines it. */
-async function latestVersions(services: Services, name: string, stages: string[]) {
+async function latestVersions(services: RouteServices, name: string, stages: string[]) {
   const all = await services.registry.searchVersions({ name, limit: 100_000, offset: 0 });
   const byStage = new Map<string, ModelVersion>();
   for (const v of all)
@@ -84,7 +82,7 @@ async function unlessDeployed<T>(change: Promise<T>): Promise<T> {
   }
 }
 
-async function existing(services: Services, name: string): Promise<RegisteredModel> {
+async function existing(services: RouteServices, name: string): Promise<RegisteredModel> {
   try {
     return await services.registry.getModel(name);
   } catch (err) {
@@ -114,11 +112,11 @@ type Spec<I> = {
   input: z.ZodType<I>;
   write?: boolean;
   response?: z.ZodType;
-  handler(services: Services, input: I, principal: string | undefined): Promise<unknown>;
+  handler(services: RouteServices, input: I, principal: string | undefined): Promise<unknown>;
 };
-function r<I>(spec: Spec<I>): Route<Services> {
+function r<I>(spec: Spec<I>): AppRoute {
   const input = spec.method === 'get' ? { query: spec.input } : { body: z.preprocess((v) => v ?? {}, spec.input) };
-  return route<Services, unknown, I, I>({
+  return route({
     method: spec.method,
     path: spec.path,
     summary: spec.summary,
@@ -156,7 +154,7 @@ async function search<T>(
   return { items: rows.slice(0, max), next: rows.length > max ? token(offset + max) : undefined };
 }
 
-export const mlflowRegistryRoutes: Route<Services>[] = [
+export const mlflowRegistryRoutes: AppRoute[] = [
   r({
     method: 'post',
     path: '/registered-models/create',
@@ -320,27 +318,18 @@ export const mlflowRegistryRoutes: Route<Services>[] = [
     }),
     async handler(s, i, by) {
       await existing(s, i.name);
-      const v = await registerFromArtifact(
-        {
-          registry: s.registry,
-          blobs: s.blobs,
-          resolve: (uri) => s.tracking.artifactKey(uri),
-          maxBytes: s.config.maxUploadBytes,
-          stagingDir: stagingDir(s.config),
-        },
-        {
-          name: i.name,
-          source: i.source,
-          ...(i.run_id
-            ? { runId: i.run_id }
-            : /^runs:\/([^/]+)/.test(i.source)
-              ? { runId: /^runs:\/([^/]+)/.exec(i.source)![1]! }
-              : {}),
-          ...(i.description ? { description: i.description } : {}),
-          ...(i.tags ? { tags: Object.fromEntries(i.tags.map((t) => [t.key, t.value])) } : {}),
-          ...(by ? { createdBy: by } : {}),
-        },
-      );
+      const v = await s.modelImport.fromArtifact({
+        name: i.name,
+        source: i.source,
+        ...(i.run_id
+          ? { runId: i.run_id }
+          : /^runs:\/([^/]+)/.test(i.source)
+            ? { runId: /^runs:\/([^/]+)/.exec(i.source)![1]! }
+            : {}),
+        ...(i.description ? { description: i.description } : {}),
+        ...(i.tags ? { tags: Object.fromEntries(i.tags.map((t) => [t.key, t.value])) } : {}),
+        ...(by ? { createdBy: by } : {}),
+      });
       return { model_version: mlflowVersion(v) };
     },
   }),

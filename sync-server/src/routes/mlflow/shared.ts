@@ -1,8 +1,7 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { Int8Schema, type Principal } from '../../../../shared/protocol/index.ts';
-import { route, type Route } from '../../http/route.ts';
-import type { Services } from '../../services/index.ts';
+import { type AppRoute, route } from '../define.ts';
 import type { IdempotentRequest, TrackingStore } from '../../services/tracking/index.ts';
 
 /** Scientists (and admins) write; operators and viewers read. */
@@ -103,7 +102,7 @@ export function mlflowRoute<I>(spec: {
   write?: boolean;
   errors?: number[];
   run(store: TrackingStore, input: I, principal: Principal): Promise<unknown>;
-}): Route<Services> {
+}): AppRoute {
   const common = {
     path: spec.path,
     summary: spec.summary,
@@ -113,14 +112,14 @@ export function mlflowRoute<I>(spec: {
     errors: spec.errors ?? [404],
   };
   if (spec.method === 'get') {
-    return route<Services, unknown, I>({
+    return route({
       ...common,
       method: 'get',
       query: spec.input,
       handler: ({ query, services, principal }) => spec.run(services.tracking.store, query, principal!),
     });
   }
-  return route<Services, unknown, unknown, I>({
+  return route({
     ...common,
     method: 'post',
     body: body(spec.input),
