@@ -5,6 +5,7 @@ import { before, describe } from 'node:test';
 import fc from 'fast-check';
 import { sampleModel } from '../../../shared/onnx/test-fixtures.ts';
 import { enrolDevice, operatorWithGroup } from '../../../testing/fleet.ts';
+import { postMultipartModel } from '../../../testing/multipart.ts';
 import { api, pgliteServer } from '../../../testing/server-process.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 import { describeRequest, requestsFor, type FuzzRequest, type Known } from './fuzz-requests.ts';
@@ -39,17 +40,8 @@ describe('hostile input never gets a 5xx', () => {
       ...(raw !== undefined ? { raw } : {}),
     });
 
-  const upload = async (name: string, fields: Record<string, string>) => {
-    const form = new FormData();
-    form.set('file', new Blob([sampleModel().slice()]), 'model.onnx');
-    for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    const res = await fetch(`${base}/api/v1/models/${name}/versions`, {
-      method: 'POST',
-      body: form,
-      headers: { authorization: `Bearer ${admin}` },
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const upload = (name: string, fields: Record<string, string>) =>
+    postMultipartModel(`${base}/api/v1/models/${name}/versions`, admin, { file: sampleModel(), fields });
 
   before(async () => {
     const ctx = suite.ctx;

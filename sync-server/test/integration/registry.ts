@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { before, describe } from 'node:test';
 import { bigInitializerModel, randomBytes, sampleModel } from '../../../shared/onnx/test-fixtures.ts';
+import { postMultipartModel } from '../../../testing/multipart.ts';
 import { api, type ServerProcess } from '../../../testing/server-process.ts';
 import { backendSuite, stopServer } from '../../../testing/suite.ts';
 
@@ -62,23 +63,19 @@ export function runRegistryTests(name: string, setup: () => Promise<RegistrySetu
     let scientist = '';
     const model = sampleModel();
 
-    const upload = async (
+    const upload = (
       modelName: string,
-      parts: { file?: Uint8Array; fileField?: string; metadata?: string; extra?: [string, string] },
+      {
+        metadata,
+        extra,
+        ...file
+      }: { file?: Uint8Array; fileField?: string; metadata?: string; extra?: [string, string] },
       token = scientist,
-    ) => {
-      const form = new FormData();
-      if (parts.file) form.set(parts.fileField ?? 'file', new Blob([parts.file.slice()]), 'model.onnx');
-      if (parts.metadata !== undefined) form.set('metadata', parts.metadata);
-      if (parts.extra) form.set(parts.extra[0], parts.extra[1]);
-      const res = await fetch(`${base}/api/v1/models/${modelName}/versions`, {
-        method: 'POST',
-        body: form,
-        headers: { authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(30_000),
+    ) =>
+      postMultipartModel(`${base}/api/v1/models/${modelName}/versions`, token, {
+        ...file,
+        fields: { ...(metadata !== undefined ? { metadata } : {}), ...(extra ? { [extra[0]]: extra[1] } : {}) },
       });
-      return { status: res.status, body: (await res.json()) as any };
-    };
 
     before(async () => {
       const ctx = suite.ctx;
