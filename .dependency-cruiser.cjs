@@ -86,7 +86,7 @@ module.exports = {
     {
       name: 'screens-use-the-library-surface',
       comment:
-        "The PWA's screens and app shell use TinyLCM through lcm/index.ts, like any other app (browser.ts for the camera's image decoding, sync.ts for the sync engine loaded on demand).",
+        "The PWA's screens and app shell use TinyLCM through lcm/index.ts, like any other app (and lcm/sync.ts, the sync engine it loads on demand).",
       severity: 'error',
       from: { path: '^edge-app/src/(ui|app)/' },
       to: { path: '^edge-app/src/lcm/', pathNot: LIBRARY_SURFACE },

@@ -53,6 +53,7 @@ export {
 
 export * from './models/index.ts';
 export * from './preprocess/index.ts';
+export { imageTensorFrom } from './preprocess/image-browser.ts';
 export * from './logger/index.ts';
 export * from './monitor/index.ts';
 export {

@@ -1,5 +1,4 @@
-import { imageTensorFrom } from '../../lcm/browser.ts';
-import type { Feeds, ImagePreprocessing } from '../../lcm/index.ts';
+import { type Feeds, type ImagePreprocessing, imageTensorFrom } from '../../lcm/index.ts';
 
 /** The device camera as an input source for image models: getUserMedia into a <video>, frames on demand. */
 export class Camera {
