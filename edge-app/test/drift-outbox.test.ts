@@ -21,6 +21,7 @@ import { SyncEngine } from '../src/lcm/sync/engine.ts';
 import type { LogUploader } from '../src/lcm/sync/uploader.ts';
 import { TinyLCM } from '../src/lcm/tinylcm.ts';
 import type { DriftEvent } from '../src/lcm/types.ts';
+import { seattleWeatherCsvUrl } from '../../shared/demo/dataset.ts';
 
 const DEVICE = '00000000-0000-4000-8000-0000000000d1';
 
@@ -30,7 +31,7 @@ const DEVICE = '00000000-0000-4000-8000-0000000000d1';
  */
 describe('drift events wait in an outbox until they are in the device document', () => {
   it('a reopened TinyLCM finds the events of the one before, and one sync sends each exactly once', async () => {
-    const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
+    const csv = await readFile(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8');
     const { onnx, model, metadata } = buildDemoModel(csv);
     const { train, holdout } = splitByYear(parseSeattleWeather(csv));
     const db = `drift-outbox-${Date.now()}`;

@@ -12,8 +12,9 @@ import { KvStore } from '../src/lcm/storage/db.ts';
 import { RemoteConfig } from '../src/lcm/sync/remote-config.ts';
 import { TinyLCM } from '../src/lcm/tinylcm.ts';
 import type { MonitorAlert } from '../src/lcm/types.ts';
+import { seattleWeatherCsvUrl } from '../../shared/demo/dataset.ts';
 
-const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
+const csv = await readFile(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8');
 const demo = buildDemoModel(csv);
 const { train, holdout } = splitByYear(parseSeattleWeather(csv));
 const metadata = {

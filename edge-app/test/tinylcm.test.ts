@@ -9,10 +9,11 @@ import { sessionBackend } from '../src/lcm/backend.ts';
 import { nodeOrt } from '../src/lcm/runtime/ort-node.ts';
 import { TinyLCM } from '../src/lcm/tinylcm.ts';
 import type { DriftEvent, InferenceObservation } from '../src/lcm/types.ts';
+import { seattleWeatherCsvUrl } from '../../shared/demo/dataset.ts';
 
 describe('TinyLCM in Node (same code paths as the worker)', () => {
   it('infers the demo model by feature name, monitors, logs, and raises feature drift on shifted inputs', async () => {
-    const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
+    const csv = await readFile(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8');
     const { onnx, model, metadata } = buildDemoModel(csv);
     const { train, holdout } = splitByYear(parseSeattleWeather(csv));
     const referenceProfile = demoReferenceProfile(model, train) as unknown as Record<string, unknown>;
@@ -79,7 +80,7 @@ describe('TinyLCM in Node (same code paths as the worker)', () => {
 
 describe('TinyLCM model switches', () => {
   it('a version that fails to load never becomes active, and the device still opens afterwards', async () => {
-    const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
+    const csv = await readFile(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8');
     const { onnx, metadata } = buildDemoModel(csv);
     const real = sessionBackend(nodeOrt());
     let failNext = false;
@@ -114,7 +115,7 @@ describe('TinyLCM model switches', () => {
   });
 
   it('reopening resumes the model switched to last, also across model names', async () => {
-    const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
+    const csv = await readFile(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8');
     const { onnx, metadata } = buildDemoModel(csv);
     const db = `tinylcm-names-${Date.now()}`;
     const lcm = await TinyLCM.open({ backend: sessionBackend(nodeOrt()), db, models: { storage: null } });

@@ -10,6 +10,7 @@
 // ArgMax reads the logits, not the probabilities: the same class, without
 // rounding in float32 softmax making near-ties tip differently from TypeScript.
 
+import { SEATTLE_WEATHER_FILE } from './dataset.ts';
 import { buildModel, floatTensor, int64Tensor, node } from '../onnx/build.ts';
 import type { WeatherModel } from './seattle-weather.ts';
 
@@ -65,7 +66,7 @@ export function exportOnnx(model: WeatherModel): Uint8Array {
       class_labels: JSON.stringify(model.classLabels),
       feature_names: JSON.stringify(model.features),
       model_features: JSON.stringify(model.modelFeatures),
-      dataset: 'vega-datasets/data/seattle-weather.csv',
+      dataset: SEATTLE_WEATHER_FILE,
       license: 'Data: NOAA NCDC, U.S. Government work (public domain)',
     },
   });

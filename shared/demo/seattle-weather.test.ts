@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { InvalidOnnxError, bytesSource, readOnnxMetadata } from '../onnx/reader.ts';
+import { seattleWeatherCsvUrl } from './dataset.ts';
 import {
   buildDemoModel,
   CLASS_LABELS,
@@ -18,8 +19,7 @@ import {
 
 ort.env.wasm.numThreads = 1;
 
-// vega-datasets' exports map does not expose data/, so read the file by its place in node_modules.
-const csv = readFileSync(new URL('../../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url), 'utf8');
+const csv = readFileSync(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8');
 const demo = buildDemoModel(csv);
 
 test('the CSV parses into 1461 days; the split is 2012–2014 vs 2015', () => {

@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { Xoshiro128 } from '../../../shared/random/prng.ts';
+import { seattleWeatherCsvUrl } from '../../../shared/demo/dataset.ts';
 import { parseSeattleWeather, RAW_FEATURES, type WeatherRow } from '../../../shared/demo/seattle-weather.ts';
 import type { TabularRow } from '../lcm/index.ts';
-
-// vega-datasets' exports map hides data/, so the CSV is read by path (as the server's demo does).
-const CSV = fileURLToPath(new URL('../../../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url));
 
 /**
  * The demo model's real data: every Seattle day of 2012–2015. Not 2015 alone: it was a warm year,
@@ -13,7 +10,7 @@ const CSV = fileURLToPath(new URL('../../../node_modules/vega-datasets/data/seat
  * (2 of 30 seeded streams of 150 records did; 0 of 30 drawn from all four years).
  */
 export async function loadWeatherRows(): Promise<WeatherRow[]> {
-  return parseSeattleWeather(await readFile(CSV, 'utf8'));
+  return parseSeattleWeather(await readFile(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8'));
 }
 
 /**

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { buildDemoModel } from '../../../shared/demo/seattle-weather.ts';
 import { api, runToExit, startServerProcess, tempDataDir } from '../../../testing/server-process.ts';
+import { seattleWeatherCsvUrl } from '../../../shared/demo/dataset.ts';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -16,7 +17,7 @@ describe('TinySphere process lifecycle', () => {
       const server = await startServerProcess({ DATA_DIR: data.dir, ADMIN_TOKEN: token });
       const v = await api(`${server.url}/api/v1/models/seattle-weather/versions/champion`, { token });
       assert.equal(v.status, 200);
-      const csv = await readFile('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8');
+      const csv = await readFile(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8');
       const expected = buildDemoModel(csv);
       assert.equal(
         v.body.sha256,

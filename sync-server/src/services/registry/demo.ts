@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import { seattleWeatherCsvUrl } from '../../../../shared/demo/dataset.ts';
 import { demoReferenceProfile } from '../../../../shared/demo/profile.ts';
 import { buildDemoModel, splitByYear, parseSeattleWeather } from '../../../../shared/demo/seattle-weather.ts';
 import type { Db } from '../../store/db/index.ts';
@@ -9,8 +9,6 @@ import type { RegistryService } from './registry.ts';
 import { stage } from './staging.ts';
 
 export const DEMO_MODEL = 'seattle-weather';
-// vega-datasets' exports map hides data/, so the CSV is read by path.
-const CSV = fileURLToPath(new URL('../../../../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url));
 
 /**
  * Registers the demo classifier (trained here, from the shipped dataset, to the same bytes every
@@ -31,7 +29,7 @@ export async function registerDemoModel(
   );
   if (!claimed.rowCount) return false;
   const started = performance.now();
-  const csv = await readFile(CSV, 'utf8');
+  const csv = await readFile(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8');
   const { onnx, model, metadata } = buildDemoModel(csv);
   const referenceProfile = demoReferenceProfile(model, splitByYear(parseSeattleWeather(csv)).train);
   const file = await stage(Readable.from([Buffer.from(onnx)]), onnx.length, stagingDir);
