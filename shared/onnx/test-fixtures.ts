@@ -2,6 +2,7 @@
 
 import { buildModel, floatTensor, int64Tensor, node, rawTensor } from './build.ts';
 import type { ByteSource } from './wire.ts';
+import { Xoshiro128 } from '../random/prng.ts';
 
 export { field, intField, str, varint } from './test-protobuf.ts';
 
@@ -60,16 +61,10 @@ export function countingSource(inner: ByteSource): ByteSource & { reads: [number
   };
 }
 
-/** Deterministic pseudo-random bytes (mulberry32), so a failing seed can be replayed. */
+/** Deterministic pseudo-random bytes (the project's seeded PRNG), so a failing seed can be replayed. */
 export function randomBytes(seed: number, n: number): Uint8Array {
-  let a = seed >>> 0;
+  const rng = new Xoshiro128(seed);
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) & 0xff;
-  }
+  for (let i = 0; i < n; i++) out[i] = rng.nextUint32() & 0xff;
   return out;
 }
