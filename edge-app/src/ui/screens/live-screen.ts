@@ -106,7 +106,7 @@ export class LcmLiveScreen extends LitElement {
             .lcm=${this.app?.lcm}
             .model=${model}
             .playback=${this.playback}
-            ?playing=${this.playback.playing}
+            .playing=${this.playback.playing}
             .last=${h.last}
             .demoCsv=${this.demoCsv}
             @live-input=${(e: CustomEvent<string>) => (this._lastInput = e.detail)}

@@ -17,7 +17,7 @@ export class LcmLiveMonitor extends ScreenPart {
     history: { attribute: false },
     state: { attribute: false },
     statuses: { attribute: false },
-    tick: { type: Number },
+    tick: { attribute: false },
     _feature: { state: true },
   };
 

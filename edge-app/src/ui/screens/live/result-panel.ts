@@ -7,8 +7,8 @@ import { formatMs, formatPercent } from '../../format.ts';
 export class LcmLiveResult extends ScreenPart {
   static override properties = {
     observation: { attribute: false },
-    input: {},
-    count: { type: Number },
+    input: { attribute: false },
+    count: { attribute: false },
   };
 
   declare observation: InferenceObservation | undefined;

@@ -28,7 +28,7 @@ export class LcmLiveSource extends ScreenPart {
     lcm: { attribute: false },
     model: { attribute: false },
     playback: { attribute: false },
-    playing: { type: Boolean },
+    playing: { attribute: false },
     last: { attribute: false },
     demoCsv: { attribute: false },
     _source: { state: true },
