@@ -12,7 +12,7 @@ import { api, startServerProcess, tempDataDir, type ServerProcess } from './serv
  * check of what the devices logged against what PostgreSQL holds.
  */
 
-/** mulberry32: a failing schedule replays from its seed. */
+/** The project's seeded PRNG: a failing schedule replays from its seed. */
 export { createRng as rng } from '../shared/random/prng.ts';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
