@@ -3,7 +3,8 @@
  * IndexedDB and localStorage: the PWA calls persistNow() on pagehide, and the next start finds
  * them (that they then reach the server exactly once: drift-outbox.test.ts).
  */
-import { expect } from '@esm-bundle/chai';
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, it } from 'node:test';
 import { deleteDB } from 'idb';
 import { DriftOutbox } from '../src/lcm/drift/outbox.ts';
 import { openLcmDb } from '../src/lcm/storage/db.ts';
@@ -35,8 +36,7 @@ const event = (n: number): DriftEvent => ({
   samples: [],
 });
 
-describe('drift events survive the page (Chromium)', function () {
-  this.timeout(60_000);
+describe('drift events survive the page (Chromium)', { timeout: 60_000 }, () => {
   const dbName = `drift-outbox-${Math.random().toString(36).slice(2)}`;
   afterEach(() => outboxKeys().forEach((k) => localStorage.removeItem(k)));
   after(() => deleteDB(dbName));
@@ -58,18 +58,21 @@ describe('drift events survive the page (Chromium)', function () {
     for (let i = 0; i < 200 && raised.length === 0; i++)
       await lcm.infer({ precipitation: 0, temp_max: 38 + (i % 3), temp_min: 24 + (i % 2), wind: 3 });
     for (let i = 0; i < 20; i++) await lcm.infer({ precipitation: 0, temp_max: 39, temp_min: 25, wind: 3 });
-    expect(raised.length).to.be.greaterThan(0);
+    assert.ok(raised.length > 0);
     // One more raised just before the page goes: its write cannot have committed yet.
     lcm.driftEvents.add({ ...event(99), ts: Date.now() });
     raised.push(event(99).id);
     // What the PWA does on pagehide; then the page is gone without another await.
     lcm.persistNow();
-    expect(outboxKeys()).to.have.length.greaterThan(0, 'pagehide spilled what was not written yet');
+    assert.ok(outboxKeys().length > 0, 'pagehide spilled what was not written yet');
     worker.terminate();
 
     const worker2 = new RuntimeWorker({ wasmUrl, callTimeoutMs: 10_000 });
     const again = await TinyLCM.open({ backend: worker2, db: dbName, models: { storage: null } });
-    expect(again.driftEvents.peek().map((p) => p.event.id)).to.deep.equal(raised);
+    assert.deepEqual(
+      again.driftEvents.peek().map((p) => p.event.id),
+      raised,
+    );
     await again.close();
     worker2.terminate();
   });
@@ -81,7 +84,7 @@ describe('drift events survive the page (Chromium)', function () {
     await outbox.recover();
     for (let n = 0; n < 3; n++) outbox.add(event(n));
     outbox.spill(); // pagehide: synchronous, before any write committed
-    expect(outboxKeys()).to.have.length(3);
+    assert.equal(outboxKeys().length, 3);
     // The browser closes: the IndexedDB writes are lost, only the spill remains.
     await outbox.flush();
     const keys = outbox.peek().map((p) => p.key);
@@ -91,19 +94,18 @@ describe('drift events survive the page (Chromium)', function () {
     const db2 = await openLcmDb(closeDb);
     const reopened = new DriftOutbox(db2);
     await reopened.recover();
-    expect(reopened.peek().map((p) => p.event.id)).to.deep.equal([
-      'page-0/feature:temp_max',
-      'page-1/feature:temp_max',
-      'page-2/feature:temp_max',
-    ]);
-    expect(outboxKeys()).to.have.length(0, 'moved into IndexedDB at the start');
+    assert.deepEqual(
+      reopened.peek().map((p) => p.event.id),
+      ['page-0/feature:temp_max', 'page-1/feature:temp_max', 'page-2/feature:temp_max'],
+    );
+    assert.equal(outboxKeys().length, 0, 'moved into IndexedDB at the start');
     // Synced: gone for good, from both places.
     await reopened.remove(reopened.peek().map((p) => p.key));
     db2.close();
     const db3 = await openLcmDb(closeDb);
     const third = new DriftOutbox(db3);
     await third.recover();
-    expect(third.size).to.equal(0);
+    assert.equal(third.size, 0);
     db3.close();
     await deleteDB(closeDb);
   });

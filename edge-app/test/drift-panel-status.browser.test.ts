@@ -2,7 +2,8 @@
  * The PWA's drift event list shows what people decided about each event (the statuses the
  * SyncEngine reads from the device document): acknowledged, false alarm, or open.
  */
-import { expect } from '@esm-bundle/chai';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import '../src/ui/components/drift-panel.ts';
 import type { DriftEvent } from '../src/lcm/types.ts';
 
@@ -29,7 +30,7 @@ describe('PWA drift event list', () => {
     ];
     document.body.append(panel);
     await panel.updateComplete;
-    expect(panel.shadowRoot!.querySelectorAll('[data-testid=event-status]').length).to.equal(0);
+    assert.equal(panel.shadowRoot!.querySelectorAll('[data-testid=event-status]').length, 0);
 
     panel.statuses = new Map([
       ['s-1/feature:wind', 'acknowledged'],
@@ -39,9 +40,9 @@ describe('PWA drift event list', () => {
     await panel.updateComplete;
     const status = (id: string) =>
       panel.shadowRoot!.querySelector(`li[data-event-id="${id}"] [data-testid=event-status]`)?.textContent?.trim();
-    expect(status('s-1/feature:wind')).to.equal('acknowledged');
-    expect(status('s-2/feature:temp')).to.equal('false alarm (detector reset)');
-    expect(status('s-3/feature:rain')).to.equal('open');
+    assert.equal(status('s-1/feature:wind'), 'acknowledged');
+    assert.equal(status('s-2/feature:temp'), 'false alarm (detector reset)');
+    assert.equal(status('s-3/feature:rain'), 'open');
     panel.remove();
   });
 });

@@ -2,7 +2,8 @@
  * An enrolment link never enrols by itself: the enrol screen shows the server it names and waits
  * for a person (the whole flow in the built app against TinySphere: pwa-screens.e2e.int.test.ts).
  */
-import { expect } from '@esm-bundle/chai';
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
 import { noModelReasonOf, type DeviceApp, type NoModelReason } from '../src/app/device-app.ts';
 import '../src/ui/screens/enrol-screen.ts';
 import '../src/ui/screens/status-screen.ts';
@@ -61,17 +62,18 @@ describe('enrolment links ask first (Chromium)', () => {
   it("a link to this page's own server shows the origin, enrols only after Enrol, and leaves no code in the address", async () => {
     const calls: [string, string][] = [];
     const screen = await openLink('?code=ABC-123', calls);
-    expect(location.search).to.equal('', 'the code left the address at once');
-    expect(text(screen, '[data-testid=link-server]')).to.equal(location.origin);
-    expect(text(screen, '[data-testid=confirm-enrol]')).to.equal(`Enrol with ${location.host}`);
+    assert.equal(location.search, '', 'the code left the address at once');
+    assert.equal(text(screen, '[data-testid=link-server]'), location.origin);
+    assert.equal(text(screen, '[data-testid=confirm-enrol]'), `Enrol with ${location.host}`);
     await new Promise((r) => setTimeout(r, 50));
-    expect(calls).to.deep.equal([], 'nothing happens before a person answers');
+    assert.deepEqual(calls, [], 'nothing happens before a person answers');
     $(screen, '[data-testid=confirm-enrol]')!.click();
     await new Promise((r) => setTimeout(r, 0));
-    expect(calls).to.deep.equal([[location.origin, 'ABC-123']]);
+    assert.deepEqual(calls, [[location.origin, 'ABC-123']]);
     await screen.updateComplete;
-    expect($(screen, '[data-testid=enrol-link]')).to.equal(null);
-    expect(text(screen, '[data-testid=enrol-done]')).to.match(
+    assert.equal($(screen, '[data-testid=enrol-link]'), null);
+    assert.match(
+      text(screen, '[data-testid=enrol-done]'),
       /^Enrolled; no model is deployed to this device's group yet — waiting for a deployment/,
     );
   });
@@ -79,12 +81,12 @@ describe('enrolment links ask first (Chromium)', () => {
   it('Cancel dismisses the link and enrols nothing', async () => {
     const calls: [string, string][] = [];
     const screen = await openLink(`?code=XYZ&server=${encodeURIComponent(location.origin)}&kiosk`, calls);
-    expect(location.search).to.match(/^\?kiosk=?$/, 'other parameters stay');
+    assert.match(location.search, /^\?kiosk=?$/, 'other parameters stay');
     $(screen, '[data-testid=cancel-enrol]')!.click();
     await screen.updateComplete;
-    expect($(screen, '[data-testid=enrol-link]')).to.equal(null);
-    expect(text(screen, '[data-testid=enrol-done]')).to.equal('Nothing was done: the link was dismissed.');
-    expect(calls).to.deep.equal([]);
+    assert.equal($(screen, '[data-testid=enrol-link]'), null);
+    assert.equal(text(screen, '[data-testid=enrol-done]'), 'Nothing was done: the link was dismissed.');
+    assert.deepEqual(calls, []);
   });
 
   it("a link to another server shows that server's origin and offers its own app, never enrolling from here", async () => {
@@ -93,16 +95,17 @@ describe('enrolment links ask first (Chromium)', () => {
       `?code=C0DE&server=${encodeURIComponent('https://fleet.example.org:8443/some/path?x=1')}`,
       calls,
     );
-    expect(text(screen, '[data-testid=link-server]')).to.equal('https://fleet.example.org:8443');
+    assert.equal(text(screen, '[data-testid=link-server]'), 'https://fleet.example.org:8443');
     const open = $<HTMLAnchorElement>(screen, '[data-testid=open-server]')!;
-    expect(open.href).to.equal('https://fleet.example.org:8443/?code=C0DE');
-    expect(open.rel).to.equal('noreferrer');
-    expect($(screen, '[data-testid=confirm-enrol]')).to.equal(null);
-    expect($<HTMLButtonElement>(screen, '[data-testid=enrol]')!.disabled).to.equal(
+    assert.equal(open.href, 'https://fleet.example.org:8443/?code=C0DE');
+    assert.equal(open.rel, 'noreferrer');
+    assert.equal($(screen, '[data-testid=confirm-enrol]'), null);
+    assert.equal(
+      $<HTMLButtonElement>(screen, '[data-testid=enrol]')!.disabled,
       true,
       'the form waits for the answer too',
     );
-    expect(calls).to.deep.equal([]);
+    assert.deepEqual(calls, []);
   });
 
   it('typing another server into the form gets the same answer instead of a blocked request', async () => {
@@ -117,18 +120,15 @@ describe('enrolment links ask first (Chromium)', () => {
     $(screen, '[data-testid=enrol]')!.click();
     await new Promise((r) => setTimeout(r, 0));
     await screen.updateComplete;
-    expect(text(screen, '[data-testid=link-server]')).to.equal('http://10.0.0.5:8080');
-    expect(calls).to.deep.equal([]);
+    assert.equal(text(screen, '[data-testid=link-server]'), 'http://10.0.0.5:8080');
+    assert.deepEqual(calls, []);
   });
 
   it('reads links: no code → nothing; a server that is no web address → refused', () => {
-    expect(readEnrolLink('?server=https://a.example', 'https://b.example')).to.equal(null);
-    expect(readEnrolLink('?code=1&server=javascript:alert(1)', 'https://b.example')).to.have.property(
-      'kind',
-      'invalid',
-    );
-    expect(readEnrolLink('?code=1&server=not a url', 'https://b.example')).to.have.property('kind', 'invalid');
-    expect(readEnrolLink('?code=1&server=https://B.example/', 'https://b.example')).to.deep.equal({
+    assert.equal(readEnrolLink('?server=https://a.example', 'https://b.example'), null);
+    assert.equal(readEnrolLink('?code=1&server=javascript:alert(1)', 'https://b.example')?.kind, 'invalid');
+    assert.equal(readEnrolLink('?code=1&server=not a url', 'https://b.example')?.kind, 'invalid');
+    assert.deepEqual(readEnrolLink('?code=1&server=https://B.example/', 'https://b.example'), {
       kind: 'here',
       code: '1',
       origin: 'https://b.example',
@@ -136,16 +136,18 @@ describe('enrolment links ask first (Chromium)', () => {
   });
 
   it('a device with no model says why: no deployment yet, or a deployment that leaves it out', async () => {
-    expect(noModelReasonOf({ deploymentId: undefined })).to.equal('no-deployment');
-    expect(noModelReasonOf({ deploymentId: '6d0c1f4e-8f8a-4d55-9a4b-2f1f0c6a7b10' })).to.equal('not-included');
-    expect(noModelReasonOf({ model: { name: 'm' }, deploymentId: '6d0c1f4e-8f8a-4d55-9a4b-2f1f0c6a7b10' })).to.equal(
+    assert.equal(noModelReasonOf({ deploymentId: undefined }), 'no-deployment');
+    assert.equal(noModelReasonOf({ deploymentId: '6d0c1f4e-8f8a-4d55-9a4b-2f1f0c6a7b10' }), 'not-included');
+    assert.equal(
+      noModelReasonOf({ model: { name: 'm' }, deploymentId: '6d0c1f4e-8f8a-4d55-9a4b-2f1f0c6a7b10' }),
       undefined,
     );
     const screen = document.createElement('lcm-status-screen');
     screen.app = fixtureApp([], 'not-included');
     document.body.append(screen);
     await screen.updateComplete;
-    expect(text(screen, '[data-testid=status-waiting]')).to.match(
+    assert.match(
+      text(screen, '[data-testid=status-waiting]'),
       /^the group's deployment leaves this device out \(a canary on other devices/,
     );
   });

@@ -1,4 +1,5 @@
-import { expect } from '@esm-bundle/chai';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { decodeImage, imageTensorFrom } from '../src/lcm/preprocess/image-browser.ts';
 import { PreprocessError } from '../src/lcm/preprocess/schema.ts';
 import type { ImagePreprocessing } from '../src/lcm/preprocess/schema.ts';
@@ -36,9 +37,9 @@ describe('image preprocessing from browser sources (Chromium)', () => {
   it('a PNG Blob decodes to raw RGBA at the model size and becomes an NCHW tensor', async () => {
     const blob = await quadrants(2, 2).convertToBlob({ type: 'image/png' });
     const t = await imageTensorFrom(spec(), blob);
-    expect(t.dims).to.deep.equal([1, 3, 2, 2]);
+    assert.deepEqual(t.dims, [1, 3, 2, 2]);
     // Planes R, G, B over the pixels red, green, blue, white.
-    expect([...(t.data as Float32Array)]).to.deep.equal([1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1]);
+    assert.deepEqual([...(t.data as Float32Array)], [1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1]);
   });
 
   it('resizes with the browser, reorders channels to BGR, lays out NHWC and standardises', async () => {
@@ -47,7 +48,7 @@ describe('image preprocessing from browser sources (Chromium)', () => {
       spec({ channelOrder: 'BGR', layout: 'NHWC', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }),
       [bitmap, bitmap],
     );
-    expect(t.dims).to.deep.equal([2, 2, 2, 3]);
+    assert.deepEqual(t.dims, [2, 2, 2, 3]);
     const want = [
       [-1, -1, 1],
       [-1, 1, -1],
@@ -55,22 +56,22 @@ describe('image preprocessing from browser sources (Chromium)', () => {
       [1, 1, 1],
     ].flat();
     const got = [...(t.data as Float32Array).subarray(0, 12)];
-    got.forEach((v, i) => expect(v).to.be.closeTo(want[i]!, 0.02));
-    expect(bitmap.width).to.equal(64); // the caller's bitmap is left open
+    got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) <= 0.02, `${v} is not within 0.02 of ${want[i]}`));
+    assert.equal(bitmap.width, 64); // the caller's bitmap is left open
   });
 
   it('ImageData of the right size is used as is', async () => {
     const img = quadrants(2, 2).getContext('2d')!.getImageData(0, 0, 2, 2);
-    expect(await decodeImage(img, 2, 2)).to.equal(img);
+    assert.equal(await decodeImage(img, 2, 2), img);
   });
 
   it('bytes that are not an image are refused with a PreprocessError', async () => {
     try {
       await imageTensorFrom(spec(), new Blob(['not an image'], { type: 'image/png' }));
-      expect.fail('should have failed');
+      assert.fail('should have failed');
     } catch (err) {
-      expect(err).to.be.instanceOf(PreprocessError);
-      expect((err as Error).message).to.match(/^cannot decode the image/);
+      assert.ok(err instanceof PreprocessError);
+      assert.match((err as Error).message, /^cannot decode the image/);
     }
   });
 });

@@ -1,4 +1,5 @@
-import { expect } from '@esm-bundle/chai';
+import assert from 'node:assert/strict';
+import { afterEach, before, beforeEach, describe, it } from 'node:test';
 import { InferenceInputError } from '../src/lcm/runtime/validate.ts';
 import type { Feeds, ModelRef, TensorData } from '../src/lcm/types.ts';
 import { RuntimeWorker, RuntimeWorkerError } from '../src/worker/client.ts';
@@ -49,11 +50,11 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
 
   it('loads the demo model with threads in a cross-origin isolated worker, and predicts what its TypeScript twin does', async () => {
     const info = await rt.load(await fixture('demo.onnx'), ref('seattle-weather'));
-    expect(info.model.name).to.equal('seattle-weather');
-    expect(info.inputs).to.deep.equal([{ name: 'features', type: 'float32', shape: ['batch', 4] }]);
-    expect(info.warmUp).to.have.property('ms');
-    expect(info.threads).to.equal(Math.min(4, navigator.hardwareConcurrency));
-    expect(info.threads).to.be.greaterThan(1);
+    assert.equal(info.model.name, 'seattle-weather');
+    assert.deepEqual(info.inputs, [{ name: 'features', type: 'float32', shape: ['batch', 4] }]);
+    assert.ok('ms' in info.warmUp, JSON.stringify(info.warmUp));
+    assert.equal(info.threads, Math.min(4, navigator.hardwareConcurrency));
+    assert.ok(info.threads > 1);
     const rows = expected.rows;
     const { outputs, latencyMs, roundTripMs } = await rt.infer({
       features: f32(
@@ -61,24 +62,27 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
         rows.flatMap((r) => r.features),
       ),
     });
-    expect(latencyMs).to.be.at.least(0);
-    expect(roundTripMs).to.be.at.least(latencyMs);
-    expect(outputs.probabilities!.dims).to.deep.equal([rows.length, 5]);
-    expect(outputs.label!.data).to.be.instanceOf(BigInt64Array);
+    assert.ok(latencyMs >= 0);
+    assert.ok(roundTripMs >= latencyMs);
+    assert.deepEqual(outputs.probabilities!.dims, [rows.length, 5]);
+    assert.ok(outputs.label!.data instanceof BigInt64Array);
     rows.forEach((r, i) => {
-      expect(outputs.label!.data[i]).to.equal(BigInt(r.label));
-      r.probabilities.forEach((p, j) => expect(Number(outputs.probabilities!.data[i * 5 + j])).to.be.closeTo(p, 1e-5));
+      assert.equal(outputs.label!.data[i], BigInt(r.label));
+      r.probabilities.forEach((p, j) => {
+        const got = Number(outputs.probabilities!.data[i * 5 + j]);
+        assert.ok(Math.abs(got - p) <= 1e-5, `${got} is not within 1e-5 of ${p}`);
+      });
     });
   });
 
   it('starts onnxruntime as the worker starts, before any model, and loads the first model on it', async () => {
     const prepared = await rt.prepared;
-    expect(prepared, JSON.stringify(prepared)).to.have.property('ms').that.is.greaterThan(0);
-    expect(await rt.info(), 'the warm-up model is not left loaded').to.equal(null);
+    assert.ok('ms' in prepared && prepared.ms > 0, JSON.stringify(prepared));
+    assert.equal(await rt.info(), null, 'the warm-up model is not left loaded');
     const info = await rt.load(await fixture('demo.onnx'), ref('seattle-weather'));
-    expect(info.threads).to.be.greaterThan(1);
+    assert.ok(info.threads > 1);
     const { outputs } = await rt.infer({ features: f32([1, 4], expected.rows[0]!.features) });
-    expect(outputs.label!.data[0]).to.equal(BigInt(expected.rows[0]!.label));
+    assert.equal(outputs.label!.data[0], BigInt(expected.rows[0]!.label));
   });
 
   it('reports a runtime that cannot start ahead of time, and the load then fails with a clear error', async () => {
@@ -88,9 +92,12 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
     });
     try {
       const prepared = await broken.prepared;
-      expect(prepared).to.have.property('error').that.is.a('string').and.not.empty;
+      assert.ok(
+        'error' in prepared && typeof prepared.error === 'string' && prepared.error !== '',
+        JSON.stringify(prepared),
+      );
       const err = await rejection(broken.load(await fixture('demo.onnx'), ref('seattle-weather')));
-      expect(err.name).to.equal('ModelLoadError');
+      assert.equal(err.name, 'ModelLoadError');
     } finally {
       broken.terminate();
     }
@@ -107,16 +114,16 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
       const { outputs } = await rt.infer(feeds);
       feeds = { state: outputs.state_out!, x: f32([1, 4], [1, 1, 1, 1]), counter: outputs.counter_out! };
     }
-    expect([...(feeds.state!.data as Float32Array)]).to.deep.equal([2.75, 2.25, 2, 1.75]);
-    expect(feeds.counter).to.deep.equal({ type: 'int64', dims: [], data: BigInt64Array.from([2n ** 60n + 3n]) });
+    assert.deepEqual([...(feeds.state!.data as Float32Array)], [2.75, 2.25, 2, 1.75]);
+    assert.deepEqual(feeds.counter, { type: 'int64', dims: [], data: BigInt64Array.from([2n ** 60n + 3n]) });
   });
 
   it('handles odd input and output names and a batch of several rows', async () => {
     const names = { input: 'input x', doubled: 'y "doubled" {x2}', sum: "sum: 'per row' [x]" };
     await rt.load(await fixture('odd-names.onnx'), ref('odd'));
     const { outputs } = await rt.infer({ [names.input]: f32([3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]) });
-    expect(Object.keys(outputs)).to.deep.equal([names.doubled, names.sum]);
-    expect([...(outputs[names.sum]!.data as Float32Array)]).to.deep.equal([6, 15, 24]);
+    assert.deepEqual(Object.keys(outputs), [names.doubled, names.sum]);
+    assert.deepEqual([...(outputs[names.sum]!.data as Float32Array)], [6, 15, 24]);
   });
 
   it('moves tensors across instead of copying them (unless asked not to)', async () => {
@@ -124,15 +131,15 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
     const counter = (): TensorData => ({ type: 'int64', dims: [], data: new BigInt64Array(1) });
     const moved = f32([1, 4], [1, 2, 3, 4]);
     const { outputs } = await rt.infer({ state: moved, x: f32([1, 4], [0, 0, 0, 0]), counter: counter() });
-    expect((moved.data as Float32Array).buffer.byteLength).to.equal(0);
-    expect((outputs.state_out!.data as Float32Array).buffer).to.be.instanceOf(ArrayBuffer);
+    assert.equal((moved.data as Float32Array).buffer.byteLength, 0);
+    assert.ok((outputs.state_out!.data as Float32Array).buffer instanceof ArrayBuffer);
     const kept = f32([1, 4], [1, 2, 3, 4]);
     await rt.infer({ state: kept, x: kept, counter: counter() }, { transfer: false });
-    expect([...(kept.data as Float32Array)]).to.deep.equal([1, 2, 3, 4]);
+    assert.deepEqual([...(kept.data as Float32Array)], [1, 2, 3, 4]);
     // Reusing a moved tensor is a mistake the client names instead of failing deep in postMessage.
     const err = await rejection(rt.infer({ state: moved, x: kept, counter: counter() }));
-    expect(err).to.be.instanceOf(InferenceInputError);
-    expect(err.message).to.match(/input "state": its buffer was moved to the worker by an earlier call/);
+    assert.ok(err instanceof InferenceInputError);
+    assert.match(err.message, /input "state": its buffer was moved to the worker by an earlier call/);
   });
 
   it('refuses bad inputs with a clear error naming the input, and keeps answering', async () => {
@@ -155,20 +162,20 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
     ];
     for (const [feeds, input, message] of cases) {
       const err = await rejection(rt.infer(feeds));
-      expect(err).to.be.instanceOf(InferenceInputError);
-      expect((err as InferenceInputError).input).to.equal(input);
-      expect(err.message).to.match(message);
+      assert.ok(err instanceof InferenceInputError);
+      assert.equal((err as InferenceInputError).input, input);
+      assert.match(err.message, message);
     }
     const { outputs } = await rt.infer({ features: f32([1, 4], [0, 10, 2, 3]) });
-    expect(outputs.probabilities!.dims).to.deep.equal([1, 5]);
-    expect(rt.restarts).to.equal(0);
+    assert.deepEqual(outputs.probabilities!.dims, [1, 5]);
+    assert.equal(rt.restarts, 0);
   });
 
   it('keeps the previous model when a new one fails to load', async () => {
     await rt.load(await fixture('stateful.onnx'), ref('stateful'));
     const err = await rejection(rt.load(Uint8Array.from([8, 1, 1, 1]), ref('broken')));
-    expect(err.name).to.equal('InvalidOnnxError');
-    expect((await rt.info())!.model.name).to.equal('stateful');
+    assert.equal(err.name, 'InvalidOnnxError');
+    assert.equal((await rt.info())!.model.name, 'stateful');
   });
 
   it('replaces a worker that throws an uncaught error, reloads the model and reports the failure', async () => {
@@ -176,10 +183,13 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
     const failure = nextFailure(rt);
     await rt.crash('throw');
     const detail = await failure;
-    expect(detail).to.include({ reason: 'error', reloaded: true, restarts: 1 });
-    expect(detail.model!.name).to.equal('seattle-weather');
+    assert.deepEqual(
+      { reason: detail.reason, reloaded: detail.reloaded, restarts: detail.restarts },
+      { reason: 'error', reloaded: true, restarts: 1 },
+    );
+    assert.equal(detail.model!.name, 'seattle-weather');
     const { outputs } = await rt.infer({ features: f32([1, 4], [0, 10, 2, 3]) });
-    expect(outputs.label!.dims).to.deep.equal([1]);
+    assert.deepEqual(outputs.label!.dims, [1]);
   });
 
   it('replaces a worker that stops answering: the call times out, the next call works', async () => {
@@ -191,22 +201,24 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
     });
     const expectTimeout = async (call: Promise<unknown>, what: string) => {
       const err = await rejection(call);
-      expect(err).to.be.instanceOf(RuntimeWorkerError);
-      expect((err as RuntimeWorkerError).reason).to.equal('timeout');
-      expect(err.message).to.match(new RegExp(`did not answer ${what} within 300 ms`));
+      assert.ok(err instanceof RuntimeWorkerError);
+      assert.equal((err as RuntimeWorkerError).reason, 'timeout');
+      assert.match(err.message, new RegExp(`did not answer ${what} within 300 ms`));
     };
     // A worker that closed itself answers nothing more: the next call is the one that times out.
     let failure = nextFailure(rt);
     await rt.crash('close');
     await expectTimeout(rt.infer(feeds(), { timeoutMs: 300 }), 'infer');
-    expect(await failure).to.include({ reason: 'timeout', reloaded: true });
-    expect([...((await rt.infer(feeds())).outputs.state_out!.data as Float32Array)]).to.deep.equal([2, 2, 2, 2]);
+    const closed = await failure;
+    assert.deepEqual({ reason: closed.reason, reloaded: closed.reloaded }, { reason: 'timeout', reloaded: true });
+    assert.deepEqual([...((await rt.infer(feeds())).outputs.state_out!.data as Float32Array)], [2, 2, 2, 2]);
     // A worker stuck in a loop.
     failure = nextFailure(rt);
     await expectTimeout(rt.crash('hang', 300), 'crash');
-    expect(await failure).to.include({ reason: 'timeout', reloaded: true });
-    expect([...((await rt.infer(feeds())).outputs.state_out!.data as Float32Array)]).to.deep.equal([2, 2, 2, 2]);
-    expect(rt.restarts).to.equal(2);
+    const hung = await failure;
+    assert.deepEqual({ reason: hung.reason, reloaded: hung.reloaded }, { reason: 'timeout', reloaded: true });
+    assert.deepEqual([...((await rt.infer(feeds())).outputs.state_out!.data as Float32Array)], [2, 2, 2, 2]);
+    assert.equal(rt.restarts, 2);
   });
 
   it('fails the other calls in flight when the worker dies, instead of leaving them hanging', async () => {
@@ -219,11 +231,11 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
       counter: { type: 'int64', dims: [], data: new BigInt64Array(1) },
     });
     const waiting = rejection(rt.infer(feeds(), { timeoutMs: 10_000 }));
-    expect(((await hang) as RuntimeWorkerError).reason).to.equal('timeout');
+    assert.equal(((await hang) as RuntimeWorkerError).reason, 'timeout');
     const err = await waiting;
-    expect(err).to.be.instanceOf(RuntimeWorkerError);
-    expect(err.message).to.match(/the runtime worker failed \(timeout/);
-    expect((await rt.infer(feeds())).outputs.counter_out!.data[0]).to.equal(1n);
+    assert.ok(err instanceof RuntimeWorkerError);
+    assert.match(err.message, /the runtime worker failed \(timeout/);
+    assert.equal((await rt.infer(feeds())).outputs.counter_out!.data[0], 1n);
   });
 
   it('gives up, with a clear error, on a worker that cannot even start', async () => {
@@ -241,10 +253,14 @@ describe('inference in the runtime worker (onnxruntime-web in Chromium)', () => 
           if (detail.gaveUp) resolve(detail);
         }),
       );
-      expect(await gaveUp).to.include({ reason: 'error', gaveUp: true, restarts: 2 });
+      const last = await gaveUp;
+      assert.deepEqual(
+        { reason: last.reason, gaveUp: last.gaveUp, restarts: last.restarts },
+        { reason: 'error', gaveUp: true, restarts: 2 },
+      );
       const err = await rejection(broken.capabilities());
-      expect((err as RuntimeWorkerError).reason).to.equal('gave-up');
-      expect(err.message).to.match(/failed 3 times in a row and is not restarted again/);
+      assert.equal((err as RuntimeWorkerError).reason, 'gave-up');
+      assert.match(err.message, /failed 3 times in a row and is not restarted again/);
     } finally {
       broken.terminate();
       URL.revokeObjectURL(script);

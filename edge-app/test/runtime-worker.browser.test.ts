@@ -1,4 +1,5 @@
-import { expect } from '@esm-bundle/chai';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { startRuntimeWorker } from '../src/worker/client.ts';
 
 describe('runtime worker (comlink, real Chromium)', () => {
@@ -6,12 +7,12 @@ describe('runtime worker (comlink, real Chromium)', () => {
     const worker = startRuntimeWorker();
     try {
       const caps = await worker.api.capabilities();
-      expect(caps.webAssembly).to.equal(true);
+      assert.equal(caps.webAssembly, true);
       // The test server sends COOP/COEP like TinySphere does, so threads are available in the worker.
-      expect(caps.crossOriginIsolated).to.equal(true);
-      expect(caps.sharedArrayBuffer).to.equal(true);
-      expect(caps.threads).to.be.greaterThan(0);
-      expect(caps.userAgent).to.contain('Chrome');
+      assert.equal(caps.crossOriginIsolated, true);
+      assert.equal(caps.sharedArrayBuffer, true);
+      assert.ok(caps.threads > 0);
+      assert.match(caps.userAgent, /Chrome/);
     } finally {
       worker.terminate();
     }

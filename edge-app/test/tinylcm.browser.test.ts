@@ -1,4 +1,5 @@
-import { expect } from '@esm-bundle/chai';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
 import { deleteDB } from 'idb';
 import { ModelIntegrityError } from '../src/lcm/models/index.ts';
 import { TinyLCM } from '../src/lcm/tinylcm.ts';
@@ -39,51 +40,54 @@ describe('TinyLCM in Chromium: store → verify → activate → infer (worker) 
     await lcm.models
       .add(corrupted, { name: 'weather', version: 1, sha256, metadata })
       .catch((e: unknown) => (refused = e));
-    expect(refused).to.be.instanceOf(ModelIntegrityError);
-    expect(await lcm.models.list()).to.deep.equal([]);
+    assert.ok(refused instanceof ModelIntegrityError);
+    assert.deepEqual(await lcm.models.list(), []);
 
     await lcm.models.add(demo.slice(), { name: 'weather', version: 1, sha256, metadata });
     await lcm.models.add(demo.slice(), { name: 'weather', version: 2, sha256, metadata });
     await lcm.activate('weather', 1);
     await lcm.activate('weather', 2);
-    expect(activated.map((m) => m.version)).to.deep.equal([1, 2]);
+    assert.deepEqual(
+      activated.map((m) => m.version),
+      [1, 2],
+    );
 
     for (const row of expected.rows) {
       const record = Object.fromEntries(FEATURES.map((f, i) => [f, row.features[i]!]));
       const { observation } = await lcm.infer(record);
-      expect(observation.label).to.equal(expected.labels[row.label]);
-      expect(observation.model.version).to.equal(2);
-      expect(observation.latencyMs).to.be.greaterThan(0);
+      assert.equal(observation.label, expected.labels[row.label]);
+      assert.equal(observation.model.version, 2);
+      assert.ok(observation.latencyMs > 0);
     }
-    expect(lcm.snapshot()?.inferences).to.equal(expected.rows.length);
+    assert.equal(lcm.snapshot()?.inferences, expected.rows.length);
 
     // A bad input is refused with a clear error and the worker keeps answering.
     let bad: unknown;
     await lcm
       .infer({ features: { type: 'float32', dims: [1, 3], data: new Float32Array(3) } })
       .catch((e: unknown) => (bad = e));
-    expect(String(bad)).to.match(/features/);
-    expect(lcm.snapshot()?.errors).to.equal(1);
+    assert.match(String(bad), /features/);
+    assert.equal(lcm.snapshot()?.errors, 1);
 
-    expect((await lcm.rollback('weather')).version).to.equal(1);
+    assert.equal((await lcm.rollback('weather')).version, 1);
     const afterRollback = await lcm.infer(
       Object.fromEntries(FEATURES.map((f, i) => [f, expected.rows[0]!.features[i]!])),
     );
-    expect(afterRollback.observation.model.version).to.equal(1);
+    assert.equal(afterRollback.observation.model.version, 1);
 
     const before = lcm.driftState();
-    expect(before?.observations).to.equal(1);
+    assert.equal(before?.observations, 1);
     await lcm.close();
     worker.terminate();
 
     // "Reload": a new TinyLCM on the same database resumes the active version and its detectors.
     const worker2 = new RuntimeWorker({ wasmUrl, callTimeoutMs: 10_000 });
     const again = await TinyLCM.open({ backend: worker2, db: dbName });
-    expect(again.model?.version).to.equal(1);
-    expect(again.driftState()?.observations).to.equal(1);
+    assert.equal(again.model?.version, 1);
+    assert.equal(again.driftState()?.observations, 1);
     const stats = await again.logs.stats();
-    expect(stats.count).to.equal(expected.rows.length + 1);
-    expect(stats.unsent).to.equal(stats.count);
+    assert.equal(stats.count, expected.rows.length + 1);
+    assert.equal(stats.unsent, stats.count);
     await again.close();
     worker2.terminate();
   });

@@ -1,4 +1,5 @@
-import { expect } from '@esm-bundle/chai';
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
 import { deleteDB } from 'idb';
 import { DEFAULT_MAX_BATCH_RECORDS } from '../../shared/ingest/record.ts';
 import { readPackage } from '../../shared/ingest/unpack.ts';
@@ -67,18 +68,21 @@ describe('LogUploader: a refused batch is set aside, not resent forever (Indexed
       fetch: server.fetch,
       maxRecords: 10,
     });
-    expect(await uploader.uploadOnce()).to.deep.equal({ batches: 2, records: 20, setAside: 1 });
+    assert.deepEqual(await uploader.uploadOnce(), { batches: 2, records: 20, setAside: 1 });
     const refused = server.received[1]!.batchId;
 
-    expect(await logger.pendingBatches()).to.deep.equal([]);
-    expect(await uploader.uploadOnce()).to.deep.equal({ batches: 0, records: 0, setAside: 0 });
-    expect(server.received).to.have.length(3, 'the refused batch is not sent again');
+    assert.deepEqual(await logger.pendingBatches(), []);
+    assert.deepEqual(await uploader.uploadOnce(), { batches: 0, records: 0, setAside: 0 });
+    assert.equal(server.received.length, 3, 'the refused batch is not sent again');
 
     const aside = await logger.setAsideBatches();
-    expect(aside.map((b) => [b.batchId, b.status, b.records])).to.deep.equal([[refused, 400, 10]]);
-    expect(aside[0]!.message).to.match(/HTTP 400 .*refused with 400/);
+    assert.deepEqual(
+      aside.map((b) => [b.batchId, b.status, b.records]),
+      [[refused, 400, 10]],
+    );
+    assert.match(aside[0]!.message, /HTTP 400 .*refused with 400/);
     const stats = await logger.stats();
-    expect([stats.setAsideBatches, stats.setAsideRecords, stats.count]).to.deep.equal([1, 10, 30]);
+    assert.deepEqual([stats.setAsideBatches, stats.setAsideRecords, stats.count], [1, 10, 30]);
 
     // Kept through retention (only acknowledged records are deleted) and in the export, marked.
     await new DataLogger(logger.store.db, { retention: { maxRecords: 0 } }).enforceRetention();
@@ -86,9 +90,15 @@ describe('LogUploader: a refused batch is set aside, not resent forever (Indexed
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { id: string; setAside?: boolean; batchId?: string });
-    expect(lines.map((r) => r.id)).to.deep.equal(Array.from({ length: 10 }, (_, i) => `o${10 + i}`));
-    expect(lines.every((r) => r.setAside === true && r.batchId === refused)).to.equal(true);
-    expect((await logger.exportText('csv')).split('\r\n')[1]).to.match(/,true$/);
+    assert.deepEqual(
+      lines.map((r) => r.id),
+      Array.from({ length: 10 }, (_, i) => `o${10 + i}`),
+    );
+    assert.equal(
+      lines.every((r) => r.setAside === true && r.batchId === refused),
+      true,
+    );
+    assert.match((await logger.exportText('csv')).split('\r\n')[1]!, /,true$/);
   });
 
   it('a 413 or 422 sets aside too; 401, 403, 409, 500 and a network failure do not (the batch stays pending, the run stops)', async () => {
@@ -96,10 +106,14 @@ describe('LogUploader: a refused batch is set aside, not resent forever (Indexed
       const logger = await newLogger();
       for (let i = 0; i < 10; i++) logger.log(obs(i));
       const server = fakeServer(() => status);
-      expect(
+      assert.deepEqual(
         await new LogUploader({ logger, url: 'https://sphere.test', token: 't', fetch: server.fetch }).uploadOnce(),
-      ).to.deep.equal({ batches: 0, records: 0, setAside: 1 });
-      expect((await logger.setAsideBatches()).map((b) => b.status)).to.deep.equal([status]);
+        { batches: 0, records: 0, setAside: 1 },
+      );
+      assert.deepEqual(
+        (await logger.setAsideBatches()).map((b) => b.status),
+        [status],
+      );
     }
     for (const status of [401, 403, 409, 500, 'network'] as const) {
       const logger = await newLogger();
@@ -108,16 +122,17 @@ describe('LogUploader: a refused batch is set aside, not resent forever (Indexed
       const uploader = new LogUploader({ logger, url: 'https://sphere.test', token: 't', fetch: server.fetch });
       let error: unknown;
       await uploader.uploadOnce().catch((err: unknown) => (error = err));
-      expect(error, String(status)).to.be.instanceOf(
-        status === 500 || status === 'network' ? RetryableError : UploadRejectedError,
+      assert.ok(
+        error instanceof (status === 500 || status === 'network' ? RetryableError : UploadRejectedError),
+        String(status),
       );
-      expect(await logger.setAsideBatches(), String(status)).to.deep.equal([]);
-      expect(await logger.pendingBatches(), String(status)).to.have.length(1);
+      assert.deepEqual(await logger.setAsideBatches(), [], String(status));
+      assert.equal((await logger.pendingBatches()).length, 1, String(status));
     }
   });
 
   it('never packs more records than the server accepts by default, whatever maxRecords or the segment size say', async () => {
-    expect(() => new DataLogger({} as never, { batchSize: DEFAULT_MAX_BATCH_RECORDS + 1 })).to.throw(RangeError);
+    assert.throws(() => new DataLogger({} as never, { batchSize: DEFAULT_MAX_BATCH_RECORDS + 1 }), RangeError);
     const logger = await newLogger(4000);
     for (let i = 0; i < 12_000; i++) logger.log(obs(i));
     const server = fakeServer();
@@ -128,7 +143,10 @@ describe('LogUploader: a refused batch is set aside, not resent forever (Indexed
       fetch: server.fetch,
       maxRecords: 50_000,
     }).uploadOnce();
-    expect(summary.records).to.equal(12_000);
-    expect(server.received.map((b) => b.records)).to.deep.equal([8000, 4000]);
+    assert.equal(summary.records, 12_000);
+    assert.deepEqual(
+      server.received.map((b) => b.records),
+      [8000, 4000],
+    );
   });
 });

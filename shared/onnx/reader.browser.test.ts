@@ -1,5 +1,6 @@
 // The console reads a model's metadata from the File a user picked, before uploading it.
-import { expect } from '@esm-bundle/chai';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { InvalidOnnxError, blobSource, readOnnxMetadata } from './reader.ts';
 import { field, intField, str } from './test-protobuf.ts';
 
@@ -28,12 +29,12 @@ describe('readOnnxMetadata in Chromium', () => {
   it('reads a File without loading its tensor data', async () => {
     const file = new File([model], 'model.onnx');
     const m = await readOnnxMetadata(blobSource(file));
-    expect(m.producerName).to.equal('browser-test');
-    expect(m.opset).to.equal(17);
-    expect(m.inputs).to.deep.equal([{ name: 'features', type: 'float32', shape: ['batch', 4] }]);
-    expect(m.outputs).to.deep.equal([{ name: 'label', type: 'int64', shape: ['batch'] }]);
-    expect(m.metadataProps).to.deep.equal({ class_labels: '["a","b"]' });
-    expect(m.initializerCount).to.equal(1);
+    assert.equal(m.producerName, 'browser-test');
+    assert.equal(m.opset, 17);
+    assert.deepEqual(m.inputs, [{ name: 'features', type: 'float32', shape: ['batch', 4] }]);
+    assert.deepEqual(m.outputs, [{ name: 'label', type: 'int64', shape: ['batch'] }]);
+    assert.deepEqual(m.metadataProps, { class_labels: '["a","b"]' });
+    assert.equal(m.initializerCount, 1);
   });
 
   it('refuses a truncated File with InvalidOnnxError', async () => {
@@ -43,7 +44,7 @@ describe('readOnnxMetadata in Chromium', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).to.be.instanceOf(InvalidOnnxError);
-    expect((error as Error).message).to.match(/past the end of the file/);
+    assert.ok(error instanceof InvalidOnnxError);
+    assert.match((error as Error).message, /past the end of the file/);
   });
 });
