@@ -58,43 +58,27 @@ export abstract class DomainError extends Error {
   }
 }
 
+/** A refusal of one kind, constructed with the message (and options) only. */
+const ofKind = (kind: DomainErrorKind) =>
+  class extends DomainError {
+    constructor(message: string, options?: DomainErrorOptions) {
+      super(kind, message, options);
+    }
+  };
+
 /** The request's content is wrong: a bad value, a malformed file, an inconsistent pair of fields. */
-export class Invalid extends DomainError {
-  constructor(message: string, options?: DomainErrorOptions) {
-    super('invalid', message, options);
-  }
-}
+export class Invalid extends ofKind('invalid') {}
 
 /** No credentials, or ones that are not (or no longer) valid. */
-export class Unauthorized extends DomainError {
-  constructor(message: string, options?: DomainErrorOptions) {
-    super('unauthorized', message, options);
-  }
-}
+export class Unauthorized extends ofKind('unauthorized') {}
 
 /** Credentials that are valid but do not reach this. */
-export class Forbidden extends DomainError {
-  constructor(message: string, options?: DomainErrorOptions) {
-    super('forbidden', message, options);
-  }
-}
+export class Forbidden extends ofKind('forbidden') {}
 
-export class NotFound extends DomainError {
-  constructor(message: string, options?: DomainErrorOptions) {
-    super('not_found', message, options);
-  }
-}
+export class NotFound extends ofKind('not_found') {}
 
 /** The change collides with what is stored: a taken name, a state that does not allow it. */
-export class Conflict extends DomainError {
-  constructor(message: string, options?: DomainErrorOptions) {
-    super('conflict', message, options);
-  }
-}
+export class Conflict extends ofKind('conflict') {}
 
 /** Larger than a configured limit. */
-export class TooLarge extends DomainError {
-  constructor(message: string, options?: DomainErrorOptions) {
-    super('too_large', message, options);
-  }
-}
+export class TooLarge extends ofKind('too_large') {}
