@@ -25,14 +25,14 @@ module.exports = {
     {
       name: 'edge-and-server-meet-over-http',
       comment: 'Device and server share only shared/ (protocol, statistics) and talk over HTTP; tests too.',
-      severity: 'warn' /* issue 14: being moved; becomes 'error' */,
+      severity: 'error',
       from: { path: '^edge-app/' },
       to: { path: '^(sync-server|admin)/' },
     },
     {
       name: 'server-and-edge-meet-over-http',
       comment: 'Device and server share only shared/ (protocol, statistics) and talk over HTTP; tests too.',
-      severity: 'warn' /* issue 14: being moved; becomes 'error' */,
+      severity: 'error',
       from: { path: '^sync-server/' },
       to: { path: '^(edge-app|admin)/' },
     },
@@ -79,7 +79,7 @@ module.exports = {
       name: 'apps-use-the-library-surface',
       comment:
         'The simulator, the CLI, the test harness and the benchmarks use TinyLCM as any app would: through lcm/index.ts (and its node, browser and sync entries).',
-      severity: 'warn' /* issue 14: being moved; becomes 'error' */,
+      severity: 'error',
       from: { path: '^edge-app/src/(sim|cli|main\\.ts)|^testing/|^bench/' },
       to: { path: '^edge-app/src/lcm/', pathNot: LIBRARY_SURFACE },
     },
