@@ -9,12 +9,12 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { cruise } from 'dependency-cruiser';
+import { cruise, type IFlattenedRuleSet } from 'dependency-cruiser';
 import { TYPESCRIPT } from './typecheck.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSC = path.join(ROOT, TYPESCRIPT);
-const rules: { forbidden: { name: string }[] } = createRequire(import.meta.url)(
+const rules: IFlattenedRuleSet & { forbidden: { name: string }[] } = createRequire(import.meta.url)(
   path.join(ROOT, '.dependency-cruiser.cjs'),
 );
 
