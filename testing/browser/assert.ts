@@ -29,86 +29,62 @@ export class AssertionError extends Error {
   }
 }
 
-function fail(
-  actual: unknown,
-  expected: unknown,
-  operator: string,
-  message: Message,
-  generated: () => string,
-  withValues = true,
-): never {
+interface Failure {
+  actual: unknown;
+  expected: unknown;
+  operator: string;
+}
+
+/** Throws `message` if it is an Error, else an AssertionError saying `message`, or `generated` without one. */
+function fail(what: Failure, message: Message, generated: string): never {
   if (message instanceof Error) throw message;
-  const text = message ?? generated();
-  const values =
-    withValues && message === undefined ? `\n\nactual:   ${inspect(actual)}\nexpected: ${inspect(expected)}\n` : '';
-  const err = new AssertionError({ message: text + values, actual, expected, operator });
+  const err = new AssertionError({ ...what, message: message ?? generated });
   err.generatedMessage = message === undefined;
   throw err;
 }
 
+const versus = (actual: unknown, expected: unknown) =>
+  `\n\nactual:   ${inspect(actual)}\nexpected: ${inspect(expected)}\n`;
+
 function ok(value: unknown, message?: Message): asserts value {
-  if (!value)
-    fail(
-      value,
-      true,
-      '==',
-      message,
-      () => `The expression evaluated to a falsy value:\n\n  assert.ok(${inspect(value)})\n`,
-      false,
-    );
+  const text = `The expression evaluated to a falsy value:\n\n  assert.ok(${inspect(value)})\n`;
+  if (!value) fail({ actual: value, expected: true, operator: '==' }, message, text);
 }
 
 function equal<T>(actual: unknown, expected: T, message?: Message): asserts actual is T {
+  const what = { actual, expected, operator: 'strictEqual' };
   if (!Object.is(actual, expected))
-    fail(actual, expected, 'strictEqual', message, () => 'Expected values to be strictly equal:');
+    fail(what, message, `Expected values to be strictly equal:${versus(actual, expected)}`);
 }
 
 function notEqual(actual: unknown, expected: unknown, message?: Message): void {
+  const what = { actual, expected, operator: 'notStrictEqual' };
   if (Object.is(actual, expected))
-    fail(
-      actual,
-      expected,
-      'notStrictEqual',
-      message,
-      () => `Expected "actual" to be strictly unequal to: ${inspect(expected)}`,
-      false,
-    );
+    fail(what, message, `Expected "actual" to be strictly unequal to: ${inspect(expected)}`);
 }
 
 function deepEqual<T>(actual: unknown, expected: T, message?: Message): asserts actual is T {
+  const what = { actual, expected, operator: 'deepStrictEqual' };
   if (!isDeepStrictEqual(actual, expected))
-    fail(actual, expected, 'deepStrictEqual', message, () => 'Expected values to be strictly deep-equal:');
+    fail(what, message, `Expected values to be strictly deep-equal:${versus(actual, expected)}`);
 }
 
 function notDeepEqual(actual: unknown, expected: unknown, message?: Message): void {
+  const what = { actual, expected, operator: 'notDeepStrictEqual' };
   if (isDeepStrictEqual(actual, expected))
-    fail(
-      actual,
-      expected,
-      'notDeepStrictEqual',
-      message,
-      () => `Expected "actual" not to be strictly deep-equal to: ${inspect(expected)}`,
-      false,
-    );
+    fail(what, message, `Expected "actual" not to be strictly deep-equal to: ${inspect(expected)}`);
 }
 
 function matchOrNot(operator: 'match' | 'doesNotMatch', string: unknown, regexp: RegExp, message: Message): void {
   if (!(regexp instanceof RegExp)) throw new TypeError('The "regexp" argument must be an instance of RegExp.');
   const matches = typeof string === 'string' && regexp.exec(string) !== null;
   if (matches === (operator === 'match')) return;
-  fail(
-    string,
-    regexp,
-    operator,
-    message,
-    () => {
-      if (typeof string !== 'string')
-        return `The "string" argument must be of type string. Received type ${typeof string} (${inspect(string)})`;
-      const verb = operator === 'match' ? 'did not match' : 'was expected to not match';
-      return `The input ${verb} the regular expression ${inspect(regexp)}. Input:\n\n${inspect(string)}\n`;
-    },
-    false,
-  );
+  const verb = operator === 'match' ? 'did not match' : 'was expected to not match';
+  const text =
+    typeof string === 'string'
+      ? `The input ${verb} the regular expression ${inspect(regexp)}. Input:\n\n${inspect(string)}\n`
+      : `The "string" argument must be of type string. Received type ${typeof string} (${inspect(string)})`;
+  fail({ actual: string, expected: regexp, operator }, message, text);
 }
 
 const match = (string: unknown, regexp: RegExp, message?: Message) => matchOrNot('match', string, regexp, message);
@@ -117,25 +93,23 @@ const doesNotMatch = (string: unknown, regexp: RegExp, message?: Message) =>
 
 const isClass = (m: Matcher): m is Fn => typeof m === 'function' && m.prototype !== undefined;
 const isErrorClass = (m: Matcher) => typeof m === 'function' && Object.prototype.isPrototypeOf.call(Error, m);
+const isInstance = (value: unknown, m: Matcher) => isClass(m) && value instanceof (m as unknown as new () => unknown);
+const validates = (m: Matcher, value: unknown): unknown => (m as (e: unknown) => unknown).call({}, value);
 
 /** Node's expectedException: passes, or throws an AssertionError naming what did not match. */
 function checkError(actual: unknown, expected: Matcher, message: Message, operator: string): void {
+  const what = { actual, expected, operator };
   if (expected instanceof RegExp) {
-    if (expected.exec(String(actual)) === null)
+    const input = String(actual);
+    if (expected.exec(input) === null)
       fail(
-        actual,
-        expected,
-        operator,
+        what,
         message,
-        () =>
-          `The input did not match the regular expression ${inspect(expected)}. Input:\n\n${inspect(String(actual))}\n`,
-        false,
+        `The input did not match the regular expression ${inspect(expected)}. Input:\n\n${inspect(input)}\n`,
       );
-    return;
-  }
-  if (typeof expected !== 'function') {
+  } else if (typeof expected !== 'function') {
     if (typeof actual !== 'object' || actual === null)
-      fail(actual, expected, operator, message, () => 'Expected values to be strictly deep-equal:');
+      fail(what, message, `Expected values to be strictly deep-equal:${versus(actual, expected)}`);
     const keys = Object.keys(expected);
     if (expected instanceof Error) keys.push('name', 'message');
     else if (keys.length === 0) throw new TypeError("The argument 'error' may not be an empty object.");
@@ -144,53 +118,30 @@ function checkError(actual: unknown, expected: Matcher, message: Message, operat
       const got = (actual as Record<string, unknown>)[key];
       if (typeof got === 'string' && want instanceof RegExp && want.exec(got) !== null) continue;
       if (!(key in actual) || !isDeepStrictEqual(got, want))
-        fail(
-          actual,
-          expected,
-          operator,
-          message,
-          () =>
-            `Expected values to be strictly deep-equal at "${key}":\n\nactual:   ${inspect(got)}\nexpected: ${inspect(want)}\n`,
-          false,
-        );
+        fail(what, message, `Expected values to be strictly deep-equal at "${key}":${versus(got, want)}`);
     }
+  } else if (isInstance(actual, expected)) {
     return;
-  }
-  if (isClass(expected) && actual instanceof (expected as unknown as new () => unknown)) return;
-  if (isErrorClass(expected)) {
+  } else if (isErrorClass(expected)) {
     const got =
       actual instanceof Error
         ? `"${actual.constructor?.name || actual.name}"\n\nError message:\n\n${actual.message}`
         : `"${inspect(actual)}"`;
-    fail(
-      actual,
-      expected,
-      operator,
-      message,
-      () => `The error is expected to be an instance of "${expected.name}". Received ${got}`,
-      false,
-    );
+    fail(what, message, `The error is expected to be an instance of "${expected.name}". Received ${got}`);
+  } else {
+    const result = validates(expected, actual);
+    const name = expected.name ? `"${expected.name}" ` : '';
+    if (result !== true)
+      fail(what, message, `The ${name}validation function is expected to return "true". Received ${inspect(result)}`);
   }
-  const result = (expected as (e: unknown) => unknown).call({}, actual);
-  if (result !== true)
-    fail(
-      actual,
-      expected,
-      operator,
-      message,
-      () =>
-        `The ${expected.name ? `"${expected.name}" ` : ''}validation function is expected to return "true". Received ${inspect(result)}`,
-      false,
-    );
 }
 
 /** Node's hasMatchingError, for doesNotThrow/doesNotReject: true when `actual` is the error ruled out. */
 function matchesError(actual: unknown, expected: Matcher): boolean {
   if (expected instanceof RegExp) return expected.exec(String(actual)) !== null;
   if (typeof expected !== 'function') throw new TypeError('The "expected" argument must be a function or RegExp.');
-  if (isClass(expected) && actual instanceof (expected as unknown as new () => unknown)) return true;
-  if (isErrorClass(expected)) return false;
-  return (expected as (e: unknown) => unknown).call({}, actual) === true;
+  if (isInstance(actual, expected)) return true;
+  return !isErrorClass(expected) && validates(expected, actual) === true;
 }
 
 const NONE = Symbol('no error');
@@ -202,7 +153,7 @@ function expectError(outcome: Outcome, operator: 'throws' | 'rejects', error?: M
     const kind = operator === 'throws' ? 'exception' : 'rejection';
     const named = typeof error === 'function' && error.name ? ` (${error.name})` : '';
     const text = `Missing expected ${kind}${named}${typeof message === 'string' ? `: ${message}` : '.'}`;
-    fail(undefined, error, operator, message instanceof Error ? message : text, String, false);
+    fail({ actual: undefined, expected: error, operator }, message instanceof Error ? message : text, text);
   }
   if (error !== undefined) checkError(outcome.error, error, message, operator);
 }
@@ -218,15 +169,8 @@ function expectNoError(
   if (error !== undefined && !matchesError(outcome.error, error)) throw outcome.error;
   const kind = operator === 'doesNotThrow' ? 'exception' : 'rejection';
   const details = typeof message === 'string' ? `: ${message}` : '.';
-  const got = (outcome.error as Error | undefined)?.message;
-  fail(
-    outcome.error,
-    error,
-    operator,
-    message instanceof Error ? message : `Got unwanted ${kind}${details}\nActual message: "${got}"`,
-    String,
-    false,
-  );
+  const text = `Got unwanted ${kind}${details}\nActual message: "${(outcome.error as Error | undefined)?.message}"`;
+  fail({ actual: outcome.error, expected: error, operator }, message instanceof Error ? message : text, text);
 }
 
 function run(fn: () => unknown): Outcome {
@@ -267,7 +211,7 @@ const doesNotReject = async (p: Action, error?: Matcher | string, message?: Mess
   expectNoError(await settle(p), 'doesNotReject', error, message);
 
 function failWith(message: Message = 'Failed'): never {
-  return fail(undefined, undefined, 'fail', message, String, false);
+  return fail({ actual: undefined, expected: undefined, operator: 'fail' }, message, 'Failed');
 }
 
 const methods = {
