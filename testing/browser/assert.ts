@@ -241,22 +241,5 @@ const assert: typeof ok & typeof methods & { strict: typeof ok & typeof methods 
 ) as never;
 assert.strict = assert;
 
+// The default import only, as the tests write it (`import assert from 'node:assert/strict'`).
 export default assert;
-export {
-  ok,
-  equal,
-  equal as strictEqual,
-  notEqual,
-  notEqual as notStrictEqual,
-  deepEqual,
-  deepEqual as deepStrictEqual,
-  notDeepEqual,
-  notDeepEqual as notDeepStrictEqual,
-  match,
-  doesNotMatch,
-  throws,
-  doesNotThrow,
-  rejects,
-  doesNotReject,
-  failWith as fail,
-};
