@@ -5,7 +5,7 @@
  * page loads them only where it needs them:
  *
  *   - `./node.ts`    onnxruntime-web's Node build (CLIs, simulator, tests);
- *   - `./browser.ts` its WebAssembly-only build and image decoding (the runtime worker, the camera);
+ *   - `./browser.ts` its WebAssembly-only build and the bare session (the runtime worker);
  *   - `./sync.ts`    the sync engine and its HTTP clients (Automerge, the log archive codec), which the
  *                    PWA loads on demand on an enrolled device.
  *
@@ -53,7 +53,7 @@ export {
 
 export * from './models/index.ts';
 export * from './preprocess/index.ts';
-export { imageTensorFrom } from './preprocess/image-browser.ts';
+export { decodeImage, imageTensorFrom, type ImageSource } from './preprocess/image-browser.ts';
 export * from './logger/index.ts';
 export * from './monitor/index.ts';
 export {

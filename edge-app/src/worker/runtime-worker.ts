@@ -1,16 +1,8 @@
 import * as Comlink from 'comlink';
 // Imported statically, not on first load: when a bundler inlines ORT into this worker, ORT's wasm
 // threads run this same script, and ORT's thread start-up code must run at its top level there.
-import { availableThreads, browserOrt } from '../lcm/browser.ts';
-import {
-  InferenceInputError,
-  LcmSession,
-  transferables,
-  type Feeds,
-  type ModelRef,
-  type Outputs,
-  type SessionInfo,
-} from '../lcm/index.ts';
+import { availableThreads, browserOrt, InferenceInputError, LcmSession, transferables } from '../lcm/browser.ts';
+import type { Feeds, ModelRef, Outputs, SessionInfo } from '../lcm/index.ts';
 import { warmUpModel } from './warm-up-model.ts';
 
 /** What the device's browser offers the inference runtime; shown in the PWA and reported to the server. */
