@@ -26,15 +26,8 @@ module.exports = {
       name: 'edge-and-server-meet-over-http',
       comment: 'Device and server share only shared/ (protocol, statistics) and talk over HTTP; tests too.',
       severity: 'error',
-      from: { path: '^edge-app/' },
-      to: { path: '^(sync-server|admin)/' },
-    },
-    {
-      name: 'server-and-edge-meet-over-http',
-      comment: 'Device and server share only shared/ (protocol, statistics) and talk over HTTP; tests too.',
-      severity: 'error',
-      from: { path: '^sync-server/' },
-      to: { path: '^(edge-app|admin)/' },
+      from: { path: '^(edge-app|sync-server)/' },
+      to: { path: '^(edge-app|sync-server|admin)/', pathNot: '^$1/' },
     },
     {
       name: 'console-uses-only-shared',
@@ -78,17 +71,9 @@ module.exports = {
     {
       name: 'apps-use-the-library-surface',
       comment:
-        'The simulator, the CLI, the test harness and the benchmarks use TinyLCM as any app would: through lcm/index.ts (and its node, browser and sync entries).',
+        "The PWA's screens and app model, the simulator, the CLI, the test harness and the benchmarks use TinyLCM as any app would: through lcm/index.ts and its node, browser and sync entries.",
       severity: 'error',
-      from: { path: '^edge-app/src/(sim|cli|main\\.ts)|^testing/|^bench/' },
-      to: { path: '^edge-app/src/lcm/', pathNot: LIBRARY_SURFACE },
-    },
-    {
-      name: 'screens-use-the-library-surface',
-      comment:
-        "The PWA's screens and app shell use TinyLCM through lcm/index.ts, like any other app (and lcm/sync.ts, the sync engine it loads on demand).",
-      severity: 'error',
-      from: { path: '^edge-app/src/(ui|app)/' },
+      from: { path: '^edge-app/src/(ui|app|sim|cli|main\\.ts)|^testing/|^bench/' },
       to: { path: '^edge-app/src/lcm/', pathNot: LIBRARY_SURFACE },
     },
   ],
