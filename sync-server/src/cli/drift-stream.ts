@@ -9,7 +9,7 @@ import {
   parseDetectorParams,
 } from '../../../shared/drift/detectors/index.ts';
 import { CsvError, parseCsv } from '../../../shared/csv/reader.ts';
-import type { Command } from './tinysphere.ts';
+import type { Command } from './commands.ts';
 
 const USAGE = `tinysphere drift-stream --detector NAME --input FILE.csv [--column COL] [--param key=value ...] [--json]
   Feeds one numeric column (default: the first), row by row, to one streaming detector and reports
