@@ -16,6 +16,7 @@ import { sessionBackend, TinyLCM, type Feeds } from '../edge-app/src/lcm/index.t
 import { nodeOrt } from '../edge-app/src/lcm/node.ts';
 import { imageModel } from './models/image-model.ts';
 import { chromiumLoggerThroughput } from './support/logger-in-chromium.ts';
+import { seattleWeatherCsvUrl } from '../shared/demo/dataset.ts';
 
 const { values } = parseArgs({
   options: { iterations: { type: 'string', default: '20000' }, 'no-browser': { type: 'boolean', default: false } },
@@ -81,7 +82,7 @@ async function measure(
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
 
-const csv = await readFile(new URL('../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url), 'utf8');
+const csv = await readFile(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8');
 const demo = buildDemoModel(csv);
 const demoFeeds = (): Feeds => ({
   features: { type: 'float32', dims: [1, 4], data: new Float32Array([0.5, 12.2, 5.6, 3.1]) },

@@ -20,6 +20,7 @@ import { buildDemoModel } from '../shared/demo/seattle-weather.ts';
 import { build } from '../scripts/build.ts';
 import { CHROME_PATH, CHROMIUM_ARGS } from '../testing/chromium.ts';
 import { startServerProcess, tempDataDir } from '../testing/server-process.ts';
+import { seattleWeatherCsvUrl } from '../shared/demo/dataset.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
@@ -69,10 +70,7 @@ let serverStopped = false;
 const results: { offlineColdStartMs: number; firstInferenceMs: number; label: string; controlled: boolean }[] = [];
 try {
   // ---- warm-up, online ----
-  const csv = await readFile(
-    new URL('../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url),
-    'utf8',
-  );
+  const csv = await readFile(new URL(seattleWeatherCsvUrl(import.meta.resolve)), 'utf8');
   const onnx = buildDemoModel(csv).onnx;
   let context = await launch(profile);
   let page = await pageOf(context);

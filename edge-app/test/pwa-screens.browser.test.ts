@@ -16,6 +16,7 @@ import '../src/ui/screens/live-screen.ts';
 import '../src/ui/screens/logs-screen.ts';
 import '../src/ui/screens/models-screen.ts';
 import { RuntimeWorker } from '../src/worker/client.ts';
+import { SEATTLE_WEATHER_FILE } from '../../shared/demo/dataset.ts';
 
 const wasmUrl = new URL('/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm', location.origin).href;
 const fixture = (file: string) => new URL(`./fixtures/${file}`, import.meta.url);
@@ -25,7 +26,7 @@ const hex = async (b: Uint8Array) =>
     .map((x) => x.toString(16).padStart(2, '0'))
     .join('');
 const FEATURES = ['precipitation', 'temp_max', 'temp_min', 'wind'];
-const demoCsv = async () => (await fetch('/node_modules/vega-datasets/data/seattle-weather.csv')).text();
+const demoCsv = async () => (await fetch(`/node_modules/${SEATTLE_WEATHER_FILE}`)).text();
 
 class FixtureDeviceApp extends EventTarget implements DeviceApp {
   readonly engine = undefined;
