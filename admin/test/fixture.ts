@@ -12,6 +12,7 @@ import { DRIFT_FLAGS, WARNING_SHIFT } from '../../shared/drift/flags.ts';
 import { buildPackage } from '../../shared/ingest/index.ts';
 import { DocSync } from '../../shared/sync/documents.ts';
 import { api } from '../../testing/server-process.ts';
+import { createRng } from '../../shared/random/prng.ts';
 
 const HOUR = 3_600_000;
 export const MODEL = 'seattle-weather';
@@ -52,12 +53,6 @@ export async function deviceReplica(url: string, d: SimDevice): Promise<DocSync<
   });
   await replica.sync();
   return replica;
-}
-
-/** Deterministic pseudo-random numbers, so every run seeds the same data. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 async function uploadBatch(v1: string, token: string, batchId: string, records: object[]) {
@@ -161,7 +156,8 @@ export async function seed(url: string, adminToken: string, now = Date.now()): P
 
   // Logs: HOURS hours of records per device; kiosk-2 drifts in the last three hours (only "sun",
   // lower confidence, feature alarms, 15 °C warmer inputs), the others stay as trained.
-  const random = rng(42);
+  // Seeded, so every run seeds the same data.
+  const random = createRng(42);
   const sha = v1Version.sha256 as string;
   for (const [i, d] of devices.entries()) {
     const records = [];
