@@ -29,7 +29,13 @@ export default {
   testFramework: { config: { timeout: 20000 } },
   browserStartTimeout: 60000,
   testsFinishTimeout: 180000,
-  plugins: [nodeTestInBrowser, esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
+  plugins: [
+    nodeTestInBrowser,
+    // The base config, not tsconfig.json: the plugin hands esbuild the file's text, and esbuild does not follow
+    // `extends`, so from tsconfig.json it would miss useDefineForClassFields: false, and a Lit element's class
+    // fields would shadow its reactive properties (an assignment then renders nothing).
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.base.json' }),
+  ],
   middleware: [
     // As TinySphere serves the apps: cross-origin isolated, so workers get SharedArrayBuffer and threads.
     async (ctx, next) => {
