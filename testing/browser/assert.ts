@@ -22,12 +22,20 @@ export class AssertionError extends Error {
 
   constructor(options: { message?: string; actual?: unknown; expected?: unknown; operator: string }) {
     super(options.message ?? `${inspect(options.actual)} ${options.operator} ${inspect(options.expected)}`);
-    this.actual = options.actual;
-    this.expected = options.expected;
+    this.actual = reportable(options.actual);
+    this.expected = reportable(options.expected);
     this.operator = options.operator;
     this.generatedMessage = options.message === undefined;
   }
 }
+
+/**
+ * A DOM node stands in as its description: web-test-runner serialises a failure's actual and
+ * expected by walking them, and a node's graph (the whole document) never finishes — the run hung
+ * instead of reporting the failure.
+ */
+const reportable = (value: unknown): unknown =>
+  typeof Node !== 'undefined' && value instanceof Node ? inspect(value) : value;
 
 interface Failure {
   actual: unknown;
