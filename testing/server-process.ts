@@ -71,10 +71,11 @@ export async function startServerProcess(
   proc.stderr!.on('data', (c) => (stderr += c));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not start within ${timeoutMs} ms\n${stdout}\n${stderr}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      // Not left running: a live child keeps the test file's process (and the suite) from ending.
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
     const check = () => {
       const m = /TinySphere listening on (http:\/\/\S+)/.exec(stdout);
       if (m) {
