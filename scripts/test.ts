@@ -109,6 +109,8 @@ interface SuiteResult {
   name: string;
   code: number;
   summary: string[];
+  /** Wall time, for the summary: CI's budget is 15 minutes. */
+  seconds?: number;
 }
 
 function run(
@@ -119,6 +121,7 @@ function run(
   summaryLine: RegExp,
 ): Promise<SuiteResult> {
   say(`── ${name}: ${cmd} ${args.length > 6 ? `${args.slice(0, 6).join(' ')} …` : args.join(' ')}`);
+  const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
@@ -138,7 +141,7 @@ function run(
         .map((l) => l.trim());
       // web-test-runner repeats its progress line; its last one is the summary.
       const summary = name === 'browser' ? lines.slice(-1) : lines;
-      resolve({ name, code: code ?? (signal ? 1 : 0), summary });
+      resolve({ name, code: code ?? (signal ? 1 : 0), summary, seconds: (Date.now() - started) / 1000 });
     });
   });
 }
@@ -161,10 +164,12 @@ async function staticChecks(): Promise<SuiteResult[]> {
     /dependency violations|no dependency violations/,
   );
   say('── typecheck: every part under its own tsconfig');
+  const started = Date.now();
   const failed = await typecheck();
   const tc = {
     name: 'typecheck',
     code: failed ? 1 : 0,
+    seconds: (Date.now() - started) / 1000,
     summary: [failed ? `${failed} projects with type errors` : `${PROJECTS.length} projects, no type errors`],
   };
   return [biome, rules, tc];
@@ -243,7 +248,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n════ npm test summary (${((Date.now() - started) / 1000).toFixed(0)} s) ════\n`);
   for (const r of results)
     process.stdout.write(
-      `${r.code === 0 ? 'PASS' : 'FAIL'} ${r.name.padEnd(12)} ${r.summary.slice(-6).join(' | ') || '(no summary line)'}\n`,
+      `${r.code === 0 ? 'PASS' : 'FAIL'} ${r.name.padEnd(12)} ${r.seconds === undefined ? '' : `${r.seconds.toFixed(0).padStart(4)} s  `}${r.summary.slice(-6).join(' | ') || '(no summary line)'}\n`,
     );
   return results.every((r) => r.code === 0) ? 0 : 1;
 }
