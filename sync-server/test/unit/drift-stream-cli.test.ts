@@ -4,9 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gaussian, Xoshiro128 } from '../../../shared/drift/detectors/index.ts';
+import { type CliHost, startCliHost } from '../../../testing/cli-host.ts';
 import { runToExit } from '../../../testing/server-process.ts';
 
-const cli = (...args: string[]) => runToExit(process.execPath, ['bin/tinysphere.js', 'drift-stream', ...args], {});
+/** A real process: used once, to show the CLI also exits by itself. */
+const cliProcess = (...args: string[]) =>
+  runToExit(process.execPath, ['bin/tinysphere.js', 'drift-stream', ...args], {});
+let host: CliHost;
+/** Every other call goes through one CLI host process (a process per call cost a second or more each). */
+const cli = (...args: string[]) => host.run(['drift-stream', ...args]);
 
 describe('tinysphere drift-stream', () => {
   let dir: string;
@@ -21,12 +27,17 @@ describe('tinysphere drift-stream', () => {
     await writeFile(csv, `${lines.join('\n')}\n`);
     await writeFile(path.join(dir, 'ragged.csv'), 'a,b\n1,2\n3\n');
     await writeFile(path.join(dir, 'text.csv'), 'v\n1\nhello\n');
+    host = await startCliHost('tinysphere');
   });
-  after(() => rm(dir, { recursive: true, force: true }));
+  after(async () => {
+    await host.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   for (const detector of ['adwin', 'page-hinkley', 'kswin']) {
     it(`${detector}: --json reports the documented shape, with the first drift shortly after the change`, async () => {
-      const r = await cli('--detector', detector, '--input', csv, '--column', 'value', '--json');
+      const run = detector === 'adwin' ? cliProcess : cli;
+      const r = await run('--detector', detector, '--input', csv, '--column', 'value', '--json');
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout) as {
         detector: string;
