@@ -28,6 +28,7 @@ import { RemoteConfig } from './remote-config.ts';
 import { KvStore } from '../storage/db.ts';
 import { SyncScheduler, type SyncSchedulerOptions } from './scheduler.ts';
 import { LogUploader } from './uploader.ts';
+import { sameJson } from '../../../../shared/documents/same-json.ts';
 
 export interface SyncEngineOptions {
   lcm: TinyLCM;
@@ -331,19 +332,4 @@ export class SyncEngine extends EventTarget {
       meanConfidence: mean === null ? null : Math.min(1, Math.max(0, mean)),
     };
   }
-}
-
-/** Equal as JSON whatever the key order (Automerge hands maps back with sorted keys). */
-function sameJson(a: unknown, b: unknown): boolean {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canon)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }

@@ -24,6 +24,7 @@ import {
   writeConfig,
   type DeviceConfigState,
 } from './store.ts';
+import { sameJson } from '../../../../shared/documents/same-json.ts';
 
 /** Documents written at once when a group's config changes (as deployments do). */
 /** Rewrites of one document when a concurrent config change overtook this one (see writeDesired). */
@@ -33,21 +34,6 @@ const effectiveOf = (s: DeviceConfigState) => ({
   config: mergeConfigs(s.group.config, s.device.config),
   configVersion: s.group.version + s.device.version,
 });
-
-/** Equal as JSON whatever the key order (jsonb and Automerge hand maps back with sorted keys). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canon)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
-}
 
 /**
  * Remote configuration (README "Remote configuration"). Configs and their versions live in
